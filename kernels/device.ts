@@ -1,0 +1,89 @@
+// GPU acquisition: the one place that asks the browser for an adapter and a device.
+
+/** Why WebGPU could not be used, in words a user can act on. */
+export type GpuUnavailableReason = 'no-webgpu' | 'no-adapter' | 'device-failed';
+
+export class GpuUnavailableError extends Error {
+  override readonly name = 'GpuUnavailableError';
+  constructor(
+    readonly reason: GpuUnavailableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Optional features we use when the adapter has them. */
+export const OPTIONAL_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups'] as const;
+export type OptionalFeature = (typeof OPTIONAL_FEATURES)[number];
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for a software adapter such as SwiftShader. */
+  isFallback: boolean;
+}
+
+export interface Gpu {
+  device: GPUDevice;
+  adapter: AdapterDescription;
+  features: ReadonlySet<OptionalFeature>;
+  /** Resolves when the device is lost; `reason` is 'destroyed' when we destroyed it ourselves. */
+  lost: Promise<GPUDeviceLostInfo>;
+}
+
+export const WEBGPU_HELP =
+  'WebGPU is needed. Use a recent Chrome or Edge (113+) on Windows, macOS or ChromeOS, Chrome 121+ on ' +
+  'Android, Safari 26+, or Firefox 141+ on Windows. On Linux, start Chrome with ' +
+  '--enable-unsafe-webgpu --enable-features=Vulkan. The page must be served from https or http://localhost.';
+
+export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info;
+  const description =
+    info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unknown adapter';
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description,
+    isFallback: info.isFallbackAdapter ?? false,
+  };
+}
+
+/**
+ * Acquires a device with the adapter's largest buffer limits (the defaults, 128/256 MiB, are too small for
+ * full-size activations) and every optional feature we can use.
+ */
+export async function acquireGpu(powerPreference: GPUPowerPreference = 'high-performance'): Promise<Gpu> {
+  if (typeof navigator === 'undefined' || !('gpu' in navigator) || !navigator.gpu) {
+    throw new GpuUnavailableError('no-webgpu', `This browser does not expose WebGPU (navigator.gpu). ${WEBGPU_HELP}`);
+  }
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference });
+  if (!adapter) {
+    throw new GpuUnavailableError(
+      'no-adapter',
+      `WebGPU is present but no GPU adapter is available (blocklisted driver or GPU disabled). ${WEBGPU_HELP}`,
+    );
+  }
+  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({
+      requiredFeatures: features,
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+        maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: adapter.limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: adapter.limits.maxComputeWorkgroupSizeX,
+        maxComputeWorkgroupSizeY: adapter.limits.maxComputeWorkgroupSizeY,
+        maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
+      },
+    });
+  } catch (e) {
+    throw new GpuUnavailableError('device-failed', `The GPU adapter refused to create a device: ${(e as Error).message}`);
+  }
+  return { device, adapter: describeAdapter(adapter), features: new Set(features), lost: device.lost };
+}
