@@ -1,11 +1,36 @@
+import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import chromium from './scripts/chromium.json' with { type: 'json' };
 
 const root = import.meta.dirname;
+const sharedDir = resolve(root, '../shared');
+
+/** Serves ../shared (golden fixtures, media) at /shared/ to tests running in the browser. */
+function serveShared(): Plugin {
+  return {
+    name: 'serve-shared',
+    configureServer(server) {
+      server.middlewares.use('/shared', (req, res, next) => {
+        const file = resolve(sharedDir, '.' + decodeURIComponent((req.url ?? '/').split('?')[0]));
+        if (!file.startsWith(sharedDir + '/')) return next();
+        try {
+          const { size } = statSync(file);
+          res.setHeader('content-type', 'application/octet-stream');
+          res.setHeader('content-length', size);
+          createReadStream(file).pipe(res);
+        } catch {
+          next();
+        }
+      });
+    },
+  };
+}
 
 export default defineConfig({
+  plugins: [serveShared()],
   build: {
     target: 'es2022',
     rollupOptions: {
@@ -15,8 +40,7 @@ export default defineConfig({
   worker: { format: 'es' },
   server: {
     host: 'localhost',
-    // Tests read the golden fixtures and media from ../shared.
-    fs: { allow: [root, resolve(root, '../shared')] },
+    fs: { allow: [root] },
   },
   test: {
     projects: [

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { conv3d, conv3dShape } from './conv3d.ts';
+import { ShapeError } from '../kernel.ts';
+
+describe('conv3dShape', () => {
+  it('follows PyTorch output-size arithmetic', () => {
+    // The R50 stem: 5×7×7, stride (1,2,2), padding (2,3,3) on 32×224².
+    expect(conv3dShape([1, 3, 32, 224, 224], [8, 3, 5, 7, 7], { kernel: [5, 7, 7], stride: [1, 2, 2], padding: [2, 3, 3] }))
+      .toEqual([1, 8, 32, 112, 112]);
+    // The 8×8 lateral: 7×1×1, stride (4,1,1), padding (3,0,0) on 32 frames gives 8.
+    expect(conv3dShape([1, 8, 32, 56, 56], [16, 8, 7, 1, 1], { kernel: [7, 1, 1], stride: [4, 1, 1], padding: [3, 0, 0] }))
+      .toEqual([1, 16, 8, 56, 56]);
+    expect(conv3dShape([1, 2, 5, 5, 5], [3, 2, 3, 3, 3], { kernel: [3, 3, 3], dilation: [2, 2, 2] })).toEqual([1, 3, 1, 1, 1]);
+  });
+
+  it('names the op and the dims on bad shapes', () => {
+    expect(() => conv3dShape([1, 3, 4, 8, 8], [8, 4, 1, 3, 3], { kernel: [1, 3, 3] })).toThrow(ShapeError);
+    expect(() => conv3dShape([1, 3, 4, 8, 8], [8, 4, 1, 3, 3], { kernel: [1, 3, 3] }))
+      .toThrow('conv3d: weight [8, 4, 1, 3, 3] expects 4 input channels, input [1, 3, 4, 8, 8] has 3');
+    expect(() => conv3dShape([1, 3, 2, 8, 8], [8, 3, 5, 1, 1], { kernel: [5, 1, 1] })).toThrow(/conv3d: T: input 2 with kernel 5/);
+    expect(() => conv3dShape([1, 3, 8, 8], [8, 3, 1, 1, 1], { kernel: [1, 1, 1] })).toThrow(/conv3d: input must have rank 5, got \[1, 3, 8, 8\]/);
+    expect(() => conv3dShape([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 1, 1] })).toThrow(/does not match kernel/);
+    expect(() => conv3dShape([1, 3, 4, 8, 8], [8, 3, 1, 1, 1], { kernel: [1, 1, 1], stride: [0, 1, 1] })).toThrow(/bad stride/);
+    expect(() => conv3dShape([1, 3, 4, 8, 8], [8, 3, 1, 1, 1], { kernel: [1, 1, 1], outputChannelOffset: 4, outputChannelsTotal: 10 }))
+      .toThrow(/output channels \[4, 12\) do not fit in 10/);
+  });
+
+  it('caches pipelines by static attributes only, not shapes', () => {
+    const a = conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], padding: [0, 1, 1] });
+    const b = conv3d([2, 5, 6, 10, 12], [8, 5, 1, 3, 3], { kernel: [1, 3, 3], stride: [1, 2, 2] });
+    expect(a.cacheKey).toBe(b.cacheKey);
+    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], relu: true }).cacheKey).not.toBe(a.cacheKey);
+  });
+});

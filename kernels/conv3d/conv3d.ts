@@ -1,0 +1,151 @@
+import source from './conv3d.wgsl?raw';
+import {
+  buildSource, cacheKeyOf, expectRank, fmt, packUniforms, shapeError, splitDispatch,
+  type KernelDescriptor, type Shape,
+} from '../kernel.ts';
+
+export type Triple = readonly [number, number, number];
+
+export interface Conv3dAttrs {
+  kernel: Triple;
+  stride?: Triple;
+  padding?: Triple;
+  dilation?: Triple;
+  /** Add the `residual` input (shaped like the output) before the activation. */
+  residual?: boolean;
+  relu?: boolean;
+  /** Weights as f32, or as f16 pairs packed in u32 (`packF16`). */
+  weightFormat?: 'f32' | 'f16';
+  /**
+   * Write into channels [offset, offset + Cout) of an output with `outputChannelsTotal` channels, so a conv
+   * can fill its slice of a concatenation without a copy.
+   */
+  outputChannelOffset?: number;
+  outputChannelsTotal?: number;
+  tile?: Conv3dTile;
+}
+
+/** A workgroup computes TILE_M output channels × TILE_N positions; each invocation 4 × 4 of them. */
+export interface Conv3dTile {
+  m: number;
+  n: number;
+  k: number;
+}
+
+const THREAD_TILE = 4; // the shader's vec4 register tile
+
+export const UNIFORMS = {
+  inC: 'u32', inT: 'u32', inH: 'u32', inW: 'u32', inSpatial: 'u32',
+  outC: 'u32', outW: 'u32', outHW: 'u32', outSpatial: 'u32', outChannelsTotal: 'u32', outChannelOffset: 'u32',
+  kW: 'u32', kHW: 'u32', kVolume: 'u32', K: 'u32', positions: 'u32',
+  strideT: 'u32', strideH: 'u32', strideW: 'u32', padT: 'u32', padH: 'u32', padW: 'u32',
+  dilT: 'u32', dilH: 'u32', dilW: 'u32', blocksM: 'u32', blocks: 'u32',
+} as const;
+
+const OP = 'conv3d';
+
+function outDim(what: string, input: number, k: number, s: number, pad: number, d: number): number {
+  const out = Math.floor((input + 2 * pad - d * (k - 1) - 1) / s) + 1;
+  if (out < 1) {
+    shapeError(OP, `${what}: input ${input} with kernel ${k}, stride ${s}, padding ${pad}, dilation ${d} leaves no output`);
+  }
+  return out;
+}
+
+/** Output shape (N, Cout, To, Ho, Wo) of x (N, Cin, T, H, W) convolved with w (Cout, Cin, kT, kH, kW). */
+export function conv3dShape(x: Shape, w: Shape, attrs: Conv3dAttrs): Shape {
+  expectRank(OP, 'input', x, 5);
+  expectRank(OP, 'weight', w, 5);
+  const { kernel, stride = [1, 1, 1], padding = [0, 0, 0], dilation = [1, 1, 1] } = attrs;
+  if (w[1] !== x[1]) shapeError(OP, `weight ${fmt(w)} expects ${w[1]} input channels, input ${fmt(x)} has ${x[1]}`);
+  if (w[2] !== kernel[0] || w[3] !== kernel[1] || w[4] !== kernel[2]) {
+    shapeError(OP, `weight ${fmt(w)} does not match kernel ${fmt(kernel)}`);
+  }
+  for (const [name, v, min] of [['stride', stride, 1], ['padding', padding, 0], ['dilation', dilation, 1]] as const) {
+    if (v.some((d) => !Number.isInteger(d) || d < min)) shapeError(OP, `bad ${name} ${fmt(v)}`);
+  }
+  const dims = ['T', 'H', 'W'];
+  const out = [0, 1, 2].map((i) => outDim(dims[i], x[2 + i], kernel[i], stride[i], padding[i], dilation[i]));
+  const total = attrs.outputChannelsTotal ?? w[0];
+  const offset = attrs.outputChannelOffset ?? 0;
+  if (offset < 0 || offset + w[0] > total) {
+    shapeError(OP, `output channels [${offset}, ${offset + w[0]}) do not fit in ${total}`);
+  }
+  return [x[0], total, ...out];
+}
+
+/** Picks a tile for a GEMM of M output channels and N positions (autotuning refines this per adapter). */
+export function defaultTile(m: number, n: number): Conv3dTile {
+  if (m <= 16) return { m: 16, n: n >= 128 ? 128 : 64, k: 16 };
+  if (m <= 32) return { m: 32, n: 128, k: 16 };
+  return { m: 64, n: 64, k: 16 };
+}
+
+function checkTile(tile: Conv3dTile): void {
+  const wgM = tile.m / THREAD_TILE;
+  const wgN = tile.n / THREAD_TILE;
+  const wg = wgM * wgN;
+  const ok =
+    Number.isInteger(wgM) && Number.isInteger(wgN) && wg <= 256 &&
+    wg % tile.n === 0 && wg % tile.k === 0 && (tile.m * tile.k) % wg === 0 && (tile.k * tile.n) % wg === 0;
+  if (!ok) throw new Error(`${OP}: unsupported tile ${JSON.stringify(tile)}`);
+}
+
+/** Inputs: x, weight, affine (Cout × (scale, shift)), and residual when `attrs.residual`. Output: y. */
+export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor {
+  const y = conv3dShape(x, w, attrs);
+  const { kernel, stride = [1, 1, 1], padding = [0, 0, 0], dilation = [1, 1, 1] } = attrs;
+  const [n, inC, inT, inH, inW] = x;
+  const outC = w[0];
+  const [, , outT, outH, outW] = y;
+  const K = inC * kernel[0] * kernel[1] * kernel[2];
+  const positions = n * outT * outH * outW;
+  const tile = attrs.tile ?? defaultTile(outC, positions);
+  checkTile(tile);
+  const blocksM = Math.ceil(outC / tile.m);
+  const blocks = blocksM * Math.ceil(positions / tile.n);
+  const pointwise =
+    kernel.every((k) => k === 1) && stride.every((s) => s === 1) && padding.every((q) => q === 0);
+  const src = buildSource(source, UNIFORMS, {
+    TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.k,
+    WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
+    POINTWISE: pointwise, WEIGHT_F16: attrs.weightFormat === 'f16', RELU: !!attrs.relu,
+  });
+  const entryPoint = attrs.residual ? 'mainResidual' : 'main';
+  return {
+    name: OP,
+    source: src,
+    entryPoint,
+    constants: {},
+    cacheKey: cacheKeyOf(OP, entryPoint, {}, src),
+    inputBindings: attrs.residual ? [1, 2, 3, 5] : [1, 2, 3],
+    outputBindings: [4],
+    uniforms: packUniforms(UNIFORMS, {
+      inC, inT, inH, inW, inSpatial: inT * inH * inW,
+      outC, outW, outHW: outH * outW, outSpatial: outT * outH * outW,
+      outChannelsTotal: y[1], outChannelOffset: attrs.outputChannelOffset ?? 0,
+      kW: kernel[2], kHW: kernel[1] * kernel[2], kVolume: kernel[0] * kernel[1] * kernel[2], K, positions,
+      strideT: stride[0], strideH: stride[1], strideW: stride[2],
+      padT: padding[0], padH: padding[1], padW: padding[2],
+      dilT: dilation[0], dilH: dilation[1], dilW: dilation[2],
+      blocksM, blocks,
+    }),
+    dispatch: splitDispatch(blocks),
+  };
+}
+
+/** Interleaves per-channel (scale, shift) for the epilogue; scale defaults to 1 and shift (bias) to 0. */
+export function conv3dAffine(outC: number, scale?: ArrayLike<number>, shift?: ArrayLike<number>): Float32Array {
+  const a = new Float32Array(2 * outC);
+  for (let c = 0; c < outC; c++) {
+    a[2 * c] = scale ? scale[c] : 1;
+    a[2 * c + 1] = shift ? shift[c] : 0;
+  }
+  return a;
+}
+
+/** Multiply-adds of one conv, for GFLOP/s figures (2 FLOPs each). */
+export function conv3dFlops(x: Shape, w: Shape, attrs: Conv3dAttrs): number {
+  const y = conv3dShape(x, w, attrs);
+  return 2 * y[0] * w[0] * y[2] * y[3] * y[4] * w[1] * w[2] * w[3] * w[4];
+}

@@ -1,0 +1,147 @@
+// The contract between an op and whoever runs it: an op returns a plain KernelDescriptor; only the
+// executor (model/) and the one-shot runner (runKernel.ts) touch a GPUDevice.
+import common from './common.wgsl?raw';
+
+/** The most workgroups WebGPU guarantees in one dispatch dimension. */
+export const MAX_WORKGROUPS_PER_DIM = 65535;
+
+export type UniformType = 'u32' | 'i32' | 'f32';
+/** Uniform fields in declaration order; the WGSL struct is generated from this, so there is one owner. */
+export type UniformLayout = Readonly<Record<string, UniformType>>;
+
+export interface KernelDescriptor {
+  /** The op, for profiles and errors. */
+  name: string;
+  /** Complete WGSL, header resolved. */
+  source: string;
+  entryPoint: string;
+  /** Pipeline-overridable constants; part of the pipeline identity. */
+  constants: Record<string, number>;
+  /** Identifies the pipeline (source, entry point, constants); shapes never enter it. */
+  cacheKey: string;
+  /** The binding of each input buffer, in the order the caller passes them, then of each output. */
+  inputBindings: number[];
+  outputBindings: number[];
+  /** Bytes for the uniform buffer at binding 0. */
+  uniforms: Uint32Array;
+  dispatch: [number, number, number];
+}
+
+/** A dense tensor shape; activations are (N, C, T, H, W), row-major, f32. */
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Throws a shape error that names the op and the offending dims. */
+export function shapeError(op: string, message: string): never {
+  throw new ShapeError(`${op}: ${message}`);
+}
+
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+}
+
+export function fmt(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function expectRank(op: string, what: string, shape: Shape, rank: number): void {
+  if (shape.length !== rank) shapeError(op, `${what} must have rank ${rank}, got ${fmt(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 1) shapeError(op, `${what} has a non-positive or fractional dim: ${fmt(shape)}`);
+  }
+}
+
+/**
+ * Spreads a 1-D count of workgroups over x, y and z so that no dimension exceeds the WebGPU limit. Shaders
+ * recover the linear index with `linearWorkgroupIndex` from common.wgsl and drop indices past the count.
+ */
+export function splitDispatch(workgroups: number): [number, number, number] {
+  if (workgroups <= MAX_WORKGROUPS_PER_DIM) return [Math.max(1, workgroups), 1, 1];
+  const y = Math.ceil(workgroups / MAX_WORKGROUPS_PER_DIM);
+  if (y <= MAX_WORKGROUPS_PER_DIM) return [MAX_WORKGROUPS_PER_DIM, y, 1];
+  const z = Math.ceil(y / MAX_WORKGROUPS_PER_DIM);
+  if (z > MAX_WORKGROUPS_PER_DIM) throw new RangeError(`dispatch of ${workgroups} workgroups is too large`);
+  return [MAX_WORKGROUPS_PER_DIM, MAX_WORKGROUPS_PER_DIM, z];
+}
+
+function uniformStruct(layout: UniformLayout): string {
+  const fields = Object.entries(layout).map(([name, type]) => `  ${name}: ${type},`);
+  return `struct Params {\n${fields.join('\n')}\n}`;
+}
+
+/** Packs uniform values in the layout's order (every field is 4 bytes; the struct has no padding). */
+export function packUniforms<L extends UniformLayout>(layout: L, values: { [K in keyof L]: number }): Uint32Array {
+  const names = Object.keys(layout);
+  // Uniform buffers are sized in 16-byte multiples.
+  const words = new Uint32Array(Math.max(4, Math.ceil(names.length / 4) * 4));
+  const asF32 = new Float32Array(words.buffer);
+  const asI32 = new Int32Array(words.buffer);
+  names.forEach((name, i) => {
+    const v = values[name as keyof L];
+    if (v === undefined || !Number.isFinite(v)) throw new Error(`uniform ${name} is ${v}`);
+    if (layout[name] === 'f32') asF32[i] = v;
+    else if (layout[name] === 'i32') asI32[i] = v;
+    else words[i] = v;
+  });
+  return words;
+}
+
+/**
+ * Completes an op's WGSL: the shared index maths, then the op's source with its `//!header` line replaced by
+ * the generated uniform struct and the op's compile-time constants (which the TS side also reads, so a tile
+ * size has one owner).
+ */
+export function buildSource(opSource: string, layout: UniformLayout, consts: Record<string, number | boolean> = {}): string {
+  if (!opSource.includes('//!header')) throw new Error('op source lacks its //!header placeholder');
+  const constLines = Object.entries(consts).map(([k, v]) =>
+    typeof v === 'boolean' ? `const ${k} = ${v};` : `const ${k} = ${Number.isInteger(v) ? `${v}u` : `${v}f`};`,
+  );
+  const header = [uniformStruct(layout), ...constLines].join('\n');
+  return `${common}\n${opSource.replace('//!header', header)}`;
+}
+
+export function cacheKeyOf(name: string, entryPoint: string, constants: Record<string, number>, source: string): string {
+  const consts = Object.entries(constants)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `${name}:${entryPoint}:${consts}:${hashString(source)}`;
+}
+
+function hashString(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
+/** Elementwise ops use this workgroup size; the shaders read it through the generated header. */
+export const ELEMENTWISE_WORKGROUP = 256;
+
+/** Descriptor of an elementwise-style op: one invocation per output element, linear index. */
+export function elementwiseDescriptor(
+  name: string,
+  opSource: string,
+  layout: UniformLayout,
+  uniforms: Record<string, number>,
+  count: number,
+  io: { inputs: number; outputs: number },
+  consts: Record<string, number | boolean> = {},
+): KernelDescriptor {
+  const source = buildSource(opSource, layout, { WORKGROUP: ELEMENTWISE_WORKGROUP, ...consts });
+  const inputBindings = Array.from({ length: io.inputs }, (_, i) => i + 1);
+  const outputBindings = Array.from({ length: io.outputs }, (_, i) => io.inputs + i + 1);
+  return {
+    name,
+    source,
+    entryPoint: 'main',
+    constants: {},
+    cacheKey: cacheKeyOf(name, 'main', {}, source),
+    inputBindings,
+    outputBindings,
+    uniforms: packUniforms(layout, uniforms),
+    dispatch: splitDispatch(Math.ceil(count / ELEMENTWISE_WORKGROUP)),
+  };
+}

@@ -1,0 +1,124 @@
+// Runs kernel descriptors once, for tests and the kernel benchmark. The model's executor (model/) is the
+// production path: it plans buffers, pipelines and bind groups once and reuses them.
+import type { KernelDescriptor } from './kernel.ts';
+
+export type KernelInput = ArrayBufferView | GPUTexture | GPUBuffer;
+
+const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<GPUComputePipeline> {
+  let cache = pipelines.get(device);
+  if (!cache) pipelines.set(device, (cache = new Map()));
+  let p = cache.get(desc.cacheKey);
+  if (!p) {
+    const module = device.createShaderModule({ code: desc.source, label: desc.name });
+    p = device.createComputePipelineAsync({
+      label: desc.name,
+      layout: 'auto',
+      compute: { module, entryPoint: desc.entryPoint, constants: desc.constants },
+    });
+    cache.set(desc.cacheKey, p);
+  }
+  return p;
+}
+
+export function storageBuffer(device: GPUDevice, data: ArrayBufferView | number, usage = 0): GPUBuffer {
+  const bytes = typeof data === 'number' ? data : data.byteLength;
+  const buffer = device.createBuffer({
+    size: Math.max(16, Math.ceil(bytes / 4) * 4),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | usage,
+  });
+  if (typeof data !== 'number') {
+    const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+    padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    device.queue.writeBuffer(buffer, 0, padded);
+  }
+  return buffer;
+}
+
+export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, bytes = buffer.size): Promise<ArrayBuffer> {
+  const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = staging.getMappedRange().slice(0);
+  staging.destroy();
+  return out;
+}
+
+export interface Bound {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  dispatch: [number, number, number];
+}
+
+/** Binds a descriptor to buffers (or textures) given in its input order, then its output order. */
+export async function bindKernel(
+  device: GPUDevice,
+  desc: KernelDescriptor,
+  inputs: (GPUBuffer | GPUTexture)[],
+  outputs: GPUBuffer[],
+): Promise<Bound> {
+  if (inputs.length !== desc.inputBindings.length || outputs.length !== desc.outputBindings.length) {
+    throw new Error(
+      `${desc.name}: expects ${desc.inputBindings.length} inputs and ${desc.outputBindings.length} outputs, ` +
+        `got ${inputs.length} and ${outputs.length}`,
+    );
+  }
+  const pipeline = await pipelineFor(device, desc);
+  const uniforms = device.createBuffer({ size: desc.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(uniforms, 0, desc.uniforms);
+  const resource = (r: GPUBuffer | GPUTexture): GPUBindingResource =>
+    r instanceof GPUTexture ? r.createView() : { buffer: r };
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: { buffer: uniforms } },
+      ...desc.inputBindings.map((binding, i) => ({ binding, resource: resource(inputs[i]) })),
+      ...desc.outputBindings.map((binding, i) => ({ binding, resource: resource(outputs[i]) })),
+    ],
+  });
+  return { pipeline, bindGroup, dispatch: desc.dispatch };
+}
+
+export function encodeKernels(encoder: GPUCommandEncoder, kernels: Bound[]): void {
+  const pass = encoder.beginComputePass();
+  for (const k of kernels) {
+    pass.setPipeline(k.pipeline);
+    pass.setBindGroup(0, k.bindGroup);
+    pass.dispatchWorkgroups(...k.dispatch);
+  }
+  pass.end();
+}
+
+/**
+ * Uploads the inputs, runs one descriptor, and returns its outputs as Float32Arrays. GPU validation errors
+ * are raised, not swallowed, so a bad binding fails the test that caused it.
+ */
+export async function runKernel(
+  device: GPUDevice,
+  desc: KernelDescriptor,
+  inputs: KernelInput[],
+  outputLengths: number[],
+): Promise<Float32Array[]> {
+  device.pushErrorScope('validation');
+  const created: GPUBuffer[] = [];
+  const inputResources = inputs.map((x) => {
+    if (x instanceof GPUBuffer || x instanceof GPUTexture) return x;
+    const b = storageBuffer(device, x);
+    created.push(b);
+    return b;
+  });
+  const outputs = outputLengths.map((n) => storageBuffer(device, n * 4));
+  created.push(...outputs);
+  const bound = await bindKernel(device, desc, inputResources, outputs);
+  const encoder = device.createCommandEncoder();
+  encodeKernels(encoder, [bound]);
+  device.queue.submit([encoder.finish()]);
+  const results = await Promise.all(outputs.map((b, i) => readBuffer(device, b, Math.max(4, outputLengths[i] * 4))));
+  const error = await device.popErrorScope();
+  for (const b of created) b.destroy();
+  if (error) throw new Error(`${desc.name}: ${error.message}`);
+  return results.map((r, i) => new Float32Array(r, 0, outputLengths[i]));
+}
