@@ -23,7 +23,7 @@ export interface KernelDescriptor {
   inputBindings: number[];
   outputBindings: number[];
   /** Bytes for the uniform buffer at binding 0. */
-  uniforms: Uint32Array;
+  uniforms: Uint32Array<ArrayBuffer>;
   dispatch: [number, number, number];
 }
 
@@ -73,7 +73,7 @@ function uniformStruct(layout: UniformLayout): string {
 }
 
 /** Packs uniform values in the layout's order (every field is 4 bytes; the struct has no padding). */
-export function packUniforms<L extends UniformLayout>(layout: L, values: { [K in keyof L]: number }): Uint32Array {
+export function packUniforms<L extends UniformLayout>(layout: L, values: { [K in keyof L]: number }): Uint32Array<ArrayBuffer> {
   const names = Object.keys(layout);
   // Uniform buffers are sized in 16-byte multiples.
   const words = new Uint32Array(Math.max(4, Math.ceil(names.length / 4) * 4));

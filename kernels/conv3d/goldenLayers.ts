@@ -27,7 +27,7 @@ export function goldenConvLayers(m: Manifest): GoldenConv[] {
   const frames = [m.slow_frames, m.fast_frames];
   for (const { key, shape } of m.state_dict) {
     if (!key.endsWith('.weight') || shape.length !== 5) continue;
-    const [cout, cin, kT, kH, kW] = shape;
+    const [, cin, kT, kH, kW] = shape;
     const kernel = [kT, kH, kW] as const;
     const stage = Number(key.split('.')[1]);
     const fusion = key.match(/^blocks\.(\d)\.multipathway_fusion\.conv_fast_to_slow/);
