@@ -56,3 +56,8 @@ export function closeness(ours: ArrayLike<number>, ref: ArrayLike<number>, rtol 
     (worstIndex >= 0 ? ` at ${worstIndex}: ours ${ours[worstIndex]} ref ${ref[worstIndex]}` : '');
   return { maxAbsDiff, maxAbsRef, worstIndex, ok, summary };
 }
+
+/** A random 5-D activation shape (N, C, T, H, W) with small, often odd, dims. */
+export function randomShape5(random: () => number, max: readonly number[] = [2, 9, 9, 11, 11]): number[] {
+  return max.map((m) => randInt(random, 1, m));
+}

@@ -12,11 +12,18 @@ export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<
   let p = cache.get(desc.cacheKey);
   if (!p) {
     const module = device.createShaderModule({ code: desc.source, label: desc.name });
-    p = device.createComputePipelineAsync({
-      label: desc.name,
-      layout: 'auto',
-      compute: { module, entryPoint: desc.entryPoint, constants: desc.constants },
-    });
+    p = device
+      .createComputePipelineAsync({
+        label: desc.name,
+        layout: 'auto',
+        compute: { module, entryPoint: desc.entryPoint, constants: desc.constants },
+      })
+      .catch(async (e: unknown) => {
+        // The pipeline error only says the module is invalid; the compiler's messages say why.
+        const info = await module.getCompilationInfo();
+        const lines = info.messages.map((m) => `${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`);
+        throw new Error(`${desc.name}: ${(e as Error).message}\n${lines.join('\n')}`);
+      });
     cache.set(desc.cacheKey, p);
   }
   return p;

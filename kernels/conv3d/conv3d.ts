@@ -3,8 +3,9 @@ import {
   buildSource, cacheKeyOf, expectRank, fmt, packUniforms, shapeError, splitDispatch,
   type KernelDescriptor, type Shape,
 } from '../kernel.ts';
+import { windowOutput, type Triple } from '../window.ts';
 
-export type Triple = readonly [number, number, number];
+export type { Triple };
 
 export interface Conv3dAttrs {
   kernel: Triple;
@@ -44,14 +45,6 @@ export const UNIFORMS = {
 
 const OP = 'conv3d';
 
-function outDim(what: string, input: number, k: number, s: number, pad: number, d: number): number {
-  const out = Math.floor((input + 2 * pad - d * (k - 1) - 1) / s) + 1;
-  if (out < 1) {
-    shapeError(OP, `${what}: input ${input} with kernel ${k}, stride ${s}, padding ${pad}, dilation ${d} leaves no output`);
-  }
-  return out;
-}
-
 /** Output shape (N, Cout, To, Ho, Wo) of x (N, Cin, T, H, W) convolved with w (Cout, Cin, kT, kH, kW). */
 export function conv3dShape(x: Shape, w: Shape, attrs: Conv3dAttrs): Shape {
   expectRank(OP, 'input', x, 5);
@@ -61,11 +54,7 @@ export function conv3dShape(x: Shape, w: Shape, attrs: Conv3dAttrs): Shape {
   if (w[2] !== kernel[0] || w[3] !== kernel[1] || w[4] !== kernel[2]) {
     shapeError(OP, `weight ${fmt(w)} does not match kernel ${fmt(kernel)}`);
   }
-  for (const [name, v, min] of [['stride', stride, 1], ['padding', padding, 0], ['dilation', dilation, 1]] as const) {
-    if (v.some((d) => !Number.isInteger(d) || d < min)) shapeError(OP, `bad ${name} ${fmt(v)}`);
-  }
-  const dims = ['T', 'H', 'W'];
-  const out = [0, 1, 2].map((i) => outDim(dims[i], x[2 + i], kernel[i], stride[i], padding[i], dilation[i]));
+  const out = windowOutput(OP, x, kernel, stride, padding, dilation);
   const total = attrs.outputChannelsTotal ?? w[0];
   const offset = attrs.outputChannelOffset ?? 0;
   if (offset < 0 || offset + w[0] > total) {

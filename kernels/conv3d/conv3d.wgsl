@@ -23,10 +23,7 @@ var<workgroup> tileX: array<f32, TILE_K * TILE_N>; // [k][p]
 var<private> acc: array<vec4f, 4>;                  // acc[i][j]: channel i, position j of this invocation
 
 fn weightAt(i: u32) -> f32 {
-  if (WEIGHT_F16) {
-    let pair = unpack2x16float(w[i >> 1u]);
-    return select(pair.x, pair.y, (i & 1u) == 1u);
-  }
+  if (WEIGHT_F16) { return halfOf(w[i >> 1u], i); }
   return bitcast<f32>(w[i]);
 }
 

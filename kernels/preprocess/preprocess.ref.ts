@@ -1,0 +1,25 @@
+import { KINETICS_MEAN, KINETICS_STD, preprocessGeometry, type CropPosition } from './preprocess.ts';
+
+// pytorchvideo's eval transform on one RGBA frame: x/255 → short_side_scale (F.interpolate bilinear,
+// align_corners=False) → uniform_crop → (x − mean)/std. Returns (3, size, size).
+export function preprocessRef(rgba: Uint8Array, width: number, height: number, size: number, crop: CropPosition = 1): Float32Array {
+  const g = preprocessGeometry(width, height, size, crop);
+  const axis = (dst: number, scale: number, n: number) => {
+    const src = Math.max((dst + 0.5) * scale - 0.5, 0);
+    const i0 = Math.min(Math.floor(src), n - 1);
+    return { i0, i1: Math.min(i0 + 1, n - 1), l: src - i0 };
+  };
+  const out = new Float32Array(3 * size * size);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const ax = axis(x + g.cropX, width / g.resizedW, width);
+      const ay = axis(y + g.cropY, height / g.resizedH, height);
+      for (let c = 0; c < 3; c++) {
+        const px = (xx: number, yy: number) => rgba[(yy * width + xx) * 4 + c] / 255;
+        const top = (1 - ax.l) * px(ax.i0, ay.i0) + ax.l * px(ax.i1, ay.i0);
+        const bottom = (1 - ax.l) * px(ax.i0, ay.i1) + ax.l * px(ax.i1, ay.i1);
+        out[(c * size + y) * size + x] = ((1 - ay.l) * top + ay.l * bottom - KINETICS_MEAN[c]) / KINETICS_STD[c];
+      }
+    }
+  return out;
+}

@@ -1,0 +1,71 @@
+import source from './preprocess.wgsl?raw';
+import { elementwiseDescriptor, shapeError, type KernelDescriptor, type Shape } from '../kernel.ts';
+
+const UNIFORMS = {
+  srcW: 'u32', srcH: 'u32', outW: 'u32', outH: 'u32', cropX: 'u32', cropY: 'u32', scaleX: 'f32', scaleY: 'f32',
+  clip: 'u32', frames: 'u32', t: 'u32',
+  meanR: 'f32', meanG: 'f32', meanB: 'f32', stdR: 'f32', stdG: 'f32', stdB: 'f32',
+} as const;
+
+/** pytorchvideo's Kinetics normalisation for SlowFast. */
+export const KINETICS_MEAN = [0.45, 0.45, 0.45] as const;
+export const KINETICS_STD = [0.225, 0.225, 0.225] as const;
+
+/** Which crop along the long side: 0 start, 1 centre, 2 end (pytorchvideo's uniform_crop spatial_idx). */
+export type CropPosition = 0 | 1 | 2;
+
+export interface PreprocessAttrs {
+  /** Source frame size in pixels. */
+  width: number;
+  height: number;
+  /** The short side is resized to this, then a size × size square is cropped. */
+  size: number;
+  crop?: CropPosition;
+  /** Where to write: clip n, frame t of an (N, 3, T, size, size) tensor. */
+  clip: number;
+  frames: number;
+  t: number;
+  clips?: number;
+  mean?: readonly number[];
+  std?: readonly number[];
+}
+
+export interface PreprocessGeometry {
+  resizedW: number;
+  resizedH: number;
+  cropX: number;
+  cropY: number;
+}
+
+/**
+ * pytorchvideo short_side_scale: the short side becomes `size`, the long side floor(long / short · size);
+ * then uniform_crop: offset 0, ceil((long − size) / 2) or long − size along the long side.
+ */
+export function preprocessGeometry(width: number, height: number, size: number, crop: CropPosition = 1): PreprocessGeometry {
+  if (![width, height, size].every((v) => Number.isInteger(v) && v >= 1)) {
+    shapeError('preprocess', `bad frame ${width}×${height} or size ${size}`);
+  }
+  const resizedW = width < height ? size : Math.floor((width / height) * size);
+  const resizedH = width < height ? Math.floor((height / width) * size) : size;
+  const offset = (extent: number) => (crop === 0 ? 0 : crop === 1 ? Math.ceil((extent - size) / 2) : extent - size);
+  return { resizedW, resizedH, cropX: offset(resizedW), cropY: offset(resizedH) };
+}
+
+export function preprocessShape(a: PreprocessAttrs): Shape {
+  return [a.clips ?? a.clip + 1, 3, a.frames, a.size, a.size];
+}
+
+/** Input: an RGBA texture of the frame. Output: the clip tensor, written at (clip, :, t). */
+export function preprocess(a: PreprocessAttrs): KernelDescriptor {
+  if (a.t < 0 || a.t >= a.frames || a.clip < 0) shapeError('preprocess', `frame ${a.t} of ${a.frames}, clip ${a.clip} is out of range`);
+  const g = preprocessGeometry(a.width, a.height, a.size, a.crop);
+  const [mr, mg, mb] = a.mean ?? KINETICS_MEAN;
+  const [sr, sg, sb] = a.std ?? KINETICS_STD;
+  return elementwiseDescriptor('preprocess', source, UNIFORMS, {
+    srcW: a.width, srcH: a.height, outW: a.size, outH: a.size, cropX: g.cropX, cropY: g.cropY,
+    // PyTorch's scale when given an output size: input / output.
+    scaleX: a.width / g.resizedW, scaleY: a.height / g.resizedH,
+    clip: a.clip, frames: a.frames, t: a.t,
+    meanR: mr, meanG: mg, meanB: mb, stdR: sr, stdG: sg, stdB: sb,
+  }, a.size * a.size, { inputs: 1, outputs: 1 });
+}
