@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
@@ -8,11 +9,28 @@ import chromium from './scripts/chromium.json' with { type: 'json' };
 const root = import.meta.dirname;
 const sharedDir = resolve(root, '../shared');
 
-/** Serves ../shared (golden fixtures, media) at /shared/ to tests running in the browser. */
+/**
+ * Serves ../shared (golden fixtures, media) at /shared/ to tests running in the browser, and at
+ * /shared-rgb24/<media> the video decoded by the ffmpeg CLI into raw RGB frames, as the golden inputs were.
+ */
 function serveShared(): Plugin {
   return {
     name: 'serve-shared',
     configureServer(server) {
+      server.middlewares.use('/shared-rgb24', (req, res, next) => {
+        const file = resolve(sharedDir, '.' + decodeURIComponent((req.url ?? '/').split('?')[0]));
+        if (!file.startsWith(sharedDir + '/')) return next();
+        const args = ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-vsync', 'passthrough', '-'];
+        execFile('ffmpeg', args, { encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+          if (err) {
+            res.statusCode = 500;
+            res.end(`ffmpeg failed: ${stderr.toString()}`);
+            return;
+          }
+          res.setHeader('content-type', 'application/octet-stream');
+          res.end(stdout);
+        });
+      });
       server.middlewares.use('/shared', (req, res, next) => {
         const file = resolve(sharedDir, '.' + decodeURIComponent((req.url ?? '/').split('?')[0]));
         if (!file.startsWith(sharedDir + '/')) return next();

@@ -1,13 +1,15 @@
 import { KINETICS_MEAN, KINETICS_STD, preprocessGeometry, type CropPosition } from './preprocess.ts';
 
 // pytorchvideo's eval transform on one RGBA frame: x/255 → short_side_scale (F.interpolate bilinear,
-// align_corners=False) → uniform_crop → (x − mean)/std. Returns (3, size, size).
+// align_corners=False) → uniform_crop → (x − mean)/std. Returns (3, size, size). Source coordinates are
+// rounded to f32 at each step, as PyTorch's CPU kernel computes them in float.
 export function preprocessRef(rgba: Uint8Array, width: number, height: number, size: number, crop: CropPosition = 1): Float32Array {
   const g = preprocessGeometry(width, height, size, crop);
+  const f = Math.fround;
   const axis = (dst: number, scale: number, n: number) => {
-    const src = Math.max((dst + 0.5) * scale - 0.5, 0);
+    const src = Math.max(f(f(f(dst + 0.5) * f(scale)) - 0.5), 0);
     const i0 = Math.min(Math.floor(src), n - 1);
-    return { i0, i1: Math.min(i0 + 1, n - 1), l: src - i0 };
+    return { i0, i1: Math.min(i0 + 1, n - 1), l: f(src - i0) };
   };
   const out = new Float32Array(3 * size * size);
   for (let y = 0; y < size; y++)

@@ -1,0 +1,96 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acquireGpu } from '../device.ts';
+import { closeness, randInt, rng } from '../compare.ts';
+import { sizeOf } from '../kernel.ts';
+import { runKernel } from '../runKernel.ts';
+import { sharedF32, sharedJson, sharedRgb24Frames } from '../shared.ts';
+import { preprocess, preprocessGeometry, preprocessShape, type CropPosition } from './preprocess.ts';
+import { preprocessRef } from './preprocess.ref.ts';
+
+let device: GPUDevice;
+beforeAll(async () => {
+  device = (await acquireGpu()).device;
+});
+
+function frameTexture(rgba: Uint8Array<ArrayBuffer>, width: number, height: number): GPUTexture {
+  const texture = device.createTexture({
+    size: [width, height],
+    format: 'rgba8unorm',
+    usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+  });
+  device.queue.writeTexture({ texture }, rgba, { bytesPerRow: width * 4 }, [width, height]);
+  return texture;
+}
+
+function rgbToRgba(rgb: Uint8Array): Uint8Array<ArrayBuffer> {
+  const rgba = new Uint8Array((rgb.length / 3) * 4);
+  for (let i = 0; i < rgb.length / 3; i++) rgba.set([rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], 255], 4 * i);
+  return rgba;
+}
+
+describe('preprocess', () => {
+  const random = rng(22);
+  const cases = Array.from({ length: 20 }, (_, i) => ({
+    width: randInt(random, 1, 97),
+    height: randInt(random, 1, 97),
+    size: randInt(random, 1, 40),
+    crop: (i % 3) as CropPosition,
+    frames: randInt(random, 1, 4),
+    clips: randInt(random, 1, 2),
+  }));
+  // Down- and up-scaling of real frame sizes: 224² → 64 (the golden fixtures), 640×360 → 224, 360×640 → 224.
+  cases.push({ width: 224, height: 224, size: 64, crop: 1, frames: 2, clips: 1 });
+  cases.push({ width: 640, height: 360, size: 224, crop: 1, frames: 1, clips: 1 });
+  cases.push({ width: 360, height: 640, size: 224, crop: 2, frames: 1, clips: 1 });
+  cases.push({ width: 50, height: 30, size: 64, crop: 0, frames: 1, clips: 1 });
+  for (const [i, c] of cases.entries()) {
+    it(`${c.width}×${c.height} → ${c.size}², crop ${c.crop}`, async () => {
+      const r = rng(i);
+      const rgba = Uint8Array.from({ length: c.width * c.height * 4 }, () => Math.floor(r() * 256));
+      const t = randInt(r, 0, c.frames - 1);
+      const clip = randInt(r, 0, c.clips - 1);
+      const attrs = { width: c.width, height: c.height, size: c.size, crop: c.crop, clip, clips: c.clips, frames: c.frames, t };
+      const shape = preprocessShape(attrs);
+      const [out] = await runKernel(device, preprocess(attrs), [frameTexture(rgba, c.width, c.height)], [sizeOf(shape)]);
+      // Only frame t of clip `clip` is written; compare it channel by channel.
+      const ref = preprocessRef(rgba, c.width, c.height, c.size, c.crop);
+      const plane = c.size * c.size;
+      const ours = new Float32Array(3 * plane);
+      for (let ch = 0; ch < 3; ch++) {
+        const at = ((clip * 3 + ch) * c.frames + t) * plane;
+        ours.set(out.subarray(at, at + plane), ch * plane);
+      }
+      const cmp = closeness(ours, ref, 1e-5, 1e-5);
+      expect(cmp.ok, cmp.summary).toBe(true);
+      const written = out.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      expect(written).toBeLessThanOrEqual(3 * plane);
+    });
+  }
+
+  it('follows pytorchvideo short_side_scale and uniform_crop geometry', () => {
+    expect(preprocessGeometry(640, 360, 224, 1)).toEqual({ resizedW: 398, resizedH: 224, cropX: 87, cropY: 0 });
+    expect(preprocessGeometry(360, 640, 224, 0)).toEqual({ resizedW: 224, resizedH: 398, cropX: 0, cropY: 0 });
+    expect(preprocessGeometry(360, 640, 224, 2)).toEqual({ resizedW: 224, resizedH: 398, cropX: 0, cropY: 174 });
+  });
+
+  it('reproduces the golden input_fast.bin from ffmpeg-decoded cricket.mp4 frames', async () => {
+    const fixture = 'golden/slowfast_r50_w16_8x8_64px';
+    const manifest = await sharedJson<{ input: { fast_source_frame_indices: number[] } }>(`${fixture}/manifest.json`);
+    const indices = manifest.input.fast_source_frame_indices;
+    const frames = await sharedRgb24Frames('media/cricket.mp4', 224, 224);
+    expect(frames.length).toBe(79);
+    const plane = 64 * 64;
+    const ours = new Float32Array(3 * 32 * plane);
+    for (const [t, index] of indices.entries()) {
+      const texture = frameTexture(rgbToRgba(frames[index]), 224, 224);
+      const [out] = await runKernel(device, preprocess({ width: 224, height: 224, size: 64, clip: 0, frames: 32, t }), [texture], [ours.length]);
+      for (let ch = 0; ch < 3; ch++) {
+        const at = (ch * 32 + t) * plane;
+        ours.set(out.subarray(at, at + plane), at);
+      }
+    }
+    const golden = await sharedF32(`${fixture}/input_fast.bin`);
+    const c = closeness(ours, golden, 1e-5, 1e-4);
+    expect(c.ok, c.summary).toBe(true);
+  });
+});
