@@ -5,7 +5,7 @@ import { packF16, roundToF16 } from '../f16.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
 import { sharedJson } from '../shared.ts';
-import { conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Triple } from './conv3d.ts';
+import { CONV3D_TILES, conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Triple } from './conv3d.ts';
 import { conv3dRef } from './conv3d.ref.ts';
 import { distinctLayers, goldenConvLayers } from './goldenLayers.ts';
 
@@ -78,6 +78,12 @@ describe('conv3d', () => {
       await check(c, 1000 + i);
     });
   });
+
+  for (const [i, tile] of CONV3D_TILES.entries()) {
+    it(`tile ${JSON.stringify(tile)} on a shape that leaves partial tiles`, async () => {
+      await check({ x: [1, 7, 3, 9, 11], w: [70, 7, 3, 3, 3], attrs: { kernel: [3, 3, 3], padding: [1, 1, 1], stride: [1, 2, 1], relu: true, residual: true, tile }, affine: true }, 300 + i);
+    });
+  }
 
   it('writes into a channel slice of a larger output (zero-copy concat)', async () => {
     const random2 = rng(7);

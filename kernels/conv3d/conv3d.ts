@@ -63,8 +63,23 @@ export function conv3dShape(x: Shape, w: Shape, attrs: Conv3dAttrs): Shape {
   return [x[0], total, ...out];
 }
 
+/** The tiles the autotuner chooses among (each is tested for correctness). */
+export const CONV3D_TILES: readonly Conv3dTile[] = [
+  { m: 64, n: 64, k: 16 },
+  { m: 64, n: 64, k: 8 },
+  { m: 32, n: 128, k: 16 },
+  { m: 16, n: 128, k: 16 },
+  { m: 16, n: 64, k: 16 },
+  { m: 32, n: 32, k: 16 },
+  { m: 64, n: 16, k: 16 },
+  { m: 128, n: 16, k: 16 },
+];
+
 /** Picks a tile for a GEMM of M output channels and N positions (autotuning refines this per adapter). */
 export function defaultTile(m: number, n: number): Conv3dTile {
+  // Few positions (deep layers at small inputs): tall, narrow tiles waste less.
+  if (n <= 16) return { m: m >= 128 ? 128 : 64, n: 16, k: 16 };
+  if (n <= 32) return { m: 32, n: 32, k: 16 };
   if (m <= 16) return { m: 16, n: n >= 128 ? 128 : 64, k: 16 };
   if (m <= 32) return { m: 32, n: 128, k: 16 };
   return { m: 64, n: 64, k: 16 };

@@ -1,0 +1,91 @@
+// `npm run bench:kernels -- [options]`: conv3d GFLOP/s on every conv layer shape of SlowFast R50 8×8 beside
+// our best matmul, in headless Chromium on WebGPU; writes JSON.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
+
+const HELP = `Usage: npm run bench:kernels -- [options]
+
+Measures conv3d GFLOP/s for every distinct conv layer of SlowFast R50 8x8 (pytorchvideo slowfast_r50,
+full width) and the GFLOP/s of our best plain matmul in the same run, with the ratio per layer. Each layer
+is timed with a few tile shapes and the best is reported.
+
+Options:
+  --size N        input height/width in pixels (default 224; use 64 or 112 on a software adapter)
+  --frames N      fast-pathway frames (default 32; slow = frames / 4)
+  --matmul LIST   square matmul sizes, comma-separated (default 256,512,1024)
+  --samples N     timed samples per measurement, the median is kept (default 5)
+  --out FILE      where to write the JSON (default bench-results/kernels.json)
+  --keymap FILE   state-dict shapes of the network (default ../shared/golden/KEYMAP.md)
+  -h, --help      show this help`;
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      size: { type: 'string', default: '224' },
+      frames: { type: 'string', default: '32' },
+      matmul: { type: 'string', default: '256,512,1024' },
+      samples: { type: 'string', default: '5' },
+      out: { type: 'string', default: 'bench-results/kernels.json' },
+      keymap: { type: 'string', default: join(root, '..', 'shared', 'golden', 'KEYMAP.md') },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  console.error(`${e.message}\n\n${HELP}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const size = Number(args.size);
+const frames = Number(args.frames);
+if (!(size >= 32 && size % 32 === 0) || !(frames >= 4 && frames % 4 === 0)) {
+  console.error('--size must be a multiple of 32 and --frames a multiple of 4');
+  process.exit(2);
+}
+
+ensureNodeModules();
+ensureSystemPackages({ needFfmpeg: false });
+
+let keymap;
+try {
+  keymap = readFileSync(args.keymap, 'utf8');
+} catch {
+  console.error(`cannot read the network's shapes from ${args.keymap} (pass --keymap)`);
+  process.exit(2);
+}
+// Rows: | i | `pytorchvideo key` | `PySlowFast key` | [shape] | dtype |
+const stateDict = [...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `[^`]+` \| \[([\d, ]*)\] \|/gm)].map((m) => ({
+  key: m[1],
+  shape: m[2] ? m[2].split(',').map(Number) : [],
+}));
+
+const { openEnginePage } = await import('./browser.mjs');
+const engine = await openEnginePage();
+try {
+  const options = {
+    stateDict, alpha: 4, inputSize: size, fastFrames: frames,
+    matmulSizes: args.matmul.split(',').map(Number), samples: Number(args.samples), minSeconds: 0.05,
+  };
+  const result = await engine.page.evaluate(async (o) => {
+    const bench = await import('/kernels/conv3d/conv3d.bench.ts');
+    return bench.runKernelBench(o);
+  }, options);
+  const out = resolve(root, args.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
+  console.log(`adapter: ${result.adapter.description}; best matmul ${result.bestMatmulGflops.toFixed(2)} GFLOP/s`);
+  for (const m of result.matmul) console.log(`  matmul ${m.size}³: ${m.gflops.toFixed(2)} GFLOP/s (tile ${JSON.stringify(m.tile)})`);
+  for (const c of result.convs) {
+    console.log(`  ${(c.ratioToMatmul * 100).toFixed(0).padStart(4)}%  ${c.gflops.toFixed(2).padStart(7)} GFLOP/s  ` +
+      `x ${JSON.stringify(c.input)} w ${JSON.stringify(c.weight)} s ${c.stride}  ${c.key}`);
+  }
+  console.log(`${result.layersAtOrAbove70Percent}/${result.layers} layers at ≥ 70% of matmul; min ratio ${(result.minRatio * 100).toFixed(0)}%`);
+  console.log(`wrote ${out}`);
+} finally {
+  await engine.close();
+}

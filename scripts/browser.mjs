@@ -1,0 +1,28 @@
+// Starts the Vite dev server and the system Chromium (with the WebGPU flags) for the Node entry points that
+// run engine code in a browser: benchmarks and the CLI.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumPath, root } from './prereqs.mjs';
+
+const chromium = JSON.parse(readFileSync(join(root, 'scripts', 'chromium.json'), 'utf8'));
+
+export async function openEnginePage() {
+  const { createServer } = await import('vite');
+  const { chromium: playwright } = await import('playwright');
+  const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost' } });
+  await server.listen();
+  const url = server.resolvedUrls.local[0];
+  const browser = await playwright.launch({ executablePath: chromiumPath, args: chromium.args });
+  const page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error(`[browser] ${m.text()}`);
+  });
+  await page.goto(new URL('scripts/bench.html', url).href);
+  return {
+    page,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
