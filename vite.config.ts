@@ -56,6 +56,8 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  // Pre-bundle every dependency at start-up, so the dev server never reloads a page mid-run to add one.
+  optimizeDeps: { include: ['fflate', 'react', 'react-dom/client', 'react/jsx-runtime', 'zustand'] },
   server: {
     host: 'localhost',
     fs: { allow: [root] },

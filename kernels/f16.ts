@@ -40,7 +40,7 @@ export function f16BitsToNumber(h: number): number {
 }
 
 /** Packs f32 values as f16 pairs; an odd count gets a zero in the last high half. */
-export function packF16(values: ArrayLike<number>): Uint32Array {
+export function packF16(values: ArrayLike<number>): Uint32Array<ArrayBuffer> {
   const out = new Uint32Array(Math.ceil(values.length / 2));
   for (let i = 0; i < values.length; i++) out[i >> 1] |= f16Bits(values[i]) << ((i & 1) * 16);
   return out;

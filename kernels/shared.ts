@@ -6,7 +6,7 @@ export async function fetchShared(path: string): Promise<ArrayBuffer> {
   return r.arrayBuffer();
 }
 
-export async function sharedF32(path: string): Promise<Float32Array> {
+export async function sharedF32(path: string): Promise<Float32Array<ArrayBuffer>> {
   return new Float32Array(await fetchShared(path));
 }
 

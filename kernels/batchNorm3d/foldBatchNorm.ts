@@ -10,7 +10,7 @@ export function foldBatchNorm(
   outChannels: number,
   bn: BatchNormParams,
   bias?: ArrayLike<number>,
-): { weight: Float32Array; bias: Float32Array } {
+): { weight: Float32Array<ArrayBuffer>; bias: Float32Array<ArrayBuffer> } {
   if (bn.weight.length !== outChannels) {
     throw new Error(`foldBatchNorm: batch norm has ${bn.weight.length} channels, conv has ${outChannels} outputs`);
   }

@@ -139,7 +139,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
 }
 
 /** Interleaves per-channel (scale, shift) for the epilogue; scale defaults to 1 and shift (bias) to 0. */
-export function conv3dAffine(outC: number, scale?: ArrayLike<number>, shift?: ArrayLike<number>): Float32Array {
+export function conv3dAffine(outC: number, scale?: ArrayLike<number>, shift?: ArrayLike<number>): Float32Array<ArrayBuffer> {
   const a = new Float32Array(2 * outC);
   for (let c = 0; c < outC; c++) {
     a[2 * c] = scale ? scale[c] : 1;

@@ -1,0 +1,331 @@
+// Builds SlowFast (pytorchvideo's create_slowfast) — and the Slow-only baseline (create_resnet) — as a
+// Graph, for any depth, α, β, τ, width, lateral kind and input size. Node and weight names are the
+// pytorchvideo state-dict names, so a bad checkpoint is reported by its real keys. Batch norm is folded into
+// the convs here, once, at build time.
+import { foldBatchNorm } from '../kernels/batchNorm3d/foldBatchNorm.ts';
+import { add } from '../kernels/add/add.ts';
+import { avgPool3d, avgPool3dShape, globalAvgPool3d } from '../kernels/avgPool3d/avgPool3d.ts';
+import { concat, concatShape } from '../kernels/concat/concat.ts';
+import { conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Triple } from '../kernels/conv3d/conv3d.ts';
+import { packF16 } from '../kernels/f16.ts';
+import { linear } from '../kernels/linear/linear.ts';
+import { maxPool3d, maxPool3dShape } from '../kernels/maxPool3d/maxPool3d.ts';
+import { softmax } from '../kernels/softmax/softmax.ts';
+import { timeStridedSample, timeStridedSampleShape } from '../kernels/timeStridedSample/timeStridedSample.ts';
+import { timeToChannel, timeToChannelShape } from '../kernels/timeToChannel/timeToChannel.ts';
+import type { Shape } from '../kernels/kernel.ts';
+import { Graph, type TensorId } from './graph.ts';
+import type { WeightSource } from './weights/weightSource.ts';
+
+/** How the Fast pathway feeds the Slow one (the paper's §3.2 and Table 5a). */
+export type LateralKind = 'tconv' | 'tsample' | 'ttoc-concat' | 'ttoc-sum';
+
+export interface SlowFastConfig {
+  depth: 50 | 101;
+  /** Frame-rate ratio: the Fast pathway sees α× the Slow pathway's frames. */
+  alpha: number;
+  /** 1/β, the Fast pathway's channel ratio (8). */
+  betaInv: number;
+  /** Time-strided conv lateral: kernel (k,1,1), and its output channels as a multiple of the fast channels. */
+  fusionKernel: number;
+  fusionChannelRatio: number;
+  lateral: LateralKind;
+  /** Stem output channels [slow, fast]; the full model is [64, 8], the golden fixtures [16, 2]. */
+  stemChannels: readonly [number, number];
+  numClasses: number;
+  /** Input height and width (square crops). */
+  inputSize: number;
+  /** Fast-pathway frames (T·α); the Slow pathway gets fastFrames / α. */
+  fastFrames: number;
+  /** The Slow-only baseline: no Fast pathway, no laterals. */
+  slowOnly?: boolean;
+  /** Source-frame stride of the Slow pathway (τ; 8 for 8×8, 16 for 4×16); the Fast stride is τ/α. */
+  tau: number;
+}
+
+const STAGE_DEPTHS: Record<SlowFastConfig['depth'], number[]> = { 50: [3, 4, 6, 3], 101: [3, 4, 23, 3] };
+
+export const PRESETS = {
+  /** pytorchvideo's slowfast_r50: 8×8, α 4, fusion kernel 7. */
+  slowfast_r50_8x8: {
+    depth: 50, alpha: 4, betaInv: 8, fusionKernel: 7, fusionChannelRatio: 2, lateral: 'tconv',
+    stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 32, tau: 8,
+  },
+  /** The seed's table: 4×16, α 8, fusion kernel 5. */
+  slowfast_r50_4x16: {
+    depth: 50, alpha: 8, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
+    stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 32, tau: 16,
+  },
+  slowfast_r101_8x8: {
+    depth: 101, alpha: 4, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
+    stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 32, tau: 8,
+  },
+  /** pytorchvideo's slow_r50 (8×8): the Slow pathway alone, to show what the Fast pathway adds. */
+  slow_r50_8x8: {
+    depth: 50, alpha: 1, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
+    stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 8, tau: 8, slowOnly: true,
+  },
+} as const satisfies Record<string, SlowFastConfig>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export interface BuildOptions {
+  weightFormat?: 'f32' | 'f16';
+  /** Append a softmax (output `probabilities`) after the logits. */
+  softmax?: boolean;
+}
+
+/** A tensor, or a channel range of one, that stands for a PyTorch block's output (for stage-by-stage checks). */
+export interface Tap {
+  tensor: TensorId;
+  channels?: [number, number];
+}
+
+export interface BuiltModel {
+  graph: Graph;
+  config: SlowFastConfig;
+  /** Graph inputs: `slow` (N,3,T/α,S,S) and `fast` (N,3,T,S,S); Slow-only has `slow` alone. */
+  inputShapes: Record<string, Shape>;
+  /** Block outputs named as in the golden intermediates (b0_stem_slow, b1_fuse_lateral, …). */
+  taps: Map<string, Tap>;
+}
+
+const pad = (k: Triple): Triple => [Math.floor(k[0] / 2), Math.floor(k[1] / 2), Math.floor(k[2] / 2)];
+
+class Builder {
+  readonly graph = new Graph();
+  readonly taps = new Map<string, Tap>();
+
+  constructor(
+    readonly weights: WeightSource,
+    readonly format: 'f32' | 'f16',
+  ) {}
+
+  /** conv (no bias) + BatchNorm (folded) [+ residual] [+ ReLU], named after the PyTorch modules. */
+  convBn(
+    convName: string, normName: string, x: TensorId, outC: number, kernel: Triple,
+    opts: { stride?: Triple; relu?: boolean; residual?: TensorId; into?: { tensor: TensorId; offset: number } } = {},
+  ): TensorId {
+    const xs = this.graph.shape(x);
+    const wShape = [outC, xs[1], ...kernel];
+    const w = this.weights.get(`${convName}.weight`, wShape);
+    const bn = {
+      weight: this.weights.get(`${normName}.weight`, [outC]),
+      bias: this.weights.get(`${normName}.bias`, [outC]),
+      runningMean: this.weights.get(`${normName}.running_mean`, [outC]),
+      runningVar: this.weights.get(`${normName}.running_var`, [outC]),
+      eps: 1e-5,
+    };
+    const folded = foldBatchNorm(w, outC, bn);
+    const attrs: Conv3dAttrs = {
+      kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel), relu: opts.relu, residual: opts.residual !== undefined,
+      weightFormat: this.format,
+      ...(opts.into ? { outputChannelOffset: opts.into.offset, outputChannelsTotal: this.graph.shape(opts.into.tensor)[1] } : {}),
+    };
+    const wT = this.graph.weight(`${convName}.weight`, wShape, this.format === 'f16' ? packF16(folded.weight) : folded.weight);
+    const aT = this.graph.weight(`${convName}.bias (folded ${normName})`, [outC, 2], conv3dAffine(outC, undefined, folded.bias));
+    const inputs = [x, wT, aT, ...(opts.residual !== undefined ? [opts.residual] : [])];
+    const kernelDesc = conv3d(xs, wShape, attrs);
+    if (opts.into) {
+      this.graph.write(convName, kernelDesc, inputs, [opts.into.tensor]);
+      return opts.into.tensor;
+    }
+    return this.graph.op(convName, kernelDesc, inputs, conv3dShape(xs, wShape, attrs));
+  }
+
+  stem(prefix: string, x: TensorId, outC: number, kernel: Triple): TensorId {
+    const conv = this.convBn(`${prefix}.conv`, `${prefix}.norm`, x, outC, kernel, { stride: [1, 2, 2], relu: true });
+    const poolAttrs = { kernel: [1, 3, 3] as Triple, stride: [1, 2, 2] as Triple, padding: [0, 1, 1] as Triple };
+    const cs = this.graph.shape(conv);
+    return this.graph.op(`${prefix}.pool`, maxPool3d(cs, poolAttrs), [conv], maxPool3dShape(cs, poolAttrs));
+  }
+
+  /** pytorchvideo ResBlock with a BottleneckBlock branch2: act(branch1(x) + conv_c(conv_b(conv_a(x)))). */
+  resBlock(
+    prefix: string, x: TensorId, inner: number, outC: number, convAKernel: Triple, spatialStride: number,
+    into?: { tensor: TensorId; offset: number },
+  ): TensorId {
+    const inC = this.graph.shape(x)[1];
+    const stride: Triple = [1, spatialStride, spatialStride];
+    const shortcut = inC !== outC || spatialStride !== 1
+      ? this.convBn(`${prefix}.branch1_conv`, `${prefix}.branch1_norm`, x, outC, [1, 1, 1], { stride })
+      : x;
+    const a = this.convBn(`${prefix}.branch2.conv_a`, `${prefix}.branch2.norm_a`, x, inner, convAKernel, { relu: true });
+    const b = this.convBn(`${prefix}.branch2.conv_b`, `${prefix}.branch2.norm_b`, a, inner, [1, 3, 3], { stride, relu: true });
+    return this.convBn(`${prefix}.branch2.conv_c`, `${prefix}.branch2.norm_c`, b, outC, [1, 1, 1], { residual: shortcut, relu: true, into });
+  }
+
+  tap(name: string, tensor: TensorId, channels?: [number, number]): void {
+    this.taps.set(name, channels ? { tensor, channels } : { tensor });
+  }
+}
+
+function checkConfig(c: SlowFastConfig): void {
+  const problems: string[] = [];
+  if (!(c.depth in STAGE_DEPTHS)) problems.push(`depth must be 50 or 101, got ${c.depth}`);
+  if (!Number.isInteger(c.alpha) || c.alpha < 1) problems.push(`alpha must be a positive integer, got ${c.alpha}`);
+  if (c.fastFrames % c.alpha !== 0) problems.push(`fast frames ${c.fastFrames} must be a multiple of alpha ${c.alpha}`);
+  if (c.inputSize % 32 !== 0) problems.push(`input size ${c.inputSize} must be a multiple of 32`);
+  if (c.lateral === 'ttoc-sum' && !c.slowOnly && c.stemChannels[1] * c.alpha !== c.stemChannels[0]) {
+    problems.push(`ttoc-sum needs α·βC = C (fast channels ${c.stemChannels[1]} × α ${c.alpha} ≠ slow channels ${c.stemChannels[0]})`);
+  }
+  if (problems.length) throw new Error(`invalid SlowFast config: ${problems.join('; ')}`);
+}
+
+/** Channels the lateral adds to the Slow pathway, given the Fast channels at that point. */
+function lateralChannels(c: SlowFastConfig, fastC: number): number {
+  switch (c.lateral) {
+    case 'tconv': return fastC * c.fusionChannelRatio;
+    case 'tsample': return fastC;
+    case 'ttoc-concat': return fastC * c.alpha;
+    case 'ttoc-sum': return 0;
+  }
+}
+
+export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, options: BuildOptions = {}): BuiltModel {
+  checkConfig(config);
+  if (config.slowOnly) return buildSlowOnly(config, weights, options);
+  const b = new Builder(weights, options.weightFormat ?? 'f32');
+  const g = b.graph;
+  const { alpha, inputSize: S, fastFrames } = config;
+  const slowFrames = fastFrames / alpha;
+  const inputShapes = { slow: [1, 3, slowFrames, S, S], fast: [1, 3, fastFrames, S, S] };
+  const slowIn = g.input('slow', inputShapes.slow);
+  const fastIn = g.input('fast', inputShapes.fast);
+
+  let slow = b.stem('blocks.0.multipathway_blocks.0', slowIn, config.stemChannels[0], [1, 7, 7]);
+  let fast = b.stem('blocks.0.multipathway_blocks.1', fastIn, config.stemChannels[1], [5, 7, 7]);
+  b.tap('b0_stem_slow', slow);
+  b.tap('b0_stem_fast', fast);
+
+  const fuse = (stage: number, slowOut: TensorId | undefined, fused: TensorId | undefined): TensorId => {
+    const prefix = `blocks.${stage}.multipathway_fusion`;
+    const fs = g.shape(fast);
+    if (config.lateral === 'tconv') {
+      // The Slow output already sits in channels [0, C) of `fused`; the lateral conv fills the rest.
+      const C = g.shape(fused!)[1] - fs[1] * config.fusionChannelRatio;
+      b.convBn(`${prefix}.conv_fast_to_slow`, `${prefix}.norm`, fast, fs[1] * config.fusionChannelRatio,
+        [config.fusionKernel, 1, 1], { stride: [alpha, 1, 1], relu: true, into: { tensor: fused!, offset: C } });
+      b.tap(`b${stage}_fuse_lateral`, fused!, [C, g.shape(fused!)[1]]);
+      return fused!;
+    }
+    const ss = g.shape(slowOut!);
+    let lateral: TensorId;
+    if (config.lateral === 'tsample') {
+      lateral = g.op(`${prefix}.time_strided_sample`, timeStridedSample(fs, alpha), [fast], timeStridedSampleShape(fs, alpha));
+    } else {
+      lateral = g.op(`${prefix}.time_to_channel`, timeToChannel(fs, alpha), [fast], timeToChannelShape(fs, alpha));
+    }
+    b.tap(`b${stage}_fuse_lateral`, lateral);
+    const ls = g.shape(lateral);
+    if (config.lateral === 'ttoc-sum') return g.op(`${prefix}.sum`, add(ss, ls), [slowOut!, lateral], ss);
+    return g.op(`${prefix}.concat`, concat(ss, ls), [slowOut!, lateral], concatShape(ss, ls));
+  };
+
+  // Where a stage's Slow output goes: for tconv, straight into its slice of the fused tensor.
+  const fusedTarget = (stage: number, slowShape: Shape): TensorId | undefined => {
+    if (config.lateral !== 'tconv') return undefined;
+    const fastC = g.shape(fast)[1];
+    return g.activation(`blocks.${stage}.multipathway_fusion (concat)`,
+      [slowShape[0], slowShape[1] + lateralChannels(config, fastC), ...slowShape.slice(2)]);
+  };
+
+  // The stem's pool cannot write into a slice, so the stem fusion concatenates for tconv too.
+  {
+    const fs = g.shape(fast);
+    const ss = g.shape(slow);
+    if (config.lateral === 'tconv') {
+      const latC = fs[1] * config.fusionChannelRatio;
+      const lateral = b.convBn('blocks.0.multipathway_fusion.conv_fast_to_slow', 'blocks.0.multipathway_fusion.norm', fast, latC,
+        [config.fusionKernel, 1, 1], { stride: [alpha, 1, 1], relu: true });
+      b.tap('b0_fuse_lateral', lateral);
+      slow = g.op('blocks.0.multipathway_fusion.concat', concat(ss, g.shape(lateral)), [slow, lateral], concatShape(ss, g.shape(lateral)));
+    } else {
+      slow = fuse(0, slow, undefined);
+    }
+    b.tap('b0_fuse_slow', slow);
+  }
+
+  const depths = STAGE_DEPTHS[config.depth];
+  const names = ['res2', 'res3', 'res4', 'res5'];
+  for (let s = 0; s < 4; s++) {
+    const stage = s + 1;
+    const spatial = s === 0 ? 1 : 2;
+    const innerSlow = config.stemChannels[0] * 2 ** s;
+    const innerFast = config.stemChannels[1] * 2 ** s;
+    const convASlow: Triple = s < 2 ? [1, 1, 1] : [3, 1, 1];
+    const hasFusion = stage < 4;
+    const slowShapeOut = [1, innerSlow * 4, slowFrames, g.shape(slow)[3] / spatial, g.shape(slow)[4] / spatial];
+    // Fast first: the tconv lateral reads the Fast output.
+    for (let i = 0; i < depths[s]; i++) {
+      fast = b.resBlock(`blocks.${stage}.multipathway_blocks.1.res_blocks.${i}`, fast, innerFast, innerFast * 4, [3, 1, 1], i === 0 ? spatial : 1);
+    }
+    const fused = hasFusion ? fusedTarget(stage, slowShapeOut) : undefined;
+    for (let i = 0; i < depths[s]; i++) {
+      const last = i === depths[s] - 1;
+      slow = b.resBlock(`blocks.${stage}.multipathway_blocks.0.res_blocks.${i}`, slow, innerSlow, innerSlow * 4, convASlow,
+        i === 0 ? spatial : 1, last && fused !== undefined ? { tensor: fused, offset: 0 } : undefined);
+    }
+    b.tap(`b${stage}_${names[s]}_slow`, slow, fused !== undefined ? [0, innerSlow * 4] : undefined);
+    b.tap(`b${stage}_${names[s]}_fast`, fast);
+    if (hasFusion) {
+      slow = fuse(stage, slow, fused);
+      b.tap(`b${stage}_fuse_slow`, slow);
+    }
+  }
+
+  // Head: per-pathway average pool (kernel = the whole T × S/32 × S/32 at the nominal size), concat, linear.
+  const pooled = [slow, fast].map((x, p) => {
+    const xs = g.shape(x);
+    const attrs = { kernel: [xs[2], xs[3], xs[4]] as Triple, stride: [1, 1, 1] as Triple };
+    return g.op(`blocks.5.pool.${p}`, avgPool3d(xs, attrs), [x], avgPool3dShape(xs, attrs));
+  });
+  const [ps, pf] = pooled.map((t) => g.shape(t));
+  const poolConcat = g.op('blocks.5 (concat)', concat(ps, pf), pooled, concatShape(ps, pf));
+  b.tap('b5_poolconcat', poolConcat);
+  const logits = head(b, 'blocks.6.proj', poolConcat, config.numClasses, options);
+  b.tap('b6_head', logits);
+  weights.finish();
+  return { graph: g, config, inputShapes, taps: b.taps };
+}
+
+function head(b: Builder, name: string, x: TensorId, classes: number, options: BuildOptions): TensorId {
+  const g = b.graph;
+  const xs = g.shape(x);
+  const features = xs[1];
+  const w = b.weights.get(`${name}.weight`, [classes, features]);
+  const bias = b.weights.get(`${name}.bias`, [classes]);
+  const format = options.weightFormat ?? 'f32';
+  const wT = g.weight(`${name}.weight`, [classes, features], format === 'f16' ? packF16(w) : w);
+  const bT = g.weight(`${name}.bias`, [classes], bias);
+  const logits = g.op(name, linear(xs, [classes, features], { weightFormat: format }), [x, wT, bT], [xs[0], classes]);
+  g.output('logits', logits);
+  if (options.softmax) {
+    const probs = g.op('softmax', softmax([xs[0], classes]), [logits], [xs[0], classes]);
+    g.output('probabilities', probs);
+  }
+  return logits;
+}
+
+/** pytorchvideo's create_resnet as used by slow_r50: one pathway, stem 1×7×7, conv_a temporal from res4. */
+function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: BuildOptions): BuiltModel {
+  const b = new Builder(weights, options.weightFormat ?? 'f32');
+  const g = b.graph;
+  const S = config.inputSize;
+  const inputShapes = { slow: [1, 3, config.fastFrames / config.alpha, S, S] };
+  let x = b.stem('blocks.0', g.input('slow', inputShapes.slow), config.stemChannels[0], [1, 7, 7]);
+  b.tap('b0_stem', x);
+  const depths = STAGE_DEPTHS[config.depth];
+  for (let s = 0; s < 4; s++) {
+    const inner = config.stemChannels[0] * 2 ** s;
+    for (let i = 0; i < depths[s]; i++) {
+      x = b.resBlock(`blocks.${s + 1}.res_blocks.${i}`, x, inner, inner * 4, s < 2 ? [1, 1, 1] : [3, 1, 1], i === 0 && s > 0 ? 2 : 1);
+    }
+    b.tap(`b${s + 1}_res${s + 2}`, x);
+  }
+  const pooled = g.op('blocks.5.pool', globalAvgPool3d(g.shape(x)), [x], [1, g.shape(x)[1], 1, 1, 1]);
+  const logits = head(b, 'blocks.5.proj', pooled, config.numClasses, options);
+  b.tap('head', logits);
+  weights.finish();
+  return { graph: g, config, inputShapes, taps: b.taps };
+}
