@@ -71,6 +71,9 @@ describe('preprocess', () => {
     expect(preprocessGeometry(640, 360, 224, 1)).toEqual({ resizedW: 398, resizedH: 224, cropX: 87, cropY: 0 });
     expect(preprocessGeometry(360, 640, 224, 0)).toEqual({ resizedW: 224, resizedH: 398, cropX: 0, cropY: 0 });
     expect(preprocessGeometry(360, 640, 224, 2)).toEqual({ resizedW: 224, resizedH: 398, cropX: 0, cropY: 174 });
+    // Centre offsets round half to even, like Python's round in CenterCropVideo: 0.5 → 0, 1.5 → 2.
+    expect(preprocessGeometry(65, 64, 64, 1).cropX).toBe(0);
+    expect(preprocessGeometry(67, 64, 64, 1).cropX).toBe(2);
   });
 
   it('reproduces the golden input_fast.bin from ffmpeg-decoded cricket.mp4 frames', async () => {

@@ -39,7 +39,8 @@ export interface PreprocessGeometry {
 
 /**
  * pytorchvideo short_side_scale: the short side becomes `size`, the long side floor(long / short · size);
- * then uniform_crop: offset 0, ceil((long − size) / 2) or long − size along the long side.
+ * then the crop along the long side at offset 0, round((long − size) / 2) (torchvision's CenterCropVideo,
+ * Python's round half to even, as the golden inputs were made) or long − size.
  */
 export function preprocessGeometry(width: number, height: number, size: number, crop: CropPosition = 1): PreprocessGeometry {
   if (![width, height, size].every((v) => Number.isInteger(v) && v >= 1)) {
@@ -47,8 +48,13 @@ export function preprocessGeometry(width: number, height: number, size: number, 
   }
   const resizedW = width < height ? size : Math.floor((width / height) * size);
   const resizedH = width < height ? Math.floor((height / width) * size) : size;
-  const offset = (extent: number) => (crop === 0 ? 0 : crop === 1 ? Math.ceil((extent - size) / 2) : extent - size);
+  const offset = (extent: number) => (crop === 0 ? 0 : crop === 1 ? roundHalfEven((extent - size) / 2) : extent - size);
   return { resizedW, resizedH, cropX: offset(resizedW), cropY: offset(resizedH) };
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 export function preprocessShape(a: PreprocessAttrs): Shape {

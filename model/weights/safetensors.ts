@@ -1,0 +1,104 @@
+// safetensors (https://huggingface.co/docs/safetensors): an 8-byte little-endian header length, a JSON
+// header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}}, then the raw data. Our web
+// format stores the state dict (pytorchvideo names) in F32, or F16 for conv/linear weights, plus the model
+// config in the metadata. Every offset and size in a header is checked before any data is read.
+import { f16BitsToNumber, packF16 } from '../../kernels/f16.ts';
+import { CheckpointError } from './pickle.ts';
+import type { StateDict } from './stateDict.ts';
+
+export type SafetensorsDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64';
+const DTYPE_BYTES: Record<SafetensorsDType, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 };
+
+/** Headers above this are refused (real ones are a few hundred KB). */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+export interface SafetensorsEntry {
+  dtype: 'F32' | 'F16';
+  shape: number[];
+  data: Float32Array;
+}
+
+export function writeSafetensors(tensors: Map<string, SafetensorsEntry>, metadata: Record<string, string>): Uint8Array<ArrayBuffer> {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const bytes = t.dtype === 'F32'
+      ? new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)
+      : new Uint8Array(packF16(t.data).buffer, 0, t.data.length * 2);
+    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes.byteLength] };
+    blobs.push(bytes);
+    offset += bytes.byteLength;
+  }
+  let json = JSON.stringify(header);
+  // Pad the header with spaces so the data starts 8-byte aligned.
+  json += ' '.repeat((8 - ((8 + new TextEncoder().encode(json).length) % 8)) % 8);
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let at = 8 + headerBytes.length;
+  for (const b of blobs) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}
+
+export function isSafetensors(bytes: Uint8Array): boolean {
+  return bytes.length >= 9 && bytes[8] === 0x7b /* { */;
+}
+
+export function readSafetensors(bytes: Uint8Array): { dict: StateDict; metadata: Record<string, string> } {
+  if (bytes.length < 8) throw new CheckpointError('the safetensors file is truncated (no header length)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
+    throw new CheckpointError(`the safetensors header claims ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} allowed`);
+  }
+  const dataStart = 8 + Number(headerLength);
+  if (dataStart > bytes.length) throw new CheckpointError('the safetensors file is truncated inside its header');
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, dataStart)));
+  } catch {
+    throw new CheckpointError('the safetensors header is not valid JSON');
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new CheckpointError('the safetensors header is not an object');
+  const dataLength = bytes.length - dataStart;
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const dict: StateDict = new Map();
+  const spans: [number, number, string][] = [];
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const e = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const dtype = e.dtype as SafetensorsDType;
+    if (!(dtype in DTYPE_BYTES)) throw new CheckpointError(`${name}: unsupported safetensors dtype ${String(e.dtype)}`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new CheckpointError(`${name}: bad shape ${JSON.stringify(e.shape)}`);
+    const [begin, end] = e.data_offsets ?? [];
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin || end > dataLength) {
+      throw new CheckpointError(`${name}: data offsets ${JSON.stringify(e.data_offsets)} lie outside the ${dataLength} data bytes`);
+    }
+    const numel = e.shape.reduce((a, b) => a * b, 1);
+    if (end - begin !== numel * DTYPE_BYTES[dtype]) {
+      throw new CheckpointError(`${name}: ${end - begin} bytes do not hold ${numel} ${dtype} values`);
+    }
+    spans.push([begin, end, name]);
+    const src = bytes.subarray(dataStart + begin, dataStart + end);
+    const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    const data = new Float32Array(numel);
+    for (let i = 0; i < numel; i++) {
+      data[i] = dtype === 'F32' ? dv.getFloat32(4 * i, true)
+        : dtype === 'F16' ? f16BitsToNumber(dv.getUint16(2 * i, true))
+        : dtype === 'BF16' ? new Float32Array(new Uint32Array([dv.getUint16(2 * i, true) << 16]).buffer)[0]
+        : dtype === 'F64' ? dv.getFloat64(8 * i, true)
+        : Number(dv.getBigInt64(8 * i, true));
+    }
+    dict.set(name, { shape: e.shape, dtype: dtype === 'F16' ? 'float16' : dtype === 'I64' ? 'int64' : 'float32', data });
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) throw new CheckpointError(`${spans[i][2]} overlaps ${spans[i - 1][2]} in the safetensors data`);
+  }
+  return { dict, metadata };
+}
