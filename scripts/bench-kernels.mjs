@@ -71,10 +71,7 @@ try {
     stateDict, alpha: 4, inputSize: size, fastFrames: frames,
     matmulSizes: args.matmul.split(',').map(Number), samples: Number(args.samples), minSeconds: 0.05,
   };
-  const result = await engine.page.evaluate(async (o) => {
-    const bench = await import('/kernels/conv3d/conv3d.bench.ts');
-    return bench.runKernelBench(o);
-  }, options);
+  const result = await engine.run('/kernels/conv3d/conv3d.bench.ts', 'runKernelBench', options);
   const out = resolve(root, args.out);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));

@@ -20,6 +20,10 @@ export async function openEnginePage() {
   await page.goto(new URL('scripts/bench.html', url).href);
   return {
     page,
+    /** Calls `fn(arg)` exported by an engine module (a path the dev server serves), in the page. */
+    async run(module, fn, arg) {
+      return page.evaluate(async ([m, f, a]) => (await import(m))[f](a), [module, fn, arg]);
+    },
     async close() {
       await browser.close();
       await server.close();

@@ -1,0 +1,68 @@
+// The engine's face: weights in, a ready Executor, and classify(slow, fast) → labels with probabilities.
+import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
+import { Executor, type MemoryReport, type NodeTiming } from './executor.ts';
+import { labelsFor } from './labels.ts';
+import type { WeightSource } from './weights/weightSource.ts';
+
+export interface LabelScore {
+  index: number;
+  label: string;
+  probability: number;
+  logit: number;
+}
+
+export interface Classification {
+  logits: Float32Array;
+  probabilities: Float32Array;
+  top: LabelScore[];
+  /** Wall time of the inference, upload to read-back. */
+  ms: number;
+}
+
+export interface ClassifierOptions extends BuildOptions {
+  profile?: boolean;
+}
+
+export class Classifier {
+  private constructor(
+    readonly model: BuiltModel,
+    readonly executor: Executor,
+    readonly labels: readonly string[],
+  ) {}
+
+  static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: ClassifierOptions = {}): Promise<Classifier> {
+    const model = buildSlowFast(config, weights, { ...options, softmax: true });
+    const executor = await Executor.create(device, model.graph, { profile: options.profile });
+    return new Classifier(model, executor, labelsFor(config.numClasses));
+  }
+
+  get config(): SlowFastConfig {
+    return this.model.config;
+  }
+
+  get memory(): MemoryReport {
+    return this.executor.memory;
+  }
+
+  get timings(): NodeTiming[] {
+    return this.executor.timings;
+  }
+
+  /** Inputs are normalised clips, (1, 3, T/α, S, S) and (1, 3, T, S, S); Slow-only takes `slow` alone. */
+  async classify(inputs: { slow: Float32Array<ArrayBuffer>; fast?: Float32Array<ArrayBuffer> }, topK = 5): Promise<Classification> {
+    const t0 = performance.now();
+    const out = await this.executor.run(this.config.slowOnly ? { slow: inputs.slow } : { slow: inputs.slow, fast: inputs.fast! });
+    const ms = performance.now() - t0;
+    const logits = out.get('logits')!;
+    const probabilities = out.get('probabilities')!;
+    const top = [...probabilities.keys()]
+      .sort((a, b) => probabilities[b] - probabilities[a])
+      .slice(0, topK)
+      .map((index) => ({ index, label: this.labels[index], probability: probabilities[index], logit: logits[index] }));
+    return { logits, probabilities, top, ms };
+  }
+
+  destroy(): void {
+    this.executor.destroy();
+  }
+}
