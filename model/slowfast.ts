@@ -39,6 +39,11 @@ export interface SlowFastConfig {
   fastFrames: number;
   /** The Slow-only baseline: no Fast pathway, no laterals. */
   slowOnly?: boolean;
+  /**
+   * The crop the head's average-pool kernel was made for (T × crop/32 × crop/32; default inputSize). With a
+   * larger input, as in pytorchvideo and PySlowFast, the pool slides and its outputs are averaged.
+   */
+  trainCrop?: number;
   /** Source-frame stride of the Slow pathway (τ; 8 for 8×8, 16 for 4×16); the Fast stride is τ/α. */
   tau: number;
 }
@@ -274,12 +279,8 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
     }
   }
 
-  // Head: per-pathway average pool (kernel = the whole T × S/32 × S/32 at the nominal size), concat, linear.
-  const pooled = [slow, fast].map((x, p) => {
-    const xs = g.shape(x);
-    const attrs = { kernel: [xs[2], xs[3], xs[4]] as Triple, stride: [1, 1, 1] as Triple };
-    return g.op(`blocks.5.pool.${p}`, avgPool3d(xs, attrs), [x], avgPool3dShape(xs, attrs));
-  });
+  // Head: per-pathway average pool with the training crop's kernel, averaged over what is left; concat; linear.
+  const pooled = [slow, fast].map((x, p) => headPool(g, `blocks.5.pool.${p}`, x, config));
   const [ps, pf] = pooled.map((t) => g.shape(t));
   const poolConcat = g.op('blocks.5 (concat)', concat(ps, pf), pooled, concatShape(ps, pf));
   b.tap('b5_poolconcat', poolConcat);
@@ -287,6 +288,17 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   b.tap('b6_head', logits);
   weights.finish();
   return { graph: g, config, inputShapes, taps: b.taps };
+}
+
+/** AvgPool3d(T, crop/32, crop/32) stride 1, then the global mean of its outputs (identity when it has one). */
+function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): TensorId {
+  const xs = g.shape(x);
+  const k = (config.trainCrop ?? config.inputSize) / 32;
+  const attrs = { kernel: [xs[2], Math.min(k, xs[3]), Math.min(k, xs[4])] as Triple, stride: [1, 1, 1] as Triple };
+  const ps = avgPool3dShape(xs, attrs);
+  const pooled = g.op(name, avgPool3d(xs, attrs), [x], ps);
+  if (ps[2] * ps[3] * ps[4] === 1) return pooled;
+  return g.op(`${name} (mean of positions)`, globalAvgPool3d(ps), [pooled], [ps[0], ps[1], 1, 1, 1]);
 }
 
 function head(b: Builder, name: string, x: TensorId, classes: number, options: BuildOptions): TensorId {
@@ -323,7 +335,7 @@ function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: B
     }
     b.tap(`b${s + 1}_res${s + 2}`, x);
   }
-  const pooled = g.op('blocks.5.pool', globalAvgPool3d(g.shape(x)), [x], [1, g.shape(x)[1], 1, 1, 1]);
+  const pooled = headPool(g, 'blocks.5.pool', x, config);
   const logits = head(b, 'blocks.5.proj', pooled, config.numClasses, options);
   b.tap('head', logits);
   weights.finish();

@@ -1,0 +1,101 @@
+// Every way weights reach the model gives the golden logits; every preset and lateral kind builds and runs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acquireGpu } from '../kernels/device.ts';
+import { closeness } from '../kernels/compare.ts';
+import { fetchShared, sharedF32 } from '../kernels/shared.ts';
+import { Classifier } from './classifier.ts';
+import { GOLDEN_FIXTURES } from './goldenFixtures.ts';
+import { inferConfig } from './inferConfig.ts';
+import { PRESETS, type LateralKind, type PresetName, type SlowFastConfig } from './slowfast.ts';
+import { readWeights, toSafetensors } from './weights/load.ts';
+import type { StateDict } from './weights/stateDict.ts';
+import { RandomSource, StateDictSource } from './weights/weightSource.ts';
+
+let device: GPUDevice;
+const DIR = 'golden/slowfast_r50_w16_8x8_64px';
+let inputs: { slow: Float32Array<ArrayBuffer>; fast: Float32Array<ArrayBuffer> };
+let golden: Float32Array;
+
+beforeAll(async () => {
+  device = (await acquireGpu()).device;
+  inputs = { slow: await sharedF32(`${DIR}/input_slow.bin`), fast: await sharedF32(`${DIR}/input_fast.bin`) };
+  golden = await sharedF32(`${DIR}/logits.bin`);
+});
+
+async function logitsOf(config: SlowFastConfig, dict: StateDict, weightFormat: 'f32' | 'f16' = 'f32') {
+  const c = await Classifier.create(device, config, new StateDictSource(dict), { weightFormat });
+  const r = await c.classify(inputs);
+  c.destroy();
+  return r;
+}
+
+const top1 = (x: ArrayLike<number>) => Array.from(x).indexOf(Math.max(...Array.from(x)));
+
+describe('weights in every accepted form give the golden logits', () => {
+  it('legacy (non-zip) checkpoint_legacy.pyth, with the config read off the weights', async () => {
+    const w = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint_legacy.pyth`)));
+    // Weights tell the architecture, not the input size.
+    const config = { ...inferConfig(w.dict), inputSize: 64 };
+    expect(config).toEqual(GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px);
+    const c = closeness((await logitsOf(config, w.dict)).logits, golden, 1e-4, 1e-5);
+    expect(c.ok, c.summary).toBe(true);
+  });
+
+  it('a PySlowFast-named copy (renamed through KEYMAP.md) is detected and gives the same logits', async () => {
+    const keymap = new TextDecoder().decode(await fetchShared('golden/KEYMAP.md'));
+    const toPySlowFast = new Map([...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2]]));
+    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const renamed: StateDict = new Map([...zip.dict].map(([k, v]) => [`module.${toPySlowFast.get(k)!}`, v]));
+    expect(renamed.has('module.s1.pathway0_stem.conv.weight')).toBe(true);
+    const file = toSafetensors(renamed, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px);
+    const w = readWeights(file);
+    expect(w.naming).toBe('pyslowfast');
+    expect([...w.dict.keys()].sort()).toEqual([...zip.dict.keys()].filter((k) => !k.endsWith('num_batches_tracked')).sort());
+    const c = closeness((await logitsOf(w.config!, w.dict)).logits, golden, 1e-4, 1e-5);
+    expect(c.ok, c.summary).toBe(true);
+  });
+
+  it('converted safetensors: f32 identical to the checkpoint, f16 within 2e-2 of the largest logit and the same top-1', async () => {
+    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
+    const direct = (await logitsOf(config, zip.dict)).logits;
+    const f32 = readWeights(toSafetensors(zip.dict, config));
+    expect(f32.config).toEqual(config);
+    expect(Array.from((await logitsOf(f32.config!, f32.dict)).logits)).toEqual(Array.from(direct));
+
+    const f16File = toSafetensors(zip.dict, config, { f16: true });
+    expect(f16File.byteLength).toBeLessThan(0.55 * toSafetensors(zip.dict, config).byteLength);
+    const f16 = readWeights(f16File);
+    const r = (await logitsOf(config, f16.dict, 'f16')).logits;
+    const c = closeness(r, golden, 2e-2, 0);
+    expect(c.ok, `f16: ${c.summary}`).toBe(true);
+    expect(top1(r)).toBe(top1(golden));
+  });
+});
+
+describe('every preset and lateral kind builds and runs', () => {
+  // Quarter width and 64 px keep SwiftShader fast; depth, α, kernels and laterals are the real ones.
+  const small = (c: SlowFastConfig): SlowFastConfig => ({ ...c, stemChannels: [16, 2], inputSize: 64 });
+  const cases: [string, SlowFastConfig][] = [
+    ...(Object.keys(PRESETS) as PresetName[]).map((p): [string, SlowFastConfig] => [p, small(PRESETS[p])]),
+    ...(['tsample', 'ttoc-concat', 'ttoc-sum'] as LateralKind[]).map((lateral): [string, SlowFastConfig] =>
+      // ttoc-sum needs α·βC = C: the 4×16 setting (α 8) with an 8:1 width ratio.
+      [`4x16 lateral ${lateral}`, { ...small(PRESETS.slowfast_r50_4x16), lateral }]),
+    ['8x8 at 96 px with the 64 px head kernel (sliding pool, then mean)', { ...small(PRESETS.slowfast_r50_8x8), inputSize: 96, trainCrop: 64 }],
+  ];
+  for (const [name, config] of cases) {
+    it(name, async () => {
+      const c = await Classifier.create(device, config, new RandomSource(7));
+      const shapes = c.model.inputShapes;
+      const slow = new Float32Array(shapes.slow.reduce((a, b) => a * b, 1)).fill(0.1);
+      const fast = shapes.fast ? new Float32Array(shapes.fast.reduce((a, b) => a * b, 1)).fill(-0.1) : undefined;
+      expect(shapes.slow).toEqual([1, 3, config.fastFrames / config.alpha, config.inputSize, config.inputSize]);
+      const r = await c.classify({ slow, fast });
+      expect(r.logits.length).toBe(400);
+      expect(r.logits.every(Number.isFinite)).toBe(true);
+      expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(r.top.length).toBe(5);
+      c.destroy();
+    });
+  }
+});
