@@ -20,6 +20,9 @@ const WG = WG_M * WG_N;
 
 var<workgroup> tileW: array<f32, TILE_K * TILE_M>; // [k][m]
 var<workgroup> tileX: array<f32, TILE_K * TILE_N>; // [k][p]
+// For each k of the current K step: (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT,
+// kh·dilH, kw·dilW), so the divisions that split k are done once per workgroup, not once per element.
+var<workgroup> kSplit: array<vec4i, TILE_K>;
 var<private> acc: array<vec4f, 4>;                  // acc[i][j]: channel i, position j of this invocation
 
 fn weightAt(i: u32) -> f32 {
@@ -47,12 +50,25 @@ fn computeBlock(lid: u32, block: u32) -> bool {
   let h0 = i32(ho * p.strideH) - i32(p.padH);
   let w0 = i32(wo * p.strideW) - i32(p.padW);
   let xBatch = n * p.inC * p.inSpatial;
+  let colBase = i32(xBatch) + (t0 * i32(p.inH) + h0) * i32(p.inW) + w0;
   // The row of W this invocation loads at step r is fixed too.
   let wk = lid % TILE_K;
 
   for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
+    if (!POINTWISE && lid < TILE_K) {
+      let k = min(k0 + lid, p.K - 1u);
+      let ci = k / p.kVolume;
+      let kr = k % p.kVolume;
+      let kt = kr / p.kHW;
+      let khw = kr % p.kHW;
+      let kh = khw / p.kW;
+      let kw = khw % p.kW;
+      let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
+      kSplit[lid] = vec4i(i32(ci * p.inSpatial) + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
+    }
+    workgroupBarrier();
     for (var r = 0u; r < TILE_M * TILE_K / WG; r++) {
       let m = lid / TILE_K + r * (WG / TILE_K);
       let co = m0 + m;
@@ -69,18 +85,10 @@ fn computeBlock(lid: u32, block: u32) -> bool {
         if (POINTWISE) {
           v = x[xBatch + k * p.inSpatial + s];
         } else {
-          let ci = k / p.kVolume;
-          let kr = k % p.kVolume;
-          let kt = kr / p.kHW;
-          let khw = kr % p.kHW;
-          let kh = khw / p.kW;
-          let kw = khw % p.kW;
-          let ti = t0 + i32(kt * p.dilT);
-          let hi = h0 + i32(kh * p.dilH);
-          let wi = w0 + i32(kw * p.dilW);
-          if (ti >= 0 && ti < i32(p.inT) && hi >= 0 && hi < i32(p.inH) && wi >= 0 && wi < i32(p.inW)) {
-            v = x[xBatch + ci * p.inSpatial + (u32(ti) * p.inH + u32(hi)) * p.inW + u32(wi)];
-          }
+          let d = kSplit[kk];
+          // Negative coordinates wrap to huge u32s, so one unsigned compare per axis checks both ends.
+          let inside = vec3u(vec3i(t0, h0, w0) + d.yzw) < vec3u(p.inT, p.inH, p.inW);
+          if (all(inside)) { v = x[u32(colBase + d.x)]; }
         }
       }
       tileX[kk * TILE_N + col] = v;
