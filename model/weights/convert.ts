@@ -1,0 +1,31 @@
+// Official checkpoint → our web format, shared by `npm run convert`, `npm run weights` and the app (a
+// dropped .pyth is converted in a worker and cached). The weights are checked against the architecture
+// before anything is written, so a bad file fails here with its real key names.
+import { inferConfig } from '../inferConfig.ts';
+import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
+import { readWeights, toSafetensors, type LoadedWeights } from './load.ts';
+import { StateDictSource } from './weightSource.ts';
+
+export interface ConvertOptions {
+  f16?: boolean;
+  preset?: PresetName;
+  inputSize?: number;
+}
+
+export interface Converted {
+  bytes: Uint8Array<ArrayBuffer>;
+  config: SlowFastConfig;
+  naming: LoadedWeights['naming'];
+  parameters: number;
+}
+
+export function convertCheckpoint(input: Uint8Array, options: ConvertOptions = {}): Converted {
+  const weights = readWeights(input);
+  const inferred = weights.config ?? inferConfig(weights.dict, options.preset);
+  const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
+  buildSlowFast(config, new StateDictSource(weights.dict));
+  const parameters = [...weights.dict]
+    .filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k))
+    .reduce((a, [, t]) => a + t.data.length, 0);
+  return { bytes: toSafetensors(weights.dict, config, { f16: options.f16 }), config, naming: weights.naming, parameters };
+}

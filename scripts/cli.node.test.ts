@@ -1,0 +1,77 @@
+// The command-line tools end to end: `npm run convert` in Node, `npm run classify` in headless Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { closeness } from '../kernels/compare.ts';
+
+const G = '../shared/golden/slowfast_r50_w16_8x8_64px';
+const logitsFile = readFileSync(new URL(`../${G}/logits.bin`, import.meta.url));
+const goldenLogits = new Float32Array(logitsFile.buffer.slice(logitsFile.byteOffset, logitsFile.byteOffset + logitsFile.length));
+const tmp = mkdtempSync(join(tmpdir(), 'cli-'));
+
+function run(script: string, args: string[]) {
+  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('node', [`scripts/${script}.mjs`, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+}
+
+describe('npm run classify', () => {
+  let checkpointLogits: number[];
+
+  it('reproduces the golden logits from checkpoint.pyth and the golden input tensors (--json)', async () => {
+    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    checkpointLogits = out.logits;
+    const c = closeness(out.logits, goldenLogits, 1e-4, 1e-5);
+    expect(c.ok, c.summary).toBe(true);
+    expect(out.top.map((t: { index: number }) => t.index)).toEqual([254, 147, 57, 61, 252]);
+    expect(out.top[0].label).toBe('presenting weather forecast');
+    expect(out.memory.totalBytes).toBeGreaterThan(out.memory.weightBytes);
+  }, 240_000);
+
+  it('gives identical logits from the converted f32 safetensors (npm run convert)', async () => {
+    const file = join(tmp, 'golden.safetensors');
+    const conv = await run('convert', [`${G}/checkpoint.pyth`, file, '--size', '64']);
+    expect(conv.status, conv.stderr).toBe(0);
+    expect(conv.stdout).toMatch(/SlowFast R50, alpha 4, stem 16\/2, 400 classes, 2\.35M parameters/);
+    const r = await run('classify', ['--checkpoint', file, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).logits).toEqual(checkpointLogits);
+  }, 240_000);
+
+  it('prints top-k labels in plain text', async () => {
+    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--topk', '3']);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toMatch(/^ *99\.44% +presenting weather forecast$/);
+  }, 240_000);
+
+  it('rejects bad arguments and bad files with a message and a non-zero exit', async () => {
+    const missing = await run('classify', ['--checkpoint', 'nope.pyth', '--input-fast', `${G}/input_fast.bin`]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/checkpoint file not found: nope\.pyth/);
+    const noCheckpoint = await run('classify', ['--input-fast', `${G}/input_fast.bin`]);
+    expect(noCheckpoint.status).toBe(2);
+    expect(noCheckpoint.stderr).toMatch(/--checkpoint is required/);
+    const badPreset = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-fast', `${G}/input_fast.bin`, '--preset', 'x']);
+    expect(badPreset.status).toBe(2);
+    expect(badPreset.stderr).toMatch(/unknown preset 'x'/);
+    const bogus = join(tmp, 'bogus.pyth');
+    writeFileSync(bogus, 'hello');
+    const conv = await run('convert', [bogus, join(tmp, 'o.safetensors')]);
+    expect(conv.status).toBe(1);
+    expect(conv.stderr).toMatch(/^error: not a PyTorch checkpoint/);
+    const help = await run('classify', ['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Usage: npm run classify/);
+  }, 60_000);
+});

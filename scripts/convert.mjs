@@ -1,0 +1,72 @@
+// `npm run convert -- in.pyth out.safetensors [--f16] [--preset NAME] [--size N]`
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+
+const HELP = `Usage: npm run convert -- <in> <out.safetensors> [options]
+
+Converts an official SlowFast checkpoint (.pyth/.pth: PyTorch zip or legacy format, pytorchvideo or
+PySlowFast names) into the web format: safetensors holding the state dict and the model config. The
+weights are checked against the architecture first; problems are reported by their real key names.
+Nothing in the checkpoint is executed: its pickle is read by a safe unpickler.
+
+Options:
+  --f16           store conv and linear weights as float16 (half the size; logits within ~1e-2 relative)
+  --preset NAME   slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slow_r50_8x8, for settings the
+                  weights cannot tell (alpha); default: inferred from the weights
+  --size N        the input size to record in the config (default 224)
+  -h, --help      show this help
+
+Exit codes: 0 ok, 1 the checkpoint is unusable (message on stderr), 2 bad arguments or unreadable files.`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { f16: { type: 'boolean', default: false }, preset: { type: 'string' }, size: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (e) {
+  console.error(`${e.message}\n\n${HELP}`);
+  process.exit(2);
+}
+const { values: args, positionals } = parsed;
+if (args.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+if (positionals.length !== 2) {
+  console.error(`expected an input and an output file\n\n${HELP}`);
+  process.exit(2);
+}
+const [input, output] = positionals;
+const size = args.size === undefined ? undefined : Number(args.size);
+if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) {
+  console.error('--size must be a multiple of 32');
+  process.exit(2);
+}
+let bytes;
+try {
+  bytes = new Uint8Array(readFileSync(input));
+} catch (e) {
+  console.error(`cannot read ${input}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  process.exit(2);
+}
+
+const { ensureNodeModules } = await import('./prereqs.mjs');
+ensureNodeModules();
+const { loadEngineModule } = await import('./engine-node.mjs');
+const { module, close } = await loadEngineModule('/model/weights/convert.ts');
+let code = 0;
+try {
+  const out = module.convertCheckpoint(bytes, { f16: args.f16, preset: args.preset, inputSize: size });
+  writeFileSync(output, out.bytes);
+  const c = out.config;
+  console.log(`${input} (${out.naming} names) → ${output}: ${c.slowOnly ? 'Slow' : 'SlowFast'} R${c.depth}, alpha ${c.alpha}, ` +
+    `stem ${c.stemChannels.join('/')}, ${c.numClasses} classes, ${(out.parameters / 1e6).toFixed(2)}M parameters, ` +
+    `${(out.bytes.byteLength / 2 ** 20).toFixed(1)} MiB (${args.f16 ? 'f16' : 'f32'})`);
+} catch (e) {
+  console.error(`error: ${e.message}`);
+  code = 1;
+} finally {
+  await close();
+}
+process.exit(code);

@@ -1,0 +1,14 @@
+// Loads the engine's TypeScript modules in Node through Vite (which understands `?raw` WGSL imports), for
+// the command-line tools that need no GPU (convert, weights).
+import { root } from './prereqs.mjs';
+
+export async function loadEngineModule(path) {
+  const { createServer } = await import('vite');
+  const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
+  try {
+    return { module: await server.ssrLoadModule(path), close: () => server.close() };
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+}
