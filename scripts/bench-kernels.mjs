@@ -2,7 +2,7 @@
 // our best matmul, in headless Chromium on WebGPU; writes JSON.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli, usageError } from './cli.mjs';
 import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 
 const HELP = `Usage: npm run bench:kernels -- [options]
@@ -20,33 +20,17 @@ Options:
   --keymap FILE   state-dict shapes of the network (default ../shared/golden/KEYMAP.md)
   -h, --help      show this help`;
 
-let args;
-try {
-  ({ values: args } = parseArgs({
-    options: {
-      size: { type: 'string', default: '224' },
-      frames: { type: 'string', default: '32' },
-      matmul: { type: 'string', default: '256,512,1024' },
-      samples: { type: 'string', default: '5' },
-      out: { type: 'string', default: 'bench-results/kernels.json' },
-      keymap: { type: 'string', default: join(root, '..', 'shared', 'golden', 'KEYMAP.md') },
-      help: { type: 'boolean', short: 'h' },
-    },
-  }));
-} catch (e) {
-  console.error(`${e.message}\n\n${HELP}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const { args } = parseCli(HELP, {
+  size: { type: 'string', default: '224' },
+  frames: { type: 'string', default: '32' },
+  matmul: { type: 'string', default: '256,512,1024' },
+  samples: { type: 'string', default: '5' },
+  out: { type: 'string', default: 'bench-results/kernels.json' },
+  keymap: { type: 'string', default: join(root, '..', 'shared', 'golden', 'KEYMAP.md') },
+});
 const size = Number(args.size);
 const frames = Number(args.frames);
-if (!(size >= 32 && size % 32 === 0) || !(frames >= 4 && frames % 4 === 0)) {
-  console.error('--size must be a multiple of 32 and --frames a multiple of 4');
-  process.exit(2);
-}
+if (!(size >= 32 && size % 32 === 0) || !(frames >= 4 && frames % 4 === 0)) usageError(HELP, '--size must be a multiple of 32 and --frames a multiple of 4');
 
 ensureNodeModules();
 ensureSystemPackages({ needFfmpeg: false });
@@ -55,8 +39,7 @@ let keymap;
 try {
   keymap = readFileSync(args.keymap, 'utf8');
 } catch {
-  console.error(`cannot read the network's shapes from ${args.keymap} (pass --keymap)`);
-  process.exit(2);
+  usageError(HELP, `cannot read the network's shapes from ${args.keymap} (pass --keymap)`);
 }
 // Rows: | i | `pytorchvideo key` | `PySlowFast key` | [shape] | dtype |
 const stateDict = [...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `[^`]+` \| \[([\d, ]*)\] \|/gm)].map((m) => ({

@@ -1,7 +1,7 @@
 // `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli, usageError } from './cli.mjs';
 
 const HELP = `Usage: npm run classify -- [<video>] --checkpoint FILE [options]
 
@@ -23,33 +23,15 @@ Options:
 
 Exit codes: 0 ok, 1 the engine failed (message on stderr), 2 bad arguments or unreadable files.`;
 
-function usage(message) {
-  console.error(`${message}\n\n${HELP}`);
-  process.exit(2);
-}
-
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      checkpoint: { type: 'string' },
-      'input-slow': { type: 'string' },
-      'input-fast': { type: 'string' },
-      preset: { type: 'string' },
-      topk: { type: 'string', default: '5' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-} catch (e) {
-  usage(e.message);
-}
-const { values: args, positionals } = parsed;
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const usage = (message) => usageError(HELP, message);
+const { args, positionals } = parseCli(HELP, {
+  checkpoint: { type: 'string' },
+  'input-slow': { type: 'string' },
+  'input-fast': { type: 'string' },
+  preset: { type: 'string' },
+  topk: { type: 'string', default: '5' },
+  json: { type: 'boolean', default: false },
+}, { positionals: true });
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
 if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args.preset}'; one of ${PRESETS.join(', ')}`);
 const topK = Number(args.topk);

@@ -1,26 +1,17 @@
 // The command-line tools end to end: `npm run convert` in Node, `npm run classify` in headless Chromium.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeness } from '../kernels/compare.ts';
+import { runScript } from './runScript.ts';
 
 const G = '../shared/golden/slowfast_r50_w16_8x8_64px';
 const logitsFile = readFileSync(new URL(`../${G}/logits.bin`, import.meta.url));
 const goldenLogits = new Float32Array(logitsFile.buffer.slice(logitsFile.byteOffset, logitsFile.byteOffset + logitsFile.length));
 const tmp = mkdtempSync(join(tmpdir(), 'cli-'));
 
-function run(script: string, args: string[]) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('node', [`scripts/${script}.mjs`, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status: status ?? -1, stdout, stderr }));
-  });
-}
+const run = runScript;
 
 describe('npm run classify', () => {
   let checkpointLogits: number[];

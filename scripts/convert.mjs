@@ -1,6 +1,6 @@
 // `npm run convert -- in.pyth out.safetensors [--f16] [--preset NAME] [--size N]`
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCli, usageError } from './cli.mjs';
 
 const HELP = `Usage: npm run convert -- <in> <out.safetensors> [options]
 
@@ -18,31 +18,13 @@ Options:
 
 Exit codes: 0 ok, 1 the checkpoint is unusable (message on stderr), 2 bad arguments or unreadable files.`;
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: { f16: { type: 'boolean', default: false }, preset: { type: 'string' }, size: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-} catch (e) {
-  console.error(`${e.message}\n\n${HELP}`);
-  process.exit(2);
-}
-const { values: args, positionals } = parsed;
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-if (positionals.length !== 2) {
-  console.error(`expected an input and an output file\n\n${HELP}`);
-  process.exit(2);
-}
+const { args, positionals } = parseCli(HELP, {
+  f16: { type: 'boolean', default: false }, preset: { type: 'string' }, size: { type: 'string' },
+}, { positionals: true });
+if (positionals.length !== 2) usageError(HELP, 'expected an input and an output file');
 const [input, output] = positionals;
 const size = args.size === undefined ? undefined : Number(args.size);
-if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) {
-  console.error('--size must be a multiple of 32');
-  process.exit(2);
-}
+if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usageError(HELP, '--size must be a multiple of 32');
 let bytes;
 try {
   bytes = new Uint8Array(readFileSync(input));

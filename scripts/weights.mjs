@@ -2,7 +2,7 @@
 // model zoo and converts it into public/models/, where the app finds it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from './cli.mjs';
 import { root } from './prereqs.mjs';
 
 /** The one place the model-zoo address lives; SLOWFAST_WEIGHTS_URL overrides it (a mirror, or a test server). */
@@ -23,17 +23,7 @@ Environment:
 
 Exit codes: 0 ok, 1 the download is not a usable checkpoint, 2 bad arguments, 3 the download failed.`;
 
-let args;
-try {
-  ({ values: args } = parseArgs({ options: { f16: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-} catch (e) {
-  console.error(`${e.message}\n\n${HELP}`);
-  process.exit(2);
-}
-if (args.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const { args } = parseCli(HELP, { f16: { type: 'boolean', default: false }, out: { type: 'string' } });
 const url = process.env.SLOWFAST_WEIGHTS_URL || DEFAULT_WEIGHTS_URL;
 const outDir = resolve(args.out ?? join(root, 'public', 'models'));
 

@@ -1,10 +1,10 @@
 // `npm run weights` against a local HTTP server that serves a golden checkpoint in place of the zoo.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript } from './runScript.ts';
 
 const checkpoint = readFileSync(new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url));
 let server: Server;
@@ -27,17 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Runs the script asynchronously: a blocking spawn would stall this process's own HTTP server. */
-function weights(url: string, out: string) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('node', ['scripts/weights.mjs', '--out', out], { env: { ...process.env, SLOWFAST_WEIGHTS_URL: url } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (status) => resolve({ status: status ?? -1, stdout, stderr }));
-  });
-}
+const weights = (url: string, out: string) => runScript('weights', ['--out', out], { SLOWFAST_WEIGHTS_URL: url });
 
 describe('npm run weights', () => {
   it('downloads from SLOWFAST_WEIGHTS_URL and converts into the output folder', async () => {
