@@ -13,7 +13,7 @@ export function rng(seed: number): () => number {
 }
 
 /** Uniform values in [lo, hi). */
-export function randomArray(n: number, random: () => number, lo = -1, hi = 1): Float32Array {
+export function randomArray(n: number, random: () => number, lo = -1, hi = 1): Float32Array<ArrayBuffer> {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * random();
   return a;
