@@ -47,7 +47,7 @@ export function packF16(values: ArrayLike<number>): Uint32Array<ArrayBuffer> {
 }
 
 /** The f32 values that packed f16 weights stand for: what a reference must use to match the GPU. */
-export function roundToF16(values: ArrayLike<number>): Float32Array {
+export function roundToF16(values: ArrayLike<number>): Float32Array<ArrayBuffer> {
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = f16BitsToNumber(f16Bits(values[i]));
   return out;
