@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
@@ -8,6 +8,14 @@ import chromium from './scripts/chromium.json' with { type: 'json' };
 
 const root = import.meta.dirname;
 const sharedDir = resolve(root, '../shared');
+
+/** Test media made from ../shared/media by ffmpeg on first request (so no binaries are committed). */
+const mediaCache = resolve(root, 'node_modules/.cache/slowfast-media');
+const MEDIA_RECIPES: Record<string, (media: string) => string[]> = {
+  'cricket-hevc.mp4': (m) => ['-i', `${m}/cricket.mp4`, '-t', '1', '-an', '-c:v', 'libx265', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'],
+  'cricket-30fps.mp4': (m) => ['-i', `${m}/cricket.mp4`, '-an', '-vf', 'fps=30', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'],
+  'tone.m4a': () => ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac'],
+};
 
 /**
  * Serves ../shared (golden fixtures, media) at /shared/ to tests running in the browser, and at
@@ -29,6 +37,26 @@ function serveShared(): Plugin {
           }
           res.setHeader('content-type', 'application/octet-stream');
           res.end(stdout);
+        });
+      });
+      server.middlewares.use('/generated-media', (req, res, next) => {
+        const name = decodeURIComponent((req.url ?? '/').slice(1).split('?')[0]);
+        const recipe = MEDIA_RECIPES[name];
+        if (!recipe) return next();
+        const out = resolve(mediaCache, name);
+        const send = () => {
+          res.setHeader('content-type', 'application/octet-stream');
+          createReadStream(out).pipe(res);
+        };
+        if (existsSync(out)) return send();
+        mkdirSync(mediaCache, { recursive: true });
+        execFile('ffmpeg', ['-v', 'error', '-y', ...recipe(resolve(sharedDir, 'media')), out], (err, _stdout, stderr) => {
+          if (err) {
+            res.statusCode = 500;
+            res.end(`ffmpeg failed for ${name}: ${stderr}`);
+            return;
+          }
+          send();
         });
       });
       server.middlewares.use('/shared', (req, res, next) => {

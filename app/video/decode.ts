@@ -1,0 +1,183 @@
+// Decodes a user's video file to VideoFrames, streaming: mediabunny demuxes (mp4, mov, webm, mkv, …) and
+// feeds WebCodecs' VideoDecoder; animated GIFs go through ImageDecoder. Frames come out in presentation
+// order; the consumer closes each one. Nothing holds more than a few decoded frames at a time.
+import { ALL_FORMATS, BlobSource, EncodedPacketSink, Input, type InputVideoTrack } from 'mediabunny';
+
+export type VideoInputErrorKind = 'empty' | 'not-a-video' | 'no-video-track' | 'unsupported-codec' | 'decode-failed';
+
+export class VideoInputError extends Error {
+  override readonly name = 'VideoInputError';
+  constructor(
+    readonly kind: VideoInputErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface VideoInfo {
+  /** Display size of the frames. */
+  width: number;
+  height: number;
+  /** e.g. 'avc', 'vp9', 'av1', 'gif'. */
+  codec: string;
+  /** Seconds, from the container (may be approximate for some files). */
+  duration: number;
+  container: 'container' | 'gif';
+}
+
+export interface VideoFile {
+  info: VideoInfo;
+  /** Decodes the frames in presentation order; stop early with `break`. Close every frame you receive. */
+  frames(): AsyncGenerator<VideoFrame, void, undefined>;
+  dispose(): void;
+}
+
+/** How many decoded frames may wait for the consumer, and how many chunks may wait in the decoder. */
+const MAX_READY_FRAMES = 6;
+const MAX_DECODE_QUEUE = 8;
+
+function isGif(head: Uint8Array): boolean {
+  return head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x38; // "GIF8"
+}
+
+const CODEC_NAMES: Record<string, string> = {
+  avc: 'H.264', hevc: 'H.265/HEVC', vp8: 'VP8', vp9: 'VP9', av1: 'AV1', prores: 'ProRes', mpeg4: 'MPEG-4 Part 2',
+};
+
+export async function openVideoFile(file: Blob): Promise<VideoFile> {
+  if (file.size === 0) throw new VideoInputError('empty', 'The file is empty (0 bytes).');
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  if (isGif(head)) return openGif(file);
+  const input = new Input({ formats: ALL_FORMATS, source: new BlobSource(file) });
+  let track: InputVideoTrack | null;
+  try {
+    track = await input.getPrimaryVideoTrack();
+  } catch {
+    input.dispose();
+    throw new VideoInputError('not-a-video', 'This file is not a video we can read (not an MP4, MOV, WebM, MKV or GIF, or it is damaged).');
+  }
+  if (!track) {
+    const hasAudio = await input.getPrimaryAudioTrack().catch(() => null);
+    input.dispose();
+    throw new VideoInputError('no-video-track', hasAudio ? 'This file has only audio: there is no video to classify.' : 'This file has no video track.');
+  }
+  const codec = (await track.getCodec()) ?? 'unknown';
+  const name = CODEC_NAMES[codec] ?? codec;
+  const config = await track.getDecoderConfig();
+  const support = config ? await VideoDecoder.isConfigSupported(config).catch(() => ({ supported: false })) : { supported: false };
+  if (!config || !support.supported) {
+    input.dispose();
+    throw new VideoInputError('unsupported-codec', `This browser cannot decode ${name} video${config ? ` (${config.codec})` : ''}. Try an H.264, VP8, VP9 or AV1 file.`);
+  }
+  const info: VideoInfo = {
+    width: await track.getDisplayWidth(),
+    height: await track.getDisplayHeight(),
+    codec,
+    duration: await track.computeDuration(),
+    container: 'container',
+  };
+  return {
+    info,
+    frames: () => decodeTrack(track, config, name),
+    dispose: () => input.dispose(),
+  };
+}
+
+async function* decodeTrack(track: InputVideoTrack, config: VideoDecoderConfig, codecName: string): AsyncGenerator<VideoFrame, void, undefined> {
+  const ready: VideoFrame[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      ready.push(frame);
+      signal();
+    },
+    error: (e) => {
+      failure = new VideoInputError('decode-failed', `The ${codecName} video could not be decoded: ${e.message}`);
+      signal();
+    },
+  });
+  decoder.addEventListener('dequeue', signal);
+  decoder.configure(config);
+  const packets = new EncodedPacketSink(track).packets();
+  let fed = false;
+  try {
+    for (;;) {
+      while (ready.length) yield ready.shift()!;
+      if (failure) throw failure;
+      if (fed) {
+        if (decoder.decodeQueueSize === 0) break;
+      } else if (decoder.decodeQueueSize < MAX_DECODE_QUEUE && ready.length < MAX_READY_FRAMES) {
+        const next = await packets.next();
+        if (next.done) {
+          fed = true;
+          // flush() resolves once every frame is out (into `ready`); it rejects if the decoder failed.
+          await decoder.flush().catch((e: Error) => {
+            failure ??= new VideoInputError('decode-failed', `The ${codecName} video could not be decoded: ${e.message}`);
+          });
+          continue;
+        }
+        try {
+          decoder.decode(next.value.toEncodedVideoChunk());
+        } catch (e) {
+          throw failure ?? new VideoInputError('decode-failed', `The ${codecName} video could not be decoded: ${(e as Error).message}`);
+        }
+        continue;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    while (ready.length) yield ready.shift()!;
+  } finally {
+    for (const f of ready) f.close();
+    await packets.return();
+    if (decoder.state !== 'closed') decoder.close();
+  }
+}
+
+async function openGif(file: Blob): Promise<VideoFile> {
+  if (typeof ImageDecoder === 'undefined' || !(await ImageDecoder.isTypeSupported('image/gif'))) {
+    throw new VideoInputError('unsupported-codec', 'This browser cannot decode animated GIFs (no WebCodecs ImageDecoder).');
+  }
+  const open = async () => {
+    const decoder = new ImageDecoder({ data: file.stream(), type: 'image/gif' });
+    try {
+      await decoder.completed;
+      await decoder.tracks.ready;
+    } catch (e) {
+      decoder.close();
+      throw new VideoInputError('not-a-video', `This GIF could not be read: ${(e as Error).message}`);
+    }
+    return decoder;
+  };
+  const probe = await open();
+  const track = probe.tracks.selectedTrack;
+  if (!track || track.frameCount === 0) {
+    probe.close();
+    throw new VideoInputError('no-video-track', 'This GIF has no frames.');
+  }
+  const first = (await probe.decode({ frameIndex: 0 })).image;
+  let duration = 0;
+  for (let i = 0; i < track.frameCount; i++) {
+    // Frame timing lives in each frame; decoding a GIF frame is cheap.
+    const { image } = await probe.decode({ frameIndex: i });
+    duration = (image.timestamp + (image.duration ?? 0)) / 1e6;
+    image.close();
+  }
+  const info: VideoInfo = { width: first.displayWidth, height: first.displayHeight, codec: 'gif', duration, container: 'gif' };
+  first.close();
+  const frameCount = track.frameCount;
+  return {
+    info,
+    async *frames() {
+      for (let i = 0; i < frameCount; i++) {
+        yield (await probe.decode({ frameIndex: i })).image;
+      }
+    },
+    dispose: () => probe.close(),
+  };
+}
