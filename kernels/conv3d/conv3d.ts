@@ -73,10 +73,14 @@ export const CONV3D_TILES: readonly Conv3dTile[] = [
   { m: 32, n: 32, k: 16 },
   { m: 64, n: 16, k: 16 },
   { m: 128, n: 16, k: 16 },
+  // For small K (the Fast pathway's 8-channel layers), a shorter K step wastes less on zero padding.
+  { m: 32, n: 128, k: 8 },
+  { m: 16, n: 128, k: 8 },
 ];
 
 /** Picks a tile for a GEMM of M output channels and N positions (autotuning refines this per adapter). */
-export function defaultTile(m: number, n: number): Conv3dTile {
+export function defaultTile(m: number, n: number, k: number): Conv3dTile {
+  if (k <= 8 && m <= 32 && n >= 128) return { m: m <= 16 ? 16 : 32, n: 128, k: 8 };
   // Few positions (deep layers at small inputs): tall, narrow tiles waste less.
   if (n <= 16) return { m: m >= 128 ? 128 : 64, n: 16, k: 16 };
   if (n <= 32) return { m: 32, n: 32, k: 16 };
@@ -104,7 +108,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
   const [, , outT, outH, outW] = y;
   const K = inC * kernel[0] * kernel[1] * kernel[2];
   const positions = n * outT * outH * outW;
-  const tile = attrs.tile ?? defaultTile(outC, positions);
+  const tile = attrs.tile ?? defaultTile(outC, positions, K);
   checkTile(tile);
   const blocksM = Math.ceil(outC / tile.m);
   const blocks = blocksM * Math.ceil(positions / tile.n);

@@ -112,16 +112,19 @@ fn computeBlock(lid: u32, block: u32) -> bool {
   return true;
 }
 
-// Where output element (co, pos) lives, or 0xffffffff when it is outside the output.
-fn outputIndex(co: u32, pos: u32) -> u32 {
-  if (co >= p.outC || pos >= p.positions) { return 0xffffffffu; }
-  let n = pos / p.outSpatial;
-  return (n * p.outChannelsTotal + p.outChannelOffset + co) * p.outSpatial + pos % p.outSpatial;
-}
-
-fn residualIndex(co: u32, pos: u32) -> u32 {
-  let n = pos / p.outSpatial;
-  return (n * p.outC + co) * p.outSpatial + pos % p.outSpatial;
+// For this invocation's 4 output positions: where channel 0 of each lives in y and in residual (the position
+// splits into batch and spatial index once here, not once per channel), or 0xffffffff past the end.
+fn columnBases(n0: u32) -> array<vec2u, 4> {
+  var bases: array<vec2u, 4>;
+  for (var j = 0u; j < 4u; j++) {
+    let pos = n0 + j * WG_N;
+    let n = pos / p.outSpatial;
+    let s = pos % p.outSpatial;
+    bases[j] = select(vec2u(0xffffffffu),
+      vec2u((n * p.outChannelsTotal + p.outChannelOffset) * p.outSpatial + s, n * p.outC * p.outSpatial + s),
+      pos < p.positions);
+  }
+  return bases;
 }
 
 fn activate(v: f32) -> f32 {
@@ -135,14 +138,13 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let block = linearWorkgroupIndex(wid, nwg);
   if (!computeBlock(lid, block)) { return; }
   let m0 = (block % p.blocksM) * TILE_M + lid / WG_N;
-  let n0 = (block / p.blocksM) * TILE_N + lid % WG_N;
+  let bases = columnBases((block / p.blocksM) * TILE_N + lid % WG_N);
   for (var i = 0u; i < 4u; i++) {
     let co = m0 + i * WG_M;
     if (co >= p.outC) { break; }
     let ab = affine[co];
     for (var j = 0u; j < 4u; j++) {
-      let o = outputIndex(co, n0 + j * WG_N);
-      if (o != 0xffffffffu) { y[o] = activate(acc[i][j] * ab.x + ab.y); }
+      if (bases[j].x != 0xffffffffu) { y[bases[j].x + co * p.outSpatial] = activate(acc[i][j] * ab.x + ab.y); }
     }
   }
 }
@@ -153,15 +155,16 @@ fn mainResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id
   let block = linearWorkgroupIndex(wid, nwg);
   if (!computeBlock(lid, block)) { return; }
   let m0 = (block % p.blocksM) * TILE_M + lid / WG_N;
-  let n0 = (block / p.blocksM) * TILE_N + lid % WG_N;
+  let bases = columnBases((block / p.blocksM) * TILE_N + lid % WG_N);
   for (var i = 0u; i < 4u; i++) {
     let co = m0 + i * WG_M;
     if (co >= p.outC) { break; }
     let ab = affine[co];
     for (var j = 0u; j < 4u; j++) {
-      let pos = n0 + j * WG_N;
-      let o = outputIndex(co, pos);
-      if (o != 0xffffffffu) { y[o] = activate(acc[i][j] * ab.x + ab.y + residual[residualIndex(co, pos)]); }
+      if (bases[j].x != 0xffffffffu) {
+        let r = residual[bases[j].y + co * p.outSpatial];
+        y[bases[j].x + co * p.outSpatial] = activate(acc[i][j] * ab.x + ab.y + r);
+      }
     }
   }
 }
