@@ -1,0 +1,93 @@
+// Turns decoded VideoFrames into the network's input on the GPU: each frame is copied into a texture and the
+// `preprocess` kernel resizes, crops and normalises it into its time slot of a (1, 3, T, S, S) clip buffer.
+// Textures, uniforms and bind groups are made once per frame size, never per frame.
+import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
+import { pipelineFor } from '../../kernels/runKernel.ts';
+
+export interface ClipWriterOptions {
+  size: number;
+  frames: number;
+  crop?: CropPosition;
+}
+
+export class ClipWriter {
+  readonly clip: GPUBuffer;
+  private texture?: GPUTexture;
+  private slots: { uniforms: GPUBuffer; bindGroup: GPUBindGroup; dispatch: [number, number, number] }[] = [];
+  private pipeline?: GPUComputePipeline;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly options: ClipWriterOptions,
+  ) {
+    this.clip = device.createBuffer({
+      label: 'clip (1, 3, T, S, S)',
+      size: 3 * options.frames * options.size * options.size * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  private async prepare(width: number, height: number): Promise<void> {
+    if (this.texture && this.texture.width === width && this.texture.height === height) return;
+    this.texture?.destroy();
+    for (const s of this.slots) s.uniforms.destroy();
+    const { device, options } = this;
+    this.texture = device.createTexture({
+      label: 'video frame',
+      size: [width, height],
+      format: 'rgba8unorm',
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
+    });
+    const view = this.texture.createView();
+    const descs = Array.from({ length: options.frames }, (_, t) =>
+      preprocess({ width, height, size: options.size, crop: options.crop, clip: 0, frames: options.frames, t }));
+    this.pipeline = await pipelineFor(device, descs[0]);
+    this.slots = descs.map((d) => {
+      const uniforms = device.createBuffer({ size: d.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(uniforms, 0, d.uniforms);
+      const bindGroup = device.createBindGroup({
+        layout: this.pipeline!.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: uniforms } },
+          { binding: d.inputBindings[0], resource: view },
+          { binding: d.outputBindings[0], resource: { buffer: this.clip } },
+        ],
+      });
+      return { uniforms, bindGroup, dispatch: d.dispatch };
+    });
+  }
+
+  /** Writes `frame` into time slot t. The caller still owns (and closes) the frame. */
+  async write(frame: VideoFrame, t: number): Promise<void> {
+    if (t < 0 || t >= this.options.frames) throw new RangeError(`frame slot ${t} is outside 0..${this.options.frames - 1}`);
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    await this.prepare(width, height);
+    this.device.queue.copyExternalImageToTexture({ source: frame }, { texture: this.texture! }, [width, height]);
+    const slot = this.slots[t];
+    const encoder = this.device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(this.pipeline!);
+    pass.setBindGroup(0, slot.bindGroup);
+    pass.dispatchWorkgroups(...slot.dispatch);
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  async read(): Promise<Float32Array<ArrayBuffer>> {
+    const staging = this.device.createBuffer({ size: this.clip.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(this.clip, 0, staging, 0, this.clip.size);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.destroy();
+    return out;
+  }
+
+  destroy(): void {
+    this.texture?.destroy();
+    for (const s of this.slots) s.uniforms.destroy();
+    this.clip.destroy();
+  }
+}
