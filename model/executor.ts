@@ -57,9 +57,15 @@ function planSlots(graph: Graph, keep: Set<TensorId>): { slotOf: Map<TensorId, n
       const bytes = graph.tensors[t].bytes;
       let best = -1;
       for (const s of free) {
-        const fits = slots[s].bytes >= bytes;
-        const bestFits = best >= 0 && slots[best].bytes >= bytes;
-        if (best < 0 || (fits && (!bestFits || slots[s].bytes < slots[best].bytes)) || (!fits && !bestFits && slots[s].bytes > slots[best].bytes)) best = s;
+        if (best < 0) {
+          best = s;
+          continue;
+        }
+        const size = slots[s].bytes;
+        const bestSize = slots[best].bytes;
+        // Prefer the smallest free slot that fits; when none fits, the largest (it grows least).
+        const better = size >= bytes ? bestSize < bytes || size < bestSize : bestSize < bytes && size > bestSize;
+        if (better) best = s;
       }
       if (best < 0) {
         best = slots.length;

@@ -177,16 +177,6 @@ function checkConfig(c: SlowFastConfig): void {
   if (problems.length) throw new Error(`invalid SlowFast config: ${problems.join('; ')}`);
 }
 
-/** Channels the lateral adds to the Slow pathway, given the Fast channels at that point. */
-function lateralChannels(c: SlowFastConfig, fastC: number): number {
-  switch (c.lateral) {
-    case 'tconv': return fastC * c.fusionChannelRatio;
-    case 'tsample': return fastC;
-    case 'ttoc-concat': return fastC * c.alpha;
-    case 'ttoc-sum': return 0;
-  }
-}
-
 export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, options: BuildOptions = {}): BuiltModel {
   checkConfig(config);
   if (config.slowOnly) return buildSlowOnly(config, weights, options);
@@ -203,53 +193,48 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   b.tap('b0_stem_slow', slow);
   b.tap('b0_stem_fast', fast);
 
-  const fuse = (stage: number, slowOut: TensorId | undefined, fused: TensorId | undefined): TensorId => {
+  /**
+   * The lateral from the Fast pathway into the Slow one after `stage`. With `fused` (tconv only), the Slow
+   * output already sits in channels [0, C) of it and the lateral conv fills the rest, with no copy.
+   */
+  const fuse = (stage: number, slowOut: TensorId, fused?: { tensor: TensorId; slowChannels: number }): TensorId => {
     const prefix = `blocks.${stage}.multipathway_fusion`;
     const fs = g.shape(fast);
+    const ss = g.shape(slowOut);
     if (config.lateral === 'tconv') {
-      // The Slow output already sits in channels [0, C) of `fused`; the lateral conv fills the rest.
-      const C = g.shape(fused!)[1] - fs[1] * config.fusionChannelRatio;
-      b.convBn(`${prefix}.conv_fast_to_slow`, `${prefix}.norm`, fast, fs[1] * config.fusionChannelRatio,
-        [config.fusionKernel, 1, 1], { stride: [alpha, 1, 1], relu: true, into: { tensor: fused!, offset: C } });
-      b.tap(`b${stage}_fuse_lateral`, fused!, [C, g.shape(fused!)[1]]);
-      return fused!;
+      const latC = fs[1] * config.fusionChannelRatio;
+      const conv = (into?: { tensor: TensorId; offset: number }) =>
+        b.convBn(`${prefix}.conv_fast_to_slow`, `${prefix}.norm`, fast, latC, [config.fusionKernel, 1, 1],
+          { stride: [alpha, 1, 1], relu: true, into });
+      if (fused) {
+        conv({ tensor: fused.tensor, offset: fused.slowChannels });
+        b.tap(`b${stage}_fuse_lateral`, fused.tensor, [fused.slowChannels, fused.slowChannels + latC]);
+        return fused.tensor;
+      }
+      const lateral = conv();
+      b.tap(`b${stage}_fuse_lateral`, lateral);
+      const ls = g.shape(lateral);
+      return g.op(`${prefix}.concat`, concat(ss, ls), [slowOut, lateral], concatShape(ss, ls));
     }
-    const ss = g.shape(slowOut!);
-    let lateral: TensorId;
-    if (config.lateral === 'tsample') {
-      lateral = g.op(`${prefix}.time_strided_sample`, timeStridedSample(fs, alpha), [fast], timeStridedSampleShape(fs, alpha));
-    } else {
-      lateral = g.op(`${prefix}.time_to_channel`, timeToChannel(fs, alpha), [fast], timeToChannelShape(fs, alpha));
-    }
+    const lateral = config.lateral === 'tsample'
+      ? g.op(`${prefix}.time_strided_sample`, timeStridedSample(fs, alpha), [fast], timeStridedSampleShape(fs, alpha))
+      : g.op(`${prefix}.time_to_channel`, timeToChannel(fs, alpha), [fast], timeToChannelShape(fs, alpha));
     b.tap(`b${stage}_fuse_lateral`, lateral);
     const ls = g.shape(lateral);
-    if (config.lateral === 'ttoc-sum') return g.op(`${prefix}.sum`, add(ss, ls), [slowOut!, lateral], ss);
-    return g.op(`${prefix}.concat`, concat(ss, ls), [slowOut!, lateral], concatShape(ss, ls));
+    if (config.lateral === 'ttoc-sum') return g.op(`${prefix}.sum`, add(ss, ls), [slowOut, lateral], ss);
+    return g.op(`${prefix}.concat`, concat(ss, ls), [slowOut, lateral], concatShape(ss, ls));
   };
 
   // Where a stage's Slow output goes: for tconv, straight into its slice of the fused tensor.
   const fusedTarget = (stage: number, slowShape: Shape): TensorId | undefined => {
     if (config.lateral !== 'tconv') return undefined;
-    const fastC = g.shape(fast)[1];
-    return g.activation(`blocks.${stage}.multipathway_fusion (concat)`,
-      [slowShape[0], slowShape[1] + lateralChannels(config, fastC), ...slowShape.slice(2)]);
+    const lateralC = g.shape(fast)[1] * config.fusionChannelRatio;
+    return g.activation(`blocks.${stage}.multipathway_fusion (concat)`, [slowShape[0], slowShape[1] + lateralC, ...slowShape.slice(2)]);
   };
 
-  // The stem's pool cannot write into a slice, so the stem fusion concatenates for tconv too.
-  {
-    const fs = g.shape(fast);
-    const ss = g.shape(slow);
-    if (config.lateral === 'tconv') {
-      const latC = fs[1] * config.fusionChannelRatio;
-      const lateral = b.convBn('blocks.0.multipathway_fusion.conv_fast_to_slow', 'blocks.0.multipathway_fusion.norm', fast, latC,
-        [config.fusionKernel, 1, 1], { stride: [alpha, 1, 1], relu: true });
-      b.tap('b0_fuse_lateral', lateral);
-      slow = g.op('blocks.0.multipathway_fusion.concat', concat(ss, g.shape(lateral)), [slow, lateral], concatShape(ss, g.shape(lateral)));
-    } else {
-      slow = fuse(0, slow, undefined);
-    }
-    b.tap('b0_fuse_slow', slow);
-  }
+  // The stem's pool cannot write into a slice, so the stem fusion concatenates.
+  slow = fuse(0, slow);
+  b.tap('b0_fuse_slow', slow);
 
   const depths = STAGE_DEPTHS[config.depth];
   const names = ['res2', 'res3', 'res4', 'res5'];
@@ -274,7 +259,8 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
     b.tap(`b${stage}_${names[s]}_slow`, slow, fused !== undefined ? [0, innerSlow * 4] : undefined);
     b.tap(`b${stage}_${names[s]}_fast`, fast);
     if (hasFusion) {
-      slow = fuse(stage, slow, fused);
+      // With a fused target the last block already wrote into it: the Slow output is its first channels.
+      slow = fuse(stage, slow, fused !== undefined ? { tensor: fused, slowChannels: innerSlow * 4 } : undefined);
       b.tap(`b${stage}_fuse_slow`, slow);
     }
   }
