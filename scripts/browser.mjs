@@ -9,7 +9,8 @@ const chromium = JSON.parse(readFileSync(join(root, 'scripts', 'chromium.json'),
 export async function openEnginePage() {
   const { createServer } = await import('vite');
   const { chromium: playwright } = await import('playwright');
-  const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost' } });
+  // No file watching and no HMR: an edit elsewhere must not reload the page in the middle of a run.
+  const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
   await server.listen();
   const url = server.resolvedUrls.local[0];
   const browser = await playwright.launch({ executablePath: chromiumPath, args: chromium.args });
