@@ -21,6 +21,8 @@ export interface Classification {
 
 export interface ClassifierOptions extends BuildOptions {
   profile?: boolean;
+  /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers). */
+  inputBuffers?: Record<string, GPUBuffer>;
 }
 
 export class Classifier {
@@ -32,7 +34,7 @@ export class Classifier {
 
   static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: ClassifierOptions = {}): Promise<Classifier> {
     const model = buildSlowFast(config, weights, { ...options, softmax: true });
-    const executor = await Executor.create(device, model.graph, { profile: options.profile });
+    const executor = await Executor.create(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers });
     return new Classifier(model, executor, labelsFor(config.numClasses));
   }
 
@@ -48,10 +50,13 @@ export class Classifier {
     return this.executor.timings;
   }
 
-  /** Inputs are normalised clips, (1, 3, T/α, S, S) and (1, 3, T, S, S); Slow-only takes `slow` alone. */
-  async classify(inputs: { slow: Float32Array<ArrayBuffer>; fast?: Float32Array<ArrayBuffer> }, topK = 5): Promise<Classification> {
+  /**
+   * Inputs are normalised clips, (1, 3, T/α, S, S) and (1, 3, T, S, S), by graph input name (see
+   * model.inputShapes); inputs bound to GPU buffers at creation are read in place.
+   */
+  async classify(inputs: Record<string, Float32Array<ArrayBuffer>> = {}, topK = 5): Promise<Classification> {
     const t0 = performance.now();
-    const out = await this.executor.run(this.config.slowOnly ? { slow: inputs.slow } : { slow: inputs.slow, fast: inputs.fast! });
+    const out = await this.executor.run(inputs);
     const ms = performance.now() - t0;
     const logits = out.get('logits')!;
     const probabilities = out.get('probabilities')!;

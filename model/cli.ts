@@ -36,9 +36,10 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
   const config = { ...base, inputSize: size };
   const gpu = await acquireGpu();
   const classifier = await Classifier.create(gpu.device, config, new StateDictSource(weights.dict));
-  const inputs = config.slowOnly ? { slow: fast } : { slow: slow!, fast };
+  const inputs: Record<string, Float32Array<ArrayBuffer>> = config.slowOnly ? { slow: fast } : { fast };
+  if (slow && !config.slowOnly) inputs.slow = slow;
   for (const [name, shape] of Object.entries(classifier.model.inputShapes)) {
-    const got = inputs[name as keyof typeof inputs];
+    const got = inputs[name];
     if (!got) throw new Error(`--input-${name} is required for ${config.slowOnly ? 'a Slow-only' : 'a SlowFast'} model`);
     if (got.length !== sizeOf(shape)) throw new Error(`--input-${name} holds ${got.length} floats; the model needs (${shape.join(', ')}) = ${sizeOf(shape)}`);
   }

@@ -10,6 +10,11 @@ export interface ExecutorOptions {
   keep?: TensorId[];
   /** Time every node with timestamp queries (needs the `timestamp-query` feature). */
   profile?: boolean;
+  /**
+   * Inputs that already live on the GPU (e.g. a clip the video pipeline preprocessed there): the executor
+   * reads them in place and `run` needs no data for them. The caller keeps ownership.
+   */
+  inputBuffers?: Record<string, GPUBuffer>;
 }
 
 export interface MemoryReport {
@@ -141,9 +146,13 @@ export class Executor {
         this.buffers.set(t.id, b);
         weightBytes += b.size;
       } else if (t.kind === 'input') {
-        const b = this.buffer(t.bytes, storage, t.name);
+        const external = this.options.inputBuffers?.[t.name];
+        if (external && external.size < t.bytes) {
+          throw new Error(`input buffer for ${graph.describe(t.id)} holds ${external.size} bytes, ${t.bytes} needed`);
+        }
+        const b = external ?? this.buffer(t.bytes, storage, t.name);
         this.buffers.set(t.id, b);
-        inputBytes += b.size;
+        inputBytes += external ? 0 : b.size;
       }
     }
     const { slotOf, slots } = planSlots(graph, keep);
@@ -207,7 +216,7 @@ export class Executor {
   private async runNow(inputs: Record<string, ArrayBufferView<ArrayBuffer>>): Promise<Map<string, Float32Array>> {
     const { device, graph } = this;
     for (const t of graph.tensors) {
-      if (t.kind !== 'input') continue;
+      if (t.kind !== 'input' || this.options.inputBuffers?.[t.name]) continue;
       const data = inputs[t.name];
       if (!data) throw new Error(`missing input ${graph.describe(t.id)}`);
       if (data.byteLength !== sizeOf(t.shape) * 4) {

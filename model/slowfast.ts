@@ -3,6 +3,7 @@
 // pytorchvideo state-dict names, so a bad checkpoint is reported by its real keys. Batch norm is folded into
 // the convs here, once, at build time.
 import { foldBatchNorm } from '../kernels/batchNorm3d/foldBatchNorm.ts';
+import { frameGather, frameGatherIndex, frameGatherShape } from '../kernels/frameGather/frameGather.ts';
 import { add } from '../kernels/add/add.ts';
 import { avgPool3d, avgPool3dShape, globalAvgPool3d } from '../kernels/avgPool3d/avgPool3d.ts';
 import { concat, concatShape } from '../kernels/concat/concat.ts';
@@ -15,6 +16,7 @@ import { timeStridedSample, timeStridedSampleShape } from '../kernels/timeStride
 import { timeToChannel, timeToChannelShape } from '../kernels/timeToChannel/timeToChannel.ts';
 import type { Shape } from '../kernels/kernel.ts';
 import { Graph, type TensorId } from './graph.ts';
+import { slowFrameIndices } from './sampling.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
 /** How the Fast pathway feeds the Slow one (the paper's §3.2 and Table 5a). */
@@ -76,6 +78,11 @@ export type PresetName = keyof typeof PRESETS;
 
 export interface BuildOptions {
   weightFormat?: 'f32' | 'f16';
+  /**
+   * Take only the Fast clip as input and gather the Slow pathway's frames from it on the GPU
+   * (linspace(0, T−1, T/α), as pytorchvideo's PackPathway), instead of a second `slow` input.
+   */
+  slowFromFast?: boolean;
   /** Append a softmax (output `probabilities`) after the logits. */
   softmax?: boolean;
 }
@@ -89,7 +96,7 @@ export interface Tap {
 export interface BuiltModel {
   graph: Graph;
   config: SlowFastConfig;
-  /** Graph inputs: `slow` (N,3,T/α,S,S) and `fast` (N,3,T,S,S); Slow-only has `slow` alone. */
+  /** Graph inputs: `slow` (N,3,T/α,S,S) and `fast` (N,3,T,S,S); Slow-only has `slow` alone; `slowFromFast` `fast` alone. */
   inputShapes: Record<string, Shape>;
   /** Block outputs named as in the golden intermediates (b0_stem_slow, b1_fuse_lateral, …). */
   taps: Map<string, Tap>;
@@ -184,9 +191,18 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   const g = b.graph;
   const { alpha, inputSize: S, fastFrames } = config;
   const slowFrames = fastFrames / alpha;
-  const inputShapes = { slow: [1, 3, slowFrames, S, S], fast: [1, 3, fastFrames, S, S] };
-  const slowIn = g.input('slow', inputShapes.slow);
-  const fastIn = g.input('fast', inputShapes.fast);
+  const slowShape = [1, 3, slowFrames, S, S];
+  const fastShape = [1, 3, fastFrames, S, S];
+  const inputShapes: Record<string, Shape> = options.slowFromFast ? { fast: fastShape } : { slow: slowShape, fast: fastShape };
+  const fastIn = g.input('fast', fastShape);
+  let slowIn: TensorId;
+  if (options.slowFromFast) {
+    const index = slowFrameIndices(fastFrames, alpha);
+    const indexT = g.weight('slow frame indices', [index.length], frameGatherIndex(index));
+    slowIn = g.op('pack pathway (slow frames)', frameGather(fastShape, index), [fastIn, indexT], frameGatherShape(fastShape, index));
+  } else {
+    slowIn = g.input('slow', slowShape);
+  }
 
   let slow = b.stem('blocks.0.multipathway_blocks.0', slowIn, config.stemChannels[0], [1, 7, 7]);
   let fast = b.stem('blocks.0.multipathway_blocks.1', fastIn, config.stemChannels[1], [5, 7, 7]);

@@ -73,6 +73,32 @@ describe('weights in every accepted form give the golden logits', () => {
   });
 });
 
+describe('the Fast clip alone, as the video pipeline feeds it', () => {
+  it('gathers the Slow frames on the GPU and gives the golden logits', async () => {
+    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { slowFromFast: true });
+    expect(Object.keys(c.model.inputShapes)).toEqual(['fast']);
+    const r = await c.classify({ fast: inputs.fast });
+    c.destroy();
+    const cmp = closeness(r.logits, golden, 1e-4, 1e-5);
+    expect(cmp.ok, cmp.summary).toBe(true);
+  });
+
+  it('reads a clip that is already on the GPU in place', async () => {
+    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const clip = device.createBuffer({ size: inputs.fast.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(clip, 0, inputs.fast);
+    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict),
+      { slowFromFast: true, inputBuffers: { fast: clip } });
+    expect(c.memory.inputBytes).toBe(0);
+    const r = await c.classify();
+    c.destroy();
+    clip.destroy();
+    const cmp = closeness(r.logits, golden, 1e-4, 1e-5);
+    expect(cmp.ok, cmp.summary).toBe(true);
+  });
+});
+
 describe('every preset and lateral kind builds and runs', () => {
   // Quarter width and 64 px keep SwiftShader fast; depth, α, kernels and laterals are the real ones.
   const small = (c: SlowFastConfig): SlowFastConfig => ({ ...c, stemChannels: [16, 2], inputSize: 64 });
@@ -87,10 +113,10 @@ describe('every preset and lateral kind builds and runs', () => {
     it(name, async () => {
       const c = await Classifier.create(device, config, new RandomSource(7));
       const shapes = c.model.inputShapes;
-      const slow = new Float32Array(shapes.slow.reduce((a, b) => a * b, 1)).fill(0.1);
-      const fast = shapes.fast ? new Float32Array(shapes.fast.reduce((a, b) => a * b, 1)).fill(-0.1) : undefined;
       expect(shapes.slow).toEqual([1, 3, config.fastFrames / config.alpha, config.inputSize, config.inputSize]);
-      const r = await c.classify({ slow, fast });
+      const inputs = Object.fromEntries(Object.entries(shapes).map(([name, shape], i) =>
+        [name, new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(i ? -0.1 : 0.1)]));
+      const r = await c.classify(inputs);
       expect(r.logits.length).toBe(400);
       expect(r.logits.every(Number.isFinite)).toBe(true);
       expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
