@@ -54,7 +54,7 @@ export class Classifier {
    * Inputs are normalised clips, (1, 3, T/α, S, S) and (1, 3, T, S, S), by graph input name (see
    * model.inputShapes); inputs bound to GPU buffers at creation are read in place.
    */
-  async classify(inputs: Record<string, Float32Array<ArrayBuffer>> = {}, topK = 5): Promise<Classification> {
+  async classify(inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = 5): Promise<Classification> {
     const t0 = performance.now();
     const out = await this.executor.run(inputs);
     const ms = performance.now() - t0;

@@ -79,10 +79,16 @@ export type PresetName = keyof typeof PRESETS;
 export interface BuildOptions {
   weightFormat?: 'f32' | 'f16';
   /**
-   * Take only the Fast clip as input and gather the Slow pathway's frames from it on the GPU
-   * (linspace(0, T−1, T/α), as pytorchvideo's PackPathway), instead of a second `slow` input.
+   * What the graph takes as input:
+   * - 'pathways' (default): `slow` (1,3,T/α,S,S) and `fast` (1,3,T,S,S), as the golden fixtures give them;
+   * - 'fast': the Fast clip alone; the Slow frames, linspace(0, T−1, T/α) as pytorchvideo's PackPathway, are
+   *   gathered from it on the GPU;
+   * - 'ring': `ring` (1,3,R,S,S), preprocessed video frames on the GPU, and `fastIndex` (T, u32), which ring
+   *   slots make the clip; both pathways are gathered from the ring, so no frame is uploaded twice.
    */
-  slowFromFast?: boolean;
+  input?: 'pathways' | 'fast' | 'ring';
+  /** Ring slots, for input 'ring'. */
+  ringFrames?: number;
   /** Append a softmax (output `probabilities`) after the logits. */
   softmax?: boolean;
 }
@@ -96,7 +102,7 @@ export interface Tap {
 export interface BuiltModel {
   graph: Graph;
   config: SlowFastConfig;
-  /** Graph inputs: `slow` (N,3,T/α,S,S) and `fast` (N,3,T,S,S); Slow-only has `slow` alone; `slowFromFast` `fast` alone. */
+  /** Graph inputs and their shapes (see BuildOptions.input); Slow-only has `slow` alone. */
   inputShapes: Record<string, Shape>;
   /** Block outputs named as in the golden intermediates (b0_stem_slow, b1_fuse_lateral, …). */
   taps: Map<string, Tap>;
@@ -193,17 +199,29 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   const slowFrames = fastFrames / alpha;
   const slowShape = [1, 3, slowFrames, S, S];
   const fastShape = [1, 3, fastFrames, S, S];
-  const inputShapes: Record<string, Shape> = options.slowFromFast ? { fast: fastShape } : { slow: slowShape, fast: fastShape };
-  const fastIn = g.input('fast', fastShape);
+  const input = options.input ?? 'pathways';
+  let fastIn: TensorId;
+  let inputShapes: Record<string, Shape>;
+  if (input === 'ring') {
+    const ringShape = [1, 3, options.ringFrames ?? fastFrames, S, S];
+    const ring = g.input('ring', ringShape);
+    const slots = g.input('fastIndex', [fastFrames]);
+    // The slots are data, known only per clip; shape inference needs just their count.
+    const placeholder = new Array<number>(fastFrames).fill(0);
+    fastIn = g.op('fast clip from the ring', frameGather(ringShape, placeholder), [ring, slots], fastShape);
+    inputShapes = { ring: ringShape, fastIndex: [fastFrames] };
+  } else {
+    fastIn = g.input('fast', fastShape);
+    inputShapes = input === 'fast' ? { fast: fastShape } : { slow: slowShape, fast: fastShape };
+  }
   let slowIn: TensorId;
-  if (options.slowFromFast) {
+  if (input === 'pathways') {
+    slowIn = g.input('slow', slowShape);
+  } else {
     const index = slowFrameIndices(fastFrames, alpha);
     const indexT = g.weight('slow frame indices', [index.length], frameGatherIndex(index));
     slowIn = g.op('pack pathway (slow frames)', frameGather(fastShape, index), [fastIn, indexT], frameGatherShape(fastShape, index));
-  } else {
-    slowIn = g.input('slow', slowShape);
   }
-
   let slow = b.stem('blocks.0.multipathway_blocks.0', slowIn, config.stemChannels[0], [1, 7, 7]);
   let fast = b.stem('blocks.0.multipathway_blocks.1', fastIn, config.stemChannels[1], [5, 7, 7]);
   b.tap('b0_stem_slow', slow);

@@ -76,7 +76,7 @@ describe('weights in every accepted form give the golden logits', () => {
 describe('the Fast clip alone, as the video pipeline feeds it', () => {
   it('gathers the Slow frames on the GPU and gives the golden logits', async () => {
     const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
-    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { slowFromFast: true });
+    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { input: 'fast' });
     expect(Object.keys(c.model.inputShapes)).toEqual(['fast']);
     const r = await c.classify({ fast: inputs.fast });
     c.destroy();
@@ -89,7 +89,7 @@ describe('the Fast clip alone, as the video pipeline feeds it', () => {
     const clip = device.createBuffer({ size: inputs.fast.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(clip, 0, inputs.fast);
     const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict),
-      { slowFromFast: true, inputBuffers: { fast: clip } });
+      { input: 'fast', inputBuffers: { fast: clip } });
     expect(c.memory.inputBytes).toBe(0);
     const r = await c.classify();
     c.destroy();

@@ -28,6 +28,8 @@ export interface VideoInfo {
 
 export interface VideoFile {
   info: VideoInfo;
+  /** Every frame's presentation time in seconds, ascending, read from the container without decoding. */
+  frameTimestamps(): Promise<number[]>;
   /** Decodes the frames in presentation order; stop early with `break`. Close every frame you receive. */
   frames(): AsyncGenerator<VideoFrame, void, undefined>;
   dispose(): void;
@@ -79,6 +81,11 @@ export async function openVideoFile(file: Blob): Promise<VideoFile> {
   };
   return {
     info,
+    frameTimestamps: async () => {
+      const ts: number[] = [];
+      for await (const packet of new EncodedPacketSink(track).packets(undefined, undefined, { metadataOnly: true })) ts.push(packet.timestamp);
+      return ts.sort((a, b) => a - b);
+    },
     frames: () => decodeTrack(track, config, name),
     dispose: () => input.dispose(),
   };
@@ -162,9 +169,11 @@ async function openGif(file: Blob): Promise<VideoFile> {
   }
   const first = (await probe.decode({ frameIndex: 0 })).image;
   let duration = 0;
+  const timestamps: number[] = [];
   for (let i = 0; i < track.frameCount; i++) {
     // Frame timing lives in each frame; decoding a GIF frame is cheap.
     const { image } = await probe.decode({ frameIndex: i });
+    timestamps.push(image.timestamp / 1e6);
     duration = (image.timestamp + (image.duration ?? 0)) / 1e6;
     image.close();
   }
@@ -173,6 +182,7 @@ async function openGif(file: Blob): Promise<VideoFile> {
   const frameCount = track.frameCount;
   return {
     info,
+    frameTimestamps: async () => timestamps,
     async *frames() {
       for (let i = 0; i < frameCount; i++) {
         yield (await probe.decode({ frameIndex: i })).image;

@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acquireGpu } from '../../kernels/device.ts';
+import { fetchShared } from '../../kernels/shared.ts';
+import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
+import { readWeights } from '../../model/weights/load.ts';
+import { StateDictSource } from '../../model/weights/weightSource.ts';
+import type { StateDict } from '../../model/weights/stateDict.ts';
+import { analyzeVideo, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
+import { openVideoFile } from './decode.ts';
+
+let device: GPUDevice;
+let dict: StateDict;
+const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
+
+beforeAll(async () => {
+  device = (await acquireGpu()).device;
+  dict = readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth'))).dict;
+});
+
+async function analyze(path: string, options: Parameters<typeof analyzeVideo>[4] = {}) {
+  const video = await openVideoFile(await (await fetch(path)).blob());
+  try {
+    return await analyzeVideo(device, video, config, new StateDictSource(dict), options);
+  } finally {
+    video.dispose();
+  }
+}
+
+describe('planAnalysis', () => {
+  it('needs no more ring slots than the frames of the clips that overlap', () => {
+    const ts = Array.from({ length: 79 }, (_, i) => i / 25);
+    const plan = planAnalysis(ts, 3.16, config, 1);
+    expect(plan.windows.length).toBe(3);
+    expect(plan.picks.every((p) => p.length === 32)).toBe(true);
+    // 25 fps × 2.13 s ≈ 53 frames per clip; the union over all clips is every frame of the 3.16 s video.
+    expect(plan.ringFrames).toBeLessThanOrEqual(79);
+    expect(plan.ringFrames).toBeGreaterThanOrEqual(32);
+  });
+});
+
+describe('analyzeVideo', () => {
+  it('classifies clips every second across cricket.mp4, with progress, covering the whole video', async () => {
+    const progress: AnalysisProgress[] = [];
+    const streamed: ClipResult[] = [];
+    const results = await analyze('/shared/media/cricket.mp4', { onProgress: (p) => progress.push(p), onClip: (r) => streamed.push(r) });
+    expect(results.length).toBe(3);
+    expect(streamed).toEqual(results);
+    expect(results[0].start).toBe(0);
+    expect(results[results.length - 1].end).toBeCloseTo(3.16, 1);
+    for (const r of results) {
+      expect(r.probabilities.length).toBe(400);
+      expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(r.top).toHaveLength(5);
+    }
+    expect(progress.at(-1)).toMatchObject({ clipsDone: 3, clips: 3 });
+  });
+
+  it('gives the same labels for the same clip from H.264 and VP9 encodings', async () => {
+    const mp4 = await analyze('/shared/media/cricket.mp4');
+    const webm = await analyze('/shared/media/cricket.webm');
+    expect(webm.map((r) => r.top[0].index)).toEqual(mp4.map((r) => r.top[0].index));
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    const result = analyze('/shared/media/cricket.mp4', { signal: controller.signal, onClip: () => controller.abort() });
+    await expect(result).rejects.toThrow(/abort/i);
+  });
+});

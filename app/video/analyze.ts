@@ -1,0 +1,139 @@
+// Whole-video analysis: clips every `stride` seconds across the file, each classified from frames picked by
+// timestamp. The file is decoded once, streaming; each picked frame is preprocessed once into a slot of a
+// GPU ring, and every clip gathers its frames (both pathways) from the ring — no frame is uploaded twice.
+import { clipDuration, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
+import { Classifier, type LabelScore } from '../../model/classifier.ts';
+import type { SlowFastConfig } from '../../model/slowfast.ts';
+import type { WeightSource } from '../../model/weights/weightSource.ts';
+import { ClipWriter } from './clipWriter.ts';
+import type { VideoFile } from './decode.ts';
+
+export interface ClipResult extends ClipWindow {
+  probabilities: Float32Array;
+  top: LabelScore[];
+}
+
+export interface AnalysisProgress {
+  clipsDone: number;
+  clips: number;
+  /** Seconds of video decoded so far. */
+  decoded: number;
+  duration: number;
+}
+
+export interface AnalyzeOptions {
+  /** Seconds between clip starts (default 1). */
+  stride?: number;
+  topK?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: AnalysisProgress) => void;
+  onClip?: (r: ClipResult) => void;
+}
+
+interface Plan {
+  windows: ClipWindow[];
+  /** For each window, the frame index (presentation order) of each of its T frames. */
+  picks: number[][];
+  /** Ring slots needed at the peak. */
+  ringFrames: number;
+}
+
+/** Lays out the clips and how many ring slots the overlapping ones need at once. */
+export function planAnalysis(timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number): Plan {
+  const windows = clipWindows(duration, clipDuration(config), stride);
+  const picks = windows.map((w) => pickFrames(timestamps, w, config.fastFrames));
+  // A frame holds its slot from when it is decoded until the last clip that uses it is classified.
+  const lastUse = new Map<number, number>();
+  picks.forEach((p) => {
+    const end = Math.max(...p);
+    for (const f of p) lastUse.set(f, Math.max(lastUse.get(f) ?? 0, end));
+  });
+  const events = [...lastUse].map(([f, end]) => [f, end] as const).sort((a, b) => a[0] - b[0]);
+  let peak = 0;
+  const live: number[] = [];
+  for (const [f, end] of events) {
+    // Frames whose last clip ended before this one was decoded have been freed.
+    for (let i = live.length - 1; i >= 0; i--) if (live[i] < f) live.splice(i, 1);
+    live.push(end);
+    peak = Math.max(peak, live.length);
+  }
+  return { windows, picks, ringFrames: Math.max(peak, 1) };
+}
+
+/** Classifies every clip of `video`. Results arrive in time order through `onClip` and in the returned list. */
+export async function analyzeVideo(
+  device: GPUDevice,
+  video: VideoFile,
+  config: SlowFastConfig,
+  weights: WeightSource,
+  options: AnalyzeOptions = {},
+): Promise<ClipResult[]> {
+  const { stride = 1, topK = 5, signal } = options;
+  if (config.slowOnly) throw new Error('whole-video analysis needs a SlowFast model (the Slow-only baseline takes its clips directly)');
+  const timestamps = await video.frameTimestamps();
+  if (timestamps.length === 0) throw new Error('the video has no frames');
+  const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
+  const plan = planAnalysis(timestamps, duration, config, stride);
+  const ring = new ClipWriter(device, { size: config.inputSize, frames: plan.ringFrames });
+  const classifier = await Classifier.create(device, config, weights, {
+    input: 'ring', ringFrames: plan.ringFrames, inputBuffers: { ring: ring.clip },
+  });
+  const slotOf = new Map<number, number>();
+  const free = Array.from({ length: plan.ringFrames }, (_, i) => plan.ringFrames - 1 - i);
+  const stillNeeded = new Map<number, number>();
+  for (const p of plan.picks) for (const f of new Set(p)) stillNeeded.set(f, (stillNeeded.get(f) ?? 0) + 1);
+  const lastPick = plan.picks.map((p) => Math.max(...p));
+  const results: ClipResult[] = [];
+  let next = 0; // the next window to classify, in time order
+  let lastWritten = -1;
+
+  const classifyReady = async (decodedUpTo: number, final: boolean) => {
+    while (next < plan.windows.length && (lastPick[next] <= decodedUpTo || final)) {
+      // A frame the decoder never produced (a damaged file) is stood in for by the nearest earlier one.
+      const slots = plan.picks[next].map((f) => {
+        for (let g = Math.min(f, lastWritten); g >= 0; g--) if (slotOf.has(g)) return slotOf.get(g)!;
+        return 0;
+      });
+      const r = await classifier.classify({ fastIndex: Uint32Array.from(slots) }, topK);
+      const result: ClipResult = { ...plan.windows[next], probabilities: r.probabilities, top: r.top };
+      results.push(result);
+      options.onClip?.(result);
+      for (const f of new Set(plan.picks[next])) {
+        const left = stillNeeded.get(f)! - 1;
+        stillNeeded.set(f, left);
+        if (left === 0 && slotOf.has(f)) {
+          free.push(slotOf.get(f)!);
+          slotOf.delete(f);
+        }
+      }
+      next++;
+      options.onProgress?.({ clipsDone: next, clips: plan.windows.length, decoded: timestamps[Math.min(decodedUpTo, timestamps.length - 1)], duration });
+    }
+  };
+
+  try {
+    let index = 0;
+    for await (const frame of video.frames()) {
+      try {
+        signal?.throwIfAborted();
+        if ((stillNeeded.get(index) ?? 0) > 0) {
+          const slot = free.pop();
+          if (slot === undefined) throw new Error('internal: the frame ring is full');
+          slotOf.set(index, slot);
+          await ring.write(frame, slot);
+          lastWritten = index;
+        }
+      } finally {
+        frame.close();
+      }
+      await classifyReady(index, false);
+      index++;
+    }
+    signal?.throwIfAborted();
+    await classifyReady(index - 1, true);
+    return results;
+  } finally {
+    classifier.destroy();
+    ring.destroy();
+  }
+}
