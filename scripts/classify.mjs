@@ -5,10 +5,12 @@ import { parseCli, usageError } from './cli.mjs';
 
 const HELP = `Usage: npm run classify -- [<video>] --checkpoint FILE [options]
 
-Classifies a clip with SlowFast on WebGPU in headless Chromium and prints the top-k Kinetics-400 labels.
+Classifies video with SlowFast on WebGPU in headless Chromium and prints the top-k Kinetics-400 labels.
 
 Input (one of):
-  <video>                 a video file (needs the video pipeline, which is not built yet: use the tensors)
+  <video>                 a video file (mp4, mov, webm, mkv, gif): decoded with WebCodecs, classified in clips
+                          of 32 frames (2.13 s at 30 fps) every --stride seconds; prints each clip's label and
+                          the video's (clip probabilities averaged)
   --input-fast FILE       raw float32 (1, 3, T, S, S), normalised, as in ../shared/golden/*/input_fast.bin
   --input-slow FILE       raw float32 (1, 3, T/alpha, S, S) for the Slow pathway (SlowFast models)
 
@@ -17,6 +19,8 @@ Options:
                           or our .safetensors (npm run convert); the architecture is read off the weights
   --preset NAME           slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slow_r50_8x8
                           (settings the weights cannot tell, such as alpha; default: inferred)
+  --size N                input size for a video (default: the model's, 224 for the official weights)
+  --stride S              seconds between clips of a video (default 1)
   --topk N                how many labels to print (default 5)
   --json                  print JSON: top-k, all logits, config, timing, GPU memory
   -h, --help              show this help
@@ -30,6 +34,8 @@ const { args, positionals } = parseCli(HELP, {
   'input-fast': { type: 'string' },
   preset: { type: 'string' },
   topk: { type: 'string', default: '5' },
+  size: { type: 'string' },
+  stride: { type: 'string', default: '1' },
   json: { type: 'boolean', default: false },
 }, { positionals: true });
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
@@ -37,13 +43,15 @@ if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args
 const topK = Number(args.topk);
 if (!Number.isInteger(topK) || topK < 1 || topK > 1000) usage(`--topk must be a whole number from 1 to 1000, got '${args.topk}'`);
 if (!args.checkpoint) usage('--checkpoint is required (an official .pyth or a converted .safetensors)');
-if (positionals.length > 0) {
-  console.error(`classifying a video file (${positionals[0]}) needs the video pipeline, which is not built yet; ` +
-    'pass preprocessed clips with --input-fast/--input-slow');
-  process.exit(2);
-}
-if (!args['input-fast']) usage('--input-fast is required');
-const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'] };
+const size = args.size === undefined ? undefined : Number(args.size);
+if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usage('--size must be a multiple of 32');
+const stride = Number(args.stride);
+if (!(stride > 0)) usage(`--stride must be a positive number of seconds, got '${args.stride}'`);
+if (positionals.length > 1) usage('give one video at a time');
+const videoFile = positionals[0];
+if (!videoFile && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
+if (videoFile && args['input-fast']) usage('give a video file or input tensors, not both');
+const files = { checkpoint: args.checkpoint, video: videoFile, fast: args['input-fast'], slow: args['input-slow'] };
 for (const [what, file] of Object.entries(files)) {
   if (file && !existsSync(file)) usage(`${what} file not found: ${file}`);
 }
@@ -60,15 +68,28 @@ try {
     if (!file) continue;
     await engine.page.route(`**/__cli/${what}`, (route) => route.fulfill({ body: readFileSync(resolve(file)) }));
   }
-  const result = await engine.run('/model/cli.ts', 'classifyTensors', {
-    checkpointUrl: '/__cli/checkpoint',
-    fastUrl: '/__cli/fast',
-    slowUrl: files.slow ? '/__cli/slow' : undefined,
-    preset: args.preset,
-    topK,
-  });
+  const result = videoFile
+    ? await engine.run('/app/video/cli.ts', 'classifyVideo', {
+        videoUrl: '/__cli/video', checkpointUrl: '/__cli/checkpoint', preset: args.preset, size, topK, stride,
+      })
+    : await engine.run('/model/cli.ts', 'classifyTensors', {
+        checkpointUrl: '/__cli/checkpoint',
+        fastUrl: '/__cli/fast',
+        slowUrl: files.slow ? '/__cli/slow' : undefined,
+        preset: args.preset,
+        topK,
+      });
   if (args.json) {
     console.log(JSON.stringify(result));
+  } else if (videoFile) {
+    const v = result.video;
+    console.log(`${videoFile}: ${v.width}×${v.height} ${v.codec}, ${v.duration.toFixed(2)} s, ${result.clips.length} clips, ` +
+      `${(result.ms / 1000).toFixed(1)} s on ${result.adapter}`);
+    for (const c of result.clips) {
+      console.log(`  ${c.start.toFixed(2).padStart(7)}–${c.end.toFixed(2)} s  ${(c.top[0].probability * 100).toFixed(1).padStart(5)}%  ${c.top[0].label}`);
+    }
+    console.log('video:');
+    for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
   } else {
     console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ` +
       `${result.ms.toFixed(0)} ms, ${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU`);

@@ -46,6 +46,24 @@ describe('npm run classify', () => {
     expect(lines[1]).toMatch(/^ *99\.44% +presenting weather forecast$/);
   }, 240_000);
 
+  it('classifies a video file clip by clip (cricket.mp4)', async () => {
+    const r = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.video).toMatchObject({ width: 224, height: 224, codec: 'avc' });
+    expect(out.clips.map((c: { start: number }) => c.start)).toEqual([0, 1, expect.closeTo(1.027, 2)]);
+    expect(out.top).toHaveLength(5);
+    expect(out.top[0].probability).toBeGreaterThan(out.top[1].probability);
+  }, 240_000);
+
+  it('explains a file that is not a video', async () => {
+    const notVideo = join(tmp, 'notes.mp4');
+    writeFileSync(notVideo, 'these are not frames');
+    const r = await run('classify', [notVideo, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: This file is not a video we can read/);
+  }, 240_000);
+
   it('rejects bad arguments and bad files with a message and a non-zero exit', async () => {
     const missing = await run('classify', ['--checkpoint', 'nope.pyth', '--input-fast', `${G}/input_fast.bin`]);
     expect(missing.status).toBe(2);

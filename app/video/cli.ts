@@ -1,0 +1,53 @@
+// The browser half of `npm run classify -- <video>`: decode, analyse clip by clip, and summarise.
+import { acquireGpu } from '../../kernels/device.ts';
+import { inferConfig } from '../../model/inferConfig.ts';
+import { labelsFor } from '../../model/labels.ts';
+import type { PresetName } from '../../model/slowfast.ts';
+import { readWeights } from '../../model/weights/load.ts';
+import { StateDictSource } from '../../model/weights/weightSource.ts';
+import { analyzeVideo } from './analyze.ts';
+import { openVideoFile } from './decode.ts';
+
+export interface ClassifyVideoRequest {
+  videoUrl: string;
+  checkpointUrl: string;
+  preset?: PresetName;
+  size?: number;
+  topK: number;
+  stride: number;
+}
+
+async function fetchBlob(url: string, what: string): Promise<Blob> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`cannot read the ${what}: ${await r.text()}`);
+  return r.blob();
+}
+
+export async function classifyVideo(req: ClassifyVideoRequest) {
+  const weights = readWeights(new Uint8Array(await (await fetchBlob(req.checkpointUrl, 'checkpoint')).arrayBuffer()));
+  const base = weights.config ?? inferConfig(weights.dict, req.preset);
+  const config = req.size ? { ...base, inputSize: req.size } : base;
+  const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
+  const gpu = await acquireGpu();
+  const t0 = performance.now();
+  try {
+    const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), { topK: req.topK, stride: req.stride });
+    // The video's label: clip probabilities averaged, as multi-clip testing does.
+    const mean = new Float32Array(config.numClasses);
+    for (const c of clips) c.probabilities.forEach((p, i) => (mean[i] += p / clips.length));
+    const labels = labelsFor(config.numClasses);
+    const top = [...mean.keys()].sort((a, b) => mean[b] - mean[a]).slice(0, req.topK)
+      .map((index) => ({ index, label: labels[index], probability: mean[index] }));
+    return {
+      adapter: gpu.adapter.description,
+      video: video.info,
+      config,
+      ms: performance.now() - t0,
+      top,
+      clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top })),
+    };
+  } finally {
+    video.dispose();
+    gpu.device.destroy();
+  }
+}
