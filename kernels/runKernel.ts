@@ -1,5 +1,6 @@
-// Runs kernel descriptors once, for tests and the kernel benchmark. The model's executor (model/) is the
-// production path: it plans buffers, pipelines and bind groups once and reuses them.
+// What every dispatcher of kernel descriptors shares — the per-device pipeline cache and buffer upload and
+// read-back — and a one-shot runner for tests and the kernel benchmark. The model's executor (model/) is
+// the production path: it plans buffers, pipelines and bind groups once and reuses them.
 import type { KernelDescriptor } from './kernel.ts';
 
 export type KernelInput = ArrayBufferView | GPUTexture | GPUBuffer;

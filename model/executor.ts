@@ -1,7 +1,7 @@
 // Plans a Graph once — buffers with liveness-based reuse, pipelines compiled in parallel, one uniform
 // buffer, bind groups — and then runs it many times: one command encoder and one submission per inference,
 // no GPU allocation. It knows kernels only as descriptors, never an op by name.
-import { pipelineFor } from '../kernels/runKernel.ts';
+import { pipelineFor, readBuffer } from '../kernels/runKernel.ts';
 import { sizeOf } from '../kernels/kernel.ts';
 import type { Graph, TensorId } from './graph.ts';
 
@@ -276,15 +276,7 @@ export class Executor {
     const keepable = (this.options.keep ?? []).includes(t) || [...this.graph.outputs.values()].includes(t);
     if (!keepable) throw new Error(`${this.graph.describe(t)} was not kept; pass it in options.keep`);
     await this.running;
-    const bytes = this.graph.tensors[t].bytes;
-    const staging = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(this.buffers.get(t)!, 0, staging, 0, bytes);
-    this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
+    return new Float32Array(await readBuffer(this.device, this.buffers.get(t)!, this.graph.tensors[t].bytes));
   }
 
   destroy(): void {

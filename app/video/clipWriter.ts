@@ -2,7 +2,7 @@
 // `preprocess` kernel resizes, crops and normalises it into its time slot of a (1, 3, T, S, S) clip buffer.
 // Textures, uniforms and bind groups are made once per frame size, never per frame.
 import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
-import { pipelineFor } from '../../kernels/runKernel.ts';
+import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
 
 export interface ClipWriterOptions {
   size: number;
@@ -75,14 +75,7 @@ export class ClipWriter {
   }
 
   async read(): Promise<Float32Array<ArrayBuffer>> {
-    const staging = this.device.createBuffer({ size: this.clip.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(this.clip, 0, staging, 0, this.clip.size);
-    this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
+    return new Float32Array(await readBuffer(this.device, this.clip));
   }
 
   destroy(): void {
