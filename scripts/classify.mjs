@@ -96,7 +96,7 @@ try {
     for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
   }
 } catch (e) {
-  console.error(`error: ${e.message.replace(/^page\.evaluate: (Error: )?/, '').split('\n')[0]}`);
+  console.error(`error: ${e.message.replace(/^page\.evaluate: (\w*Error: )?/, '').split('\n')[0]}`);
   code = 1;
 } finally {
   await engine.close();
