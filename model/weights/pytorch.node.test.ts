@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { readPyTorchCheckpoint } from './pytorch.ts';
 
@@ -40,5 +41,56 @@ describe('readPyTorchCheckpoint', () => {
     expect(tracked.shape).toEqual([]);
     expect(Array.from(tracked.data)).toEqual([0]);
     expect(sd.get('blocks.6.proj.weight')!.dtype).toBe('float32');
+  });
+});
+
+describe('readPyTorchCheckpoint on hand-made half-precision checkpoints', () => {
+  // Protocol-2 pickle of {"model_state": OrderedDict(w = (2,3) tensor, wt = its transposed view)} over one
+  // storage of the given type, as torch.save writes it.
+  function checkpoint(storageType: 'HalfStorage' | 'BFloat16Storage', bits: number[], wrap = true): Uint8Array {
+    const enc = new TextEncoder();
+    const out: number[] = [];
+    const op = (...b: number[]) => out.push(...b);
+    const str = (s: string) => op(0x8c, s.length, ...enc.encode(s));
+    const global = (m: string, n: string) => op(0x63, ...enc.encode(`${m}\n${n}\n`));
+    const tensor = (size: number[], stride: number[]) => {
+      global('torch._utils', '_rebuild_tensor_v2');
+      op(0x28); // MARK: the argument tuple
+      op(0x28); str('storage'); global('torch', storageType); str('0'); str('cpu'); op(0x4b, bits.length); op(0x74, 0x51); // pid, BINPERSID
+      op(0x4b, 0); // offset
+      op(0x4b, size[0], 0x4b, size[1], 0x86); // size TUPLE2
+      op(0x4b, stride[0], 0x4b, stride[1], 0x86); // stride TUPLE2
+      op(0x89); // requires_grad False
+      global('collections', 'OrderedDict'); op(0x29, 0x52); // backward hooks
+      op(0x74, 0x52); // TUPLE, REDUCE
+    };
+    op(0x80, 2);
+    if (wrap) { op(0x7d); str('model_state'); }
+    global('collections', 'OrderedDict'); op(0x29, 0x52);
+    op(0x28);
+    str('w'); tensor([2, 3], [3, 1]);
+    str('wt'); tensor([3, 2], [1, 3]);
+    op(0x75); // SETITEMS
+    if (wrap) op(0x73); // SETITEM
+    op(0x2e);
+    const data = new Uint8Array(new Uint16Array(bits).buffer);
+    return zipSync({ 'archive/data.pkl': Uint8Array.from(out), 'archive/data/0': data, 'archive/version': enc.encode('3\n') }, { level: 0 });
+  }
+
+  it('reads float16 tensors, contiguous and strided views of one storage', () => {
+    // 1, -2, 0.5, 65504, 2^-24 (smallest subnormal), 0
+    const sd = readPyTorchCheckpoint(checkpoint('HalfStorage', [0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x0000]));
+    expect(sd.get('w')!.dtype).toBe('float16');
+    expect(Array.from(sd.get('w')!.data)).toEqual([1, -2, 0.5, 65504, 2 ** -24, 0]);
+    expect(Array.from(sd.get('wt')!.data)).toEqual([1, 65504, -2, 2 ** -24, 0.5, 0]);
+  });
+
+  it('reads bfloat16 tensors, unwrapped state dicts too', () => {
+    // 1, -2, 0.5, 3.140625, 1e38-ish (0x7e96), -0
+    const sd = readPyTorchCheckpoint(checkpoint('BFloat16Storage', [0x3f80, 0xc000, 0x3f00, 0x4049, 0x7e96, 0x8000], false));
+    expect(sd.get('w')!.dtype).toBe('bfloat16');
+    expect(Array.from(sd.get('w')!.data.slice(0, 4))).toEqual([1, -2, 0.5, 3.140625]);
+    expect(sd.get('w')!.data[4]).toBeCloseTo(9.97e37, -35);
+    expect(Object.is(sd.get('w')!.data[5], -0)).toBe(true);
   });
 });
