@@ -8,7 +8,8 @@ export interface LabelScore {
   index: number;
   label: string;
   probability: number;
-  logit: number;
+  /** Absent for averaged probabilities (several views or clips). */
+  logit?: number;
 }
 
 export interface Classification {
@@ -60,11 +61,15 @@ export class Classifier {
     const ms = performance.now() - t0;
     const logits = out.get('logits')!;
     const probabilities = out.get('probabilities')!;
-    const top = [...probabilities.keys()]
+    return { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
+  }
+
+  /** The k most probable labels of a probability vector (e.g. several views averaged). */
+  topOf(probabilities: Float32Array, k: number, logits?: Float32Array): LabelScore[] {
+    return [...probabilities.keys()]
       .sort((a, b) => probabilities[b] - probabilities[a])
-      .slice(0, topK)
-      .map((index) => ({ index, label: this.labels[index], probability: probabilities[index], logit: logits[index] }));
-    return { logits, probabilities, top, ms };
+      .slice(0, k)
+      .map((index) => ({ index, label: this.labels[index], probability: probabilities[index], ...(logits ? { logit: logits[index] } : {}) }));
   }
 
   destroy(): void {

@@ -21,6 +21,7 @@ Options:
                           (settings the weights cannot tell, such as alpha; default: inferred)
   --size N                input size for a video (default: the model's, 224 for the official weights)
   --stride S              seconds between clips of a video (default 1)
+  --views 1|3             spatial crops per clip: the centre, or start/centre/end averaged (default 1)
   --topk N                how many labels to print (default 5)
   --json                  print JSON: top-k, all logits, config, timing, GPU memory
   -h, --help              show this help
@@ -36,6 +37,7 @@ const { args, positionals } = parseCli(HELP, {
   topk: { type: 'string', default: '5' },
   size: { type: 'string' },
   stride: { type: 'string', default: '1' },
+  views: { type: 'string', default: '1' },
   json: { type: 'boolean', default: false },
 }, { positionals: true });
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
@@ -47,6 +49,7 @@ const size = args.size === undefined ? undefined : Number(args.size);
 if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usage('--size must be a multiple of 32');
 const stride = Number(args.stride);
 if (!(stride > 0)) usage(`--stride must be a positive number of seconds, got '${args.stride}'`);
+if (args.views !== '1' && args.views !== '3') usage(`--views must be 1 or 3, got '${args.views}'`);
 if (positionals.length > 1) usage('give one video at a time');
 const videoFile = positionals[0];
 if (!videoFile && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
@@ -70,7 +73,7 @@ try {
   }
   const result = videoFile
     ? await engine.run('/app/video/cli.ts', 'classifyVideo', {
-        videoUrl: '/__cli/video', checkpointUrl: '/__cli/checkpoint', preset: args.preset, size, topK, stride,
+        videoUrl: '/__cli/video', checkpointUrl: '/__cli/checkpoint', preset: args.preset, size, topK, stride, views: Number(args.views),
       })
     : await engine.run('/model/cli.ts', 'classifyTensors', {
         checkpointUrl: '/__cli/checkpoint',

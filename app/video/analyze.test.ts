@@ -61,6 +61,18 @@ describe('analyzeVideo', () => {
     expect(webm.map((r) => r.top[0].index)).toEqual(mp4.map((r) => r.top[0].index));
   });
 
+  it('3-view testing: identical to 1 view on a square video, different on a wide one', async () => {
+    const close = (a: ClipResult[], b: ClipResult[]) =>
+      a.every((r, i) => r.probabilities.every((p, j) => Math.abs(p - b[i].probabilities[j]) < 1e-5));
+    const square1 = await analyze('/shared/media/cricket.mp4');
+    const square3 = await analyze('/shared/media/cricket.mp4', { views: 3 });
+    expect(close(square3, square1)).toBe(true);
+    const wide1 = await analyze('/generated-media/cricket-wide.mp4');
+    const wide3 = await analyze('/generated-media/cricket-wide.mp4', { views: 3 });
+    expect(close(wide3, wide1)).toBe(false);
+    for (const r of wide3) expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     const result = analyze('/shared/media/cricket.mp4', { signal: controller.signal, onClip: () => controller.abort() });

@@ -24,6 +24,11 @@ export interface AnalysisProgress {
 export interface AnalyzeOptions {
   /** Seconds between clip starts (default 1). */
   stride?: number;
+  /**
+   * Spatial views per clip: 1 (centre crop, default) or 3 (start, centre and end of the long side, softmax
+   * averaged — the paper's multi-view testing).
+   */
+  views?: 1 | 3;
   topK?: number;
   signal?: AbortSignal;
   onProgress?: (p: AnalysisProgress) => void;
@@ -74,9 +79,9 @@ export async function analyzeVideo(
   if (timestamps.length === 0) throw new Error('the video has no frames');
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride);
-  const ring = new ClipWriter(device, { size: config.inputSize, frames: plan.ringFrames });
+  const ring = new ClipWriter(device, { size: config.inputSize, frames: plan.ringFrames, crops: options.views === 3 ? [0, 1, 2] : [1] });
   const classifier = await Classifier.create(device, config, weights, {
-    input: 'ring', ringFrames: plan.ringFrames, inputBuffers: { ring: ring.clip },
+    input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip },
   });
   const slotOf = new Map<number, number>();
   const free = Array.from({ length: plan.ringFrames }, (_, i) => plan.ringFrames - 1 - i);
@@ -94,8 +99,12 @@ export async function analyzeVideo(
         for (let g = Math.min(f, lastWritten); g >= 0; g--) if (slotOf.has(g)) return slotOf.get(g)!;
         return 0;
       });
-      const r = await classifier.classify({ fastIndex: Uint32Array.from(slots) }, topK);
-      const result: ClipResult = { ...plan.windows[next], probabilities: r.probabilities, top: r.top };
+      const probabilities = new Float32Array(config.numClasses);
+      for (let v = 0; v < ring.views; v++) {
+        const r = await classifier.classify({ fastIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
+        r.probabilities.forEach((p, i) => (probabilities[i] += p / ring.views));
+      }
+      const result: ClipResult = { ...plan.windows[next], probabilities, top: classifier.topOf(probabilities, topK) };
       results.push(result);
       options.onClip?.(result);
       for (const f of new Set(plan.picks[next])) {

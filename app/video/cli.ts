@@ -15,6 +15,7 @@ export interface ClassifyVideoRequest {
   size?: number;
   topK: number;
   stride: number;
+  views: 1 | 3;
 }
 
 async function fetchBlob(url: string, what: string): Promise<Blob> {
@@ -31,7 +32,7 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
   const gpu = await acquireGpu();
   const t0 = performance.now();
   try {
-    const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), { topK: req.topK, stride: req.stride });
+    const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), { topK: req.topK, stride: req.stride, views: req.views });
     // The video's label: clip probabilities averaged, as multi-clip testing does.
     const mean = new Float32Array(config.numClasses);
     for (const c of clips) c.probabilities.forEach((p, i) => (mean[i] += p / clips.length));

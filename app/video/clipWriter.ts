@@ -1,17 +1,21 @@
 // Turns decoded VideoFrames into the network's input on the GPU: each frame is copied into a texture and the
-// `preprocess` kernel resizes, crops and normalises it into its time slot of a (1, 3, T, S, S) clip buffer.
-// Textures, uniforms and bind groups are made once per frame size, never per frame.
+// `preprocess` kernel resizes, crops and normalises it into its time slot of a (1, 3, V·T, S, S) buffer — one
+// run of T slots per spatial crop (view) asked for. Textures, uniforms and bind groups are made once per
+// frame size, never per frame.
 import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
 import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
 
 export interface ClipWriterOptions {
   size: number;
+  /** Time slots per view. */
   frames: number;
-  crop?: CropPosition;
+  /** Spatial crops along the long side, each written to its own run of slots (default: the centre). */
+  crops?: readonly CropPosition[];
 }
 
 export class ClipWriter {
   readonly clip: GPUBuffer;
+  readonly crops: readonly CropPosition[];
   private texture?: GPUTexture;
   private slots: { uniforms: GPUBuffer; bindGroup: GPUBindGroup; dispatch: [number, number, number] }[] = [];
   private pipeline?: GPUComputePipeline;
@@ -20,9 +24,10 @@ export class ClipWriter {
     readonly device: GPUDevice,
     readonly options: ClipWriterOptions,
   ) {
+    this.crops = options.crops ?? [1];
     this.clip = device.createBuffer({
-      label: 'clip (1, 3, T, S, S)',
-      size: 3 * options.frames * options.size * options.size * 4,
+      label: 'clip (1, 3, V·T, S, S)',
+      size: 3 * this.views * options.frames * options.size * options.size * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
   }
@@ -39,8 +44,9 @@ export class ClipWriter {
       usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
     });
     const view = this.texture.createView();
-    const descs = Array.from({ length: options.frames }, (_, t) =>
-      preprocess({ width, height, size: options.size, crop: options.crop, clip: 0, frames: options.frames, t }));
+    const frames = this.views * options.frames;
+    const descs = this.crops.flatMap((crop, v) => Array.from({ length: options.frames }, (_, t) =>
+      preprocess({ width, height, size: options.size, crop, clip: 0, frames, t: v * options.frames + t })));
     this.pipeline = await pipelineFor(device, descs[0]);
     this.slots = descs.map((d) => {
       const uniforms = device.createBuffer({ size: d.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -57,19 +63,25 @@ export class ClipWriter {
     });
   }
 
-  /** Writes `frame` into time slot t. The caller still owns (and closes) the frame. */
+  get views(): number {
+    return this.crops.length;
+  }
+
+  /** Writes `frame` into time slot t of every view (view v's slot is v·frames + t). The caller closes the frame. */
   async write(frame: VideoFrame, t: number): Promise<void> {
     if (t < 0 || t >= this.options.frames) throw new RangeError(`frame slot ${t} is outside 0..${this.options.frames - 1}`);
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     await this.prepare(width, height);
     this.device.queue.copyExternalImageToTexture({ source: frame }, { texture: this.texture! }, [width, height]);
-    const slot = this.slots[t];
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline!);
-    pass.setBindGroup(0, slot.bindGroup);
-    pass.dispatchWorkgroups(...slot.dispatch);
+    for (let v = 0; v < this.views; v++) {
+      const slot = this.slots[v * this.options.frames + t];
+      pass.setBindGroup(0, slot.bindGroup);
+      pass.dispatchWorkgroups(...slot.dispatch);
+    }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
   }
