@@ -6,14 +6,15 @@ import { chromiumPath, root } from './prereqs.mjs';
 
 const chromium = JSON.parse(readFileSync(join(root, 'scripts', 'chromium.json'), 'utf8'));
 
-export async function openEnginePage() {
+/** `extraArgs` are added to Chromium's command line (e.g. a fake camera). */
+export async function openEnginePage({ extraArgs = [] } = {}) {
   const { createServer } = await import('vite');
   const { chromium: playwright } = await import('playwright');
   // No file watching and no HMR: an edit elsewhere must not reload the page in the middle of a run.
   const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
   await server.listen();
   const url = server.resolvedUrls.local[0];
-  const browser = await playwright.launch({ executablePath: chromiumPath, args: chromium.args });
+  const browser = await playwright.launch({ executablePath: chromiumPath, args: [...chromium.args, ...extraArgs] });
   const page = await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') console.error(`[browser] ${m.text()}`);
@@ -23,7 +24,8 @@ export async function openEnginePage() {
     page,
     /** Calls `fn(arg)` exported by an engine module (a path the dev server serves), in the page. */
     async run(module, fn, arg) {
-      return page.evaluate(async ([m, f, a]) => (await import(m))[f](a), [module, fn, arg]);
+      // A string, not a function: test runners that import this file rewrite import() inside functions.
+      return page.evaluate(`import(${JSON.stringify(module)}).then((m) => m[${JSON.stringify(fn)}](${JSON.stringify(arg)}))`);
     },
     async close() {
       await browser.close();
