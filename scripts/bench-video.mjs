@@ -8,7 +8,8 @@ import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 const HELP = `Usage: npm run bench:video -- [options]
 
 Measures frames per second of decoding ../shared/media/cricket.{mp4,webm,gif} with WebCodecs, and of decoding
-plus GPU preprocessing (VideoFrame -> texture -> resize, crop, normalise into a clip slot), in headless
+plus GPU preprocessing (VideoFrame -> texture -> resize, crop, normalise into a clip slot) with each way of
+getting the frame into a texture (copyExternalImageToTexture; VideoFrame.copyTo + writeTexture), in headless
 Chromium on WebGPU. Medians of --repeats runs.
 
 Options:
@@ -38,7 +39,9 @@ try {
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
   console.log(`adapter: ${result.adapter}; preprocessing to ${size}²`);
   for (const r of result.results) {
-    console.log(`  ${r.url}: ${r.frames} frames; decode ${r.decodeFps.toFixed(0)} frames/s; decode + preprocess ${r.decodeAndPreprocessFps.toFixed(0)} frames/s`);
+    const p = r.decodeAndPreprocessFps;
+    console.log(`  ${r.url}: ${r.frames} frames; decode ${r.decodeFps.toFixed(0)} frames/s; decode + preprocess ` +
+      `${p.copyExternalImage.toFixed(0)} frames/s (copyExternalImageToTexture), ${p.copyTo.toFixed(0)} frames/s (VideoFrame.copyTo + writeTexture)`);
   }
   console.log(`wrote ${out}`);
 } finally {

@@ -5,7 +5,7 @@ import { acquireGpu } from '../../kernels/device.ts';
 import { sharedF32, sharedJson } from '../../kernels/shared.ts';
 import { gatherSlow } from '../../model/sampling.ts';
 import { openVideoFile } from './decode.ts';
-import { ClipWriter } from './clipWriter.ts';
+import { ClipWriter, preferredUpload } from './clipWriter.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -23,16 +23,23 @@ function meanAbsDiff(a: Float32Array, b: Float32Array): { mean: number; max: num
   return { mean: sum / a.length, max };
 }
 
+describe('preferredUpload on this machine', () => {
+  it('picks VideoFrame.copyTo + writeTexture on SwiftShader, where it measured 4× faster', () => {
+    expect(preferredUpload(device)).toBe('copyTo');
+  });
+});
+
 describe('decode + preprocess against the golden inputs', () => {
   // The golden inputs come from cricket.mp4; the WebM is a separate lossy VP9 encoding of the same clip, so it
   // is held to a looser bound.
-  for (const [file, bound] of [['cricket.mp4', 0.03], ['cricket.webm', 0.05]] as const) {
-    it(`${file} at the golden frame indices reproduces input_fast.bin and input_slow.bin (mean |Δ| ≤ ${bound})`, async () => {
+  const cases = [['cricket.mp4', 0.03, 'copyExternalImage'], ['cricket.mp4', 0.03, 'copyTo'], ['cricket.webm', 0.05, 'copyExternalImage']] as const;
+  for (const [file, bound, upload] of cases) {
+    it(`${file} via ${upload} at the golden frame indices reproduces input_fast.bin and input_slow.bin (mean |Δ| ≤ ${bound})`, async () => {
       const dir = 'golden/slowfast_r50_w16_8x8_64px';
       const manifest = await sharedJson<{ input: { fast_source_frame_indices: number[] } }>(`${dir}/manifest.json`);
       const wanted = manifest.input.fast_source_frame_indices;
       const video = await openVideoFile(await (await fetch(`/shared/media/${file}`)).blob());
-      const writer = new ClipWriter(device, { size: 64, frames: 32 });
+      const writer = new ClipWriter(device, { size: 64, frames: 32, upload });
       let index = 0;
       for await (const frame of video.frames()) {
         const t = wanted.indexOf(index++);
@@ -44,7 +51,7 @@ describe('decode + preprocess against the golden inputs', () => {
       writer.destroy();
       const golden = await sharedF32(`${dir}/input_fast.bin`);
       const d = meanAbsDiff(fast, golden);
-      console.log(`${file}: fast input mean |Δ| ${d.mean.toFixed(4)}, max ${d.max.toFixed(3)} (normalised units)`);
+      console.log(`${file} via ${upload}: fast input mean |Δ| ${d.mean.toFixed(4)}, max ${d.max.toFixed(3)} (normalised units)`);
       expect(d.mean).toBeLessThanOrEqual(bound);
       const slow = gatherSlow(fast, 32, 4, 64, 64);
       expect(meanAbsDiff(slow, await sharedF32(`${dir}/input_slow.bin`)).mean).toBeLessThanOrEqual(bound);

@@ -5,7 +5,27 @@
 import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
 import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
 
+/**
+ * How a VideoFrame reaches the texture: `copyExternalImageToTexture` (the GPU converts YUV → RGBA), or
+ * `VideoFrame.copyTo` RGBA on the CPU + `writeTexture`. Which is faster depends on the adapter
+ * (npm run bench:video measures both).
+ */
+export type FrameUpload = 'copyExternalImage' | 'copyTo';
+
+/**
+ * The faster upload for this device, from measurements: on SwiftShader (a CPU adapter) copyTo + writeTexture
+ * ran 4× faster than copyExternalImageToTexture (257 vs 67 frames/s at 224²); on a hardware GPU the
+ * conversion stays on the GPU.
+ */
+export function preferredUpload(device: GPUDevice): FrameUpload {
+  const info = device.adapterInfo;
+  const software = info?.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(`${info?.vendor} ${info?.architecture} ${info?.description}`);
+  return software ? 'copyTo' : 'copyExternalImage';
+}
+
 export interface ClipWriterOptions {
+  /** Default: preferredUpload(device). */
+  upload?: FrameUpload;
   size: number;
   /** Time slots per view. */
   frames: number;
@@ -16,15 +36,18 @@ export interface ClipWriterOptions {
 export class ClipWriter {
   readonly clip: GPUBuffer;
   readonly crops: readonly CropPosition[];
+  readonly upload: FrameUpload;
   private texture?: GPUTexture;
   private slots: { uniforms: GPUBuffer; bindGroup: GPUBindGroup; dispatch: [number, number, number] }[] = [];
   private pipeline?: GPUComputePipeline;
+  private staging?: Uint8Array<ArrayBuffer>;
 
   constructor(
     readonly device: GPUDevice,
     readonly options: ClipWriterOptions,
   ) {
     this.crops = options.crops ?? [1];
+    this.upload = options.upload ?? preferredUpload(device);
     this.clip = device.createBuffer({
       label: 'clip (1, 3, V·T, S, S)',
       size: 3 * this.views * options.frames * options.size * options.size * 4,
@@ -73,7 +96,14 @@ export class ClipWriter {
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     await this.prepare(width, height);
-    this.device.queue.copyExternalImageToTexture({ source: frame }, { texture: this.texture! }, [width, height]);
+    if (this.upload === 'copyTo') {
+      this.staging ??= new Uint8Array(width * height * 4);
+      if (this.staging.length !== width * height * 4) this.staging = new Uint8Array(width * height * 4);
+      await frame.copyTo(this.staging, { format: 'RGBA', rect: { x: 0, y: 0, width, height } });
+      this.device.queue.writeTexture({ texture: this.texture! }, this.staging, { bytesPerRow: width * 4 }, [width, height]);
+    } else {
+      this.device.queue.copyExternalImageToTexture({ source: frame }, { texture: this.texture! }, [width, height]);
+    }
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline!);

@@ -1,7 +1,7 @@
 // Video-input benchmark, run in the browser by scripts/bench-video.mjs: frames/s of decoding alone, and of
 // decoding plus GPU preprocessing (VideoFrame → texture → preprocess into a clip slot).
 import { acquireGpu } from '../../kernels/device.ts';
-import { ClipWriter } from './clipWriter.ts';
+import { ClipWriter, type FrameUpload } from './clipWriter.ts';
 import { openVideoFile } from './decode.ts';
 
 export interface VideoBenchOptions {
@@ -16,7 +16,7 @@ export async function runVideoBench(o: VideoBenchOptions) {
   for (const url of o.urls) {
     const blob = await (await fetch(url)).blob();
     const decodeOnly: number[] = [];
-    const withPreprocess: number[] = [];
+    const withPreprocess: Record<FrameUpload, number[]> = { copyExternalImage: [], copyTo: [] };
     let frames = 0;
     for (let r = 0; r < o.repeats; r++) {
       const video = await openVideoFile(blob);
@@ -27,20 +27,25 @@ export async function runVideoBench(o: VideoBenchOptions) {
         frame.close();
       }
       decodeOnly.push(frames / ((performance.now() - t0) / 1000));
-      const writer = new ClipWriter(gpu.device, { size: o.size, frames: 32 });
-      t0 = performance.now();
-      let t = 0;
-      for await (const frame of video.frames()) {
-        await writer.write(frame, t++ % 32);
-        frame.close();
+      for (const upload of Object.keys(withPreprocess) as FrameUpload[]) {
+        const writer = new ClipWriter(gpu.device, { size: o.size, frames: 32, upload });
+        t0 = performance.now();
+        let t = 0;
+        for await (const frame of video.frames()) {
+          await writer.write(frame, t++ % 32);
+          frame.close();
+        }
+        await gpu.device.queue.onSubmittedWorkDone();
+        withPreprocess[upload].push(frames / ((performance.now() - t0) / 1000));
+        writer.destroy();
       }
-      await gpu.device.queue.onSubmittedWorkDone();
-      withPreprocess.push(frames / ((performance.now() - t0) / 1000));
-      writer.destroy();
       video.dispose();
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    results.push({ url, frames, decodeFps: median(decodeOnly), decodeAndPreprocessFps: median(withPreprocess) });
+    results.push({
+      url, frames, decodeFps: median(decodeOnly),
+      decodeAndPreprocessFps: { copyExternalImage: median(withPreprocess.copyExternalImage), copyTo: median(withPreprocess.copyTo) },
+    });
   }
   gpu.device.destroy();
   return { adapter: gpu.adapter.description, size: o.size, results };
