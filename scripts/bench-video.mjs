@@ -9,7 +9,8 @@ const HELP = `Usage: npm run bench:video -- [options]
 
 Measures frames per second of decoding ../shared/media/cricket.{mp4,webm,gif} with WebCodecs, and of decoding
 plus GPU preprocessing (VideoFrame -> texture -> resize, crop, normalise into a clip slot) with each way of
-getting the frame into a texture (copyExternalImageToTexture; VideoFrame.copyTo + writeTexture), in headless
+getting the frame to the kernel (copyExternalImageToTexture; VideoFrame.copyTo + writeTexture;
+importExternalTexture), in headless
 Chromium on WebGPU. Medians of --repeats runs.
 
 Options:
@@ -41,7 +42,8 @@ try {
   for (const r of result.results) {
     const p = r.decodeAndPreprocessFps;
     console.log(`  ${r.url}: ${r.frames} frames; decode ${r.decodeFps.toFixed(0)} frames/s; decode + preprocess ` +
-      `${p.copyExternalImage.toFixed(0)} frames/s (copyExternalImageToTexture), ${p.copyTo.toFixed(0)} frames/s (VideoFrame.copyTo + writeTexture)`);
+      `${p.copyExternalImage.toFixed(0)} frames/s (copyExternalImageToTexture), ${p.copyTo.toFixed(0)} (VideoFrame.copyTo + writeTexture), ` +
+      `${p.importExternal.toFixed(0)} (importExternalTexture)`);
   }
   console.log(`wrote ${out}`);
 } finally {

@@ -32,7 +32,10 @@ describe('preferredUpload on this machine', () => {
 describe('decode + preprocess against the golden inputs', () => {
   // The golden inputs come from cricket.mp4; the WebM is a separate lossy VP9 encoding of the same clip, so it
   // is held to a looser bound.
-  const cases = [['cricket.mp4', 0.03, 'copyExternalImage'], ['cricket.mp4', 0.03, 'copyTo'], ['cricket.webm', 0.05, 'copyExternalImage']] as const;
+  const cases = [
+    ['cricket.mp4', 0.03, 'copyExternalImage'], ['cricket.mp4', 0.03, 'copyTo'], ['cricket.mp4', 0.03, 'importExternal'],
+    ['cricket.webm', 0.05, 'copyExternalImage'],
+  ] as const;
   for (const [file, bound, upload] of cases) {
     it(`${file} via ${upload} at the golden frame indices reproduces input_fast.bin and input_slow.bin (mean |Δ| ≤ ${bound})`, async () => {
       const dir = 'golden/slowfast_r50_w16_8x8_64px';

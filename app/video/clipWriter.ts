@@ -6,16 +6,18 @@ import { preprocess, type CropPosition } from '../../kernels/preprocess/preproce
 import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
 
 /**
- * How a VideoFrame reaches the texture: `copyExternalImageToTexture` (the GPU converts YUV → RGBA), or
- * `VideoFrame.copyTo` RGBA on the CPU + `writeTexture`. Which is faster depends on the adapter
- * (npm run bench:video measures both).
+ * How a VideoFrame reaches the preprocess kernel: `copyExternalImageToTexture` (the GPU converts YUV → RGBA
+ * into our texture), `VideoFrame.copyTo` RGBA on the CPU + `writeTexture`, or `importExternalTexture` (the
+ * kernel reads the frame in place; its bind group must be made per frame, as external textures expire).
+ * Which is fastest depends on the adapter (npm run bench:video measures all three).
  */
-export type FrameUpload = 'copyExternalImage' | 'copyTo';
+export type FrameUpload = 'copyExternalImage' | 'copyTo' | 'importExternal';
 
 /**
- * The faster upload for this device, from measurements: on SwiftShader (a CPU adapter) copyTo + writeTexture
- * ran 4× faster than copyExternalImageToTexture (257 vs 67 frames/s at 224²); on a hardware GPU the
- * conversion stays on the GPU.
+ * The faster upload for this device, from measurements (npm run bench:video, decode + preprocess to 224²): on
+ * SwiftShader, a CPU adapter, copyTo + writeTexture ran ≈ 4× faster (225–284 frames/s) than
+ * copyExternalImageToTexture (62–64) or importExternalTexture (55–59). No hardware GPU has been measured yet;
+ * there the YUV → RGB conversion stays on the GPU.
  */
 export function preferredUpload(device: GPUDevice): FrameUpload {
   const info = device.adapterInfo;
@@ -38,7 +40,8 @@ export class ClipWriter {
   readonly crops: readonly CropPosition[];
   readonly upload: FrameUpload;
   private texture?: GPUTexture;
-  private slots: { uniforms: GPUBuffer; bindGroup: GPUBindGroup; dispatch: [number, number, number] }[] = [];
+  private slots: { uniforms: GPUBuffer; bindGroup?: GPUBindGroup; dispatch: [number, number, number] }[] = [];
+  private frameSize = '';
   private pipeline?: GPUComputePipeline;
   private staging?: Uint8Array<ArrayBuffer>;
 
@@ -56,33 +59,43 @@ export class ClipWriter {
   }
 
   private async prepare(width: number, height: number): Promise<void> {
-    if (this.texture && this.texture.width === width && this.texture.height === height) return;
+    if (this.frameSize === `${width}x${height}`) return;
+    this.frameSize = `${width}x${height}`;
     this.texture?.destroy();
+    this.texture = undefined;
     for (const s of this.slots) s.uniforms.destroy();
     const { device, options } = this;
-    this.texture = device.createTexture({
-      label: 'video frame',
-      size: [width, height],
-      format: 'rgba8unorm',
-      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
-    });
-    const view = this.texture.createView();
+    const external = this.upload === 'importExternal';
+    if (!external) {
+      this.texture = device.createTexture({
+        label: 'video frame',
+        size: [width, height],
+        format: 'rgba8unorm',
+        usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.RENDER_ATTACHMENT,
+      });
+    }
+    const view = this.texture?.createView();
     const frames = this.views * options.frames;
     const descs = this.crops.flatMap((crop, v) => Array.from({ length: options.frames }, (_, t) =>
-      preprocess({ width, height, size: options.size, crop, clip: 0, frames, t: v * options.frames + t })));
+      preprocess({ width, height, size: options.size, crop, clip: 0, frames, t: v * options.frames + t, external })));
     this.pipeline = await pipelineFor(device, descs[0]);
     this.slots = descs.map((d) => {
       const uniforms = device.createBuffer({ size: d.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(uniforms, 0, d.uniforms);
-      const bindGroup = device.createBindGroup({
-        layout: this.pipeline!.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uniforms } },
-          { binding: d.inputBindings[0], resource: view },
-          { binding: d.outputBindings[0], resource: { buffer: this.clip } },
-        ],
-      });
+      const bindGroup = view && this.bindGroup(uniforms, view);
       return { uniforms, bindGroup, dispatch: d.dispatch };
+    });
+  }
+
+  private bindGroup(uniforms: GPUBuffer, frame: GPUTextureView | GPUExternalTexture): GPUBindGroup {
+    const external = frame instanceof GPUExternalTexture;
+    return this.device.createBindGroup({
+      layout: this.pipeline!.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: uniforms } },
+        { binding: external ? 3 : 1, resource: frame },
+        { binding: 2, resource: { buffer: this.clip } },
+      ],
     });
   }
 
@@ -101,15 +114,16 @@ export class ClipWriter {
       if (this.staging.length !== width * height * 4) this.staging = new Uint8Array(width * height * 4);
       await frame.copyTo(this.staging, { format: 'RGBA', rect: { x: 0, y: 0, width, height } });
       this.device.queue.writeTexture({ texture: this.texture! }, this.staging, { bytesPerRow: width * 4 }, [width, height]);
-    } else {
+    } else if (this.upload === 'copyExternalImage') {
       this.device.queue.copyExternalImageToTexture({ source: frame }, { texture: this.texture! }, [width, height]);
     }
+    const imported = this.upload === 'importExternal' ? this.device.importExternalTexture({ source: frame }) : undefined;
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline!);
     for (let v = 0; v < this.views; v++) {
       const slot = this.slots[v * this.options.frames + t];
-      pass.setBindGroup(0, slot.bindGroup);
+      pass.setBindGroup(0, imported ? this.bindGroup(slot.uniforms, imported) : slot.bindGroup!);
       pass.dispatchWorkgroups(...slot.dispatch);
     }
     pass.end();

@@ -16,7 +16,7 @@ export async function runVideoBench(o: VideoBenchOptions) {
   for (const url of o.urls) {
     const blob = await (await fetch(url)).blob();
     const decodeOnly: number[] = [];
-    const withPreprocess: Record<FrameUpload, number[]> = { copyExternalImage: [], copyTo: [] };
+    const withPreprocess: Record<FrameUpload, number[]> = { copyExternalImage: [], copyTo: [], importExternal: [] };
     let frames = 0;
     for (let r = 0; r < o.repeats; r++) {
       const video = await openVideoFile(blob);
@@ -44,7 +44,7 @@ export async function runVideoBench(o: VideoBenchOptions) {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     results.push({
       url, frames, decodeFps: median(decodeOnly),
-      decodeAndPreprocessFps: { copyExternalImage: median(withPreprocess.copyExternalImage), copyTo: median(withPreprocess.copyTo) },
+      decodeAndPreprocessFps: Object.fromEntries(Object.entries(withPreprocess).map(([k, v]) => [k, median(v)])) as Record<FrameUpload, number>,
     });
   }
   gpu.device.destroy();

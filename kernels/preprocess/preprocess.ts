@@ -1,5 +1,5 @@
 import source from './preprocess.wgsl?raw';
-import { elementwiseDescriptor, shapeError, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { cacheKeyOf, elementwiseDescriptor, shapeError, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = {
   srcW: 'u32', srcH: 'u32', outW: 'u32', outH: 'u32', cropX: 'u32', cropY: 'u32', scaleX: 'f32', scaleY: 'f32',
@@ -28,6 +28,8 @@ export interface PreprocessAttrs {
   clips?: number;
   mean?: readonly number[];
   std?: readonly number[];
+  /** Read the frame as a `texture_external` (GPUDevice.importExternalTexture) instead of a 2-D texture. */
+  external?: boolean;
 }
 
 export interface PreprocessGeometry {
@@ -61,17 +63,20 @@ export function preprocessShape(a: PreprocessAttrs): Shape {
   return [a.clips ?? a.clip + 1, 3, a.frames, a.size, a.size];
 }
 
-/** Input: an RGBA texture of the frame. Output: the clip tensor, written at (clip, :, t). */
+/** Input: an RGBA texture of the frame (or an external texture). Output: the clip tensor, written at (clip, :, t). */
 export function preprocess(a: PreprocessAttrs): KernelDescriptor {
   if (a.t < 0 || a.t >= a.frames || a.clip < 0) shapeError('preprocess', `frame ${a.t} of ${a.frames}, clip ${a.clip} is out of range`);
   const g = preprocessGeometry(a.width, a.height, a.size, a.crop);
   const [mr, mg, mb] = a.mean ?? KINETICS_MEAN;
   const [sr, sg, sb] = a.std ?? KINETICS_STD;
-  return elementwiseDescriptor('preprocess', source, UNIFORMS, {
+  const desc = elementwiseDescriptor('preprocess', source, UNIFORMS, {
     srcW: a.width, srcH: a.height, outW: a.size, outH: a.size, cropX: g.cropX, cropY: g.cropY,
     // PyTorch's scale when given an output size: input / output.
     scaleX: a.width / g.resizedW, scaleY: a.height / g.resizedH,
     clip: a.clip, frames: a.frames, t: a.t,
     meanR: mr, meanG: mg, meanB: mb, stdR: sr, stdG: sg, stdB: sb,
   }, a.size * a.size, { inputs: 1, outputs: 1 });
+  if (!a.external) return desc;
+  const entryPoint = 'mainExternal';
+  return { ...desc, entryPoint, inputBindings: [3], cacheKey: cacheKeyOf('preprocess', entryPoint, {}, desc.source) };
 }

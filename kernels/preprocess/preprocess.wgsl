@@ -3,8 +3,9 @@
 // clip n in an (N, 3, T, H, W) tensor.
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var frame: texture_2d<f32>;              // RGBA, values in [0, 1]
+@group(0) @binding(1) var frame: texture_2d<f32>;              // RGBA, values in [0, 1] (main)
 @group(0) @binding(2) var<storage, read_write> clip: array<f32>; // (N, 3, T, H, W)
+@group(0) @binding(3) var video: texture_external;              // an imported VideoFrame (mainExternal)
 
 // Source coordinate and weights of resized index `dst` along one axis, as in PyTorch's
 // area_pixel_compute_source_index: src = (dst + 0.5)·scale − 0.5, clamped at 0.
@@ -15,21 +16,44 @@ fn sourceIndex(dst: u32, scale: f32, size: u32) -> vec3f {
   return vec3f(f32(i0), f32(i1), src - f32(i0));
 }
 
-@compute @workgroup_size(WORKGROUP)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = linearInvocationIndex(wid, nwg, lid, WORKGROUP);
-  if (i >= p.outH * p.outW) { return; }
-  let ox = i % p.outW;
-  let oy = i / p.outW;
-  let sx = sourceIndex(ox + p.cropX, p.scaleX, p.srcW);
-  let sy = sourceIndex(oy + p.cropY, p.scaleY, p.srcH);
-  let x0 = i32(sx.x); let x1 = i32(sx.y); let y0 = i32(sy.x); let y1 = i32(sy.y);
-  let top = (1.0 - sx.z) * textureLoad(frame, vec2i(x0, y0), 0).rgb + sx.z * textureLoad(frame, vec2i(x1, y0), 0).rgb;
-  let bottom = (1.0 - sx.z) * textureLoad(frame, vec2i(x0, y1), 0).rgb + sx.z * textureLoad(frame, vec2i(x1, y1), 0).rgb;
-  let rgb = ((1.0 - sy.z) * top + sy.z * bottom - vec3f(p.meanR, p.meanG, p.meanB)) / vec3f(p.stdR, p.stdG, p.stdB);
+// The four source pixels output pixel i blends, and their weights: (x0, x1, y0, y1), (wx, wy).
+struct Taps { xy: vec4i, w: vec2f }
+
+fn taps(i: u32) -> Taps {
+  let sx = sourceIndex(i % p.outW + p.cropX, p.scaleX, p.srcW);
+  let sy = sourceIndex(i / p.outW + p.cropY, p.scaleY, p.srcH);
+  return Taps(vec4i(i32(sx.x), i32(sx.y), i32(sy.x), i32(sy.y)), vec2f(sx.z, sy.z));
+}
+
+fn blend(t: Taps, p00: vec3f, p10: vec3f, p01: vec3f, p11: vec3f) -> vec3f {
+  let top = (1.0 - t.w.x) * p00 + t.w.x * p10;
+  let bottom = (1.0 - t.w.x) * p01 + t.w.x * p11;
+  return (1.0 - t.w.y) * top + t.w.y * bottom;
+}
+
+fn store(i: u32, rgb01: vec3f) {
+  let rgb = (rgb01 - vec3f(p.meanR, p.meanG, p.meanB)) / vec3f(p.stdR, p.stdG, p.stdB);
   let plane = p.outH * p.outW;
   let base = (p.clip * 3u * p.frames + p.t) * plane + i;
   clip[base] = rgb.r;
   clip[base + p.frames * plane] = rgb.g;
   clip[base + 2u * p.frames * plane] = rgb.b;
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = linearInvocationIndex(wid, nwg, lid, WORKGROUP);
+  if (i >= p.outH * p.outW) { return; }
+  let t = taps(i);
+  store(i, blend(t, textureLoad(frame, t.xy.xz, 0).rgb, textureLoad(frame, t.xy.yz, 0).rgb,
+                    textureLoad(frame, t.xy.xw, 0).rgb, textureLoad(frame, t.xy.yw, 0).rgb));
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn mainExternal(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = linearInvocationIndex(wid, nwg, lid, WORKGROUP);
+  if (i >= p.outH * p.outW) { return; }
+  let t = taps(i);
+  store(i, blend(t, textureLoad(video, t.xy.xz).rgb, textureLoad(video, t.xy.yz).rgb,
+                    textureLoad(video, t.xy.xw).rgb, textureLoad(video, t.xy.yw).rgb));
 }
