@@ -1,10 +1,6 @@
 // Starts the Vite dev server and the system Chromium (with the WebGPU flags) for the Node entry points that
 // run engine code in a browser: benchmarks and the CLI.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromiumPath, root } from './prereqs.mjs';
-
-const chromium = JSON.parse(readFileSync(join(root, 'scripts', 'chromium.json'), 'utf8'));
+import { chromiumArgs, chromiumPath, root } from './prereqs.mjs';
 
 /** `extraArgs` are added to Chromium's command line (e.g. a fake camera). */
 export async function openEnginePage({ extraArgs = [] } = {}) {
@@ -14,7 +10,7 @@ export async function openEnginePage({ extraArgs = [] } = {}) {
   const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
   await server.listen();
   const url = server.resolvedUrls.local[0];
-  const browser = await playwright.launch({ executablePath: chromiumPath, args: [...chromium.args, ...extraArgs] });
+  const browser = await playwright.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] });
   const page = await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') console.error(`[browser] ${m.text()}`);

@@ -28,6 +28,8 @@ export function ensureNodeModules() {
 
 const chromium = JSON.parse(readFileSync(join(root, 'scripts', 'chromium.json'), 'utf8'));
 export const chromiumPath = process.env.CHROMIUM_PATH || chromium.executablePath;
+/** The flags that give Chromium WebGPU on SwiftShader (scripts/chromium.json). */
+export const chromiumArgs = chromium.args;
 
 function isDebianLike() {
   return existsSync('/etc/debian_version') && existsSync('/usr/bin/apt-get');

@@ -110,8 +110,7 @@ export class ClipWriter {
     const height = frame.displayHeight;
     await this.prepare(width, height);
     if (this.upload === 'copyTo') {
-      this.staging ??= new Uint8Array(width * height * 4);
-      if (this.staging.length !== width * height * 4) this.staging = new Uint8Array(width * height * 4);
+      if (this.staging?.length !== width * height * 4) this.staging = new Uint8Array(width * height * 4);
       await frame.copyTo(this.staging, { format: 'RGBA', rect: { x: 0, y: 0, width, height } });
       this.device.queue.writeTexture({ texture: this.texture! }, this.staging, { bytesPerRow: width * 4 }, [width, height]);
     } else if (this.upload === 'copyExternalImage') {

@@ -2,41 +2,12 @@
 // (archive/data.pkl + archive/data/<key>) and the legacy format (pickles followed by raw storages).
 // The state dict is found inside {"model_state": …} / {"state_dict": …} wrappers or at the top level.
 import { unzipSync } from 'fflate';
-import { f16BitsToNumber } from '../../kernels/f16.ts';
-import { CheckpointError, PickledDict, unpickle, type DType, type StorageRef, type TensorRef } from './pickle.ts';
+import { CheckpointError, PickledDict, unpickle, type StorageRef, type TensorRef } from './pickle.ts';
+import { ELEMENT_BYTES, toFloat32 } from './dtype.ts';
 import type { StateDict, WeightTensor } from './stateDict.ts';
-
-const ELEMENT_BYTES: Record<DType, number> = {
-  float32: 4, float16: 2, bfloat16: 2, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
-};
 
 /** Decompressed size above which we refuse to inflate (a zip bomb guard); official R101 checkpoints are ~0.5 GB. */
 export const MAX_CHECKPOINT_BYTES = 2 ** 31;
-
-function toFloat32(bytes: Uint8Array, dtype: DType, count: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(count);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < count; i++) {
-    switch (dtype) {
-      case 'float32': out[i] = view.getFloat32(4 * i, true); break;
-      case 'float64': out[i] = view.getFloat64(8 * i, true); break;
-      case 'float16': out[i] = f16BitsToNumber(view.getUint16(2 * i, true)); break;
-      case 'bfloat16': out[i] = bf16(view.getUint16(2 * i, true)); break;
-      case 'int64': out[i] = Number(view.getBigInt64(8 * i, true)); break;
-      case 'int32': out[i] = view.getInt32(4 * i, true); break;
-      case 'int16': out[i] = view.getInt16(2 * i, true); break;
-      case 'int8': out[i] = view.getInt8(i); break;
-      case 'uint8': case 'bool': out[i] = view.getUint8(i); break;
-    }
-  }
-  return out;
-}
-
-const scratch = new DataView(new ArrayBuffer(4));
-function bf16(bits: number): number {
-  scratch.setUint32(0, bits << 16);
-  return scratch.getFloat32(0);
-}
 
 /** Materialises a (possibly strided) tensor view of its storage as contiguous f32. */
 function materialise(name: string, t: TensorRef, storageBytes: Uint8Array): WeightTensor {

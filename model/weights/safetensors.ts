@@ -2,12 +2,13 @@
 // header {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}}, then the raw data. Our web
 // format stores the state dict (pytorchvideo names) in F32, or F16 for conv/linear weights, plus the model
 // config in the metadata. Every offset and size in a header is checked before any data is read.
-import { f16BitsToNumber, packF16 } from '../../kernels/f16.ts';
-import { CheckpointError } from './pickle.ts';
+import { packF16 } from '../../kernels/f16.ts';
+import { ELEMENT_BYTES, toFloat32 } from './dtype.ts';
+import { CheckpointError, type DType } from './pickle.ts';
 import type { StateDict } from './stateDict.ts';
 
 export type SafetensorsDType = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64';
-const DTYPE_BYTES: Record<SafetensorsDType, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 };
+const DTYPES: Record<SafetensorsDType, DType> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64', I64: 'int64' };
 
 /** Headers above this are refused (real ones are a few hundred KB). */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
@@ -73,28 +74,19 @@ export function readSafetensors(bytes: Uint8Array): { dict: StateDict; metadata:
     if (name === '__metadata__') continue;
     const e = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const dtype = e.dtype as SafetensorsDType;
-    if (!(dtype in DTYPE_BYTES)) throw new CheckpointError(`${name}: unsupported safetensors dtype ${String(e.dtype)}`);
+    if (!Object.hasOwn(DTYPES, dtype)) throw new CheckpointError(`${name}: unsupported safetensors dtype ${String(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new CheckpointError(`${name}: bad shape ${JSON.stringify(e.shape)}`);
     const [begin, end] = e.data_offsets ?? [];
     if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin || end > dataLength) {
       throw new CheckpointError(`${name}: data offsets ${JSON.stringify(e.data_offsets)} lie outside the ${dataLength} data bytes`);
     }
     const numel = e.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== numel * DTYPE_BYTES[dtype]) {
+    if (end - begin !== numel * ELEMENT_BYTES[DTYPES[dtype]]) {
       throw new CheckpointError(`${name}: ${end - begin} bytes do not hold ${numel} ${dtype} values`);
     }
     spans.push([begin, end, name]);
-    const src = bytes.subarray(dataStart + begin, dataStart + end);
-    const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    const data = new Float32Array(numel);
-    for (let i = 0; i < numel; i++) {
-      data[i] = dtype === 'F32' ? dv.getFloat32(4 * i, true)
-        : dtype === 'F16' ? f16BitsToNumber(dv.getUint16(2 * i, true))
-        : dtype === 'BF16' ? new Float32Array(new Uint32Array([dv.getUint16(2 * i, true) << 16]).buffer)[0]
-        : dtype === 'F64' ? dv.getFloat64(8 * i, true)
-        : Number(dv.getBigInt64(8 * i, true));
-    }
-    dict.set(name, { shape: e.shape, dtype: dtype === 'F16' ? 'float16' : dtype === 'I64' ? 'int64' : 'float32', data });
+    const data = toFloat32(bytes.subarray(dataStart + begin, dataStart + end), DTYPES[dtype], numel);
+    dict.set(name, { shape: e.shape, dtype: DTYPES[dtype], data });
   }
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
