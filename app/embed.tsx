@@ -1,11 +1,107 @@
+// The embeddable widget (/embed.html): a compact player or webcam view with live labels, driven by a host
+// page through the postMessage API of embed/api.ts. It talks only to the origins listed in `origins`.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { GpuStatus } from './GpuStatus.tsx';
-import { useStore } from './store.ts';
+import { GpuStatus } from './components/GpuStatus.tsx';
+import { VideoPanel } from './components/VideoPanel.tsx';
+import { WebcamPanel } from './components/WebcamPanel.tsx';
+import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
+import type { ModelKey } from './engine/protocol.ts';
+import { useStore, type StoreState } from './store.ts';
 
+const query = new URLSearchParams(location.search);
+const view = query.get('view') === 'camera' ? 'camera' : 'video';
+const { origins, rejected } = parseOrigins(query.get('origins'));
+const embedded = window.parent !== window;
+
+function post(event: EmbedEventBody) {
+  if (!embedded) return;
+  // One postMessage per listed origin: the browser delivers it only if the parent is at that origin.
+  for (const origin of origins) window.parent.postMessage({ source: 'slowfast-web', ...event }, origin);
+}
+
+function Widget() {
+  const gpuReady = useStore((s) => s.gpu.status === 'ready');
+  const weights = useStore((s) => s.weights);
+  return (
+    <main className="widget">
+      <GpuStatus />
+      {rejected.length > 0 && (
+        <p className="error" role="alert">
+          Ignored origins (only exact http(s) origins are allowed): {rejected.join(', ')}
+        </p>
+      )}
+      {gpuReady && weights.status !== 'ready' && (
+        <p className="notice" data-testid="weights-state">
+          {weights.status === 'loading' ? `Loading ${weights.name}…` : weights.status === 'missing' || weights.status === 'error' ? weights.message : 'Looking for weights…'}
+        </p>
+      )}
+      {gpuReady && (view === 'camera' ? <WebcamPanel /> : <VideoPanel />)}
+    </main>
+  );
+}
+
+async function run(command: EmbedCommand) {
+  const store = useStore.getState();
+  switch (command.type) {
+    case 'classify': {
+      const name = sourceName(command.video, command.name, 'video');
+      const file = typeof command.video === 'string' ? await fetchHostUrl(command.video) : command.video;
+      return store.openVideo(file, name);
+    }
+    case 'loadWeights': {
+      const name = sourceName(command.weights, command.name, 'weights');
+      const file = typeof command.weights === 'string' ? await fetchHostUrl(command.weights) : command.weights;
+      return store.loadWeightsFile(file, name);
+    }
+    case 'cancel':
+      return store.cancelAnalysis();
+    case 'startCamera':
+      return store.startWebcam();
+    case 'stopCamera':
+      return store.stopWebcam();
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  // Only the embedding page, and only from an origin the embedder listed.
+  if (e.source !== window.parent || !origins.includes(e.origin)) return;
+  const command = parseCommand(e.data);
+  if ('error' in command) return post({ type: 'error', scope: 'command', message: command.error });
+  run(command).catch((err: Error) => post({ type: 'error', scope: command.type === 'loadWeights' ? 'weights' : 'video', message: err.message }));
+});
+
+/** Turns store changes into the API's events. */
+function forward(s: StoreState, prev: StoreState) {
+  if (s.gpu !== prev.gpu && s.gpu.status !== 'ready' && s.gpu.status !== 'checking') post({ type: 'error', scope: 'gpu', message: s.gpu.message });
+  const settled = (x: StoreState) => x.gpu.status === 'ready' && x.weights.status !== 'none' && x.weights.status !== 'loading';
+  if (settled(s) && !settled(prev) && s.gpu.status === 'ready') {
+    post({ type: 'ready', version: 1, adapter: s.gpu.adapter.description, weights: s.weights.status === 'ready' ? s.weights.model.name : null });
+  } else if (s.weights !== prev.weights && s.weights.status === 'ready' && prev.weights.status !== 'ready' && settled(prev)) {
+    post({ type: 'weights', name: s.weights.model.name });
+  }
+  if (s.weightsError && s.weightsError !== prev.weightsError) post({ type: 'error', scope: 'weights', message: s.weightsError });
+  if (s.videoError && s.videoError !== prev.videoError) post({ type: 'error', scope: 'video', message: s.videoError });
+  if (s.webcam.error && s.webcam.error !== prev.webcam.error) post({ type: 'error', scope: 'camera', message: s.webcam.error });
+  const a = s.analysis;
+  const p = prev.analysis?.id === a?.id ? prev.analysis : undefined;
+  if (a) {
+    if (a.clipsDone !== p?.clipsDone && a.clips) post({ type: 'progress', clipsDone: a.clipsDone, clips: a.clips });
+    for (const c of a.results.slice(p?.results.length ?? 0)) post({ type: 'labels', mode: 'video', start: c.start, end: c.end, top: c.top });
+    if (a.status === 'done' && p?.status !== 'done') post({ type: 'done', clips: a.results.length });
+  }
+  if (s.webcam.updates > prev.webcam.updates && s.webcam.labels) {
+    post({ type: 'labels', mode: 'camera', time: performance.now() / 1000, top: s.webcam.labels });
+  }
+}
+
+const model = query.get('model');
+const size = Number(query.get('size'));
+useStore.getState().setSettings({ ...(model ? { model: model as ModelKey } : {}), ...(size ? { inputSize: size } : {}) });
+useStore.subscribe(forward);
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <GpuStatus />
+    <Widget />
   </StrictMode>,
 );
-void useStore.getState().detectGpu();
+useStore.getState().start();

@@ -8,4 +8,4 @@ createRoot(document.getElementById('root')!).render(
     <App />
   </StrictMode>,
 );
-void useStore.getState().detectGpu();
+useStore.getState().start();

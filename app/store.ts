@@ -1,33 +1,281 @@
+// The page's one store, in typed slices: what the engine worker reports (GPU, weights, cache, performance),
+// the user's settings, the dropped video and its analysis, and the webcam. Components read slices; only
+// the actions here talk to the engine.
 import { create } from 'zustand';
-import { acquireGpu, GpuUnavailableError, type Gpu, type AdapterDescription } from '../kernels/device.ts';
+import { Engine } from './engine/client.ts';
+import type { CacheState, ClipLabels, EngineEvent, GpuState, Label, ModelKey, PerfReport, WeightsState } from './engine/protocol.ts';
+import { openCamera, type Camera, WebcamError, cameraDisconnected } from './video/webcam.ts';
+import type { VideoInfo } from './video/decode.ts';
 
-/** What the page knows about WebGPU on this machine. */
-export type GpuState =
-  | { status: 'checking' }
-  | { status: 'ready'; adapter: AdapterDescription; features: string[] }
-  | { status: 'unavailable'; message: string }
-  | { status: 'lost'; message: string };
+export type { GpuState } from './engine/protocol.ts';
 
-export interface GpuSlice {
-  gpu: GpuState;
-  detectGpu: () => Promise<Gpu | undefined>;
+export interface Settings {
+  model: ModelKey;
+  /** Undefined: the model's own input size. */
+  inputSize?: number;
+  stride: number;
+  views: 1 | 3;
+  profile: boolean;
+  intervalMs: number;
 }
 
-export const useStore = create<GpuSlice>()((set) => ({
-  gpu: { status: 'checking' },
-  detectGpu: async () => {
-    set({ gpu: { status: 'checking' } });
-    try {
-      const gpu = await acquireGpu();
-      set({ gpu: { status: 'ready', adapter: gpu.adapter, features: [...gpu.features] } });
-      void gpu.lost.then((info) => {
-        if (info.reason !== 'destroyed') set({ gpu: { status: 'lost', message: info.message || 'GPU device lost' } });
-      });
-      return gpu;
-    } catch (e) {
-      const message = e instanceof GpuUnavailableError ? e.message : `WebGPU failed to start: ${String(e)}`;
-      set({ gpu: { status: 'unavailable', message } });
-      return undefined;
+export interface VideoSource {
+  name: string;
+  url: string;
+  kind: 'video' | 'image';
+  size: number;
+}
+
+export interface Analysis {
+  id: number;
+  source: VideoSource;
+  info?: VideoInfo;
+  status: 'running' | 'done' | 'cancelled';
+  clipsDone: number;
+  clips: number;
+  results: ClipLabels[];
+  /** Settings it ran with (for the export). */
+  model: string;
+  inputSize: number;
+  stride: number;
+  views: number;
+}
+
+export interface WebcamState {
+  status: 'off' | 'starting' | 'on';
+  id?: number;
+  stream?: MediaStream;
+  labels?: Label[];
+  updates: number;
+  /** Label updates per second over the last few updates. */
+  rateHz?: number;
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface StoreState {
+  gpu: GpuState;
+  weights: WeightsState;
+  cache: CacheState;
+  perf?: PerfReport;
+  settings: Settings;
+  /** The analysis on screen. A new file replaces it only once the file proves readable. */
+  analysis?: Analysis;
+  /** A dropped file that is being opened, not yet on screen. */
+  pending?: { id: number; source: VideoSource; settings: Settings };
+  videoError?: string;
+  weightsError?: string;
+  cacheNotice?: string;
+  engineError?: string;
+  webcam: WebcamState;
+
+  start(): void;
+  setSettings(patch: Partial<Settings>): void;
+  chooseModel(key: ModelKey): void;
+  dropFiles(files: readonly File[]): void;
+  openVideo(file: Blob, name: string): void;
+  loadWeightsFile(file: Blob, name: string): void;
+  cancelAnalysis(): void;
+  clearCache(): void;
+  startWebcam(): Promise<void>;
+  stopWebcam(): void;
+}
+
+const SETTINGS_KEY = 'slowfast-web.settings';
+const DEFAULT_SETTINGS: Settings = { model: 'slowfast_r50_8x8', stride: 1, views: 1, profile: false, intervalMs: 500 };
+
+function loadSettings(): Settings {
+  try {
+    return { ...DEFAULT_SETTINGS, ...(JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as Partial<Settings>) };
+  } catch {
+    return DEFAULT_SETTINGS; // storage refused (sandboxed iframe): defaults, unsaved
+  }
+}
+
+const WEIGHT_FILE = /\.(pyth|pth|pt|ckpt|safetensors)$/i;
+
+/** Whether a dropped file is weights (by name; the worker checks the bytes). */
+export const isWeightFile = (name: string) => WEIGHT_FILE.test(name);
+
+let engine: Engine | undefined;
+let camera: Camera | undefined;
+const labelTimes: number[] = [];
+
+export const useStore = create<StoreState>()((set, get) => {
+  const onEvent = (e: EngineEvent) => {
+    switch (e.type) {
+      case 'gpu':
+        return set({ gpu: e.state });
+      case 'weights':
+        return set(e.state.status === 'ready' ? { weights: e.state, weightsError: undefined } : { weights: e.state });
+      case 'cache':
+        return set(e.state.status === 'unavailable' ? { cache: e.state, cacheNotice: e.state.message } : { cache: e.state });
+      case 'perf':
+        return set({ perf: e.report });
+      case 'analysisStart': {
+        const pending = get().pending;
+        if (pending?.id !== e.id) return;
+        const old = get().analysis;
+        if (old) URL.revokeObjectURL(old.source.url);
+        const s = pending.settings;
+        const weights = get().weights;
+        set({
+          pending: undefined,
+          videoError: undefined,
+          analysis: {
+            id: e.id, source: pending.source, info: e.info, status: 'running', clipsDone: 0, clips: 0, results: [],
+            model: weights.status === 'ready' ? weights.model.name : 'unknown',
+            inputSize: s.inputSize ?? (weights.status === 'ready' ? weights.model.config.inputSize : 224),
+            stride: s.stride, views: s.views,
+          },
+        });
+        return;
+      }
+      case 'progress':
+        return updateAnalysis(e.id, (a) => ({ ...a, clipsDone: e.clipsDone, clips: e.clips }));
+      case 'clip':
+        return updateAnalysis(e.id, (a) => ({ ...a, results: [...a.results, e.clip] }));
+      case 'analysisEnd':
+        if (get().pending?.id === e.id) set({ pending: undefined });
+        return updateAnalysis(e.id, (a) => ({ ...a, status: e.outcome === 'done' ? 'done' : 'cancelled' }));
+      case 'webcamLabels': {
+        if (get().webcam.id !== e.id) return;
+        labelTimes.push(performance.now());
+        if (labelTimes.length > 6) labelTimes.shift();
+        const rateHz = labelTimes.length > 1 ? ((labelTimes.length - 1) * 1000) / (labelTimes.at(-1)! - labelTimes[0]) : undefined;
+        return set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, latencyMs: e.latencyMs, updates: s.webcam.updates + 1, rateHz } }));
+      }
+      case 'webcamEnd':
+        if (get().webcam.id === e.id) {
+          camera?.stop();
+          camera = undefined;
+          set((s) => ({ webcam: { ...s.webcam, status: 'off', stream: undefined } }));
+        }
+        return;
+      case 'error':
+        switch (e.scope) {
+          case 'video':
+            // The earlier analysis stays on screen; only a file that never started is dropped.
+            if (get().pending?.id === e.id) {
+              URL.revokeObjectURL(get().pending!.source.url);
+              set({ pending: undefined });
+            } else {
+              updateAnalysis(e.id!, (a) => ({ ...a, status: 'cancelled' }));
+            }
+            return set({ videoError: e.message });
+          case 'weights':
+            return set({ weightsError: e.message });
+          case 'cache':
+            return set({ cacheNotice: e.message });
+          case 'webcam':
+            return set((s) => ({ webcam: { ...s.webcam, error: e.message } }));
+          case 'gpu':
+            return set({ engineError: e.message });
+        }
+        return;
+      case 'pong':
+        return;
     }
-  },
-}));
+  };
+  const updateAnalysis = (id: number | undefined, f: (a: Analysis) => Analysis) => {
+    const a = get().analysis;
+    if (a && a.id === id) set({ analysis: f(a) });
+  };
+
+  return {
+    gpu: { status: 'checking' },
+    weights: { status: 'none' },
+    cache: { status: 'checking' },
+    settings: loadSettings(),
+    webcam: { status: 'off', updates: 0 },
+
+    start() {
+      if (engine) return;
+      engine = new Engine();
+      engine.on(onEvent);
+      engine.send({ type: 'init', model: get().settings.model });
+    },
+
+    setSettings(patch) {
+      const settings = { ...get().settings, ...patch };
+      set({ settings });
+      try {
+        localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+      } catch {
+        // storage refused: the settings hold for this visit
+      }
+    },
+
+    chooseModel(key) {
+      get().setSettings({ model: key });
+      engine?.send({ type: 'loadModel', key });
+    },
+
+    dropFiles(files) {
+      for (const file of files) {
+        if (isWeightFile(file.name)) get().loadWeightsFile(file, file.name);
+        else get().openVideo(file, file.name);
+      }
+    },
+
+    openVideo(file, name) {
+      if (!engine) return;
+      const running = get().analysis;
+      if (running?.status === 'running') engine.send({ type: 'cancel', id: running.id });
+      const previous = get().pending;
+      if (previous) {
+        engine.send({ type: 'cancel', id: previous.id });
+        URL.revokeObjectURL(previous.source.url);
+      }
+      const id = engine.id();
+      const source: VideoSource = { name, url: URL.createObjectURL(file), kind: /^image\//.test(file.type) || /\.gif$/i.test(name) ? 'image' : 'video', size: file.size };
+      const settings = get().settings;
+      set({ pending: { id, source, settings }, videoError: undefined });
+      engine.send({ type: 'analyze', id, file, name, settings: { inputSize: settings.inputSize, stride: settings.stride, views: settings.views, profile: settings.profile } });
+    },
+
+    loadWeightsFile(file, name) {
+      set({ weightsError: undefined });
+      engine?.send({ type: 'loadWeightsFile', file, name });
+    },
+
+    cancelAnalysis() {
+      const a = get().analysis;
+      if (a?.status === 'running') engine?.send({ type: 'cancel', id: a.id });
+    },
+
+    clearCache() {
+      engine?.send({ type: 'clearCache' });
+    },
+
+    async startWebcam() {
+      if (!engine || get().webcam.status !== 'off') return;
+      const id = engine.id();
+      labelTimes.length = 0;
+      set({ webcam: { status: 'starting', id, updates: 0 } });
+      try {
+        camera = await openCamera();
+      } catch (e) {
+        set({ webcam: { status: 'off', updates: 0, error: e instanceof WebcamError ? e.message : `The camera could not be started: ${(e as Error).message}` } });
+        return;
+      }
+      const started = camera;
+      started.track.addEventListener('ended', () => {
+        const e = cameraDisconnected();
+        engine?.send({ type: 'webcamStop', id, error: { kind: e.kind, message: e.message } });
+      });
+      set((s) => ({ webcam: { ...s.webcam, stream: started.stream } }));
+      const { inputSize, stride, views, profile, intervalMs } = get().settings;
+      engine.send({ type: 'webcamStart', id, frames: started.frames, settings: { inputSize, stride, views, profile }, intervalMs });
+    },
+
+    stopWebcam() {
+      const { id, status } = get().webcam;
+      if (status === 'off' || id === undefined) return;
+      engine?.send({ type: 'webcamStop', id });
+      camera?.stop();
+      camera = undefined;
+      set((s) => ({ webcam: { ...s.webcam, status: 'off', stream: undefined } }));
+    },
+  };
+});

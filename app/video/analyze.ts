@@ -11,6 +11,8 @@ import type { VideoFile } from './decode.ts';
 export interface ClipResult extends ClipWindow {
   probabilities: Float32Array;
   top: LabelScore[];
+  /** Wall time of this clip's inferences (all views), milliseconds. */
+  ms: number;
 }
 
 export interface AnalysisProgress {
@@ -31,6 +33,10 @@ export interface AnalyzeOptions {
   views?: 1 | 3;
   topK?: number;
   signal?: AbortSignal;
+  /** Time every layer with timestamp queries where the adapter has them (read them off the classifier). */
+  profile?: boolean;
+  /** Called once the classifier is built (its memory report and pipeline time are known by then). */
+  onClassifier?: (c: Classifier) => void;
   onProgress?: (p: AnalysisProgress) => void;
   onClip?: (r: ClipResult) => void;
 }
@@ -80,9 +86,16 @@ export async function analyzeVideo(
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride);
   const ring = new ClipWriter(device, { size: config.inputSize, frames: plan.ringFrames, crops: options.views === 3 ? [0, 1, 2] : [1] });
-  const classifier = await Classifier.create(device, config, weights, {
-    input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip },
-  });
+  let classifier: Classifier;
+  try {
+    classifier = await Classifier.create(device, config, weights, {
+      input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip }, profile: options.profile,
+    });
+  } catch (e) {
+    ring.destroy();
+    throw e;
+  }
+  options.onClassifier?.(classifier);
   const slotOf = new Map<number, number>();
   const free = Array.from({ length: plan.ringFrames }, (_, i) => plan.ringFrames - 1 - i);
   const stillNeeded = new Map<number, number>();
@@ -100,11 +113,13 @@ export async function analyzeVideo(
         return 0;
       });
       const probabilities = new Float32Array(config.numClasses);
+      let ms = 0;
       for (let v = 0; v < ring.views; v++) {
         const r = await classifier.classify({ fastIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
         r.probabilities.forEach((p, i) => (probabilities[i] += p / ring.views));
+        ms += r.ms;
       }
-      const result: ClipResult = { ...plan.windows[next], probabilities, top: classifier.topOf(probabilities, topK) };
+      const result: ClipResult = { ...plan.windows[next], probabilities, top: classifier.topOf(probabilities, topK), ms };
       results.push(result);
       options.onClip?.(result);
       for (const f of new Set(plan.picks[next])) {

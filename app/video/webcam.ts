@@ -26,6 +26,8 @@ export interface WebcamLabels {
   top: LabelScore[];
   /** Milliseconds from the clip's last frame to these labels. */
   latencyMs: number;
+  /** Milliseconds the inference itself took. */
+  inferenceMs: number;
 }
 
 export interface WebcamOptions {
@@ -50,7 +52,51 @@ function cameraError(e: unknown): WebcamError {
   return new WebcamError('unsupported', `The camera could not be started: ${(e as Error)?.message ?? String(e)}`);
 }
 
-export class WebcamSession {
+/** A started camera: the stream (for a preview), its track, and its frames as a stream another thread can own. */
+export interface Camera {
+  stream: MediaStream;
+  track: MediaStreamVideoTrack;
+  /** Transferable to the worker that owns the GPU. */
+  frames: ReadableStream<VideoFrame>;
+  stop(): void;
+}
+
+/** Opens the default camera (main thread: MediaStreamTrackProcessor lives on the window in Chromium). */
+export async function openCamera(): Promise<Camera> {
+  if (!navigator.mediaDevices?.getUserMedia) throw new WebcamError('unsupported', 'This browser has no camera access (getUserMedia).');
+  if (typeof MediaStreamTrackProcessor === 'undefined') {
+    throw new WebcamError('unsupported', 'This browser cannot read camera frames (MediaStreamTrackProcessor); use Chrome or Edge.');
+  }
+  let stream: MediaStream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+  } catch (e) {
+    throw cameraError(e);
+  }
+  const track = stream.getVideoTracks()[0] as MediaStreamVideoTrack | undefined;
+  if (!track) {
+    for (const t of stream.getTracks()) t.stop();
+    throw new WebcamError('no-camera', 'No camera was found. Connect one and start again.');
+  }
+  return {
+    stream,
+    track,
+    frames: new MediaStreamTrackProcessor({ track }).readable,
+    stop: () => {
+      for (const t of stream.getTracks()) t.stop();
+    },
+  };
+}
+
+/** The error to show when a running camera's track ends without the user stopping it. */
+export const cameraDisconnected = () =>
+  new WebcamError('camera-disconnected', 'The camera was disconnected. Labels stopped; start again when it is back.');
+
+/**
+ * Classifies a live stream of frames (wherever they come from: a camera track, a `<video>` element): each
+ * frame is preprocessed once into the GPU ring; every `intervalMs` the latest clip is classified.
+ */
+export class LiveClassifier {
   private stopped = false;
   private smoothed?: Float32Array;
   private timer?: ReturnType<typeof setInterval>;
@@ -60,46 +106,40 @@ export class WebcamSession {
   private nextSlot = 0;
   private lastFrameAt = 0;
   private readonly startedAt = performance.now();
+  private reader?: ReadableStreamDefaultReader<VideoFrame>;
 
   private constructor(
-    private readonly stream: MediaStream,
     private readonly ring: ClipWriter,
-    private readonly classifier: Classifier,
+    readonly classifier: Classifier,
     private readonly config: SlowFastConfig,
     private readonly options: WebcamOptions,
   ) {}
 
-  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<WebcamSession> {
-    if (!navigator.mediaDevices?.getUserMedia) throw new WebcamError('unsupported', 'This browser has no camera access (getUserMedia).');
-    if (typeof MediaStreamTrackProcessor === 'undefined') {
-      throw new WebcamError('unsupported', 'This browser cannot read camera frames (MediaStreamTrackProcessor); use Chrome or Edge.');
-    }
-    let stream: MediaStream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
-    } catch (e) {
-      throw cameraError(e);
-    }
+  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
     const ringFrames = Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2;
     const ring = new ClipWriter(device, { size: config.inputSize, frames: ringFrames });
-    const classifier = await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip } });
-    const session = new WebcamSession(stream, ring, classifier, config, options);
-    void session.readFrames(stream.getVideoTracks()[0]);
-    session.timer = setInterval(() => void session.tick(), options.intervalMs ?? 500);
-    return session;
+    let classifier: Classifier;
+    try {
+      classifier = await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip } });
+    } catch (e) {
+      ring.destroy();
+      throw e;
+    }
+    const live = new LiveClassifier(ring, classifier, config, options);
+    void live.readFrames(frames);
+    live.timer = setInterval(() => void live.tick(), options.intervalMs ?? 500);
+    return live;
   }
 
-  private async readFrames(track: MediaStreamVideoTrack): Promise<void> {
-    track.addEventListener('ended', () => {
-      if (!this.stopped) this.fail(new WebcamError('camera-disconnected', 'The camera was disconnected. Labels stopped; start again when it is back.'));
-    });
-    const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+  private async readFrames(frames: ReadableStream<VideoFrame>): Promise<void> {
+    const reader = (this.reader = frames.getReader());
     const span = clipDuration(this.config);
     try {
       while (!this.stopped) {
         const { value: frame, done } = await reader.read();
         if (done || !frame) break;
         try {
+          if (this.stopped) break;
           const time = (performance.now() - this.startedAt) / 1000;
           // Skip frames beyond the ring's rate rather than overwrite slots a clip still needs.
           if (time - this.lastFrameAt >= 1 / MAX_CAMERA_FPS || this.frames.length === 0) {
@@ -114,6 +154,8 @@ export class WebcamSession {
           frame.close();
         }
       }
+    } catch (e) {
+      if (!this.stopped) this.fail(new WebcamError('camera-disconnected', `Camera frames stopped: ${(e as Error).message}`));
     } finally {
       reader.releaseLock();
     }
@@ -136,13 +178,17 @@ export class WebcamSession {
         probabilities: this.smoothed,
         top: this.classifier.topOf(this.smoothed, this.options.topK ?? 5),
         latencyMs: performance.now() - (this.startedAt + end * 1000),
+        inferenceMs: r.ms,
       });
+    } catch (e) {
+      if (!this.stopped) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
     } finally {
       this.busy = false;
     }
   }
 
-  private fail(e: WebcamError): void {
+  fail(e: WebcamError): void {
+    if (this.stopped) return;
     this.stop();
     this.options.onError?.(e);
   }
@@ -151,7 +197,7 @@ export class WebcamSession {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
-    for (const t of this.stream.getTracks()) t.stop();
+    void this.reader?.cancel().catch(() => {});
     // Let an in-flight classification finish before freeing what it reads.
     const release = () => {
       if (this.busy) return void setTimeout(release, 50);
@@ -159,5 +205,31 @@ export class WebcamSession {
       this.ring.destroy();
     };
     release();
+  }
+}
+
+/** Camera and classifier on one thread (tests, the CLI-like probe); the app splits them across a worker. */
+export class WebcamSession {
+  private constructor(
+    private readonly camera: Camera,
+    private readonly live: LiveClassifier,
+  ) {}
+
+  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<WebcamSession> {
+    const camera = await openCamera();
+    let live: LiveClassifier;
+    try {
+      live = await LiveClassifier.start(device, config, weights, camera.frames, options);
+    } catch (e) {
+      camera.stop();
+      throw e;
+    }
+    camera.track.addEventListener('ended', () => live.fail(cameraDisconnected()));
+    return new WebcamSession(camera, live);
+  }
+
+  stop(): void {
+    this.live.stop();
+    this.camera.stop();
   }
 }

@@ -4,6 +4,7 @@
 import { inferConfig } from '../inferConfig.ts';
 import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
 import { readWeights, toSafetensors, type LoadedWeights } from './load.ts';
+import type { StateDict } from './stateDict.ts';
 import { StateDictSource } from './weightSource.ts';
 
 export interface ConvertOptions {
@@ -17,6 +18,8 @@ export interface Converted {
   config: SlowFastConfig;
   naming: LoadedWeights['naming'];
   parameters: number;
+  /** The weights as read, under pytorchvideo names. */
+  dict: StateDict;
 }
 
 export function convertCheckpoint(input: Uint8Array, options: ConvertOptions = {}): Converted {
@@ -27,5 +30,5 @@ export function convertCheckpoint(input: Uint8Array, options: ConvertOptions = {
   const parameters = [...weights.dict]
     .filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k))
     .reduce((a, [, t]) => a + t.data.length, 0);
-  return { bytes: toSafetensors(weights.dict, config, { f16: options.f16 }), config, naming: weights.naming, parameters };
+  return { bytes: toSafetensors(weights.dict, config, { f16: options.f16 }), config, naming: weights.naming, parameters, dict: weights.dict };
 }

@@ -1,4 +1,4 @@
-import { useStore } from './store.ts';
+import { useStore } from '../store.ts';
 
 /** One line that says whether WebGPU is ready and on which adapter, or what the user must change. */
 export function GpuStatus() {
@@ -10,7 +10,7 @@ export function GpuStatus() {
       return (
         <p className="gpu-status" data-status="ready">
           WebGPU ready on <strong data-testid="adapter">{gpu.adapter.description}</strong>
-          {gpu.adapter.isFallback ? ' (software adapter: expect slow inference)' : ''}
+          {gpu.adapter.isFallback || /swiftshader/i.test(gpu.adapter.description) ? ' (software adapter: expect several seconds per clip)' : ''}
           {gpu.features.length > 0 ? ` · ${gpu.features.join(', ')}` : ''}
         </p>
       );

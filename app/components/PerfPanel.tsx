@@ -1,0 +1,46 @@
+import { useStore } from '../store.ts';
+
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+/** The last inference's latency, GPU memory, and (with timestamp queries) the slowest layers. */
+export function PerfPanel() {
+  const perf = useStore((s) => s.perf);
+  const profile = useStore((s) => s.settings.profile);
+  const gpu = useStore((s) => s.gpu);
+  const canProfile = gpu.status === 'ready' && gpu.features.includes('timestamp-query');
+  const layers = perf?.layers ? [...perf.layers].sort((a, b) => b.ms - a.ms) : [];
+  const layerTotal = layers.reduce((a, l) => a + l.ms, 0);
+  return (
+    <details className="panel perf-panel" data-testid="perf">
+      <summary>Performance</summary>
+      <label>
+        <input type="checkbox" checked={profile} disabled={!canProfile} onChange={(e) => useStore.getState().setSettings({ profile: e.target.checked })} /> Time
+        every layer on the GPU {canProfile ? '(applies to the next video or camera start)' : '(this adapter has no timestamp-query)'}
+      </label>
+      {perf ? (
+        <>
+          <table>
+            <tbody>
+              <tr><th>Last clip (upload to labels)</th><td data-testid="latency">{perf.inferenceMs.toFixed(0)} ms</td></tr>
+              <tr><th>Input</th><td>{perf.inputSize} × {perf.inputSize} px</td></tr>
+              <tr><th>Pipeline creation</th><td>{perf.pipelineMs.toFixed(0)} ms</td></tr>
+              <tr><th>GPU memory</th><td data-testid="gpu-memory">{mib(perf.memory.totalBytes)} (weights {mib(perf.memory.weightBytes)}, activations {mib(perf.memory.activationBytes)} shared from {mib(perf.memory.activationBytesUnshared)}, inputs {mib(perf.memory.inputBytes)})</td></tr>
+            </tbody>
+          </table>
+          {layers.length > 0 && (
+            <table className="layers">
+              <caption>Slowest layers (GPU time, {layerTotal.toFixed(1)} ms in all)</caption>
+              <tbody>
+                {layers.slice(0, 15).map((l) => (
+                  <tr key={l.name}><th>{l.name}</th><td>{l.ms.toFixed(2)} ms</td></tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      ) : (
+        <p className="detail">Figures appear after the first clip.</p>
+      )}
+    </details>
+  );
+}

@@ -1,0 +1,139 @@
+import { useEffect, useRef, useState } from 'react';
+import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
+import { useStore, type Analysis } from '../store.ts';
+import { FileButton } from './FileButton.tsx';
+import { Timeline } from './Timeline.tsx';
+import { TopLabels } from './TopLabels.tsx';
+
+const VIDEO_TYPES = 'video/*,.mp4,.webm,.mov,.mkv,.gif';
+
+function download(name: string, type: string, text: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Playback time of the video (or, for a GIF shown as an image, a looping clock of its length). */
+function usePlaybackTime(media: React.RefObject<HTMLVideoElement | null>, analysis: Analysis) {
+  const [time, setTime] = useState(0);
+  useEffect(() => {
+    let frame = 0;
+    const started = performance.now();
+    const duration = analysis.info?.duration ?? 0;
+    const tick = () => {
+      if (analysis.source.kind === 'image') setTime(duration ? ((performance.now() - started) / 1000) % duration : 0);
+      else if (media.current) setTime(media.current.currentTime);
+      frame = requestAnimationFrame(tick);
+    };
+    tick();
+    return () => cancelAnimationFrame(frame);
+  }, [media, analysis.source, analysis.info]);
+  return time;
+}
+
+function Results({ analysis }: { analysis: Analysis }) {
+  const media = useRef<HTMLVideoElement>(null);
+  const [playable, setPlayable] = useState(true);
+  const time = usePlaybackTime(media, analysis);
+  const { cancelAnalysis } = useStore.getState();
+  const duration = analysis.info?.duration ?? 0;
+  const current = clipAt(analysis.results, time);
+  const record = () =>
+    exportRecord({ file: analysis.source.name, model: analysis.model, inputSize: analysis.inputSize, stride: analysis.stride, views: analysis.views, duration }, analysis.results);
+  const base = analysis.source.name.replace(/\.[^.]*$/, '');
+  return (
+    <div className="results" data-testid="results" data-status={analysis.status}>
+      <div className="player">
+        {analysis.source.kind === 'image' ? (
+          <img src={analysis.source.url} alt={analysis.source.name} />
+        ) : (
+          <video ref={media} src={analysis.source.url} controls muted loop playsInline onError={() => setPlayable(false)} />
+        )}
+        {!playable && <p className="notice">This browser cannot play the file back, but its frames were decoded and classified.</p>}
+        <p className="detail">
+          {analysis.source.name} · {analysis.info && `${analysis.info.width}×${analysis.info.height}, ${analysis.info.codec}, ${duration.toFixed(2)} s`}
+        </p>
+      </div>
+      <div className="labels">
+        <TopLabels
+          labels={current?.top}
+          caption={current ? `Clip ${current.start.toFixed(1)}–${current.end.toFixed(1)} s` : analysis.status === 'running' ? 'Classifying the first clip…' : 'No clips'}
+        />
+        {analysis.status === 'running' && (
+          <div className="progress" data-testid="progress">
+            <progress max={analysis.clips || 1} value={analysis.clipsDone} /> {analysis.clipsDone} of {analysis.clips || '?'} clips{' '}
+            <button type="button" onClick={cancelAnalysis}>
+              Cancel
+            </button>
+          </div>
+        )}
+        {analysis.status === 'cancelled' && <p className="notice">Analysis stopped after {analysis.results.length} clips.</p>}
+        <div className="row">
+          <button type="button" disabled={!analysis.results.length} onClick={() => download(`${base}.labels.json`, 'application/json', toJson(record()))}>
+            Export JSON
+          </button>
+          <button type="button" disabled={!analysis.results.length} onClick={() => download(`${base}.labels.csv`, 'text/csv', toCsv(record()))}>
+            Export CSV
+          </button>
+        </div>
+      </div>
+      <Timeline
+        clips={analysis.results}
+        duration={duration}
+        time={time}
+        onSeek={(t) => {
+          if (media.current) media.current.currentTime = t;
+        }}
+      />
+    </div>
+  );
+}
+
+/** Drop or pick a video; it plays with the labels of the clip at the playhead and a timeline of the whole file. */
+export function VideoPanel() {
+  const analysis = useStore((s) => s.analysis);
+  const pending = useStore((s) => s.pending);
+  const videoError = useStore((s) => s.videoError);
+  const weightsReady = useStore((s) => s.weights.status === 'ready');
+  const settings = useStore((s) => s.settings);
+  const { openVideo, setSettings } = useStore.getState();
+  return (
+    <section className="panel video-panel" aria-label="Classify a video file">
+      <div className="drop-zone" data-testid="drop-zone">
+        <p>
+          <strong>Drop a video here</strong> (MP4, WebM, MOV, MKV or animated GIF), or{' '}
+          <FileButton label="choose a file…" accept={VIDEO_TYPES} testId="video-input" onFile={(f) => openVideo(f, f.name)} />
+        </p>
+        <p className="detail">
+          {weightsReady
+            ? 'Every clip of about 2 s is classified, one clip start per stride, on your GPU; nothing is uploaded.'
+            : 'Weights are needed first: see the model panel above (you can drop a .pyth or .safetensors checkpoint here too).'}
+        </p>
+        <div className="row">
+          <label>
+            Clip stride{' '}
+            <select value={settings.stride} onChange={(e) => setSettings({ stride: Number(e.target.value) })} data-testid="stride">
+              {[0.5, 1, 2, 4].map((s) => (
+                <option key={s} value={s}>
+                  {s} s
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <input type="checkbox" checked={settings.views === 3} onChange={(e) => setSettings({ views: e.target.checked ? 3 : 1 })} /> 3 crops per clip
+            (the paper's testing; 3× slower)
+          </label>
+        </div>
+      </div>
+      {pending && <p className="detail" data-testid="opening">Opening {pending.source.name}…</p>}
+      {videoError && (
+        <p className="error" role="alert" data-testid="video-error">
+          {videoError}
+        </p>
+      )}
+      {analysis && <Results key={analysis.id} analysis={analysis} />}
+    </section>
+  );
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, parseOrigins, sourceName } from './api.ts';
+
+describe('embed API', () => {
+  it('accepts only exact http(s) origins', () => {
+    const r = parseOrigins('http://localhost:5200, https://example.com/,*,javascript:alert(1),https://a.com/path,null,file:///x');
+    expect(r.origins).toEqual(['http://localhost:5200', 'https://example.com']);
+    expect(r.rejected).toEqual(['*', 'javascript:alert(1)', 'https://a.com/path', 'null', 'file:///x']);
+    expect(parseOrigins(null).origins).toEqual([]);
+  });
+
+  it('parses commands and explains bad ones', () => {
+    expect(parseCommand({ type: 'classify', video: 'https://x/a.mp4' })).toEqual({ type: 'classify', video: 'https://x/a.mp4', name: undefined });
+    expect(parseCommand({ type: 'startCamera', extra: () => 1 })).toEqual({ type: 'startCamera' });
+    expect(parseCommand({ type: 'classify' })).toEqual({ error: '"classify" needs "video": a Blob or an http(s) URL' });
+    expect(parseCommand({ type: 'eval', code: '1' })).toEqual({ error: 'unknown command "eval"' });
+    expect(parseCommand('classify')).toHaveProperty('error');
+    expect(parseCommand(null)).toHaveProperty('error');
+    const blob = new Blob([new Uint8Array(4)]);
+    expect(parseCommand({ type: 'loadWeights', weights: blob, name: 'w.pyth' })).toEqual({ type: 'loadWeights', weights: blob, name: 'w.pyth' });
+  });
+
+  it('names sources', () => {
+    expect(sourceName('https://x.org/v/clip%201.mp4?x=1', undefined, 'video')).toBe('clip 1.mp4');
+    expect(sourceName(new Blob([]), undefined, 'video')).toBe('video');
+    expect(sourceName(new Blob([]), 'a.webm', 'video')).toBe('a.webm');
+  });
+});

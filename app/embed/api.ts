@@ -1,0 +1,94 @@
+// The embed widget's postMessage API: what a host page may send, what the widget posts back, and the origin
+// rules. Documented in docs/embed.md; keep the two in step.
+
+/** Host → widget. `video` / `weights` are a Blob (or File) or an http(s) URL the widget fetches. */
+export type EmbedCommand =
+  | { type: 'classify'; video: Blob | string; name?: string }
+  | { type: 'loadWeights'; weights: Blob | string; name?: string }
+  | { type: 'cancel' }
+  | { type: 'startCamera' }
+  | { type: 'stopCamera' };
+
+export interface EmbedLabel {
+  label: string;
+  index: number;
+  probability: number;
+}
+
+/** Widget → host (each posted with `source: 'slowfast-web'` added: see EmbedEvent). */
+export type EmbedEventBody =
+  | { type: 'ready'; version: 1; adapter: string; weights: string | null }
+  | { type: 'weights'; name: string }
+  | { type: 'progress'; clipsDone: number; clips: number }
+  | { type: 'labels'; mode: 'video'; start: number; end: number; top: EmbedLabel[] }
+  | { type: 'labels'; mode: 'camera'; time: number; top: EmbedLabel[] }
+  | { type: 'done'; clips: number }
+  | { type: 'error'; scope: 'video' | 'weights' | 'camera' | 'gpu' | 'command'; message: string };
+
+export type EmbedEvent = { source: 'slowfast-web' } & EmbedEventBody;
+
+/**
+ * The host origins from the `origins` query parameter (comma-separated). Anything that is not a plain
+ * http(s) origin is refused, and so is `*`: the widget talks only to origins named exactly.
+ */
+export function parseOrigins(param: string | null): { origins: string[]; rejected: string[] } {
+  const origins: string[] = [];
+  const rejected: string[] = [];
+  for (const raw of (param ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      const url = new URL(raw);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === raw.replace(/\/$/, '')) origins.push(url.origin);
+      else rejected.push(raw);
+    } catch {
+      rejected.push(raw);
+    }
+  }
+  return { origins: [...new Set(origins)], rejected };
+}
+
+const isSource = (v: unknown): v is Blob | string => typeof v === 'string' || (typeof Blob !== 'undefined' && v instanceof Blob);
+
+/** A message's command, or why it is not one. Only the fields above are read; nothing is evaluated. */
+export function parseCommand(data: unknown): EmbedCommand | { error: string } {
+  if (typeof data !== 'object' || data === null) return { error: 'a command must be an object with a "type"' };
+  const d = data as Record<string, unknown>;
+  const name = typeof d.name === 'string' ? d.name.slice(0, 200) : undefined;
+  switch (d.type) {
+    case 'classify':
+      return isSource(d.video) ? { type: 'classify', video: d.video, name } : { error: '"classify" needs "video": a Blob or an http(s) URL' };
+    case 'loadWeights':
+      return isSource(d.weights) ? { type: 'loadWeights', weights: d.weights, name } : { error: '"loadWeights" needs "weights": a Blob or an http(s) URL' };
+    case 'cancel':
+    case 'startCamera':
+    case 'stopCamera':
+      return { type: d.type };
+    default:
+      return { error: `unknown command ${JSON.stringify(String(d.type)).slice(0, 60)}` };
+  }
+}
+
+/** Fetches a URL the host named: http(s) only, no cookies sent. */
+export async function fetchHostUrl(url: string): Promise<Blob> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`"${url.slice(0, 100)}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`only http and https URLs are fetched, not ${parsed.protocol}`);
+  let response: Response;
+  try {
+    response = await fetch(parsed, { credentials: 'omit' });
+  } catch (e) {
+    throw new Error(`${parsed.href} could not be fetched (${(e as Error).message}; the server must allow CORS)`);
+  }
+  if (!response.ok) throw new Error(`${parsed.href} answered HTTP ${response.status}`);
+  return response.blob();
+}
+
+/** The file name a URL or Blob is shown under. */
+export function sourceName(source: Blob | string, name: string | undefined, fallback: string): string {
+  if (name) return name;
+  if (typeof source === 'string') return decodeURIComponent(new URL(source, 'http://x').pathname.split('/').pop() || fallback);
+  return source instanceof File ? source.name : fallback;
+}

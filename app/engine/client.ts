@@ -1,0 +1,41 @@
+// The UI thread's handle on the engine worker: typed requests out, typed events in.
+import type { EngineEvent, EngineRequest } from './protocol.ts';
+
+type Listener = (e: EngineEvent) => void;
+
+export class Engine {
+  private readonly worker: Worker;
+  private readonly listeners = new Set<Listener>();
+  private nextId = 1;
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'slowfast-engine' });
+    this.worker.addEventListener('message', (e: MessageEvent<EngineEvent>) => {
+      for (const l of this.listeners) l(e.data);
+    });
+    this.worker.addEventListener('error', (e) => {
+      const message = `The engine stopped unexpectedly${e.message ? `: ${e.message}` : ''}. Reload the page to start again.`;
+      for (const l of this.listeners) l({ type: 'error', scope: 'gpu', message });
+    });
+  }
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  send(request: EngineRequest): void {
+    // Streams move to the worker; everything else is copied.
+    const transfer = request.type === 'webcamStart' ? [request.frames as unknown as Transferable] : [];
+    this.worker.postMessage(request, transfer);
+  }
+
+  /** A fresh id for an analysis or a webcam session. */
+  id(): number {
+    return this.nextId++;
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

@@ -1,0 +1,78 @@
+// Converted weights kept in the Origin Private File System, so a second visit needs no download and works
+// offline. Where storage is refused (some iframes, private windows, full quota) the cache reports why and
+// the app runs uncached.
+import type { ModelKey } from './protocol.ts';
+
+export interface CachedModel {
+  key: ModelKey;
+  name: string;
+  bytes: number;
+}
+
+const DIR = 'models';
+const INDEX = 'index.json';
+
+export class StorageUnavailableError extends Error {
+  override readonly name = 'StorageUnavailableError';
+}
+
+export class ModelCache {
+  private constructor(private readonly dir: FileSystemDirectoryHandle) {}
+
+  static async open(): Promise<ModelCache> {
+    try {
+      if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System');
+      const root = await navigator.storage.getDirectory();
+      return new ModelCache(await root.getDirectoryHandle(DIR, { create: true }));
+    } catch (e) {
+      throw new StorageUnavailableError(`Browser storage is unavailable here (${(e as Error).message}); weights work for this visit but are not kept.`);
+    }
+  }
+
+  async list(): Promise<CachedModel[]> {
+    try {
+      const file = await (await this.dir.getFileHandle(INDEX)).getFile();
+      const models = JSON.parse(await file.text()) as CachedModel[];
+      return Array.isArray(models) ? models : [];
+    } catch {
+      return [];
+    }
+  }
+
+  async get(key: ModelKey): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    if (!(await this.list()).some((m) => m.key === key)) return undefined;
+    try {
+      const file = await (await this.dir.getFileHandle(`${key}.safetensors`)).getFile();
+      return new Uint8Array(await file.arrayBuffer());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes the weights, then the index, so an interrupted write never lists a half-written file. */
+  async put(entry: Omit<CachedModel, 'bytes'>, bytes: Uint8Array<ArrayBuffer>): Promise<CachedModel[]> {
+    try {
+      await writeFile(this.dir, `${entry.key}.safetensors`, bytes);
+      const models = (await this.list()).filter((m) => m.key !== entry.key).concat({ ...entry, bytes: bytes.byteLength });
+      await writeFile(this.dir, INDEX, new TextEncoder().encode(JSON.stringify(models)));
+      return models;
+    } catch (e) {
+      throw new StorageUnavailableError(`The weights could not be saved in browser storage (${(e as Error).message}); they work for this visit only.`);
+    }
+  }
+
+  async clear(): Promise<void> {
+    for await (const name of this.dir.keys()) await this.dir.removeEntry(name);
+  }
+}
+
+async function writeFile(dir: FileSystemDirectoryHandle, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
+  const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+  try {
+    await writable.write(bytes);
+    await writable.close();
+  } catch (e) {
+    await writable.abort().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,105 @@
+// Messages between the UI thread and the engine worker, which owns the GPUDevice. Everything here is
+// structured-clonable; the UI never sees a GPU object.
+import type { AdapterDescription } from '../../kernels/device.ts';
+import type { MemoryReport } from '../../model/executor.ts';
+import type { PresetName, SlowFastConfig } from '../../model/slowfast.ts';
+import type { VideoInfo } from '../video/decode.ts';
+
+/** A cached or loaded model is known by its preset name, or 'custom' for any other architecture. */
+export type ModelKey = PresetName | 'custom';
+
+export interface Label {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface ModelInfo {
+  key: ModelKey;
+  /** What the user would call it: the preset's title or the dropped file's name. */
+  name: string;
+  config: SlowFastConfig;
+  parameters: number;
+  bytes: number;
+  source: 'cache' | 'server' | 'file';
+}
+
+export type GpuState =
+  | { status: 'checking' }
+  | { status: 'ready'; adapter: AdapterDescription; features: string[] }
+  | { status: 'unavailable'; message: string }
+  | { status: 'lost'; message: string };
+
+export type WeightsState =
+  | { status: 'none' }
+  | { status: 'loading'; key: ModelKey; name: string; phase: 'cache' | 'download' | 'read'; received: number; total: number }
+  | { status: 'ready'; model: ModelInfo }
+  | { status: 'missing'; key: ModelKey; message: string }
+  | { status: 'error'; message: string };
+
+export type CacheState =
+  | { status: 'checking' }
+  | { status: 'available'; models: { key: ModelKey; name: string; bytes: number }[] }
+  | { status: 'unavailable'; message: string };
+
+export interface RunSettings {
+  /** Input height and width; default the model's own. */
+  inputSize?: number;
+  /** Seconds between clip starts. */
+  stride: number;
+  views: 1 | 3;
+  profile: boolean;
+}
+
+export interface ClipLabels {
+  start: number;
+  end: number;
+  top: Label[];
+  /** Every class's probability (the timeline plots the top classes across all clips). */
+  probabilities: Float32Array;
+  ms: number;
+}
+
+export interface PerfReport {
+  /** Last inference (all views), milliseconds, upload to read-back. */
+  inferenceMs: number;
+  pipelineMs: number;
+  memory: MemoryReport;
+  /** Per-layer GPU time where the adapter has timestamp-query (and profiling is on). */
+  layers?: { name: string; ms: number }[];
+  inputSize: number;
+}
+
+export type EngineRequest =
+  /** Starts the GPU and storage, then loads `model` (the user's last choice) or the cached or default one. */
+  | { type: 'init'; model?: ModelKey }
+  | { type: 'loadModel'; key: ModelKey }
+  | { type: 'loadWeightsFile'; file: Blob; name: string }
+  | { type: 'clearCache' }
+  | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings }
+  | { type: 'cancel'; id: number }
+  | { type: 'webcamStart'; id: number; frames: ReadableStream<VideoFrame>; settings: RunSettings; intervalMs: number }
+  | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }
+  /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
+  | { type: 'ping'; at: number };
+
+export type EngineEvent =
+  | { type: 'gpu'; state: GpuState }
+  | { type: 'weights'; state: WeightsState }
+  | { type: 'cache'; state: CacheState }
+  | { type: 'analysisStart'; id: number; info: VideoInfo; clips: number; duration: number }
+  | { type: 'progress'; id: number; clipsDone: number; clips: number; decoded: number; duration: number }
+  | { type: 'clip'; id: number; clip: ClipLabels }
+  | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
+  | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number }
+  | { type: 'webcamEnd'; id: number }
+  | { type: 'perf'; report: PerfReport }
+  | { type: 'error'; scope: 'video' | 'weights' | 'webcam' | 'gpu' | 'cache'; id?: number; kind?: string; message: string }
+  | { type: 'pong'; at: number };
+
+export const PRESET_TITLES: Record<PresetName, string> = {
+  slowfast_r50_8x8: 'SlowFast R50 8×8',
+  slowfast_r50_4x16: 'SlowFast R50 4×16',
+  slowfast_r101_8x8: 'SlowFast R101 8×8',
+  slow_r50_8x8: 'Slow-only R50 8×8 (baseline)',
+};

@@ -1,0 +1,294 @@
+// The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
+// clip runs. It speaks only the messages of protocol.ts.
+import { acquireGpu, GpuUnavailableError, type Gpu } from '../../kernels/device.ts';
+import type { Classifier } from '../../model/classifier.ts';
+import { PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
+import { convertCheckpoint } from '../../model/weights/convert.ts';
+import { CheckpointError } from '../../model/weights/pickle.ts';
+import type { StateDict } from '../../model/weights/stateDict.ts';
+import { StateDictSource } from '../../model/weights/weightSource.ts';
+import { analyzeVideo } from '../video/analyze.ts';
+import { openVideoFile, VideoInputError } from '../video/decode.ts';
+import { LiveClassifier, WebcamError } from '../video/webcam.ts';
+import { ModelCache, StorageUnavailableError } from './modelCache.ts';
+import { PRESET_TITLES, type EngineEvent, type EngineRequest, type ModelInfo, type ModelKey, type PerfReport, type RunSettings } from './protocol.ts';
+
+const scope = self as unknown as {
+  postMessage(message: EngineEvent): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent<EngineRequest>) => void): void;
+};
+const post = (e: EngineEvent) => scope.postMessage(e);
+
+let gpu: Promise<Gpu | undefined> | undefined;
+let cache: ModelCache | undefined;
+let model: (ModelInfo & { dict: StateDict }) | undefined;
+/** Bumped by every load, so a slow load never replaces the model a later one chose. */
+let loadGeneration = 0;
+const jobs = new Map<number, AbortController>();
+const live = new Map<number, LiveClassifier>();
+
+function startGpu(): Promise<Gpu | undefined> {
+  gpu ??= (async () => {
+    post({ type: 'gpu', state: { status: 'checking' } });
+    try {
+      const g = await acquireGpu();
+      post({ type: 'gpu', state: { status: 'ready', adapter: g.adapter, features: [...g.features] } });
+      void g.lost.then((info) => {
+        if (info.reason === 'destroyed') return;
+        post({ type: 'gpu', state: { status: 'lost', message: `The GPU device was lost (${info.message || 'no reason given'}). Reload the page to start again.` } });
+      });
+      return g;
+    } catch (e) {
+      const message = e instanceof GpuUnavailableError ? e.message : `WebGPU failed to start: ${(e as Error).message}`;
+      post({ type: 'gpu', state: { status: 'unavailable', message } });
+      return undefined;
+    }
+  })();
+  return gpu;
+}
+
+async function openCache(): Promise<void> {
+  try {
+    cache = await ModelCache.open();
+    post({ type: 'cache', state: { status: 'available', models: await cache.list() } });
+  } catch (e) {
+    cache = undefined;
+    post({ type: 'cache', state: { status: 'unavailable', message: (e as Error).message } });
+  }
+}
+
+/** The preset a config is, architecture-wise, or 'custom' (scaled-down fixtures, other class counts). */
+function keyOf(config: SlowFastConfig): ModelKey {
+  const same = (p: SlowFastConfig) =>
+    p.depth === config.depth && p.alpha === config.alpha && !!p.slowOnly === !!config.slowOnly && p.fusionKernel === config.fusionKernel &&
+    p.stemChannels[0] === config.stemChannels[0] && p.stemChannels[1] === config.stemChannels[1] && p.numClasses === config.numClasses;
+  return (Object.keys(PRESETS) as PresetName[]).find((k) => same(PRESETS[k])) ?? 'custom';
+}
+
+/** Reads and checks weights (any accepted format) and makes them the current model. */
+async function useWeights(bytes: Uint8Array<ArrayBuffer>, name: string, source: ModelInfo['source'], generation: number, cacheIt: boolean): Promise<void> {
+  const converted = convertCheckpoint(bytes);
+  if (generation !== loadGeneration) return;
+  const key = keyOf(converted.config);
+  model = { key, name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source, dict: converted.dict };
+  const { dict: _, ...info } = model;
+  post({ type: 'weights', state: { status: 'ready', model: info } });
+  if (cacheIt && cache) {
+    try {
+      const models = await cache.put({ key, name }, converted.bytes);
+      post({ type: 'cache', state: { status: 'available', models } });
+    } catch (e) {
+      post({ type: 'error', scope: 'cache', message: (e as Error).message });
+    }
+  }
+}
+
+async function download(url: string, onProgress: (received: number, total: number) => void): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch {
+    return undefined;
+  }
+  // A dev server answers unknown paths with the app's HTML; only a real weight file counts.
+  if (!response.ok || /text\/html/.test(response.headers.get('content-type') ?? '') || !response.body) return undefined;
+  const total = Number(response.headers.get('content-length')) || 0;
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  let lastReport = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    if (performance.now() - lastReport > 100) {
+      lastReport = performance.now();
+      onProgress(received, total);
+    }
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
+}
+
+async function loadModel(key: ModelKey): Promise<void> {
+  const generation = ++loadGeneration;
+  const title = key === 'custom' ? 'custom model' : PRESET_TITLES[key];
+  const cached = await cache?.get(key);
+  if (generation !== loadGeneration) return;
+  if (cached) {
+    post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'read', received: cached.byteLength, total: cached.byteLength } });
+    const name = (await cache?.list())?.find((m) => m.key === key)?.name ?? title;
+    return useWeights(cached, name, 'cache', generation, false);
+  }
+  if (key === 'custom') {
+    post({ type: 'weights', state: { status: 'missing', key, message: 'No custom model is cached. Drop a .pyth or .safetensors file on the page.' } });
+    return;
+  }
+  post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'download', received: 0, total: 0 } });
+  const url = new URL(`${import.meta.env.BASE_URL}models/${key}.safetensors`, self.location.origin).href;
+  const bytes = await download(url, (received, total) => {
+    if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'download', received, total } });
+  });
+  if (generation !== loadGeneration) return;
+  if (!bytes) {
+    const how = key === 'slowfast_r50_8x8'
+      ? 'Run `npm run weights` (downloads the official checkpoint into public/models/), or drop the official SLOWFAST_8x8_R50.pyth on the page.'
+      : `Drop the official ${title} checkpoint (.pyth) on the page, or convert it into public/models/${key}.safetensors with \`npm run convert\`.`;
+    post({ type: 'weights', state: { status: 'missing', key, message: `No ${title} weights yet. ${how}` } });
+    return;
+  }
+  return useWeights(bytes, title, 'server', generation, true);
+}
+
+async function loadWeightsFile(file: Blob, name: string): Promise<void> {
+  const generation = ++loadGeneration;
+  post({ type: 'weights', state: { status: 'loading', key: 'custom', name, phase: 'read', received: 0, total: file.size } });
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    await useWeights(bytes, name, 'file', generation, true);
+  } catch (e) {
+    if (generation !== loadGeneration) return;
+    // The earlier model, if any, stays in use.
+    const message = e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} could not be read: ${(e as Error).message}`;
+    post({ type: 'error', scope: 'weights', message });
+    post({ type: 'weights', state: model ? { status: 'ready', model: withoutDict(model) } : { status: 'error', message } });
+  }
+}
+
+function withoutDict(m: ModelInfo & { dict: StateDict }): ModelInfo {
+  const { dict: _, ...info } = m;
+  return info;
+}
+
+/** The device, weights and config a job runs with, or the reason it cannot start. */
+async function jobSetup(settings: RunSettings, job: string) {
+  const g = await startGpu();
+  if (!g) throw new Error('WebGPU is not available');
+  if (!model) throw new Error('Load weights first (see the model panel).');
+  const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
+  if (config.slowOnly) throw new Error(`The Slow-only baseline cannot run ${job} yet; choose a SlowFast model.`);
+  return { device: g.device, config, weights: new StateDictSource(model.dict) };
+}
+
+function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
+  const layers = settings.profile && classifier.timings.length ? classifier.timings.map((t) => ({ name: t.name, ms: t.ms })) : undefined;
+  return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize };
+}
+
+async function analyze(id: number, file: Blob, name: string, settings: RunSettings): Promise<void> {
+  const controller = new AbortController();
+  jobs.set(id, controller);
+  try {
+    const { device, config, weights } = await jobSetup(settings, 'whole-video analysis');
+    const video = await openVideoFile(file);
+    try {
+      post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
+      let classifier: Classifier | undefined;
+      await analyzeVideo(device, video, config, weights, {
+        stride: settings.stride,
+        views: settings.views,
+        profile: settings.profile,
+        signal: controller.signal,
+        onClassifier: (c) => (classifier = c),
+        onProgress: (p) => post({ type: 'progress', id, ...p }),
+        onClip: (r) => {
+          post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms } });
+          if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });
+        },
+      });
+      post({ type: 'analysisEnd', id, outcome: 'done' });
+    } finally {
+      video.dispose();
+    }
+  } catch (e) {
+    if (controller.signal.aborted) {
+      post({ type: 'analysisEnd', id, outcome: 'cancelled' });
+      return;
+    }
+    const kind = e instanceof VideoInputError ? e.kind : undefined;
+    post({ type: 'error', scope: 'video', id, kind, message: e instanceof VideoInputError ? `${name}: ${e.message}` : `${name} could not be analysed: ${(e as Error).message}` });
+  } finally {
+    jobs.delete(id);
+  }
+}
+
+async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
+  try {
+    const { device, config, weights } = await jobSetup(settings, 'live labels');
+    let session: LiveClassifier | undefined = undefined;
+    session = await LiveClassifier.start(device, config, weights, frames, {
+      intervalMs,
+      onLabels: (l) => {
+        post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs });
+        if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
+      },
+      onError: (e) => {
+        live.delete(id);
+        post({ type: 'error', scope: 'webcam', id, kind: e.kind, message: e.message });
+        post({ type: 'webcamEnd', id });
+      },
+    });
+    live.set(id, session);
+  } catch (e) {
+    void frames.cancel().catch(() => {});
+    post({ type: 'error', scope: 'webcam', id, kind: e instanceof WebcamError ? e.kind : undefined, message: (e as Error).message });
+    post({ type: 'webcamEnd', id });
+  }
+}
+
+async function handle(request: EngineRequest): Promise<void> {
+  switch (request.type) {
+    case 'init':
+      await Promise.all([startGpu(), openCache()]);
+      return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? 'slowfast_r50_8x8' });
+    case 'loadModel':
+      return loadModel(request.key).catch((e: unknown) => {
+        const message = `The ${request.key} weights could not be loaded: ${(e as Error).message}`;
+        post({ type: 'weights', state: { status: 'error', message } });
+      });
+    case 'loadWeightsFile':
+      return loadWeightsFile(request.file, request.name);
+    case 'clearCache':
+      if (!cache) return;
+      await cache.clear();
+      post({ type: 'cache', state: { status: 'available', models: [] } });
+      if (model) {
+        model = { ...model, source: model.source === 'cache' ? 'file' : model.source };
+        post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
+      }
+      return;
+    case 'analyze':
+      return analyze(request.id, request.file, request.name, request.settings);
+    case 'cancel':
+      jobs.get(request.id)?.abort();
+      return;
+    case 'webcamStart':
+      return webcamStart(request.id, request.frames, request.settings, request.intervalMs);
+    case 'webcamStop': {
+      const session = live.get(request.id);
+      live.delete(request.id);
+      if (!session) return;
+      // fail() reports the error and the end through onError.
+      if (request.error) return session.fail(new WebcamError(request.error.kind as WebcamError['kind'], request.error.message));
+      session.stop();
+      post({ type: 'webcamEnd', id: request.id });
+      return;
+    }
+    case 'ping':
+      post({ type: 'pong', at: request.at });
+      return;
+  }
+}
+
+scope.addEventListener('message', (e) => {
+  handle(e.data).catch((err: unknown) => {
+    const message = err instanceof StorageUnavailableError ? err.message : `The engine failed: ${(err as Error)?.message ?? String(err)}`;
+    post({ type: 'error', scope: 'gpu', message });
+  });
+});
