@@ -1,8 +1,14 @@
 import { defineConfig } from '@playwright/test';
 import chromium from './scripts/chromium.json' with { type: 'json' };
+import { FAKE_CAMERA } from './e2e/paths.ts';
 
 const executablePath = process.env.CHROMIUM_PATH || chromium.executablePath;
 const port = Number(process.env.E2E_PORT || 4173);
+/** The embed tests' host page, on another origin. */
+const hostPort = port + 1;
+const fakeCamera = ['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_CAMERA}`];
+/** Answers the camera permission prompt with "allow". */
+const allowCamera = '--use-fake-ui-for-media-stream';
 // Chromium without the WebGPU flags, for the page's no-WebGPU explanation.
 const plainArgs = chromium.args.filter((a) => !/webgpu|swiftshader|vulkan|Vulkan/.test(a)).concat('--disable-gpu');
 
@@ -12,18 +18,36 @@ export default defineConfig({
   timeout: 120_000,
   workers: 1,
   reporter: [['list']],
+  globalSetup: './e2e/global-setup.ts',
   use: { baseURL: `http://localhost:${port}` },
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
-    url: `http://localhost:${port}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 180_000,
-  },
+  webServer: [
+    {
+      command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
+      url: `http://localhost:${port}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+    {
+      command: `node e2e/host-server.mjs ${hostPort}`,
+      url: `http://localhost:${hostPort}/host.html`,
+      reuseExistingServer: !process.env.CI,
+    },
+  ],
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /no-webgpu/,
+      testIgnore: /no-webgpu|webcam|camera-denied/,
       use: { launchOptions: { executablePath, args: chromium.args } },
+    },
+    {
+      name: 'fake-camera',
+      testMatch: /webcam\.spec\.ts/,
+      use: { launchOptions: { executablePath, args: [...chromium.args, ...fakeCamera, allowCamera] } },
+    },
+    {
+      name: 'camera-denied',
+      testMatch: /camera-denied\.spec\.ts/,
+      use: { launchOptions: { executablePath, args: [...chromium.args, ...fakeCamera] } },
     },
     {
       name: 'no-webgpu',

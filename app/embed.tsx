@@ -71,13 +71,22 @@ window.addEventListener('message', (e: MessageEvent) => {
   run(command).catch((err: Error) => post({ type: 'error', scope: command.type === 'loadWeights' ? 'weights' : 'video', message: err.message }));
 });
 
+let readySent = false;
+/** The loadId of the model the host last heard of. */
+let announced: number | undefined;
+
 /** Turns store changes into the API's events. */
 function forward(s: StoreState, prev: StoreState) {
   if (s.gpu !== prev.gpu && s.gpu.status !== 'ready' && s.gpu.status !== 'checking') post({ type: 'error', scope: 'gpu', message: s.gpu.message });
-  const settled = (x: StoreState) => x.gpu.status === 'ready' && x.weights.status !== 'none' && x.weights.status !== 'loading';
-  if (settled(s) && !settled(prev) && s.gpu.status === 'ready') {
-    post({ type: 'ready', version: 1, adapter: s.gpu.adapter.description, weights: s.weights.status === 'ready' ? s.weights.model.name : null });
-  } else if (s.weights !== prev.weights && s.weights.status === 'ready' && prev.weights.status !== 'ready' && settled(prev)) {
+  // 'ready' once, when the GPU is up and the first look for weights has ended; later loads are 'weights'.
+  if (!readySent) {
+    if (s.gpu.status === 'ready' && s.weights.status !== 'none' && s.weights.status !== 'loading') {
+      readySent = true;
+      if (s.weights.status === 'ready') announced = s.weights.model.loadId;
+      post({ type: 'ready', version: 1, adapter: s.gpu.adapter.description, weights: s.weights.status === 'ready' ? s.weights.model.name : null });
+    }
+  } else if (s.weights !== prev.weights && s.weights.status === 'ready' && s.weights.model.loadId !== announced) {
+    announced = s.weights.model.loadId;
     post({ type: 'weights', name: s.weights.model.name });
   }
   if (s.weightsError && s.weightsError !== prev.weightsError) post({ type: 'error', scope: 'weights', message: s.weightsError });

@@ -107,7 +107,10 @@ export const useStore = create<StoreState>()((set, get) => {
       case 'gpu':
         return set({ gpu: e.state });
       case 'weights':
-        return set(e.state.status === 'ready' ? { weights: e.state, weightsError: undefined } : { weights: e.state });
+        if (e.state.status !== 'ready') return set({ weights: e.state });
+        // The next visit opens the model in use now (a dropped checkpoint is cached under its key).
+        if (get().settings.model !== e.state.model.key) get().setSettings({ model: e.state.model.key });
+        return set({ weights: e.state, weightsError: undefined });
       case 'cache':
         return set(e.state.status === 'unavailable' ? { cache: e.state, cacheNotice: e.state.message } : { cache: e.state });
       case 'perf':

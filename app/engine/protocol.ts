@@ -22,6 +22,8 @@ export interface ModelInfo {
   parameters: number;
   bytes: number;
   source: 'cache' | 'server' | 'file';
+  /** Which load made it current: the same model re-announced (after a failed load) keeps its id. */
+  loadId: number;
 }
 
 export type GpuState =

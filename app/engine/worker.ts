@@ -70,7 +70,7 @@ async function useWeights(bytes: Uint8Array<ArrayBuffer>, name: string, source: 
   const converted = convertCheckpoint(bytes);
   if (generation !== loadGeneration) return;
   const key = keyOf(converted.config);
-  model = { key, name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source, dict: converted.dict };
+  model = { key, name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source, loadId: generation, dict: converted.dict };
   const { dict: _, ...info } = model;
   post({ type: 'weights', state: { status: 'ready', model: info } });
   if (cacheIt && cache) {
@@ -156,8 +156,9 @@ async function loadWeightsFile(file: Blob, name: string): Promise<void> {
     if (generation !== loadGeneration) return;
     // The earlier model, if any, stays in use.
     const message = e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} could not be read: ${(e as Error).message}`;
-    post({ type: 'error', scope: 'weights', message });
+    // The weights state first, then the error: a 'ready' state clears the page's last weights error.
     post({ type: 'weights', state: model ? { status: 'ready', model: withoutDict(model) } : { status: 'error', message } });
+    post({ type: 'error', scope: 'weights', message });
   }
 }
 

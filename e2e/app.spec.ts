@@ -1,0 +1,104 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
+import { CRICKET_MP4 } from './paths.ts';
+
+test('without weights the page says how to get them and shows no labels', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const missing = page.locator('[data-status=missing]');
+  await expect(missing).toContainText('npm run weights', { timeout: 30_000 });
+  await expect(missing).toContainText('drop the official SLOWFAST_8x8_R50.pyth');
+  await expect(page.getByTestId('drop-zone')).toContainText('Weights are needed first');
+  await expect(page.getByRole('tab', { name: 'Webcam' })).toBeVisible();
+  await expect(page.getByTestId('top-labels')).toHaveCount(0);
+  await screenshot(page, 'app-no-weights');
+});
+
+test('drop a checkpoint and a video: labels, a timeline over the whole video, exports that match the page', async ({ page }) => {
+  await openWithGoldenWeights(page, 'drop');
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  const results = page.getByTestId('results');
+  await expect(results).toBeVisible({ timeout: 60_000 });
+
+  // While a clip runs in the worker, the page keeps painting and answers input.
+  await expect(page.getByTestId('progress')).toBeVisible();
+  const frames = await page.evaluate(
+    () => new Promise<number>((resolve) => {
+      let n = 0;
+      const end = performance.now() + 1000;
+      const tick = () => (performance.now() < end ? (n++, requestAnimationFrame(tick)) : resolve(n));
+      requestAnimationFrame(tick);
+    }),
+  );
+  expect(frames).toBeGreaterThan(10);
+  const crops = page.getByLabel(/3 crops per clip/);
+  await crops.check();
+  await expect(crops).toBeChecked();
+  await crops.uncheck();
+  await expect(results).toHaveAttribute('data-status', 'running');
+
+  await expect(results).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  const timeline = page.getByTestId('timeline');
+  const duration = Number(await timeline.getAttribute('data-duration'));
+  expect(duration).toBeCloseTo(3.16, 1);
+  expect(Number(await timeline.getAttribute('data-covered-start'))).toBe(0);
+  expect(Number(await timeline.getAttribute('data-covered-end'))).toBeGreaterThanOrEqual(duration - 0.05);
+  const clips = Number(await timeline.getAttribute('data-clips'));
+  expect(clips).toBeGreaterThanOrEqual(2);
+
+  const shown = page.getByTestId('top-labels').locator('li');
+  await expect(shown).toHaveCount(5);
+  const shownLabels = await shown.evaluateAll((lis) => lis.map((li) => ({ label: li.getAttribute('data-label'), text: li.querySelector('.value')!.textContent })));
+  await page.locator('details.perf-panel summary').click();
+  await expect(page.getByTestId('latency')).toContainText('ms');
+  await expect(page.getByTestId('gpu-memory')).toContainText('MiB');
+  await screenshot(page, 'app-video-results');
+
+  const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  expect(json.suggestedFilename()).toBe('cricket.labels.json');
+  const record = JSON.parse(readFileSync(await json.path(), 'utf8'));
+  expect(record.file).toBe('cricket.mp4');
+  expect(record.inputSize).toBe(64);
+  expect(record.clips).toHaveLength(clips);
+  // The player is at 0 s: the page shows the first clip.
+  expect(record.clips[0].start).toBe(0);
+  expect(record.clips[0].top.map((l: { label: string; probability: number }) => ({ label: l.label, text: `${(l.probability * 100).toFixed(1)}%` }))).toEqual(shownLabels);
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const rows = readFileSync(await csv.path(), 'utf8').trim().split('\n');
+  expect(rows[0]).toBe('start_s,end_s,rank,class_index,label,probability');
+  expect(rows).toHaveLength(1 + clips * 5);
+  expect(rows[1]).toContain(`"${shownLabels[0].label}"`);
+
+  // Clicking the timeline seeks the video.
+  const box = (await timeline.boundingBox())!;
+  await timeline.click({ position: { x: box.width * 0.75, y: box.height / 2 } });
+  await expect.poll(() => page.locator('.player video').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(duration * 0.6);
+
+  // A file that is not a video: a clear message, and the earlier results stay.
+  await dropFiles(page, 'main', [{ bytes: Buffer.from('these are not the frames you are looking for'), name: 'notes.mp4', type: 'video/mp4' }]);
+  await expect(page.getByTestId('video-error')).toContainText('notes.mp4: This file is not a video we can read');
+  await expect(results).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('timeline')).toHaveAttribute('data-clips', String(clips));
+  await expect(page.locator('.player video')).toHaveAttribute('src', /^blob:/);
+  await screenshot(page, 'app-bad-file-keeps-results');
+});
+
+test('a bad weights file is refused with its reason and the loaded model stays', async ({ page }) => {
+  await openWithGoldenWeights(page, 'picker');
+  await page.getByTestId('weights-input').setInputFiles({ name: 'broken.pyth', mimeType: 'application/octet-stream', buffer: Buffer.from('PK\u0003\u0004 truncated zip') });
+  await expect(page.getByTestId('weights-error')).toContainText('broken.pyth is not usable weights');
+  await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth');
+});
+
+test('converted weights are cached: after a reload they load from the browser, and clear cache forgets them', async ({ page }) => {
+  await openWithGoldenWeights(page, 'picker');
+  await expect(page.locator('.cache-line')).toContainText('checkpoint.pyth', { timeout: 30_000 });
+  await page.reload();
+  await expect(page.getByTestId('weights-ready')).toContainText('cached in this browser', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Clear cache' }).click();
+  await expect(page.locator('.cache-line')).toContainText('Nothing cached');
+  await page.reload();
+  await expect(page.locator('[data-status=missing]')).toBeVisible({ timeout: 60_000 });
+});

@@ -1,0 +1,59 @@
+import { expect, test, type Page } from '@playwright/test';
+import { screenshot } from './helpers.ts';
+
+const widget = 'http://localhost:4173';
+const host = 'http://localhost:4174';
+
+interface Event {
+  type: string;
+  mode?: string;
+  top?: { label: string; probability: number }[];
+  start?: number;
+  end?: number;
+  weights?: string | null;
+}
+const events = (page: Page) => page.evaluate(() => (window as unknown as { events: Event[] }).events);
+const send = (page: Page, message: unknown) => page.evaluate((m) => (window as unknown as { send: (m: unknown) => void }).send(m), message);
+
+test('a host page on another origin drives the widget and receives labels', async ({ page }) => {
+  await page.goto(`${host}/host.html?widget=${widget}&origins=${host}`);
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'ready'), { timeout: 60_000 }).toMatchObject({ type: 'ready', weights: null });
+
+  // Weights as a Blob, the video as a URL the widget fetches.
+  await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }));
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'weights'), { timeout: 60_000 }).toMatchObject({ name: 'checkpoint.pyth' });
+  await send(page, { type: 'classify', video: `${host}/media/cricket.mp4` });
+  await expect.poll(async () => (await events(page)).some((e) => e.type === 'done'), { timeout: 120_000 }).toBe(true);
+
+  const all = await events(page);
+  const labels = all.filter((e) => e.type === 'labels');
+  expect(labels.length).toBeGreaterThanOrEqual(2);
+  for (const l of labels) {
+    expect(l.mode).toBe('video');
+    expect(l.top).toHaveLength(5);
+    expect(l.end! - l.start!).toBeCloseTo(2.13, 1);
+    expect(l.top![0].probability).toBeGreaterThanOrEqual(l.top![4].probability);
+  }
+  expect(all.some((e) => e.type === 'progress')).toBe(true);
+  // A bad command is answered with an error event, not silence.
+  await send(page, { type: 'runThis', code: 'alert(1)' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error')).toMatchObject({ scope: 'command', message: 'unknown command "runThis"' });
+  await expect(page.frameLocator('iframe').getByTestId('results')).toHaveAttribute('data-status', 'done');
+  await screenshot(page, 'embed-host');
+});
+
+test('messages from an origin the embedder did not list are ignored, and no events go to it', async ({ page }) => {
+  // The widget is told to trust only another origin, not this host page's.
+  await page.goto(`${host}/host.html?widget=${widget}&origins=${encodeURIComponent('http://localhost:4999')}`);
+  const frame = page.frameLocator('iframe');
+  await expect(frame.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(frame.getByTestId('weights-state')).toBeVisible({ timeout: 30_000 });
+  await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights' }));
+  await send(page, { type: 'classify', video: `${host}/media/cricket.mp4` });
+  await send(page, { type: 'nonsense' });
+  await page.waitForTimeout(3000);
+  await expect(frame.getByTestId('weights-state')).toBeVisible();
+  await expect(frame.getByTestId('opening')).toHaveCount(0);
+  await expect(frame.getByTestId('results')).toHaveCount(0);
+  expect(await events(page)).toEqual([]);
+});

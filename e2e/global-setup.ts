@@ -1,0 +1,12 @@
+// Makes the fake camera's video (a .y4m of cricket.mp4, by ffmpeg) before any browser starts.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FAKE_CAMERA } from './paths.ts';
+
+export default function globalSetup() {
+  if (existsSync(FAKE_CAMERA)) return;
+  mkdirSync(dirname(FAKE_CAMERA), { recursive: true });
+  const source = new URL('../../shared/media/cricket.mp4', import.meta.url).pathname;
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', source, '-pix_fmt', 'yuv420p', FAKE_CAMERA]);
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import { GOLDEN_CHECKPOINT, SCREENSHOTS } from './paths.ts';
+
+export interface DropFile {
+  /** Read from disk, or given as bytes. */
+  path?: string;
+  bytes?: Buffer;
+  name?: string;
+  type?: string;
+}
+
+/** Drops files on the page the way a user's drag and drop does: a `drop` event carrying a DataTransfer. */
+export async function dropFiles(page: Page, selector: string, files: DropFile[]): Promise<void> {
+  const payload = files.map((f) => ({
+    name: f.name ?? basename(f.path!),
+    type: f.type ?? '',
+    base64: (f.bytes ?? readFileSync(f.path!)).toString('base64'),
+  }));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    return dt;
+  }, payload);
+  await page.dispatchEvent(selector, 'dragover', { dataTransfer });
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
+}
+
+export const screenshot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+
+/** Opens the app, waits for WebGPU, and loads the golden quarter-width checkpoint at 64 px (SwiftShader speed). */
+export async function openWithGoldenWeights(page: Page, how: 'drop' | 'picker' = 'drop'): Promise<void> {
+  await page.goto('/');
+  await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  if (how === 'drop') await dropFiles(page, 'main', [{ path: GOLDEN_CHECKPOINT }]);
+  else await page.getByTestId('weights-input').setInputFiles(GOLDEN_CHECKPOINT);
+  await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth', { timeout: 60_000 });
+  await page.getByTestId('input-size').selectOption('64');
+}

@@ -1,0 +1,22 @@
+import { expect, test } from '@playwright/test';
+import { openWithGoldenWeights, screenshot } from './helpers.ts';
+
+// Runs in the 'fake-camera' project: Chromium's fake camera plays a .y4m made from cricket.mp4.
+test('live webcam labels update, show their rate and latency, and an unplugged camera is reported', async ({ page }) => {
+  await openWithGoldenWeights(page);
+  await page.getByRole('tab', { name: 'Webcam' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const webcam = page.getByTestId('webcam');
+  await expect(webcam).toHaveAttribute('data-status', /starting|on/);
+  await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
+  await expect(page.getByTestId('webcam-stats')).toContainText(/per second · latency \d+ ms/);
+  await screenshot(page, 'app-webcam');
+
+  // The camera goes away (as when it is unplugged): its track ends.
+  await page.locator('.webcam-panel video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream).getVideoTracks()[0].dispatchEvent(new Event('ended')));
+  await expect(page.getByTestId('webcam-error')).toContainText('The camera was disconnected');
+  await expect(webcam).toHaveAttribute('data-status', 'off');
+  await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
+  await screenshot(page, 'app-webcam-unplugged');
+});
