@@ -26,6 +26,11 @@ function Widget() {
   return (
     <main className="widget">
       <GpuStatus />
+      {embedded && origins.length === 0 && (
+        <p className="notice" role="status" data-testid="no-origins">
+          No host origin is listed in this widget's <code>origins</code> parameter, so it accepts no commands and posts no events.
+        </p>
+      )}
       {rejected.length > 0 && (
         <p className="error" role="alert">
           Ignored origins (only exact http(s) origins are allowed): {rejected.join(', ')}

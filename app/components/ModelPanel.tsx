@@ -114,7 +114,7 @@ export function ModelPanel() {
             </button>
           </>
         )}
-        {cache.status === 'unavailable' && <span data-testid="cache-unavailable">{cache.message}</span>}
+        {cache.status === 'unavailable' && <span className="notice" data-testid="cache-unavailable">{cache.message}</span>}
         {cache.status === 'available' && cacheNotice && <span className="notice"> {cacheNotice}</span>}
       </p>
     </section>

@@ -12,6 +12,9 @@ export interface CachedModel {
 const DIR = 'models';
 const INDEX = 'index.json';
 
+/** A browser's reason as a clause: its own full stop would end our sentence early. */
+const reason = (e: unknown) => String((e as Error)?.message ?? e).replace(/\.$/, '');
+
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';
 }
@@ -25,7 +28,7 @@ export class ModelCache {
       const root = await navigator.storage.getDirectory();
       return new ModelCache(await root.getDirectoryHandle(DIR, { create: true }));
     } catch (e) {
-      throw new StorageUnavailableError(`Browser storage is unavailable here (${(e as Error).message}); weights work for this visit but are not kept.`);
+      throw new StorageUnavailableError(`Browser storage is unavailable here (${reason(e)}); weights work for this visit but are not kept.`);
     }
   }
 
@@ -57,7 +60,7 @@ export class ModelCache {
       await writeFile(this.dir, INDEX, new TextEncoder().encode(JSON.stringify(models)));
       return models;
     } catch (e) {
-      throw new StorageUnavailableError(`The weights could not be saved in browser storage (${(e as Error).message}); they work for this visit only.`);
+      throw new StorageUnavailableError(`The weights could not be saved in browser storage (${reason(e)}); they work for this visit only.`);
     }
   }
 
