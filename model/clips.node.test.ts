@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { clipDuration, clipWindows, pickFrames } from './clips.ts';
+import { clipDuration, clipFrameRate, clipFrames, clipWindows, pickFrames } from './clips.ts';
 import { PRESETS } from './slowfast.ts';
 
 describe('clip scheduling by timestamp', () => {
   it('spans 32 frames at stride 2 of 30 fps video (≈2.13 s) for every preset', () => {
     for (const p of Object.values(PRESETS)) expect(clipDuration(p)).toBeCloseTo(64 / 30, 6);
+  });
+
+  it('counts a clip\'s frames and their rate: the Fast pathway\'s, or the Slow-only baseline\'s one pathway', () => {
+    expect(clipFrames(PRESETS.slowfast_r50_8x8)).toBe(32);
+    expect(clipFrameRate(PRESETS.slowfast_r50_8x8)).toBeCloseTo(15, 9);
+    expect(clipFrameRate(PRESETS.slowfast_r50_4x16)).toBeCloseTo(15, 9);
+    expect(clipFrames(PRESETS.slow_r50_8x8)).toBe(8);
+    expect(clipFrameRate(PRESETS.slow_r50_8x8)).toBeCloseTo(3.75, 9);
   });
 
   it('lays windows every second and ends the last at the end of the video', () => {

@@ -12,6 +12,16 @@ export function clipDuration(config: Pick<SlowFastConfig, 'fastFrames' | 'tau' |
   return (config.fastFrames * (config.tau / config.alpha)) / KINETICS_FPS;
 }
 
+/** Frames a clip holds: the Fast pathway's T·α, or the Slow-only baseline's T (its only pathway). */
+export function clipFrames(config: Pick<SlowFastConfig, 'fastFrames' | 'alpha' | 'slowOnly'>): number {
+  return config.slowOnly ? config.fastFrames / config.alpha : config.fastFrames;
+}
+
+/** Frames per second a clip samples (15 for the 8×8 and 4×16 presets): a source at this rate loses nothing. */
+export function clipFrameRate(config: Pick<SlowFastConfig, 'fastFrames' | 'alpha' | 'slowOnly' | 'tau'>): number {
+  return clipFrames(config) / clipDuration(config);
+}
+
 export interface ClipWindow {
   /** Seconds. */
   start: number;

@@ -83,7 +83,7 @@ export interface BuildOptions {
    * - 'pathways' (default): `slow` (1,3,T/α,S,S) and `fast` (1,3,T,S,S), as the golden fixtures give them;
    * - 'fast': the Fast clip alone; the Slow frames, linspace(0, T−1, T/α) as pytorchvideo's PackPathway, are
    *   gathered from it on the GPU;
-   * - 'ring': `ring` (1,3,R,S,S), preprocessed video frames on the GPU, and `fastIndex` (T, u32), which ring
+   * - 'ring': `ring` (1,3,R,S,S), preprocessed video frames on the GPU, and `clipIndex` (T, u32), which ring
    *   slots make the clip; both pathways are gathered from the ring, so no frame is uploaded twice.
    */
   input?: 'pathways' | 'fast' | 'ring';
@@ -203,13 +203,7 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   let fastIn: TensorId;
   let inputShapes: Record<string, Shape>;
   if (input === 'ring') {
-    const ringShape = [1, 3, options.ringFrames ?? fastFrames, S, S];
-    const ring = g.input('ring', ringShape);
-    const slots = g.input('fastIndex', [fastFrames]);
-    // The slots are data, known only per clip; shape inference needs just their count.
-    const placeholder = new Array<number>(fastFrames).fill(0);
-    fastIn = g.op('fast clip from the ring', frameGather(ringShape, placeholder), [ring, slots], fastShape);
-    inputShapes = { ring: ringShape, fastIndex: [fastFrames] };
+    ({ clip: fastIn, inputShapes } = clipFromRing(g, fastShape, options));
   } else {
     fastIn = g.input('fast', fastShape);
     inputShapes = input === 'fast' ? { fast: fastShape } : { slow: slowShape, fast: fastShape };
@@ -310,6 +304,18 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   return { graph: g, config, inputShapes, taps: b.taps };
 }
 
+/** The graph inputs `ring` and `clipIndex` (BuildOptions.input 'ring'), and the clip gathered from them. */
+function clipFromRing(g: Graph, clipShape: Shape, options: BuildOptions): { clip: TensorId; inputShapes: Record<string, Shape> } {
+  const [, , frames, S] = clipShape;
+  const ringShape = [1, 3, options.ringFrames ?? frames, S, S];
+  const ring = g.input('ring', ringShape);
+  const slots = g.input('clipIndex', [frames]);
+  // The slots are data, known only per clip; shape inference needs just their count.
+  const placeholder = new Array<number>(frames).fill(0);
+  const clip = g.op('clip from the ring', frameGather(ringShape, placeholder), [ring, slots], clipShape);
+  return { clip, inputShapes: { ring: ringShape, clipIndex: [frames] } };
+}
+
 /** AvgPool3d(T, crop/32, crop/32) stride 1, then the global mean of its outputs (identity when it has one). */
 function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): TensorId {
   const xs = g.shape(x);
@@ -344,8 +350,17 @@ function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: B
   const b = new Builder(weights, options.weightFormat ?? 'f32');
   const g = b.graph;
   const S = config.inputSize;
-  const inputShapes = { slow: [1, 3, config.fastFrames / config.alpha, S, S] };
-  let x = b.stem('blocks.0', g.input('slow', inputShapes.slow), config.stemChannels[0], [1, 7, 7]);
+  const slowShape = [1, 3, config.fastFrames / config.alpha, S, S];
+  let slowIn: TensorId;
+  let inputShapes: Record<string, Shape>;
+  if (options.input === 'ring') {
+    ({ clip: slowIn, inputShapes } = clipFromRing(g, slowShape, options));
+  } else {
+    // 'fast' and 'pathways' alike: the one pathway's clip.
+    slowIn = g.input('slow', slowShape);
+    inputShapes = { slow: slowShape };
+  }
+  let x = b.stem('blocks.0', slowIn, config.stemChannels[0], [1, 7, 7]);
   b.tap('b0_stem', x);
   const depths = STAGE_DEPTHS[config.depth];
   for (let s = 0; s < 4; s++) {

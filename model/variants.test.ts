@@ -125,3 +125,42 @@ describe('every preset and lateral kind builds and runs', () => {
     });
   }
 });
+
+describe('clips gathered from a ring of frames on the GPU, as the video pipeline feeds them', () => {
+  // The golden Fast clip's 32 frames, shuffled into a 40-slot ring: the clip is its slots, in order.
+  const S = 64;
+  const frame = 3 * S * S;
+  const slots = Array.from({ length: 32 }, (_, t) => (t * 7 + 5) % 40);
+  /** The (1, 3, R, S, S) ring holding frame t of `clip` at slot slots[t]. */
+  function ringOf(clip: Float32Array, frames: number): Float32Array<ArrayBuffer> {
+    const ring = new Float32Array(40 * frame);
+    for (let c = 0; c < 3; c++) {
+      for (let t = 0; t < frames; t++) ring.set(clip.subarray((c * frames + t) * S * S, (c * frames + t + 1) * S * S), (c * 40 + slots[t]) * S * S);
+    }
+    return ring;
+  }
+
+  it('SlowFast: the golden logits', async () => {
+    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { input: 'ring', ringFrames: 40 });
+    const r = await c.classify({ ring: ringOf(inputs.fast, 32), clipIndex: Uint32Array.from(slots) });
+    c.destroy();
+    const cmp = closeness(r.logits, golden, 1e-4, 1e-5);
+    expect(cmp.ok, cmp.summary).toBe(true);
+  });
+
+  it('Slow-only: the same logits as its clip given as a tensor', async () => {
+    const config: SlowFastConfig = { ...PRESETS.slow_r50_8x8, stemChannels: [16, 2], inputSize: S };
+    const T = config.fastFrames / config.alpha;
+    const clip = inputs.fast.slice(0, 3 * T * S * S); // any (1, 3, T, S, S) of real frames
+    const direct = await Classifier.create(device, config, new RandomSource(11));
+    const expected = (await direct.classify({ slow: clip })).logits;
+    direct.destroy();
+    const fromRing = await Classifier.create(device, config, new RandomSource(11), { input: 'ring', ringFrames: 40 });
+    expect(Object.keys(fromRing.model.inputShapes)).toEqual(['ring', 'clipIndex']);
+    const r = await fromRing.classify({ ring: ringOf(clip, T), clipIndex: Uint32Array.from(slots.slice(0, T)) });
+    fromRing.destroy();
+    const cmp = closeness(r.logits, expected, 1e-5, 1e-6);
+    expect(cmp.ok, cmp.summary).toBe(true);
+  });
+});

@@ -9,6 +9,7 @@ import type { StateDict } from '../../model/weights/stateDict.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from '../video/analyze.ts';
 import { openVideoFile, VideoInputError } from '../video/decode.ts';
+import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import { LiveClassifier, WebcamError } from '../video/webcam.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { PRESET_TITLES, type EngineEvent, type EngineRequest, type ModelInfo, type ModelKey, type PerfReport, type RunSettings } from './protocol.ts';
@@ -168,12 +169,11 @@ function withoutDict(m: ModelInfo & { dict: StateDict }): ModelInfo {
 }
 
 /** The device, weights and config a job runs with, or the reason it cannot start. */
-async function jobSetup(settings: RunSettings, job: string) {
+async function jobSetup(settings: RunSettings) {
   const g = await startGpu();
   if (!g) throw new Error('WebGPU is not available');
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
-  if (config.slowOnly) throw new Error(`The Slow-only baseline cannot run ${job} yet; choose a SlowFast model.`);
   return { device: g.device, config, weights: new StateDictSource(model.dict) };
 }
 
@@ -182,12 +182,12 @@ function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettin
   return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize };
 }
 
-async function analyze(id: number, file: Blob, name: string, settings: RunSettings): Promise<void> {
+async function analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames): Promise<void> {
   const controller = new AbortController();
   jobs.set(id, controller);
   try {
-    const { device, config, weights } = await jobSetup(settings, 'whole-video analysis');
-    const video = await openVideoFile(file);
+    const { device, config, weights } = await jobSetup(settings);
+    const video = frames ? openElementFrames(frames) : await openVideoFile(file);
     try {
       post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
       let classifier: Classifier | undefined;
@@ -221,7 +221,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
 
 async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
   try {
-    const { device, config, weights } = await jobSetup(settings, 'live labels');
+    const { device, config, weights } = await jobSetup(settings);
     let session: LiveClassifier | undefined = undefined;
     session = await LiveClassifier.start(device, config, weights, frames, {
       intervalMs,
@@ -265,7 +265,7 @@ async function handle(request: EngineRequest): Promise<void> {
       }
       return;
     case 'analyze':
-      return analyze(request.id, request.file, request.name, request.settings);
+      return analyze(request.id, request.file, request.name, request.settings, request.frames);
     case 'cancel':
       jobs.get(request.id)?.abort();
       return;

@@ -3,7 +3,8 @@ import { acquireGpu } from '../../kernels/device.ts';
 import { fetchShared } from '../../kernels/shared.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';
-import { StateDictSource } from '../../model/weights/weightSource.ts';
+import { PRESETS } from '../../model/slowfast.ts';
+import { RandomSource, StateDictSource } from '../../model/weights/weightSource.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
 import { analyzeVideo, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
@@ -71,6 +72,20 @@ describe('analyzeVideo', () => {
     const wide3 = await analyze('/generated-media/cricket-wide.mp4', { views: 3 });
     expect(close(wide3, wide1)).toBe(false);
     for (const r of wide3) expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
+  it('runs the Slow-only baseline too: 8 frames per clip, one stride of 8 source frames at 30 fps', async () => {
+    const slowOnly = { ...PRESETS.slow_r50_8x8, stemChannels: [16, 8] as const, inputSize: 64 };
+    const ts = Array.from({ length: 79 }, (_, i) => i / 25);
+    expect(planAnalysis(ts, 3.16, slowOnly, 1).picks.every((p) => p.length === 8)).toBe(true);
+    const video = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
+    try {
+      const results = await analyzeVideo(device, video, slowOnly, new RandomSource(3));
+      expect(results.map((r) => r.start)).toEqual([0, 1, expect.closeTo(3.16 - 64 / 30, 2)]);
+      for (const r of results) expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    } finally {
+      video.dispose();
+    }
   });
 
   it('stops when cancelled', async () => {

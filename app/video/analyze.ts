@@ -1,7 +1,7 @@
 // Whole-video analysis: clips every `stride` seconds across the file, each classified from frames picked by
 // timestamp. The file is decoded once, streaming; each picked frame is preprocessed once into a slot of a
-// GPU ring, and every clip gathers its frames (both pathways) from the ring — no frame is uploaded twice.
-import { clipDuration, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
+// GPU ring, and every clip gathers its frames (both pathways, or the Slow-only baseline's one) from the ring — no frame is uploaded twice.
+import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
 import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
@@ -52,7 +52,7 @@ interface Plan {
 /** Lays out the clips and how many ring slots the overlapping ones need at once. */
 export function planAnalysis(timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number): Plan {
   const windows = clipWindows(duration, clipDuration(config), stride);
-  const picks = windows.map((w) => pickFrames(timestamps, w, config.fastFrames));
+  const picks = windows.map((w) => pickFrames(timestamps, w, clipFrames(config)));
   // A frame holds its slot from when it is decoded until the last clip that uses it is classified.
   const lastUse = new Map<number, number>();
   picks.forEach((p) => {
@@ -80,7 +80,6 @@ export async function analyzeVideo(
   options: AnalyzeOptions = {},
 ): Promise<ClipResult[]> {
   const { stride = 1, topK = 5, signal } = options;
-  if (config.slowOnly) throw new Error('whole-video analysis needs a SlowFast model (the Slow-only baseline takes its clips directly)');
   const timestamps = await video.frameTimestamps();
   if (timestamps.length === 0) throw new Error('the video has no frames');
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
@@ -115,7 +114,7 @@ export async function analyzeVideo(
       const probabilities = new Float32Array(config.numClasses);
       let ms = 0;
       for (let v = 0; v < ring.views; v++) {
-        const r = await classifier.classify({ fastIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
+        const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
         r.probabilities.forEach((p, i) => (probabilities[i] += p / ring.views));
         ms += r.ms;
       }

@@ -1,7 +1,7 @@
 // Live labels from a camera: frames from getUserMedia → MediaStreamTrackProcessor are preprocessed once into
 // a GPU ring holding the last clip's worth of frames; every `intervalMs` the latest clip (picked by
 // timestamp, as for files) is classified from the ring and the probabilities are smoothed exponentially.
-import { clipDuration, pickFrames } from '../../model/clips.ts';
+import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
 import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
@@ -167,8 +167,8 @@ export class LiveClassifier {
     try {
       const frames = [...this.frames];
       const end = frames[frames.length - 1].time;
-      const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, this.config.fastFrames);
-      const r = await this.classifier.classify({ fastIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? 5);
+      const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, clipFrames(this.config));
+      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? 5);
       const a = this.options.smoothing ?? 0.5;
       if (!this.smoothed) this.smoothed = r.probabilities.slice();
       else this.smoothed = this.smoothed.map((p, i) => a * p + (1 - a) * r.probabilities[i]);
