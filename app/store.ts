@@ -4,6 +4,8 @@
 import { create } from 'zustand';
 import { Engine } from './engine/client.ts';
 import type { CacheState, ClipLabels, EngineEvent, GpuState, Label, ModelKey, PerfReport, WeightsState } from './engine/protocol.ts';
+import { clipFrameRate } from '../model/clips.ts';
+import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraDisconnected } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
 
@@ -41,6 +43,16 @@ export interface Analysis {
   views: number;
 }
 
+/** A dropped file that is being opened, not yet on screen. */
+export interface Pending {
+  id: number;
+  file: Blob;
+  source: VideoSource;
+  settings: Settings;
+  /** Set once WebCodecs refused the file and the browser's player is tried instead. */
+  viaPlayer?: boolean;
+}
+
 export interface WebcamState {
   status: 'off' | 'starting' | 'on';
   id?: number;
@@ -62,7 +74,7 @@ export interface StoreState {
   /** The analysis on screen. A new file replaces it only once the file proves readable. */
   analysis?: Analysis;
   /** A dropped file that is being opened, not yet on screen. */
-  pending?: { id: number; source: VideoSource; settings: Settings };
+  pending?: Pending;
   videoError?: string;
   weightsError?: string;
   cacheNotice?: string;
@@ -96,6 +108,11 @@ const WEIGHT_FILE = /\.(pyth|pth|pt|ckpt|safetensors)$/i;
 
 /** Whether a dropped file is weights (by name; the worker checks the bytes). */
 export const isWeightFile = (name: string) => WEIGHT_FILE.test(name);
+
+/** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
+const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
+
+const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile });
 
 let engine: Engine | undefined;
 let camera: Camera | undefined;
@@ -157,15 +174,18 @@ export const useStore = create<StoreState>()((set, get) => {
         return;
       case 'error':
         switch (e.scope) {
-          case 'video':
+          case 'video': {
             // The earlier analysis stays on screen; only a file that never started is dropped.
-            if (get().pending?.id === e.id) {
-              URL.revokeObjectURL(get().pending!.source.url);
+            const pending = get().pending;
+            if (pending && pending.id === e.id) {
+              if (!pending.viaPlayer && e.kind && PLAYER_MAY_PLAY.has(e.kind)) return void tryPlayer(pending, e.message);
+              URL.revokeObjectURL(pending.source.url);
               set({ pending: undefined });
             } else {
               updateAnalysis(e.id!, (a) => ({ ...a, status: 'cancelled' }));
             }
             return set({ videoError: e.message });
+          }
           case 'weights':
             return set({ weightsError: e.message });
           case 'cache':
@@ -180,6 +200,24 @@ export const useStore = create<StoreState>()((set, get) => {
         return;
     }
   };
+  /** WebCodecs refused the file: if the browser's player can play it, its frames are served from there. */
+  const tryPlayer = async (pending: Pending, refusal: string) => {
+    set({ pending: { ...pending, viaPlayer: true } });
+    const video = await openPlayableVideo(pending.source.url);
+    const weights = get().weights;
+    const current = get().pending?.id === pending.id;
+    if (!video || !current || weights.status !== 'ready' || !engine) {
+      if (video) video.removeAttribute('src');
+      if (!current) return; // another file replaced it meanwhile
+      URL.revokeObjectURL(pending.source.url);
+      return set({ pending: undefined, videoError: refusal });
+    }
+    const info = { width: video.videoWidth, height: video.videoHeight, codec: "the browser's player", duration: video.duration, container: 'element' as const };
+    const times = frameGrid(video.duration, clipFrameRate(weights.model.config));
+    const port = serveElementFrames(video, times);
+    engine.send({ type: 'analyze', id: pending.id, file: pending.file, name: pending.source.name, settings: runSettings(pending.settings), frames: { port, info, times } });
+  };
+
   const updateAnalysis = (id: number | undefined, f: (a: Analysis) => Analysis) => {
     const a = get().analysis;
     if (a && a.id === id) set({ analysis: f(a) });
@@ -233,8 +271,8 @@ export const useStore = create<StoreState>()((set, get) => {
       const id = engine.id();
       const source: VideoSource = { name, url: URL.createObjectURL(file), kind: /^image\//.test(file.type) || /\.gif$/i.test(name) ? 'image' : 'video', size: file.size };
       const settings = get().settings;
-      set({ pending: { id, source, settings }, videoError: undefined });
-      engine.send({ type: 'analyze', id, file, name, settings: { inputSize: settings.inputSize, stride: settings.stride, views: settings.views, profile: settings.profile } });
+      set({ pending: { id, file, source, settings }, videoError: undefined });
+      engine.send({ type: 'analyze', id, file, name, settings: runSettings(settings) });
     },
 
     loadWeightsFile(file, name) {
@@ -268,8 +306,8 @@ export const useStore = create<StoreState>()((set, get) => {
         engine?.send({ type: 'webcamStop', id, error: { kind: e.kind, message: e.message } });
       });
       set((s) => ({ webcam: { ...s.webcam, stream: started.stream } }));
-      const { inputSize, stride, views, profile, intervalMs } = get().settings;
-      engine.send({ type: 'webcamStart', id, frames: started.frames, settings: { inputSize, stride, views, profile }, intervalMs });
+      const { intervalMs } = get().settings;
+      engine.send({ type: 'webcamStart', id, frames: started.frames, settings: runSettings(get().settings), intervalMs });
     },
 
     stopWebcam() {

@@ -51,6 +51,11 @@ function Results({ analysis }: { analysis: Analysis }) {
           <video ref={media} src={analysis.source.url} controls muted loop playsInline onError={() => setPlayable(false)} />
         )}
         {!playable && <p className="notice">This browser cannot play the file back, but its frames were decoded and classified.</p>}
+        {analysis.info?.container === 'element' && (
+          <p className="notice" data-testid="via-player">
+            WebCodecs cannot decode this file here, so its frames come from the browser's own player, one seek per frame (slower).
+          </p>
+        )}
         <p className="detail">
           {analysis.source.name} · {analysis.info && `${analysis.info.width}×${analysis.info.height}, ${analysis.info.codec}, ${duration.toFixed(2)} s`}
         </p>

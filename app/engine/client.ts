@@ -25,8 +25,9 @@ export class Engine {
   }
 
   send(request: EngineRequest): void {
-    // Streams move to the worker; everything else is copied.
-    const transfer = request.type === 'webcamStart' ? [request.frames as unknown as Transferable] : [];
+    // Streams and ports move to the worker; everything else is copied.
+    const transfer: Transferable[] =
+      request.type === 'webcamStart' ? [request.frames as unknown as Transferable] : request.type === 'analyze' && request.frames ? [request.frames.port] : [];
     this.worker.postMessage(request, transfer);
   }
 

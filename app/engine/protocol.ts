@@ -4,6 +4,7 @@ import type { AdapterDescription } from '../../kernels/device.ts';
 import type { MemoryReport } from '../../model/executor.ts';
 import type { PresetName, SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
+import type { ElementFrames } from '../video/elementSource.ts';
 
 /** A cached or loaded model is known by its preset name, or 'custom' for any other architecture. */
 export type ModelKey = PresetName | 'custom';
@@ -78,7 +79,8 @@ export type EngineRequest =
   | { type: 'loadModel'; key: ModelKey }
   | { type: 'loadWeightsFile'; file: Blob; name: string }
   | { type: 'clearCache' }
-  | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings }
+  /** With `frames`, the frames come from the page's <video> element (WebCodecs refused the file). */
+  | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames }
   | { type: 'cancel'; id: number }
   | { type: 'webcamStart'; id: number; frames: ReadableStream<VideoFrame>; settings: RunSettings; intervalMs: number }
   | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }

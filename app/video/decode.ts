@@ -23,7 +23,8 @@ export interface VideoInfo {
   codec: string;
   /** Seconds, from the container (may be approximate for some files). */
   duration: number;
-  container: 'container' | 'gif';
+  /** 'element': decoded by the browser's player (see elementSource.ts), not WebCodecs. */
+  container: 'container' | 'gif' | 'element';
 }
 
 export interface VideoFile {
