@@ -17,25 +17,38 @@ test('without weights the page says how to get them and shows no labels', async 
 
 test('drop a checkpoint and a video: labels, a timeline over the whole video, exports that match the page', async ({ page }) => {
   await openWithGoldenWeights(page, 'drop');
+  // Per-layer GPU times (SwiftShader has timestamp-query).
+  await page.locator('details.perf-panel summary').click();
+  await page.getByLabel(/Time every layer on the GPU/).check();
   await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
   const results = page.getByTestId('results');
   await expect(results).toBeVisible({ timeout: 60_000 });
 
-  // While a clip runs in the worker, the page keeps painting and answers input.
-  await expect(page.getByTestId('progress')).toBeVisible();
-  const frames = await page.evaluate(
+  // While clips run in the worker, the page's own thread stays free: its event loop never stalls for long, and
+  // input is answered at once. (Painting is no measure here: SwiftShader's compositor shares the CPU with the
+  // inference.) Measured after the first clip, while the next ones run.
+  await expect(page.getByTestId('progress')).toContainText('1 of 3 clips', { timeout: 90_000 });
+  const worstGapMs = await page.evaluate(
     () => new Promise<number>((resolve) => {
-      let n = 0;
-      const end = performance.now() + 1000;
-      const tick = () => (performance.now() < end ? (n++, requestAnimationFrame(tick)) : resolve(n));
-      requestAnimationFrame(tick);
+      let last = performance.now();
+      let worst = 0;
+      const end = last + 1500;
+      const tick = () => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+        if (now < end) setTimeout(tick, 10);
+        else resolve(worst);
+      };
+      setTimeout(tick, 10);
     }),
   );
-  expect(frames).toBeGreaterThan(10);
+  // One clip takes seconds here: on the page's thread it would stall the loop for all of them.
+  expect(worstGapMs).toBeLessThan(300);
   const crops = page.getByLabel(/3 crops per clip/);
-  await crops.check();
-  await expect(crops).toBeChecked();
-  await crops.uncheck();
+  await crops.check({ timeout: 1000 });
+  await expect(crops).toBeChecked({ timeout: 1000 });
+  await crops.uncheck({ timeout: 1000 });
   await expect(results).toHaveAttribute('data-status', 'running');
 
   await expect(results).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
@@ -50,8 +63,10 @@ test('drop a checkpoint and a video: labels, a timeline over the whole video, ex
   const shown = page.getByTestId('top-labels').locator('li');
   await expect(shown).toHaveCount(5);
   const shownLabels = await shown.evaluateAll((lis) => lis.map((li) => ({ label: li.getAttribute('data-label'), text: li.querySelector('.value')!.textContent })));
-  await page.locator('details.perf-panel summary').click();
   await expect(page.getByTestId('latency')).toContainText('ms');
+  const layers = page.locator('table.layers tr');
+  await expect(layers).toHaveCount(15);
+  await expect(layers.first()).toContainText(/blocks\.\d.* ms/);
   await expect(page.getByTestId('gpu-memory')).toContainText('MiB');
   await screenshot(page, 'app-video-results');
 
