@@ -3,7 +3,9 @@ import { acquireGpu } from '../kernels/device.ts';
 import { randomArray, rng } from '../kernels/compare.ts';
 import { add } from '../kernels/add/add.ts';
 import { relu } from '../kernels/relu/relu.ts';
-import { Executor } from './executor.ts';
+import { Executor, GpuLimitError } from './executor.ts';
+import { PRESETS, buildSlowFast } from './slowfast.ts';
+import { RandomSource } from './weights/weightSource.ts';
 import { Graph } from './graph.ts';
 
 let device: GPUDevice;
@@ -74,5 +76,23 @@ describe('Executor', () => {
     await expect(ex.run({})).rejects.toThrow('missing input x [1, 1, 1, 2, 2]');
     await expect(ex.run({ x: new Float32Array(3) })).rejects.toThrow('input x [1, 1, 1, 2, 2] needs 4 floats, got 3');
     ex.destroy();
+  });
+});
+
+describe('GPU limits', () => {
+  it('refuses, before allocating anything, a model whose largest tensor exceeds what the device allows in one buffer', async () => {
+    // A device with WebGPU's default limits: 128 MiB per storage binding.
+    const adapter = (await navigator.gpu.requestAdapter())!;
+    const small = await adapter.requestDevice();
+    const config = { ...PRESETS.slowfast_r50_8x8, stemChannels: [16, 2] as const, inputSize: 1024 };
+    const { graph } = buildSlowFast(config, new RandomSource(1), { input: 'fast' });
+    small.pushErrorScope('validation');
+    const attempt = Executor.create(small, graph);
+    await expect(attempt).rejects.toThrow(GpuLimitError);
+    await expect(attempt).rejects.toThrow(
+      'This model needs a 384 MiB buffer (fast, shape [1, 3, 32, 1024, 1024]), but this GPU allows at most 128 MiB in one buffer. Choose a smaller input size or a smaller model.',
+    );
+    expect(await small.popErrorScope()).toBeNull();
+    small.destroy();
   });
 });

@@ -89,6 +89,25 @@ function planSlots(graph: Graph, keep: Set<TensorId>): { slotOf: Map<TensorId, n
   return { slotOf, slots };
 }
 
+/** The model needs a buffer larger than this GPU allows: a smaller preset or input size may fit. */
+export class GpuLimitError extends Error {
+  override readonly name = 'GpuLimitError';
+}
+
+const mib = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MiB`;
+
+/** Throws a GpuLimitError naming the largest tensor when one cannot be a storage buffer on this device. */
+function checkLimits(device: GPUDevice, graph: Graph): void {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const largest = graph.tensors.reduce((a, t) => (t.bytes > a.bytes ? t : a));
+  if (largest.bytes > limit) {
+    throw new GpuLimitError(
+      `This model needs a ${mib(largest.bytes)} buffer (${largest.name}, shape [${largest.shape.join(', ')}]), ` +
+        `but this GPU allows at most ${mib(limit)} in one buffer. Choose a smaller input size or a smaller model.`,
+    );
+  }
+}
+
 export class Executor {
   private readonly buffers = new Map<TensorId, GPUBuffer>();
   private readonly owned: GPUBuffer[] = [];
@@ -110,6 +129,7 @@ export class Executor {
   ) {}
 
   static async create(device: GPUDevice, graph: Graph, options: ExecutorOptions = {}): Promise<Executor> {
+    checkLimits(device, graph);
     const ex = new Executor(device, graph, options);
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');

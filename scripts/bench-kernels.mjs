@@ -18,6 +18,8 @@ Options:
   --samples N     timed samples per measurement, the median is kept (default 5)
   --out FILE      where to write the JSON (default bench-results/kernels.json)
   --keymap FILE   state-dict shapes of the network (default ../shared/golden/KEYMAP.md)
+  --layers REGEX  only the conv layers whose state-dict key matches (e.g. 'multipathway_blocks\.1\.conv')
+  --tiles LIST    only these tiles, as MxNxK, comma-separated (default: every tile conv3d offers)
   -h, --help      show this help`;
 
 const { args } = parseCli(HELP, {
@@ -27,6 +29,19 @@ const { args } = parseCli(HELP, {
   samples: { type: 'string', default: '5' },
   out: { type: 'string', default: 'bench-results/kernels.json' },
   keymap: { type: 'string', default: join(root, '..', 'shared', 'golden', 'KEYMAP.md') },
+  layers: { type: 'string' },
+  tiles: { type: 'string' },
+});
+let layerFilter;
+try {
+  layerFilter = args.layers ? new RegExp(args.layers).source : undefined;
+} catch (e) {
+  usageError(HELP, `--layers: ${e.message}`);
+}
+const tiles = args.tiles?.split(',').map((t) => {
+  const [m, n, k] = t.split('x').map(Number);
+  if (![m, n, k].every((d) => Number.isInteger(d) && d > 0)) usageError(HELP, `--tiles: '${t}' is not MxNxK`);
+  return { m, n, k };
 });
 const size = Number(args.size);
 const frames = Number(args.frames);
@@ -53,6 +68,7 @@ try {
   const options = {
     stateDict, alpha: 4, inputSize: size, fastFrames: frames,
     matmulSizes: args.matmul.split(',').map(Number), samples: Number(args.samples), minSeconds: 0.05,
+    layerFilter, tiles,
   };
   const result = await engine.run('/kernels/conv3d/conv3d.bench.ts', 'runKernelBench', options);
   const out = resolve(root, args.out);

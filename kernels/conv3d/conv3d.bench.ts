@@ -37,7 +37,7 @@ interface Measured {
   gflops: number;
 }
 
-async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Conv3dAttrs, samples: number, minSeconds: number): Promise<Measured> {
+async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Conv3dAttrs, samples: number, minSeconds: number, tiles: readonly Conv3dTile[]): Promise<Measured> {
   const random = rng(1);
   const y = conv3dShape(x, w, attrs);
   const xBuf = storageBuffer(device, randomArray(sizeOf(x), random));
@@ -47,7 +47,7 @@ async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Conv3dAttr
   const flops = conv3dFlops(x, w, attrs);
   let best: Measured | undefined;
   try {
-    for (const tile of CONV3D_TILES) {
+    for (const tile of tiles) {
       const bound = await bindKernel(device, conv3d(x, w, { ...attrs, tile }), [xBuf, wBuf, aBuf], [yBuf]);
       const seconds = await timeDispatch(device, bound, samples, minSeconds);
       if (!best || seconds < best.seconds) best = { tile, seconds, gflops: flops / seconds / 1e9 };
@@ -67,15 +67,20 @@ export interface KernelBenchOptions {
   matmulSizes: number[];
   samples: number;
   minSeconds: number;
+  /** Only layers whose key matches this regular expression. */
+  layerFilter?: string;
+  /** Only these tiles (default CONV3D_TILES). */
+  tiles?: Conv3dTile[];
 }
 
 export async function runKernelBench(o: KernelBenchOptions) {
   const gpu = await acquireGpu();
+  const tiles = o.tiles ?? CONV3D_TILES;
   const { device } = gpu;
   const matmul = [];
   for (const n of o.matmulSizes) {
     // C (n × n) = A (n × n) · B (n × n) as a 1×1×1 conv: n output channels, n input channels, n positions.
-    const m = await bestTile(device, [1, n, 1, 1, n], [n, n, 1, 1, 1], { kernel: [1, 1, 1] }, o.samples, o.minSeconds);
+    const m = await bestTile(device, [1, n, 1, 1, n], [n, n, 1, 1, 1], { kernel: [1, 1, 1] }, o.samples, o.minSeconds, tiles);
     matmul.push({ size: n, ...m });
   }
   const bestMatmul = Math.max(...matmul.map((m) => m.gflops));
@@ -84,8 +89,9 @@ export async function runKernelBench(o: KernelBenchOptions) {
     state_dict: o.stateDict,
   }));
   const convs = [];
-  for (const l of layers) {
-    const m = await bestTile(device, l.input, l.weight, l.attrs, o.samples, o.minSeconds);
+  const filter = o.layerFilter ? new RegExp(o.layerFilter) : undefined;
+  for (const l of layers.filter((l) => !filter || filter.test(l.key))) {
+    const m = await bestTile(device, l.input, l.weight, l.attrs, o.samples, o.minSeconds, tiles);
     convs.push({
       key: l.key, input: l.input, weight: l.weight, stride: l.attrs.stride, padding: l.attrs.padding,
       gflop: conv3dFlops(l.input, l.weight, l.attrs) / 1e9, ...m, ratioToMatmul: m.gflops / bestMatmul,

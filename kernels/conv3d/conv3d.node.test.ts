@@ -26,9 +26,12 @@ describe('conv3dShape', () => {
   });
 
   it('caches pipelines by static attributes only, not shapes', () => {
-    const a = conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], padding: [0, 1, 1] });
-    const b = conv3d([2, 5, 6, 10, 12], [8, 5, 1, 3, 3], { kernel: [1, 3, 3], stride: [1, 2, 2] });
+    // The tile is a static attribute (chosen per layer shape when not given).
+    const tile = { m: 16, n: 64, k: 16 };
+    const a = conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], padding: [0, 1, 1], tile });
+    const b = conv3d([2, 5, 6, 10, 12], [8, 5, 1, 3, 3], { kernel: [1, 3, 3], stride: [1, 2, 2], tile });
     expect(a.cacheKey).toBe(b.cacheKey);
-    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], relu: true }).cacheKey).not.toBe(a.cacheKey);
+    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], relu: true, tile }).cacheKey).not.toBe(a.cacheKey);
+    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], tile: { m: 8, n: 256, k: 16 } }).cacheKey).not.toBe(a.cacheKey);
   });
 });

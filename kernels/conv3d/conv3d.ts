@@ -26,7 +26,7 @@ export interface Conv3dAttrs {
   tile?: Conv3dTile;
 }
 
-/** A workgroup computes TILE_M output channels × TILE_N positions; each invocation 4 × 4 of them. */
+/** A workgroup computes TILE_M output channels × TILE_N positions; each invocation 4 × 4 of them (M, N multiples of 4). */
 export interface Conv3dTile {
   m: number;
   n: number;
@@ -76,10 +76,14 @@ export const CONV3D_TILES: readonly Conv3dTile[] = [
   // For small K (the Fast pathway's 8-channel layers), a shorter K step wastes less on zero padding.
   { m: 32, n: 128, k: 8 },
   { m: 16, n: 128, k: 8 },
+  // Few output channels (the stems of narrow Fast pathways: 8 at full width, 2 at quarter width).
+  { m: 8, n: 256, k: 16 },
+  { m: 4, n: 256, k: 16 },
 ];
 
 /** Picks a tile for a GEMM of M output channels and N positions (autotuning refines this per adapter). */
 export function defaultTile(m: number, n: number, k: number): Conv3dTile {
+  if (m <= 8 && n >= 256) return { m: m <= 4 ? 4 : 8, n: 256, k: 16 };
   if (k <= 8 && m <= 32 && n >= 128) return { m: m <= 16 ? 16 : 32, n: 128, k: 8 };
   // Few positions (deep layers at small inputs): tall, narrow tiles waste less.
   if (n <= 16) return { m: m >= 128 ? 128 : 64, n: 16, k: 16 };
@@ -90,12 +94,9 @@ export function defaultTile(m: number, n: number, k: number): Conv3dTile {
 }
 
 function checkTile(tile: Conv3dTile): void {
-  const wgM = tile.m / THREAD_TILE;
-  const wgN = tile.n / THREAD_TILE;
-  const wg = wgM * wgN;
-  const ok =
-    Number.isInteger(wgM) && Number.isInteger(wgN) && wg <= 256 &&
-    wg % tile.n === 0 && wg % tile.k === 0 && (tile.m * tile.k) % wg === 0 && (tile.k * tile.n) % wg === 0;
+  const wg = (tile.m / THREAD_TILE) * (tile.n / THREAD_TILE);
+  const ok = [tile.m, tile.n].every((d) => Number.isInteger(d / THREAD_TILE) && d >= THREAD_TILE) &&
+    Number.isInteger(tile.k) && tile.k >= 1 && wg <= 256;
   if (!ok) throw new Error(`${OP}: unsupported tile ${JSON.stringify(tile)}`);
 }
 

@@ -1,8 +1,9 @@
 // conv3d as an implicit GEMM: C[co, p] = Σ_k W[co, k] · X̂[k, p], where p runs over every output position
 // (n, t, h, w) — so time and batch fold into the GEMM's N — and k over (ci, kt, kh, kw). X̂ (im2col) is never
 // materialised: each workgroup gathers its TILE_K × TILE_N slice of it straight from x into workgroup
-// memory. Each workgroup computes a TILE_M × TILE_N block of C; each invocation a 4 × 4 register tile of it,
-// at channels tm + i·WG_M and positions tn + j·WG_N, so neighbouring invocations touch neighbouring memory.
+// memory. Each workgroup computes a TILE_M × TILE_N block of C; each invocation a 4 × 4 register tile of it —
+// 4 neighbouring channels × 4 neighbouring positions — whose operands it reads from workgroup memory as one
+// vec4 of W and one vec4 of X̂ per k (the tiles are stored as vec4s of those quads).
 // The epilogue applies the per-channel affine (folded batch norm or bias), the optional residual and ReLU.
 
 //!header
@@ -10,6 +11,11 @@
 // stride 1, no padding: X̂ is x itself), WEIGHT_F16, RELU.
 
 const WG = WG_M * WG_N;
+// Loading X̂: an invocation gathers one quad of 4 neighbouring columns, for rows lid / WG_N + r·WG_M.
+const X_ROWS = (TILE_K + WG_M - 1u) / WG_M;
+// Loading W: the TILE_K × WG_M (row, channel quad) cells are dealt out to the invocations in turn.
+const W_CELLS = TILE_K * WG_M;
+const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;        // (N, Cin, Tin, Hin, Win)
@@ -18,8 +24,8 @@ const WG = WG_M * WG_N;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;  // (N, outChannelsTotal, To, Ho, Wo)
 @group(0) @binding(5) var<storage, read> residual: array<f32>; // (N, Cout, To, Ho, Wo), mainResidual only
 
-var<workgroup> tileW: array<f32, TILE_K * TILE_M>; // [k][m]
-var<workgroup> tileX: array<f32, TILE_K * TILE_N>; // [k][p]
+var<workgroup> tileW: array<vec4f, TILE_K * WG_M>; // [k][channel quad]
+var<workgroup> tileX: array<vec4f, TILE_K * WG_N>; // [k][position quad]
 // For each k of the current K step: (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT,
 // kh·dilH, kw·dilW), so the divisions that split k are done once per workgroup, not once per element.
 var<workgroup> kSplit: array<vec4i, TILE_K>;
@@ -36,72 +42,84 @@ fn computeBlock(lid: u32, block: u32) -> bool {
   let m0 = (block % p.blocksM) * TILE_M;
   let n0 = (block / p.blocksM) * TILE_N;
 
-  // The column of X̂ this invocation gathers is fixed for the whole K loop: decompose it once.
-  let col = lid % TILE_N;
-  let pos = n0 + col;
-  let posValid = pos < p.positions;
+  // The quad of X̂ columns this invocation gathers is fixed for the whole K loop: decompose it once, one
+  // vector lane per column (no per-lane loops: a lane index into a private array costs a memory round trip
+  // on some compilers).
+  let quad = lid % WG_N;
+  let pos = vec4u(n0 + quad * 4u) + vec4u(0u, 1u, 2u, 3u);
+  let valid = pos < vec4u(p.positions);
   let n = pos / p.outSpatial;
   let s = pos % p.outSpatial;
+  let xBatch = vec4i(n * p.inC * p.inSpatial);
   let to = s / p.outHW;
   let hw = s % p.outHW;
   let ho = hw / p.outW;
   let wo = hw % p.outW;
-  let t0 = i32(to * p.strideT) - i32(p.padT);
-  let h0 = i32(ho * p.strideH) - i32(p.padH);
-  let w0 = i32(wo * p.strideW) - i32(p.padW);
-  let xBatch = n * p.inC * p.inSpatial;
-  let colBase = i32(xBatch) + (t0 * i32(p.inH) + h0) * i32(p.inW) + w0;
-  // The row of W this invocation loads at step r is fixed too.
-  let wk = lid % TILE_K;
+  // The corner of each column's window in x, per axis.
+  let t0 = vec4i(to * p.strideT) - i32(p.padT);
+  let h0 = vec4i(ho * p.strideH) - i32(p.padH);
+  let w0 = vec4i(wo * p.strideW) - i32(p.padW);
+  // x index of (ci 0, corner) or, pointwise, of (ci 0, position).
+  let base = select(xBatch + (t0 * i32(p.inH) + h0) * i32(p.inW) + w0, xBatch + vec4i(s), POINTWISE);
 
   for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
-    if (!POINTWISE && lid < TILE_K) {
-      let k = min(k0 + lid, p.K - 1u);
-      let ci = k / p.kVolume;
-      let kr = k % p.kVolume;
-      let kt = kr / p.kHW;
-      let khw = kr % p.kHW;
-      let kh = khw / p.kW;
-      let kw = khw % p.kW;
-      let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
-      kSplit[lid] = vec4i(i32(ci * p.inSpatial) + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
+    if (!POINTWISE) {
+      for (var kk = lid; kk < TILE_K; kk += WG) {
+        let k = min(k0 + kk, p.K - 1u);
+        let ci = k / p.kVolume;
+        let kr = k % p.kVolume;
+        let kt = kr / p.kHW;
+        let khw = kr % p.kHW;
+        let kh = khw / p.kW;
+        let kw = khw % p.kW;
+        let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
+        kSplit[kk] = vec4i(i32(ci * p.inSpatial) + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
+      }
     }
     workgroupBarrier();
-    for (var r = 0u; r < TILE_M * TILE_K / WG; r++) {
-      let m = lid / TILE_K + r * (WG / TILE_K);
-      let co = m0 + m;
-      let k = k0 + wk;
-      var v = 0.0;
-      if (co < p.outC && k < p.K) { v = weightAt(co * p.K + k); }
-      tileW[wk * TILE_M + m] = v;
+    for (var r = 0u; r < W_ROUNDS; r++) {
+      let cell = lid + r * WG;
+      if (cell < W_CELLS) {
+        // Neighbouring invocations read neighbouring k of the same 4 channels.
+        let kk = cell % TILE_K;
+        let k = k0 + kk;
+        let co = m0 + (cell / TILE_K) * 4u;
+        let at = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K) + k;
+        // Loads past the end are clamped to the buffer (WGSL's robust access); select drops them.
+        let v = vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
+        let inside = (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K);
+        tileW[kk * WG_M + cell / TILE_K] = select(vec4f(0.0), v, inside);
+      }
     }
-    for (var r = 0u; r < TILE_K * TILE_N / WG; r++) {
-      let kk = lid / TILE_N + r * (WG / TILE_N);
-      let k = k0 + kk;
-      var v = 0.0;
-      if (posValid && k < p.K) {
+    for (var r = 0u; r < X_ROWS; r++) {
+      let kk = lid / WG_N + r * WG_M;
+      if (kk < TILE_K) {
+        let k = k0 + kk;
+        var at: vec4i;
+        var inside: vec4<bool>;
         if (POINTWISE) {
-          v = x[xBatch + k * p.inSpatial + s];
+          at = base + i32(k * p.inSpatial);
+          inside = valid;
         } else {
           let d = kSplit[kk];
+          at = base + d.x;
           // Negative coordinates wrap to huge u32s, so one unsigned compare per axis checks both ends.
-          let inside = vec3u(vec3i(t0, h0, w0) + d.yzw) < vec3u(p.inT, p.inH, p.inW);
-          if (all(inside)) { v = x[u32(colBase + d.x)]; }
+          inside = valid & (vec4u(t0 + d.y) < vec4u(p.inT)) & (vec4u(h0 + d.z) < vec4u(p.inH)) & (vec4u(w0 + d.w) < vec4u(p.inW));
         }
+        let a = vec4u(at);
+        let v = vec4f(x[a.x], x[a.y], x[a.z], x[a.w]);
+        tileX[kk * WG_N + quad] = select(vec4f(0.0), v, inside & vec4<bool>(k < p.K));
       }
-      tileX[kk * TILE_N + col] = v;
     }
     workgroupBarrier();
 
     let tm = lid / WG_N;
     let tn = lid % WG_N;
     for (var kk = 0u; kk < TILE_K; kk++) {
-      let wr = kk * TILE_M + tm;
-      let xr = kk * TILE_N + tn;
-      let a = vec4f(tileW[wr], tileW[wr + WG_M], tileW[wr + 2u * WG_M], tileW[wr + 3u * WG_M]);
-      let b = vec4f(tileX[xr], tileX[xr + WG_N], tileX[xr + 2u * WG_N], tileX[xr + 3u * WG_N]);
+      let a = tileW[kk * WG_M + tm];
+      let b = tileX[kk * WG_N + tn];
       acc[0] += a.x * b;
       acc[1] += a.y * b;
       acc[2] += a.z * b;
@@ -112,12 +130,12 @@ fn computeBlock(lid: u32, block: u32) -> bool {
   return true;
 }
 
-// For this invocation's 4 output positions: where channel 0 of each lives in y and in residual (the position
+// For this invocation's 4 output positions, from n0 on: where channel 0 of each lives in y and in residual (the position
 // splits into batch and spatial index once here, not once per channel), or 0xffffffff past the end.
 fn columnBases(n0: u32) -> array<vec2u, 4> {
   var bases: array<vec2u, 4>;
   for (var j = 0u; j < 4u; j++) {
-    let pos = n0 + j * WG_N;
+    let pos = n0 + j;
     let n = pos / p.outSpatial;
     let s = pos % p.outSpatial;
     bases[j] = select(vec2u(0xffffffffu),
@@ -137,10 +155,10 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
   if (!computeBlock(lid, block)) { return; }
-  let m0 = (block % p.blocksM) * TILE_M + lid / WG_N;
-  let bases = columnBases((block / p.blocksM) * TILE_N + lid % WG_N);
+  let m0 = (block % p.blocksM) * TILE_M + (lid / WG_N) * 4u;
+  let bases = columnBases((block / p.blocksM) * TILE_N + (lid % WG_N) * 4u);
   for (var i = 0u; i < 4u; i++) {
-    let co = m0 + i * WG_M;
+    let co = m0 + i;
     if (co >= p.outC) { break; }
     let ab = affine[co];
     for (var j = 0u; j < 4u; j++) {
@@ -156,10 +174,10 @@ fn mainResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id
                 @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
   if (!computeBlock(lid, block)) { return; }
-  let m0 = (block % p.blocksM) * TILE_M + lid / WG_N;
-  let bases = columnBases((block / p.blocksM) * TILE_N + lid % WG_N);
+  let m0 = (block % p.blocksM) * TILE_M + (lid / WG_N) * 4u;
+  let bases = columnBases((block / p.blocksM) * TILE_N + (lid % WG_N) * 4u);
   for (var i = 0u; i < 4u; i++) {
-    let co = m0 + i * WG_M;
+    let co = m0 + i;
     if (co >= p.outC) { break; }
     let ab = affine[co];
     for (var j = 0u; j < 4u; j++) {
