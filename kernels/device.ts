@@ -39,6 +39,14 @@ export const WEBGPU_HELP =
   'Android, Safari 26+, or Firefox 141+ on Windows. On Linux, start Chrome with ' +
   '--enable-unsafe-webgpu --enable-features=Vulkan. The page must be served from https or http://localhost.';
 
+/**
+ * Whether an adapter runs on the CPU (SwiftShader, llvmpipe): there, a workgroup barrier or a GPU-side
+ * YUV → RGB copy costs far more than on a GPU, and several kernels choose differently.
+ */
+export function isSoftwareAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'architecture' | 'description'> & { isFallbackAdapter?: boolean }): boolean {
+  return !!info.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+}
+
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = adapter.info;
   const description =

@@ -1,4 +1,6 @@
 // The engine's face: weights in, a ready Executor, and classify(slow, fast) → labels with probabilities.
+import { isSoftwareAdapter } from '../kernels/device.ts';
+import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
 import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
 import { Executor, type MemoryReport, type NodeTiming } from './executor.ts';
 import { labelsFor } from './labels.ts';
@@ -34,7 +36,8 @@ export class Classifier {
   ) {}
 
   static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: ClassifierOptions = {}): Promise<Classifier> {
-    const model = buildSlowFast(config, weights, { ...options, softmax: true });
+    const tilePolicy = options.tilePolicy ?? tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
+    const model = buildSlowFast(config, weights, { ...options, tilePolicy, softmax: true });
     const executor = await Executor.create(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers });
     return new Classifier(model, executor, labelsFor(config.numClasses));
   }

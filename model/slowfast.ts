@@ -7,7 +7,7 @@ import { frameGather, frameGatherIndex, frameGatherShape } from '../kernels/fram
 import { add } from '../kernels/add/add.ts';
 import { avgPool3d, avgPool3dShape, globalAvgPool3d } from '../kernels/avgPool3d/avgPool3d.ts';
 import { concat, concatShape } from '../kernels/concat/concat.ts';
-import { conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Triple } from '../kernels/conv3d/conv3d.ts';
+import { conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type TilePolicy, type Triple } from '../kernels/conv3d/conv3d.ts';
 import { packF16 } from '../kernels/f16.ts';
 import { linear } from '../kernels/linear/linear.ts';
 import { maxPool3d, maxPool3dShape } from '../kernels/maxPool3d/maxPool3d.ts';
@@ -78,6 +78,8 @@ export type PresetName = keyof typeof PRESETS;
 
 export interface BuildOptions {
   weightFormat?: 'f32' | 'f16';
+  /** How conv tiles are chosen (see conv3d's TilePolicy); the classifier picks it for its adapter. */
+  tilePolicy?: TilePolicy;
   /**
    * What the graph takes as input:
    * - 'pathways' (default): `slow` (1,3,T/α,S,S) and `fast` (1,3,T,S,S), as the golden fixtures give them;
@@ -114,10 +116,16 @@ class Builder {
   readonly graph = new Graph();
   readonly taps = new Map<string, Tap>();
 
+  readonly format: 'f32' | 'f16';
+  readonly tilePolicy?: TilePolicy;
+
   constructor(
     readonly weights: WeightSource,
-    readonly format: 'f32' | 'f16',
-  ) {}
+    options: BuildOptions,
+  ) {
+    this.format = options.weightFormat ?? 'f32';
+    this.tilePolicy = options.tilePolicy;
+  }
 
   /** conv (no bias) + BatchNorm (folded) [+ residual] [+ ReLU], named after the PyTorch modules. */
   convBn(
@@ -137,7 +145,7 @@ class Builder {
     const folded = foldBatchNorm(w, outC, bn);
     const attrs: Conv3dAttrs = {
       kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel), relu: opts.relu, residual: opts.residual !== undefined,
-      weightFormat: this.format,
+      weightFormat: this.format, tilePolicy: this.tilePolicy,
       ...(opts.into ? { outputChannelOffset: opts.into.offset, outputChannelsTotal: this.graph.shape(opts.into.tensor)[1] } : {}),
     };
     const wT = this.graph.weight(`${convName}.weight`, wShape, this.format === 'f16' ? packF16(folded.weight) : folded.weight);
@@ -193,7 +201,7 @@ function checkConfig(c: SlowFastConfig): void {
 export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, options: BuildOptions = {}): BuiltModel {
   checkConfig(config);
   if (config.slowOnly) return buildSlowOnly(config, weights, options);
-  const b = new Builder(weights, options.weightFormat ?? 'f32');
+  const b = new Builder(weights, options);
   const g = b.graph;
   const { alpha, inputSize: S, fastFrames } = config;
   const slowFrames = fastFrames / alpha;
@@ -347,7 +355,7 @@ function head(b: Builder, name: string, x: TensorId, classes: number, options: B
 
 /** pytorchvideo's create_resnet as used by slow_r50: one pathway, stem 1×7×7, conv_a temporal from res4. */
 function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: BuildOptions): BuiltModel {
-  const b = new Builder(weights, options.weightFormat ?? 'f32');
+  const b = new Builder(weights, options);
   const g = b.graph;
   const S = config.inputSize;
   const slowShape = [1, 3, config.fastFrames / config.alpha, S, S];

@@ -19,7 +19,7 @@ Options:
   --out FILE      where to write the JSON (default bench-results/kernels.json)
   --keymap FILE   state-dict shapes of the network (default ../shared/golden/KEYMAP.md)
   --layers REGEX  only the conv layers whose state-dict key matches (e.g. 'multipathway_blocks\.1\.conv')
-  --tiles LIST    only these tiles, as MxNxK, comma-separated (default: every tile conv3d offers)
+  --tiles LIST    only these tiles, as MxNxK or MxNxdirect, comma-separated (default: every tile conv3d offers)
   -h, --help      show this help`;
 
 const { args } = parseCli(HELP, {
@@ -39,9 +39,11 @@ try {
   usageError(HELP, `--layers: ${e.message}`);
 }
 const tiles = args.tiles?.split(',').map((t) => {
-  const [m, n, k] = t.split('x').map(Number);
-  if (![m, n, k].every((d) => Number.isInteger(d) && d > 0)) usageError(HELP, `--tiles: '${t}' is not MxNxK`);
-  return { m, n, k };
+  const [m, n, k] = t.split('x');
+  const direct = k === 'direct';
+  const dims = [m, n, direct ? '0' : k].map(Number);
+  if (![dims[0], dims[1]].every((d) => Number.isInteger(d) && d > 0) || !(direct || dims[2] > 0)) usageError(HELP, `--tiles: '${t}' is not MxNxK or MxNxdirect`);
+  return { m: dims[0], n: dims[1], k: dims[2], ...(direct ? { direct } : {}) };
 });
 const size = Number(args.size);
 const frames = Number(args.frames);

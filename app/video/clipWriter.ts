@@ -3,6 +3,7 @@
 // run of T slots per spatial crop (view) asked for. Textures, uniforms and bind groups are made once per
 // frame size, never per frame.
 import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
+import { isSoftwareAdapter } from '../../kernels/device.ts';
 import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
 
 /**
@@ -20,9 +21,7 @@ export type FrameUpload = 'copyExternalImage' | 'copyTo' | 'importExternal';
  * there the YUV → RGB conversion stays on the GPU.
  */
 export function preferredUpload(device: GPUDevice): FrameUpload {
-  const info = device.adapterInfo;
-  const software = info?.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(`${info?.vendor} ${info?.architecture} ${info?.description}`);
-  return software ? 'copyTo' : 'copyExternalImage';
+  return isSoftwareAdapter(device.adapterInfo) ? 'copyTo' : 'copyExternalImage';
 }
 
 export interface ClipWriterOptions {

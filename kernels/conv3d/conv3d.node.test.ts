@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conv3d, conv3dShape } from './conv3d.ts';
+import { conv3d, conv3dShape, defaultTile, DIRECT_MAX_K, tilePolicyFor } from './conv3d.ts';
+import { isSoftwareAdapter } from '../device.ts';
 import { ShapeError } from '../kernel.ts';
 
 describe('conv3dShape', () => {
@@ -33,5 +34,24 @@ describe('conv3dShape', () => {
     expect(a.cacheKey).toBe(b.cacheKey);
     expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], relu: true, tile }).cacheKey).not.toBe(a.cacheKey);
     expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], tile: { m: 8, n: 256, k: 16 } }).cacheKey).not.toBe(a.cacheKey);
+  });
+});
+
+describe('tile choice', () => {
+  it('skips workgroup-memory tiles on software adapters, and for small K everywhere', () => {
+    const swiftshader = { vendor: 'google', architecture: 'swiftshader', description: 'Google SwiftShader' };
+    const gpu = { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' };
+    expect(isSoftwareAdapter(swiftshader)).toBe(true);
+    expect(isSoftwareAdapter({ vendor: 'mesa', architecture: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isSoftwareAdapter({ ...gpu, isFallbackAdapter: true })).toBe(true);
+    expect(isSoftwareAdapter(gpu)).toBe(false);
+    const software = tilePolicyFor(isSoftwareAdapter(swiftshader));
+    const hardware = tilePolicyFor(isSoftwareAdapter(gpu));
+    // res4's 3×1×1 conv_a at full size: K = 1024·3.
+    expect(defaultTile(256, 8 * 14 * 14, 3072, software).direct).toBe(true);
+    expect(defaultTile(256, 8 * 14 * 14, 3072, hardware).direct).toBeFalsy();
+    // The Fast pathway's first 1×1×1 conv: K = 8.
+    expect(defaultTile(32, 32 * 56 * 56, 8, hardware).direct).toBe(true);
+    expect(defaultTile(32, 32 * 56 * 56, DIRECT_MAX_K + 1, hardware).direct).toBeFalsy();
   });
 });

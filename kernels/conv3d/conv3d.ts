@@ -23,14 +23,32 @@ export interface Conv3dAttrs {
    */
   outputChannelOffset?: number;
   outputChannelsTotal?: number;
+  /** Default: defaultTile for the GEMM's shape under `tilePolicy`. */
   tile?: Conv3dTile;
+  tilePolicy?: TilePolicy;
+}
+
+/**
+ * How tiles are chosen where none is given. 'shared': workgroup-memory tiles wherever K is large enough for
+ * their reuse to pay for the barriers (GPUs). 'direct': no barriers at all — on a software adapter, where
+ * each barrier suspends and resumes every invocation, the direct loop measured 1–6× faster on every layer of
+ * SlowFast R50 (npm run bench:kernels, SwiftShader).
+ */
+export type TilePolicy = 'shared' | 'direct';
+
+/** The policy for an adapter (see isSoftwareAdapter). */
+export function tilePolicyFor(software: boolean): TilePolicy {
+  return software ? 'direct' : 'shared';
 }
 
 /** A workgroup computes TILE_M output channels × TILE_N positions; each invocation 4 × 4 of them (M, N multiples of 4). */
 export interface Conv3dTile {
   m: number;
   n: number;
+  /** The K step of the workgroup-memory tiles; ignored when `direct`. */
   k: number;
+  /** No workgroup-memory tiles and no barriers: each invocation reads its operands from memory (small K). */
+  direct?: boolean;
 }
 
 const THREAD_TILE = 4; // the shader's vec4 register tile
@@ -73,18 +91,30 @@ export const CONV3D_TILES: readonly Conv3dTile[] = [
   { m: 32, n: 32, k: 16 },
   { m: 64, n: 16, k: 16 },
   { m: 128, n: 16, k: 16 },
+  { m: 64, n: 16, k: 0, direct: true },
   // For small K (the Fast pathway's 8-channel layers), a shorter K step wastes less on zero padding.
   { m: 32, n: 128, k: 8 },
   { m: 16, n: 128, k: 8 },
   // Few output channels (the stems of narrow Fast pathways: 8 at full width, 2 at quarter width).
   { m: 8, n: 256, k: 16 },
   { m: 4, n: 256, k: 16 },
+  // Small K (the Fast pathway's 8- and 16-channel layers): barriers would cost more than the reuse saves.
+  { m: 16, n: 64, k: 0, direct: true },
+  { m: 32, n: 32, k: 0, direct: true },
+  { m: 8, n: 128, k: 0, direct: true },
 ];
 
-/** Picks a tile for a GEMM of M output channels and N positions (autotuning refines this per adapter). */
-export function defaultTile(m: number, n: number, k: number): Conv3dTile {
+/** Below this K, the direct loop beats workgroup-memory tiles even on a GPU: there is too little to reuse. */
+export const DIRECT_MAX_K = 32;
+
+/** Picks a tile for a GEMM of M output channels, N positions and depth K (autotuning refines this per adapter). */
+export function defaultTile(m: number, n: number, k: number, policy: TilePolicy = 'shared'): Conv3dTile {
+  if (policy === 'direct' || k <= DIRECT_MAX_K) {
+    if (m <= 8) return { m: 8, n: 128, k: 0, direct: true };
+    if (n <= 64) return { m: 64, n: 16, k: 0, direct: true };
+    return { m: 16, n: 64, k: 0, direct: true };
+  }
   if (m <= 8 && n >= 256) return { m: m <= 4 ? 4 : 8, n: 256, k: 16 };
-  if (k <= 8 && m <= 32 && n >= 128) return { m: m <= 16 ? 16 : 32, n: 128, k: 8 };
   // Few positions (deep layers at small inputs): tall, narrow tiles waste less.
   if (n <= 16) return { m: m >= 128 ? 128 : 64, n: 16, k: 16 };
   if (n <= 32) return { m: 32, n: 32, k: 16 };
@@ -96,7 +126,7 @@ export function defaultTile(m: number, n: number, k: number): Conv3dTile {
 function checkTile(tile: Conv3dTile): void {
   const wg = (tile.m / THREAD_TILE) * (tile.n / THREAD_TILE);
   const ok = [tile.m, tile.n].every((d) => Number.isInteger(d / THREAD_TILE) && d >= THREAD_TILE) &&
-    Number.isInteger(tile.k) && tile.k >= 1 && wg <= 256;
+    (tile.direct || (Number.isInteger(tile.k) && tile.k >= 1)) && wg <= 256;
   if (!ok) throw new Error(`${OP}: unsupported tile ${JSON.stringify(tile)}`);
 }
 
@@ -109,16 +139,16 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
   const [, , outT, outH, outW] = y;
   const K = inC * kernel[0] * kernel[1] * kernel[2];
   const positions = n * outT * outH * outW;
-  const tile = attrs.tile ?? defaultTile(outC, positions, K);
+  const tile = attrs.tile ?? defaultTile(outC, positions, K, attrs.tilePolicy);
   checkTile(tile);
   const blocksM = Math.ceil(outC / tile.m);
   const blocks = blocksM * Math.ceil(positions / tile.n);
   const pointwise =
     kernel.every((k) => k === 1) && stride.every((s) => s === 1) && padding.every((q) => q === 0);
   const src = buildSource(source, UNIFORMS, {
-    TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.k,
+    TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
-    POINTWISE: pointwise, WEIGHT_F16: attrs.weightFormat === 'f16', RELU: !!attrs.relu,
+    POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RELU: !!attrs.relu,
   });
   const entryPoint = attrs.residual ? 'mainResidual' : 'main';
   return {

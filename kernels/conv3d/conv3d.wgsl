@@ -8,7 +8,7 @@
 
 //!header
 // The header defines Params and: TILE_M, TILE_N, TILE_K, WG_M, WG_N (TILE = 4·WG), POINTWISE (1×1×1,
-// stride 1, no padding: X̂ is x itself), WEIGHT_F16, RELU.
+// stride 1, no padding: X̂ is x itself), DIRECT (no K tiling: for small K), WEIGHT_F16, RELU.
 
 const WG = WG_M * WG_N;
 // Loading X̂: an invocation gathers one quad of 4 neighbouring columns, for rows lid / WG_N + r·WG_M.
@@ -36,18 +36,21 @@ fn weightAt(i: u32) -> f32 {
   return bitcast<f32>(w[i]);
 }
 
-// Fills acc for the block; returns false when the workgroup is past the end of a split dispatch.
-fn computeBlock(lid: u32, block: u32) -> bool {
-  if (block >= p.blocks) { return false; }
-  let m0 = (block % p.blocksM) * TILE_M;
-  let n0 = (block / p.blocksM) * TILE_N;
+// The 4 neighbouring X̂ columns (output positions) an invocation gathers, decomposed once for the whole K
+// loop, one vector lane per column (no per-lane loops: a lane index into a private array costs a memory
+// round trip on some compilers).
+struct Columns {
+  valid: vec4<bool>,
+  // The corner of each column's window in x, per axis.
+  t0: vec4i,
+  h0: vec4i,
+  w0: vec4i,
+  // x index of (ci 0, corner) or, pointwise, of (ci 0, position).
+  base: vec4i,
+}
 
-  // The quad of X̂ columns this invocation gathers is fixed for the whole K loop: decompose it once, one
-  // vector lane per column (no per-lane loops: a lane index into a private array costs a memory round trip
-  // on some compilers).
-  let quad = lid % WG_N;
-  let pos = vec4u(n0 + quad * 4u) + vec4u(0u, 1u, 2u, 3u);
-  let valid = pos < vec4u(p.positions);
+fn columnsAt(first: u32) -> Columns {
+  let pos = vec4u(first) + vec4u(0u, 1u, 2u, 3u);
   let n = pos / p.outSpatial;
   let s = pos % p.outSpatial;
   let xBatch = vec4i(n * p.inC * p.inSpatial);
@@ -55,76 +58,93 @@ fn computeBlock(lid: u32, block: u32) -> bool {
   let hw = s % p.outHW;
   let ho = hw / p.outW;
   let wo = hw % p.outW;
-  // The corner of each column's window in x, per axis.
   let t0 = vec4i(to * p.strideT) - i32(p.padT);
   let h0 = vec4i(ho * p.strideH) - i32(p.padH);
   let w0 = vec4i(wo * p.strideW) - i32(p.padW);
-  // x index of (ci 0, corner) or, pointwise, of (ci 0, position).
   let base = select(xBatch + (t0 * i32(p.inH) + h0) * i32(p.inW) + w0, xBatch + vec4i(s), POINTWISE);
+  return Columns(pos < vec4u(p.positions), t0, h0, w0, base);
+}
 
+// Row k of X̂ splits into (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT, kh·dilH, kw·dilW).
+fn splitK(k: u32) -> vec4i {
+  let ci = k / p.kVolume;
+  let kr = k % p.kVolume;
+  let kt = kr / p.kHW;
+  let khw = kr % p.kHW;
+  let kh = khw / p.kW;
+  let kw = khw % p.kW;
+  let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
+  return vec4i(i32(ci * p.inSpatial) + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
+}
+
+// X̂[k, the 4 columns]: zero in the padding, past the last position and past K. `d` is splitK(k) (unused
+// pointwise).
+fn gatherX(c: Columns, k: u32, d: vec4i) -> vec4f {
+  var at = c.base + i32(k * p.inSpatial);
+  var inside = c.valid;
+  if (!POINTWISE) {
+    at = c.base + d.x;
+    // Negative coordinates wrap to huge u32s, so one unsigned compare per axis checks both ends.
+    inside &= (vec4u(c.t0 + d.y) < vec4u(p.inT)) & (vec4u(c.h0 + d.z) < vec4u(p.inH)) & (vec4u(c.w0 + d.w) < vec4u(p.inW));
+  }
+  // Loads past the end are clamped to the buffer (WGSL's robust access); select drops them.
+  let a = vec4u(at);
+  let v = vec4f(x[a.x], x[a.y], x[a.z], x[a.w]);
+  return select(vec4f(0.0), v, inside & vec4<bool>(k < p.K));
+}
+
+// W[co .. co+3, k]: zero past Cout and past K.
+fn weightQuad(co: u32, k: u32) -> vec4f {
+  let at = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K) + k;
+  let v = vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
+  return select(vec4f(0.0), v, (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K));
+}
+
+fn accumulate(a: vec4f, b: vec4f) {
+  acc[0] += a.x * b;
+  acc[1] += a.y * b;
+  acc[2] += a.z * b;
+  acc[3] += a.w * b;
+}
+
+// Fills acc for the block; returns false when the workgroup is past the end of a split dispatch.
+fn computeBlock(lid: u32, block: u32) -> bool {
+  if (block >= p.blocks) { return false; }
+  let m0 = (block % p.blocksM) * TILE_M;
+  let n0 = (block / p.blocksM) * TILE_N;
+  // This invocation's register tile: channels m0 + tm·4 + i, positions n0 + tn·4 + j; it also gathers
+  // column quad tn of the X̂ tile.
+  let tm = lid / WG_N;
+  let tn = lid % WG_N;
+  let cols = columnsAt(n0 + tn * 4u);
   for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
+
+  if (DIRECT) {
+    // Small K: no tiles and no barriers; each invocation reads its operands straight from memory.
+    for (var k = 0u; k < p.K; k++) {
+      var d = vec4i(0);
+      if (!POINTWISE) { d = splitK(k); }
+      accumulate(weightQuad(m0 + tm * 4u, k), gatherX(cols, k, d));
+    }
+    return true;
+  }
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
     if (!POINTWISE) {
-      for (var kk = lid; kk < TILE_K; kk += WG) {
-        let k = min(k0 + kk, p.K - 1u);
-        let ci = k / p.kVolume;
-        let kr = k % p.kVolume;
-        let kt = kr / p.kHW;
-        let khw = kr % p.kHW;
-        let kh = khw / p.kW;
-        let kw = khw % p.kW;
-        let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
-        kSplit[kk] = vec4i(i32(ci * p.inSpatial) + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
-      }
+      for (var kk = lid; kk < TILE_K; kk += WG) { kSplit[kk] = splitK(min(k0 + kk, p.K - 1u)); }
     }
     workgroupBarrier();
     for (var r = 0u; r < W_ROUNDS; r++) {
       let cell = lid + r * WG;
-      if (cell < W_CELLS) {
-        // Neighbouring invocations read neighbouring k of the same 4 channels.
-        let kk = cell % TILE_K;
-        let k = k0 + kk;
-        let co = m0 + (cell / TILE_K) * 4u;
-        let at = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K) + k;
-        // Loads past the end are clamped to the buffer (WGSL's robust access); select drops them.
-        let v = vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
-        let inside = (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K);
-        tileW[kk * WG_M + cell / TILE_K] = select(vec4f(0.0), v, inside);
-      }
+      // Neighbouring invocations read neighbouring k of the same 4 channels.
+      if (cell < W_CELLS) { tileW[(cell % TILE_K) * WG_M + cell / TILE_K] = weightQuad(m0 + (cell / TILE_K) * 4u, k0 + cell % TILE_K); }
     }
     for (var r = 0u; r < X_ROWS; r++) {
       let kk = lid / WG_N + r * WG_M;
-      if (kk < TILE_K) {
-        let k = k0 + kk;
-        var at: vec4i;
-        var inside: vec4<bool>;
-        if (POINTWISE) {
-          at = base + i32(k * p.inSpatial);
-          inside = valid;
-        } else {
-          let d = kSplit[kk];
-          at = base + d.x;
-          // Negative coordinates wrap to huge u32s, so one unsigned compare per axis checks both ends.
-          inside = valid & (vec4u(t0 + d.y) < vec4u(p.inT)) & (vec4u(h0 + d.z) < vec4u(p.inH)) & (vec4u(w0 + d.w) < vec4u(p.inW));
-        }
-        let a = vec4u(at);
-        let v = vec4f(x[a.x], x[a.y], x[a.z], x[a.w]);
-        tileX[kk * WG_N + quad] = select(vec4f(0.0), v, inside & vec4<bool>(k < p.K));
-      }
+      if (kk < TILE_K) { tileX[kk * WG_N + tn] = gatherX(cols, k0 + kk, kSplit[kk]); }
     }
     workgroupBarrier();
-
-    let tm = lid / WG_N;
-    let tn = lid % WG_N;
-    for (var kk = 0u; kk < TILE_K; kk++) {
-      let a = tileW[kk * WG_M + tm];
-      let b = tileX[kk * WG_N + tn];
-      acc[0] += a.x * b;
-      acc[1] += a.y * b;
-      acc[2] += a.z * b;
-      acc[3] += a.w * b;
-    }
+    for (var kk = 0u; kk < TILE_K; kk++) { accumulate(tileW[kk * WG_M + tm], tileX[kk * WG_N + tn]); }
     workgroupBarrier();
   }
   return true;
