@@ -102,6 +102,7 @@ function forward(s: StoreState, prev: StoreState) {
   if (a) {
     if (a.clipsDone !== p?.clipsDone && a.clips) post({ type: 'progress', clipsDone: a.clipsDone, clips: a.clips });
     for (const c of a.results.slice(p?.results.length ?? 0)) post({ type: 'labels', mode: 'video', start: c.start, end: c.end, top: c.top });
+    for (const message of a.notices.slice(p?.notices.length ?? 0)) post({ type: 'notice', message });
     if (a.status === 'done' && p?.status !== 'done') post({ type: 'done', clips: a.results.length });
   }
   if (s.webcam.updates > prev.webcam.updates && s.webcam.labels) {

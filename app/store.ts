@@ -36,6 +36,13 @@ export interface Analysis {
   clipsDone: number;
   clips: number;
   results: ClipLabels[];
+  /** What the user should know about the results (see AnalysisNotice). */
+  notices: string[];
+  /**
+   * The analysis this one replaced on screen, kept until this one gives its first clip: if this file fails
+   * before that, the earlier results come back.
+   */
+  previous?: Analysis;
   /** Settings it ran with (for the export). */
   model: string;
   inputSize: number;
@@ -135,15 +142,25 @@ export const useStore = create<StoreState>()((set, get) => {
       case 'analysisStart': {
         const pending = get().pending;
         if (pending?.id !== e.id) return;
+        // What goes back on screen if this file fails before its first clip: the last analysis with results.
         const old = get().analysis;
-        if (old) URL.revokeObjectURL(old.source.url);
+        let previous: Analysis | undefined;
+        if (old?.results.length) {
+          if (old.previous) URL.revokeObjectURL(old.previous.source.url);
+          previous = { ...old, previous: undefined };
+        } else if (old) {
+          URL.revokeObjectURL(old.source.url);
+          previous = old.previous;
+        }
         const s = pending.settings;
         const weights = get().weights;
+        // An animated image shows as an image, whatever its name says.
+        const source: VideoSource = e.info.container === 'image' ? { ...pending.source, kind: 'image' } : pending.source;
         set({
           pending: undefined,
           videoError: undefined,
           analysis: {
-            id: e.id, source: pending.source, info: e.info, status: 'running', clipsDone: 0, clips: 0, results: [],
+            id: e.id, source, info: e.info, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
             model: weights.status === 'ready' ? weights.model.name : 'unknown',
             inputSize: s.inputSize ?? (weights.status === 'ready' ? weights.model.config.inputSize : 224),
             stride: s.stride, views: s.views,
@@ -153,8 +170,13 @@ export const useStore = create<StoreState>()((set, get) => {
       }
       case 'progress':
         return updateAnalysis(e.id, (a) => ({ ...a, clipsDone: e.clipsDone, clips: e.clips }));
+      case 'notice':
+        return updateAnalysis(e.id, (a) => ({ ...a, notices: [...a.notices, e.message] }));
       case 'clip':
-        return updateAnalysis(e.id, (a) => ({ ...a, results: [...a.results, e.clip] }));
+        return updateAnalysis(e.id, (a) => {
+          if (a.previous) URL.revokeObjectURL(a.previous.source.url);
+          return { ...a, results: [...a.results, e.clip], previous: undefined };
+        });
       case 'analysisEnd':
         if (get().pending?.id === e.id) set({ pending: undefined });
         return updateAnalysis(e.id, (a) => ({ ...a, status: e.outcome === 'done' ? 'done' : 'cancelled' }));
@@ -182,7 +204,14 @@ export const useStore = create<StoreState>()((set, get) => {
               URL.revokeObjectURL(pending.source.url);
               set({ pending: undefined });
             } else {
-              updateAnalysis(e.id!, (a) => ({ ...a, status: 'cancelled' }));
+              const a = get().analysis;
+              if (a && a.id === e.id && a.results.length === 0 && a.previous) {
+                // Nothing of the new file could be shown: the earlier results come back.
+                URL.revokeObjectURL(a.source.url);
+                set({ analysis: { ...a.previous, previous: undefined } });
+              } else {
+                updateAnalysis(e.id!, (x) => ({ ...x, status: 'cancelled' }));
+              }
             }
             return set({ videoError: e.message });
           }

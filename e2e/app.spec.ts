@@ -24,32 +24,35 @@ test('drop a checkpoint and a video: labels, a timeline over the whole video, ex
   const results = page.getByTestId('results');
   await expect(results).toBeVisible({ timeout: 60_000 });
 
-  // While clips run in the worker, the page's own thread stays free: its event loop never stalls for long, and
-  // input is answered at once. (Painting is no measure here: SwiftShader's compositor shares the CPU with the
-  // inference.) Measured after the first clip, while the next ones run.
-  await expect(page.getByTestId('progress')).toContainText('1 of 3 clips', { timeout: 90_000 });
-  const worstGapMs = await page.evaluate(
-    () => new Promise<number>((resolve) => {
-      let last = performance.now();
-      let worst = 0;
-      const end = last + 1500;
-      const tick = () => {
-        const now = performance.now();
-        worst = Math.max(worst, now - last);
-        last = now;
-        if (now < end) setTimeout(tick, 10);
-        else resolve(worst);
-      };
-      setTimeout(tick, 10);
-    }),
-  );
-  // One clip takes seconds here: on the page's thread it would stall the loop for all of them.
-  expect(worstGapMs).toBeLessThan(300);
+  // While the worker builds the model and runs the clips, the page's own thread stays free: input is answered
+  // at once, and its event loop never stalls for long. (Painting is no measure here: SwiftShader's compositor
+  // shares the CPU with the inference.)
   const crops = page.getByLabel(/3 crops per clip/);
   await crops.check({ timeout: 1000 });
   await expect(crops).toBeChecked({ timeout: 1000 });
   await crops.uncheck({ timeout: 1000 });
-  await expect(results).toHaveAttribute('data-status', 'running');
+  const loop = await page.evaluate(
+    () => new Promise<{ worstGapMs: number; runningMs: number }>((resolve) => {
+      const start = performance.now();
+      let last = start;
+      let worstGapMs = 0;
+      let runningMs = 0;
+      const tick = () => {
+        const now = performance.now();
+        worstGapMs = Math.max(worstGapMs, now - last);
+        const status = document.querySelector('[data-testid=results]')?.getAttribute('data-status');
+        if (status === 'running') runningMs += now - last;
+        last = now;
+        if (status === 'done' || now - start > 110_000) resolve({ worstGapMs, runningMs });
+        else setTimeout(tick, 10);
+      };
+      setTimeout(tick, 10);
+    }),
+  );
+  // Each clip takes hundreds of milliseconds here, building the model seconds: on the page's thread either
+  // would stall the loop for that long.
+  expect(loop.runningMs).toBeGreaterThan(1000);
+  expect(loop.worstGapMs).toBeLessThan(300);
 
   await expect(results).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   const timeline = page.getByTestId('timeline');

@@ -3,14 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
 
-const HELP = `Usage: npm run classify -- [<video>] --checkpoint FILE [options]
+const HELP = `Usage: npm run classify -- [<video>…] --checkpoint FILE [options]
 
 Classifies video with SlowFast on WebGPU in headless Chromium and prints the top-k Kinetics-400 labels.
 
 Input (one of):
-  <video>                 a video file (mp4, mov, webm, mkv, gif): decoded with WebCodecs, classified in clips
-                          of 32 frames (2.13 s at 30 fps) every --stride seconds; prints each clip's label and
-                          the video's (clip probabilities averaged)
+  <video>…                one or more video files (mp4, mov, webm, mkv, gif): decoded with WebCodecs,
+                          classified in clips of 32 frames (2.13 s at 30 fps) every --stride seconds; prints
+                          each clip's label and the video's (clip probabilities averaged), and any notice
+                          (a video shorter than one clip, one that could be decoded only in part) on stderr
   --input-fast FILE       raw float32 (1, 3, T, S, S), normalised, as in ../shared/golden/*/input_fast.bin
   --input-slow FILE       raw float32 (1, 3, T/alpha, S, S) for the Slow pathway (SlowFast models)
 
@@ -23,10 +24,12 @@ Options:
   --stride S              seconds between clips of a video (default 1)
   --views 1|3             spatial crops per clip: the centre, or start/centre/end averaged (default 1)
   --topk N                how many labels to print (default 5)
-  --json                  print JSON: top-k, all logits, config, timing, GPU memory
+  --json                  print JSON: top-k, all logits, config, timing, GPU memory (several videos: an array,
+                          one entry per video, {file, error} for those that failed)
   -h, --help              show this help
 
-Exit codes: 0 ok, 1 the engine failed (message on stderr), 2 bad arguments or unreadable files.`;
+Exit codes: 0 ok, 1 the engine failed on an input (message on stderr; other videos are still classified),
+2 bad arguments or unreadable files, 3 labels were given with a notice (see above).`;
 
 const usage = (message) => usageError(HELP, message);
 const { args, positionals } = parseCli(HELP, {
@@ -50,12 +53,11 @@ if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 ==
 const stride = Number(args.stride);
 if (!(stride > 0)) usage(`--stride must be a positive number of seconds, got '${args.stride}'`);
 if (args.views !== '1' && args.views !== '3') usage(`--views must be 1 or 3, got '${args.views}'`);
-if (positionals.length > 1) usage('give one video at a time');
-const videoFile = positionals[0];
-if (!videoFile && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
-if (videoFile && args['input-fast']) usage('give a video file or input tensors, not both');
-const files = { checkpoint: args.checkpoint, video: videoFile, fast: args['input-fast'], slow: args['input-slow'] };
-for (const [what, file] of Object.entries(files)) {
+const videos = positionals;
+if (!videos.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
+if (videos.length && args['input-fast']) usage('give video files or input tensors, not both');
+const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'] };
+for (const [what, file] of [...Object.entries(files), ...videos.map((v) => ['video', v])]) {
   if (file && !existsSync(file)) usage(`${what} file not found: ${file}`);
 }
 
@@ -64,6 +66,19 @@ ensureNodeModules();
 ensureSystemPackages({ needFfmpeg: false });
 const { openEnginePage } = await import('./browser.mjs');
 const engine = await openEnginePage();
+const errorLine = (e) => e.message.replace(/^page\.evaluate: (\w*Error: )?/, '').split('\n')[0];
+
+function printVideo(file, result) {
+  const v = result.video;
+  console.log(`${file}: ${v.width}×${v.height} ${v.codec}, ${v.duration.toFixed(2)} s, ${result.clips.length} clips, ` +
+    `${(result.ms / 1000).toFixed(1)} s on ${result.adapter}`);
+  for (const c of result.clips) {
+    console.log(`  ${c.start.toFixed(2).padStart(7)}–${c.end.toFixed(2)} s  ${(c.top[0].probability * 100).toFixed(1).padStart(5)}%  ${c.top[0].label}`);
+  }
+  console.log('video:');
+  for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
+}
+
 let code = 0;
 try {
   // The page fetches the files from these URLs; Playwright answers from disk.
@@ -71,35 +86,43 @@ try {
     if (!file) continue;
     await engine.page.route(`**/__cli/${what}`, (route) => route.fulfill({ body: readFileSync(resolve(file)) }));
   }
-  const result = videoFile
-    ? await engine.run('/app/video/cli.ts', 'classifyVideo', {
-        videoUrl: '/__cli/video', checkpointUrl: '/__cli/checkpoint', preset: args.preset, size, topK, stride, views: Number(args.views),
-      })
-    : await engine.run('/model/cli.ts', 'classifyTensors', {
-        checkpointUrl: '/__cli/checkpoint',
-        fastUrl: '/__cli/fast',
-        slowUrl: files.slow ? '/__cli/slow' : undefined,
-        preset: args.preset,
-        topK,
-      });
-  if (args.json) {
-    console.log(JSON.stringify(result));
-  } else if (videoFile) {
-    const v = result.video;
-    console.log(`${videoFile}: ${v.width}×${v.height} ${v.codec}, ${v.duration.toFixed(2)} s, ${result.clips.length} clips, ` +
-      `${(result.ms / 1000).toFixed(1)} s on ${result.adapter}`);
-    for (const c of result.clips) {
-      console.log(`  ${c.start.toFixed(2).padStart(7)}–${c.end.toFixed(2)} s  ${(c.top[0].probability * 100).toFixed(1).padStart(5)}%  ${c.top[0].label}`);
+  if (videos.length) {
+    videos.forEach((file, i) => engine.page.route(`**/__cli/video/${i}`, (route) => route.fulfill({ body: readFileSync(resolve(file)) })));
+    const results = [];
+    for (const [i, file] of videos.entries()) {
+      try {
+        const result = await engine.run('/app/video/cli.ts', 'classifyVideo', {
+          videoUrl: `/__cli/video/${i}`, checkpointUrl: '/__cli/checkpoint', preset: args.preset, size, topK, stride, views: Number(args.views),
+        });
+        results.push({ file, ...result });
+        if (!args.json) printVideo(file, result);
+        for (const n of result.notices) console.error(`notice: ${videos.length > 1 ? `${file}: ` : ''}${n}`);
+        if (result.notices.length && code === 0) code = 3;
+      } catch (e) {
+        results.push({ file, error: errorLine(e) });
+        console.error(`error: ${videos.length > 1 ? `${file}: ` : ''}${errorLine(e)}`);
+        code = 1;
+      }
     }
-    console.log('video:');
-    for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
+    if (args.json) console.log(JSON.stringify(videos.length === 1 ? results[0] : results));
   } else {
-    console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ` +
-      `${result.ms.toFixed(0)} ms, ${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU`);
-    for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
+    const result = await engine.run('/model/cli.ts', 'classifyTensors', {
+      checkpointUrl: '/__cli/checkpoint',
+      fastUrl: '/__cli/fast',
+      slowUrl: files.slow ? '/__cli/slow' : undefined,
+      preset: args.preset,
+      topK,
+    });
+    if (args.json) {
+      console.log(JSON.stringify(result));
+    } else {
+      console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ` +
+        `${result.ms.toFixed(0)} ms, ${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU`);
+      for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
+    }
   }
 } catch (e) {
-  console.error(`error: ${e.message.replace(/^page\.evaluate: (\w*Error: )?/, '').split('\n')[0]}`);
+  console.error(`error: ${errorLine(e)}`);
   code = 1;
 } finally {
   await engine.close();

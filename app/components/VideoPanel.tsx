@@ -74,6 +74,11 @@ function Results({ analysis }: { analysis: Analysis }) {
           </div>
         )}
         {analysis.status === 'cancelled' && <p className="notice">Analysis stopped after {analysis.results.length} clips.</p>}
+        {analysis.notices.map((n) => (
+          <p key={n} className="notice" role="status" data-testid="analysis-notice">
+            {n}
+          </p>
+        ))}
         <div className="row">
           <button type="button" disabled={!analysis.results.length} onClick={() => download(`${base}.labels.json`, 'application/json', toJson(record()))}>
             Export JSON

@@ -23,6 +23,7 @@ export type EmbedEventBody =
   | { type: 'labels'; mode: 'video'; start: number; end: number; top: EmbedLabel[] }
   | { type: 'labels'; mode: 'camera'; time: number; top: EmbedLabel[] }
   | { type: 'done'; clips: number }
+  | { type: 'notice'; message: string }
   | { type: 'error'; scope: 'video' | 'weights' | 'camera' | 'gpu' | 'command'; message: string };
 
 export type EmbedEvent = { source: 'slowfast-web' } & EmbedEventBody;

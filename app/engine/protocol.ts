@@ -5,6 +5,7 @@ import type { MemoryReport } from '../../model/executor.ts';
 import type { PresetName, SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
+import type { AnalysisNotice } from '../video/analyze.ts';
 
 /** A cached or loaded model is known by its preset name, or 'custom' for any other architecture. */
 export type ModelKey = PresetName | 'custom';
@@ -95,6 +96,8 @@ export type EngineEvent =
   | { type: 'progress'; id: number; clipsDone: number; clips: number; decoded: number; duration: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
+  /** Something to know about an analysis's results (a video shorter than a clip, one that ends early). */
+  | { type: 'notice'; id: number; kind: AnalysisNotice['kind']; message: string }
   | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }

@@ -198,6 +198,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
         signal: controller.signal,
         onClassifier: (c) => (classifier = c),
         onProgress: (p) => post({ type: 'progress', id, ...p }),
+        onNotice: (n) => post({ type: 'notice', id, ...n }),
         onClip: (r) => {
           post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms } });
           if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });

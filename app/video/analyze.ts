@@ -6,7 +6,7 @@ import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
 import { ClipWriter } from './clipWriter.ts';
-import type { VideoFile } from './decode.ts';
+import { VideoInputError, type VideoFile } from './decode.ts';
 
 export interface ClipResult extends ClipWindow {
   probabilities: Float32Array;
@@ -39,6 +39,16 @@ export interface AnalyzeOptions {
   onClassifier?: (c: Classifier) => void;
   onProgress?: (p: AnalysisProgress) => void;
   onClip?: (r: ClipResult) => void;
+  /** Something the user should know about the results: a video shorter than a clip, or one that ends early. */
+  onNotice?: (n: AnalysisNotice) => void;
+}
+
+const NO_FRAMES = 'No frame of this video could be decoded: the file is truncated or damaged.';
+
+export interface AnalysisNotice {
+  kind: 'short' | 'incomplete';
+  /** A sentence for the user. */
+  message: string;
 }
 
 interface Plan {
@@ -81,7 +91,7 @@ export async function analyzeVideo(
 ): Promise<ClipResult[]> {
   const { stride = 1, topK = 5, signal } = options;
   const timestamps = await video.frameTimestamps();
-  if (timestamps.length === 0) throw new Error('the video has no frames');
+  if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride);
   const ring = new ClipWriter(device, { size: config.inputSize, frames: plan.ringFrames, crops: options.views === 3 ? [0, 1, 2] : [1] });
@@ -104,23 +114,28 @@ export async function analyzeVideo(
   let next = 0; // the next window to classify, in time order
   let lastWritten = -1;
 
+  /** Classifies one window from the ring; `picks` index the frames in presentation order. */
+  const classifyWindow = async (window: ClipWindow, picks: readonly number[]) => {
+    // A frame the decoder never produced (a damaged file) is stood in for by the nearest earlier one.
+    const slots = picks.map((f) => {
+      for (let g = Math.min(f, lastWritten); g >= 0; g--) if (slotOf.has(g)) return slotOf.get(g)!;
+      return 0;
+    });
+    const probabilities = new Float32Array(config.numClasses);
+    let ms = 0;
+    for (let v = 0; v < ring.views; v++) {
+      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
+      r.probabilities.forEach((p, i) => (probabilities[i] += p / ring.views));
+      ms += r.ms;
+    }
+    const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms };
+    results.push(result);
+    options.onClip?.(result);
+  };
+
   const classifyReady = async (decodedUpTo: number, final: boolean) => {
     while (next < plan.windows.length && (lastPick[next] <= decodedUpTo || final)) {
-      // A frame the decoder never produced (a damaged file) is stood in for by the nearest earlier one.
-      const slots = plan.picks[next].map((f) => {
-        for (let g = Math.min(f, lastWritten); g >= 0; g--) if (slotOf.has(g)) return slotOf.get(g)!;
-        return 0;
-      });
-      const probabilities = new Float32Array(config.numClasses);
-      let ms = 0;
-      for (let v = 0; v < ring.views; v++) {
-        const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
-        r.probabilities.forEach((p, i) => (probabilities[i] += p / ring.views));
-        ms += r.ms;
-      }
-      const result: ClipResult = { ...plan.windows[next], probabilities, top: classifier.topOf(probabilities, topK), ms };
-      results.push(result);
-      options.onClip?.(result);
+      await classifyWindow(plan.windows[next], plan.picks[next]);
       for (const f of new Set(plan.picks[next])) {
         const left = stillNeeded.get(f)! - 1;
         stillNeeded.set(f, left);
@@ -134,26 +149,64 @@ export async function analyzeVideo(
     }
   };
 
+  const clipLength = clipDuration(config);
+  // A damaged file's shortness is its damage, said once the frames run out.
+  const short = video.damage
+    ? undefined
+    : timestamps.length === 1
+      ? 'This video has a single frame: the clip repeats it, so the network sees no motion.'
+      : duration < clipLength - 1e-3
+        ? `This video (${duration.toFixed(2)} s) is shorter than one clip (${clipLength.toFixed(2)} s): its frames are spread over the clip, so motion looks slower than the network expects.`
+        : undefined;
+  if (short) options.onNotice?.({ kind: 'short', message: short });
+
   try {
     let index = 0;
-    for await (const frame of video.frames()) {
-      try {
-        signal?.throwIfAborted();
-        if ((stillNeeded.get(index) ?? 0) > 0) {
-          const slot = free.pop();
-          if (slot === undefined) throw new Error('internal: the frame ring is full');
-          slotOf.set(index, slot);
-          await ring.write(frame, slot);
-          lastWritten = index;
+    let lastTime = 0;
+    let failure: string | undefined;
+    try {
+      for await (const frame of video.frames()) {
+        try {
+          signal?.throwIfAborted();
+          lastTime = frame.timestamp / 1e6;
+          if ((stillNeeded.get(index) ?? 0) > 0) {
+            const slot = free.pop();
+            if (slot === undefined) throw new Error('internal: the frame ring is full');
+            slotOf.set(index, slot);
+            await ring.write(frame, slot);
+            lastWritten = index;
+          }
+        } finally {
+          frame.close();
         }
-      } finally {
-        frame.close();
+        await classifyReady(index, false);
+        index++;
       }
-      await classifyReady(index, false);
-      index++;
+    } catch (e) {
+      // A decoder that fails part-way leaves the frames before the failure usable.
+      if (signal?.aborted || index === 0 || !(e instanceof VideoInputError)) throw e;
+      failure = e.message;
     }
     signal?.throwIfAborted();
-    await classifyReady(index - 1, true);
+    if (index === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
+    const frameTime = duration / timestamps.length;
+    // Decoders give one frame per packet: when the last never came, the file ended early.
+    const damage = failure ?? video.damage ?? (index < timestamps.length && lastTime < timestamps[timestamps.length - 1] - 1e-3 ? 'The file ends early: it is truncated or damaged.' : undefined);
+    const endsEarly = damage !== undefined;
+    if (!endsEarly) {
+      await classifyReady(index - 1, true);
+      return results;
+    }
+    // The file ends early (truncated, or damaged part-way): the windows it covered stand; the rest are dropped.
+    // When it ended inside the first window, that window is made of what was decoded (all still in the ring).
+    const decodedEnd = Math.min(lastTime + frameTime, duration);
+    if (results.length === 0) {
+      const window = { start: 0, end: decodedEnd };
+      await classifyWindow(window, pickFrames(timestamps.slice(0, index), window, clipFrames(config)));
+    }
+    options.onProgress?.({ clipsDone: results.length, clips: results.length, decoded: decodedEnd, duration });
+    const of = video.damage ? '' : ` of ${duration.toFixed(2)} s`;
+    options.onNotice?.({ kind: 'incomplete', message: `Only the first ${decodedEnd.toFixed(2)} s${of} could be decoded. ${damage} The labels cover that part.` });
     return results;
   } finally {
     classifier.destroy();

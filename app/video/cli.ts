@@ -1,9 +1,9 @@
 // The browser half of `npm run classify -- <video>`: decode, analyse clip by clip, and summarise.
-import { acquireGpu } from '../../kernels/device.ts';
+import { acquireGpu, type Gpu } from '../../kernels/device.ts';
 import { inferConfig } from '../../model/inferConfig.ts';
 import { labelsFor } from '../../model/labels.ts';
 import type { PresetName } from '../../model/slowfast.ts';
-import { readWeights } from '../../model/weights/load.ts';
+import { readWeights, type LoadedWeights } from '../../model/weights/load.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
@@ -24,15 +24,29 @@ async function fetchBlob(url: string, what: string): Promise<Blob> {
   return r.blob();
 }
 
+// Several videos in one run share the weights and the device (so its pipelines are compiled once).
+const weightsByUrl = new Map<string, Promise<LoadedWeights>>();
+let gpuOnce: Promise<Gpu> | undefined;
+
 export async function classifyVideo(req: ClassifyVideoRequest) {
-  const weights = readWeights(new Uint8Array(await (await fetchBlob(req.checkpointUrl, 'checkpoint')).arrayBuffer()));
+  if (!weightsByUrl.has(req.checkpointUrl)) {
+    weightsByUrl.set(req.checkpointUrl, fetchBlob(req.checkpointUrl, 'checkpoint').then(async (b) => readWeights(new Uint8Array(await b.arrayBuffer()))));
+  }
+  const weights = await weightsByUrl.get(req.checkpointUrl)!.catch((e: unknown) => {
+    weightsByUrl.delete(req.checkpointUrl);
+    throw e;
+  });
   const base = weights.config ?? inferConfig(weights.dict, req.preset);
   const config = req.size ? { ...base, inputSize: req.size } : base;
   const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
-  const gpu = await acquireGpu();
+  gpuOnce ??= acquireGpu();
+  const gpu = await gpuOnce;
   const t0 = performance.now();
   try {
-    const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), { topK: req.topK, stride: req.stride, views: req.views });
+    const notices: string[] = [];
+    const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), {
+      topK: req.topK, stride: req.stride, views: req.views, onNotice: (n) => notices.push(n.message),
+    });
     // The video's label: clip probabilities averaged, as multi-clip testing does.
     const mean = new Float32Array(config.numClasses);
     for (const c of clips) c.probabilities.forEach((p, i) => (mean[i] += p / clips.length));
@@ -46,9 +60,9 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
       ms: performance.now() - t0,
       top,
       clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top })),
+      notices,
     };
   } finally {
     video.dispose();
-    gpu.device.destroy();
   }
 }

@@ -1,9 +1,10 @@
 // Decodes a user's video file to VideoFrames, streaming: mediabunny demuxes (mp4, mov, webm, mkv, …) and
-// feeds WebCodecs' VideoDecoder; animated GIFs go through ImageDecoder. Frames come out in presentation
-// order; the consumer closes each one. Nothing holds more than a few decoded frames at a time.
+// feeds WebCodecs' VideoDecoder; animated GIFs (and animated PNG and WebP) go through ImageDecoder. Frames
+// come out in presentation order; the consumer closes each one. Nothing holds more than a few decoded frames
+// at a time.
 import { ALL_FORMATS, BlobSource, EncodedPacketSink, Input, type InputVideoTrack } from 'mediabunny';
 
-export type VideoInputErrorKind = 'empty' | 'not-a-video' | 'no-video-track' | 'unsupported-codec' | 'decode-failed';
+export type VideoInputErrorKind = 'empty' | 'not-a-video' | 'still-image' | 'no-video-track' | 'unsupported-codec' | 'decode-failed';
 
 export class VideoInputError extends Error {
   override readonly name = 'VideoInputError';
@@ -23,8 +24,8 @@ export interface VideoInfo {
   codec: string;
   /** Seconds, from the container (may be approximate for some files). */
   duration: number;
-  /** 'element': decoded by the browser's player (see elementSource.ts), not WebCodecs. */
-  container: 'container' | 'gif' | 'element';
+  /** 'image': an animated GIF, PNG or WebP; 'element': decoded by the browser's player (elementSource.ts). */
+  container: 'container' | 'image' | 'element';
 }
 
 export interface VideoFile {
@@ -33,6 +34,8 @@ export interface VideoFile {
   frameTimestamps(): Promise<number[]>;
   /** Decodes the frames in presentation order; stop early with `break`. Close every frame you receive. */
   frames(): AsyncGenerator<VideoFrame, void, undefined>;
+  /** Why the frames end before the file's end (found on opening: a truncated animated image). */
+  damage?: string;
   dispose(): void;
 }
 
@@ -40,8 +43,18 @@ export interface VideoFile {
 const MAX_READY_FRAMES = 6;
 const MAX_DECODE_QUEUE = 8;
 
-function isGif(head: Uint8Array): boolean {
-  return head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46 && head[3] === 0x38; // "GIF8"
+const startsWith = (head: Uint8Array, bytes: readonly number[], at = 0) => bytes.every((b, i) => head[at + i] === b);
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+/** Image formats by their first bytes: the MIME type ImageDecoder takes, and the name users know. */
+function imageType(head: Uint8Array): { mime: string; name: string } | undefined {
+  if (startsWith(head, ascii('GIF8'))) return { mime: 'image/gif', name: 'GIF' };
+  if (startsWith(head, [0x89, ...ascii('PNG')])) return { mime: 'image/png', name: 'PNG' };
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return { mime: 'image/jpeg', name: 'JPEG' };
+  if (startsWith(head, ascii('RIFF')) && startsWith(head, ascii('WEBP'), 8)) return { mime: 'image/webp', name: 'WebP' };
+  if (startsWith(head, ascii('ftypavif'), 4)) return { mime: 'image/avif', name: 'AVIF' };
+  if (startsWith(head, ascii('BM'))) return { mime: 'image/bmp', name: 'BMP' };
+  return undefined;
 }
 
 const CODEC_NAMES: Record<string, string> = {
@@ -51,7 +64,9 @@ const CODEC_NAMES: Record<string, string> = {
 export async function openVideoFile(file: Blob): Promise<VideoFile> {
   if (file.size === 0) throw new VideoInputError('empty', 'The file is empty (0 bytes).');
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-  if (isGif(head)) return openGif(file);
+  const image = imageType(head);
+  // Animated images (GIF, and animated PNG or WebP) play as videos; a still one has no motion to classify.
+  if (image) return openAnimatedImage(file, image);
   const input = new Input({ formats: ALL_FORMATS, source: new BlobSource(file) });
   let track: InputVideoTrack | null;
   try {
@@ -63,7 +78,7 @@ export async function openVideoFile(file: Blob): Promise<VideoFile> {
   if (!track) {
     const hasAudio = await input.getPrimaryAudioTrack().catch(() => null);
     input.dispose();
-    throw new VideoInputError('no-video-track', hasAudio ? 'This file has only audio: there is no video to classify.' : 'This file has no video track.');
+    throw new VideoInputError('no-video-track', hasAudio ? 'This file has only audio: there is no video to classify.' : 'This file has no video track (or it is damaged).');
   }
   const codec = (await track.getCodec()) ?? 'unknown';
   const name = CODEC_NAMES[codec] ?? codec;
@@ -147,18 +162,20 @@ async function* decodeTrack(track: InputVideoTrack, config: VideoDecoderConfig, 
   }
 }
 
-async function openGif(file: Blob): Promise<VideoFile> {
-  if (typeof ImageDecoder === 'undefined' || !(await ImageDecoder.isTypeSupported('image/gif'))) {
+async function openAnimatedImage(file: Blob, type: { mime: string; name: string }): Promise<VideoFile> {
+  const still = new VideoInputError('still-image', `This is a still image (${type.name}), not a video: SlowFast recognises actions from motion over about 2 s.`);
+  if (typeof ImageDecoder === 'undefined' || !(await ImageDecoder.isTypeSupported(type.mime))) {
+    if (type.mime !== 'image/gif') throw still;
     throw new VideoInputError('unsupported-codec', 'This browser cannot decode animated GIFs (no WebCodecs ImageDecoder).');
   }
   const open = async () => {
-    const decoder = new ImageDecoder({ data: file.stream(), type: 'image/gif' });
+    const decoder = new ImageDecoder({ data: file.stream(), type: type.mime });
     try {
       await decoder.completed;
       await decoder.tracks.ready;
     } catch (e) {
       decoder.close();
-      throw new VideoInputError('not-a-video', `This GIF could not be read: ${(e as Error).message}`);
+      throw new VideoInputError('not-a-video', `This ${type.name} could not be read (${(e as Error).message.replace(/\.$/, '')}); it may be truncated or damaged.`);
     }
     return decoder;
   };
@@ -166,23 +183,40 @@ async function openGif(file: Blob): Promise<VideoFile> {
   const track = probe.tracks.selectedTrack;
   if (!track || track.frameCount === 0) {
     probe.close();
-    throw new VideoInputError('no-video-track', 'This GIF has no frames.');
+    throw new VideoInputError('no-video-track', `This ${type.name} has no frames.`);
   }
-  const first = (await probe.decode({ frameIndex: 0 })).image;
+  if (track.frameCount === 1) {
+    probe.close();
+    throw still;
+  }
   let duration = 0;
   const timestamps: number[] = [];
+  let damage: string | undefined;
   for (let i = 0; i < track.frameCount; i++) {
     // Frame timing lives in each frame; decoding a GIF frame is cheap.
-    const { image } = await probe.decode({ frameIndex: i });
+    let image: VideoFrame;
+    try {
+      ({ image } = await probe.decode({ frameIndex: i }));
+    } catch (e) {
+      // A truncated image: the frames before the break are still good.
+      damage = `The ${type.name} breaks off at frame ${i + 1} of ${track.frameCount} (${(e as Error).message.replace(/\.$/, '')}): it is truncated or damaged.`;
+      break;
+    }
     timestamps.push(image.timestamp / 1e6);
     duration = (image.timestamp + (image.duration ?? 0)) / 1e6;
     image.close();
   }
-  const info: VideoInfo = { width: first.displayWidth, height: first.displayHeight, codec: 'gif', duration, container: 'gif' };
+  if (timestamps.length === 0) {
+    probe.close();
+    throw new VideoInputError('not-a-video', `This ${type.name} could not be read: it is truncated or damaged.`);
+  }
+  const first = (await probe.decode({ frameIndex: 0 })).image;
+  const info: VideoInfo = { width: first.displayWidth, height: first.displayHeight, codec: type.name.toLowerCase(), duration, container: 'image' };
   first.close();
-  const frameCount = track.frameCount;
+  const frameCount = timestamps.length;
   return {
     info,
+    damage,
     frameTimestamps: async () => timestamps,
     async *frames() {
       for (let i = 0; i < frameCount; i++) {

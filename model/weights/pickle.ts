@@ -233,7 +233,13 @@ export function unpickle(bytes: Uint8Array, start = 0, persistentLoad = storageF
       case 0x62: pop(); break; // BUILD: object state (an OrderedDict's _metadata) is not needed
       case 0x51: stack.push(persistentLoad(pop())); break; // BINPERSID
       case 0x50: stack.push(persistentLoad(line())); break; // PERSID
-      case 0x69: case 0x6f: case 0x92: // INST, OBJ, NEWOBJ_EX: build arbitrary objects
+      case 0x69: { // INST: names its class inline; an unknown one is refused by name, an allowed one still builds nothing
+        const module = line();
+        const name = line();
+        allowedGlobal(module, name);
+        throw new UnsafePickleError(`checkpoint uses pickle opcode INST to build a ${module}.${name}; refusing (nothing from the file was run)`);
+      }
+      case 0x6f: case 0x92: // OBJ, NEWOBJ_EX: build arbitrary objects
         throw new UnsafePickleError(`checkpoint uses pickle opcode 0x${op.toString(16)} to build an arbitrary object; refusing (nothing from the file was run)`);
       default:
         throw new CheckpointError(`not a PyTorch checkpoint: unknown pickle opcode 0x${op.toString(16)} at byte ${pos - 1}`);

@@ -20,6 +20,7 @@ export class StateDictSource implements WeightSource {
   private readonly used = new Set<string>();
   private readonly missing: string[] = [];
   private readonly misshapen: string[] = [];
+  private readonly nonFinite: string[] = [];
 
   constructor(
     private readonly dict: StateDict,
@@ -38,6 +39,8 @@ export class StateDictSource implements WeightSource {
       this.misshapen.push(`${name}: checkpoint has [${t.shape.join(', ')}], model needs [${shape.join(', ')}]`);
       return new Float32Array(shape.reduce((a, b) => a * b, 1));
     }
+    // A NaN or infinity in one weight turns every label into noise; say where it is instead.
+    if (!t.data.every(Number.isFinite)) this.nonFinite.push(name);
     return t.data;
   }
 
@@ -46,6 +49,7 @@ export class StateDictSource implements WeightSource {
     const parts: string[] = [];
     if (this.missing.length) parts.push(`missing ${this.missing.length}: ${this.missing.slice(0, 10).join('; ')}${this.missing.length > 10 ? '; …' : ''}`);
     if (this.misshapen.length) parts.push(`wrong shape ${this.misshapen.length}: ${this.misshapen.slice(0, 10).join('; ')}${this.misshapen.length > 10 ? '; …' : ''}`);
+    if (this.nonFinite.length) parts.push(`non-finite values (NaN or ±∞): ${this.nonFinite.slice(0, 10).join('; ')}${this.nonFinite.length > 10 ? '; …' : ''}`);
     if (unexpected.length) parts.push(`unexpected ${unexpected.length}: ${unexpected.slice(0, 10).join('; ')}${unexpected.length > 10 ? '; …' : ''}`);
     if (parts.length) throw new WeightError(`the checkpoint does not fit this model — ${parts.join(' | ')}`);
   }
