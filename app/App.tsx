@@ -9,7 +9,8 @@ import { useStore } from './store.ts';
 type View = 'video' | 'webcam';
 
 export function App() {
-  const gpuReady = useStore((s) => s.gpu.status === 'ready');
+  // While a lost device is being replaced, what is on screen stays.
+  const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost');
   const engineError = useStore((s) => s.engineError);
   const [view, setView] = useState<View>('video');
   const [dragging, setDragging] = useState(false);

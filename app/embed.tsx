@@ -21,7 +21,8 @@ function post(event: EmbedEventBody) {
 }
 
 function Widget() {
-  const gpuReady = useStore((s) => s.gpu.status === 'ready');
+  // While a lost device is being replaced, what is on screen stays.
+  const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost');
   const weights = useStore((s) => s.weights);
   return (
     <main className="widget">

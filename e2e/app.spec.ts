@@ -27,10 +27,11 @@ test('drop a checkpoint and a video: labels, a timeline over the whole video, ex
   // While the worker builds the model and runs the clips, the page's own thread stays free: input is answered
   // at once, and its event loop never stalls for long. (Painting is no measure here: SwiftShader's compositor
   // shares the CPU with the inference.)
+  // (Playwright waits for two painted frames before it clicks, and painting is slow here: default timeouts.)
   const crops = page.getByLabel(/3 crops per clip/);
-  await crops.check({ timeout: 1000 });
-  await expect(crops).toBeChecked({ timeout: 1000 });
-  await crops.uncheck({ timeout: 1000 });
+  await crops.check();
+  await expect(crops).toBeChecked();
+  await crops.uncheck();
   const loop = await page.evaluate(
     () => new Promise<{ worstGapMs: number; runningMs: number }>((resolve) => {
       const start = performance.now();

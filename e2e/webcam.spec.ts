@@ -20,3 +20,20 @@ test('live webcam labels update, show their rate and latency, and an unplugged c
   await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
   await screenshot(page, 'app-webcam-unplugged');
 });
+
+test('live labels carry on, from the same camera, after the GPU device is lost', async ({ page, browser }) => {
+  await openWithGoldenWeights(page);
+  await page.getByRole('tab', { name: 'Webcam' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const webcam = page.getByTestId('webcam');
+  await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  const before = Number(await webcam.getAttribute('data-updates'));
+
+  // A real loss: Chromium's GPU process is crashed.
+  const cdp = await browser.newBrowserCDPSession();
+  await cdp.send('Browser.crashGpuProcess');
+  await expect(page.getByTestId('gpu-notice')).toContainText('The GPU device was lost and has been started again', { timeout: 60_000 });
+  await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 120_000 }).toBeGreaterThanOrEqual(before + 2);
+  await expect(webcam).toHaveAttribute('data-status', 'on');
+  await expect(page.getByTestId('webcam-error')).toHaveCount(0);
+});

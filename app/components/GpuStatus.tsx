@@ -12,6 +12,14 @@ export function GpuStatus() {
           WebGPU ready on <strong data-testid="adapter">{gpu.adapter.description}</strong>
           {gpu.adapter.isFallback || /swiftshader/i.test(gpu.adapter.description) ? ' (software adapter: expect several seconds per clip)' : ''}
           {gpu.features.length > 0 ? ` · ${gpu.features.join(', ')}` : ''}
+          {gpu.notice && (
+            <>
+              <br />
+              <span className="notice" data-testid="gpu-notice">
+                {gpu.notice}
+              </span>
+            </>
+          )}
         </p>
       );
     case 'unavailable':

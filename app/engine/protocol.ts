@@ -30,7 +30,8 @@ export interface ModelInfo {
 
 export type GpuState =
   | { status: 'checking' }
-  | { status: 'ready'; adapter: AdapterDescription; features: string[] }
+  /** `notice`: something to tell about the device (it was lost and started again). */
+  | { status: 'ready'; adapter: AdapterDescription; features: string[]; notice?: string }
   | { status: 'unavailable'; message: string }
   | { status: 'lost'; message: string };
 

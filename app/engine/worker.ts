@@ -27,16 +27,38 @@ let model: (ModelInfo & { dict: StateDict }) | undefined;
 let loadGeneration = 0;
 const jobs = new Map<number, AbortController>();
 const live = new Map<number, LiveClassifier>();
+/** When the device was lost in the last minute; past a few, the engine stops starting new ones. */
+const losses: number[] = [];
+const MAX_LOSSES_PER_MINUTE = 3;
 
 function startGpu(): Promise<Gpu | undefined> {
   gpu ??= (async () => {
-    post({ type: 'gpu', state: { status: 'checking' } });
+    const recovering = losses.length > 0;
+    // (While recovering, the page keeps showing the loss until the new device is ready.)
+    if (!recovering) post({ type: 'gpu', state: { status: 'checking' } });
     try {
       const g = await acquireGpu();
-      post({ type: 'gpu', state: { status: 'ready', adapter: g.adapter, features: [...g.features] } });
+      post({
+        type: 'gpu',
+        state: {
+          status: 'ready', adapter: g.adapter, features: [...g.features],
+          ...(recovering ? { notice: 'The GPU device was lost and has been started again; work in progress carried on.' } : {}),
+        },
+      });
+      // Nothing here destroys the device, so any loss is the GPU's (a driver reset, a crashed GPU process):
+      // start a new device, and jobs that were running resume on it.
       void g.lost.then((info) => {
-        if (info.reason === 'destroyed') return;
-        post({ type: 'gpu', state: { status: 'lost', message: `The GPU device was lost (${info.message || 'no reason given'}). Reload the page to start again.` } });
+        gpu = undefined;
+        const now = performance.now();
+        losses.push(now);
+        while (losses.length && now - losses[0] > 60_000) losses.shift();
+        const why = info.message || info.reason || 'no reason given';
+        if (losses.length > MAX_LOSSES_PER_MINUTE) {
+          post({ type: 'gpu', state: { status: 'lost', message: `The GPU device was lost again (${why}). Reload the page to start again.` } });
+          return;
+        }
+        post({ type: 'gpu', state: { status: 'lost', message: `The GPU device was lost (${why}); starting it again…` } });
+        void startGpu();
       });
       return g;
     } catch (e) {
@@ -46,6 +68,11 @@ function startGpu(): Promise<Gpu | undefined> {
     }
   })();
   return gpu;
+}
+
+/** Whether `g` has been lost, looking briefly: the failure it causes may arrive before its `lost` settles. */
+function wasLost(g: Gpu): Promise<boolean> {
+  return Promise.race([g.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250))]);
 }
 
 async function openCache(): Promise<void> {
@@ -174,7 +201,7 @@ async function jobSetup(settings: RunSettings) {
   if (!g) throw new Error('WebGPU is not available');
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
-  return { device: g.device, config, weights: new StateDictSource(model.dict) };
+  return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict) };
 }
 
 function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
@@ -185,28 +212,39 @@ function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettin
 async function analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames): Promise<void> {
   const controller = new AbortController();
   jobs.set(id, controller);
+  let clipsDone = 0;
   try {
-    const { device, config, weights } = await jobSetup(settings);
-    const video = frames ? openElementFrames(frames) : await openVideoFile(file);
-    try {
-      post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
-      let classifier: Classifier | undefined;
-      await analyzeVideo(device, video, config, weights, {
-        stride: settings.stride,
-        views: settings.views,
-        profile: settings.profile,
-        signal: controller.signal,
-        onClassifier: (c) => (classifier = c),
-        onProgress: (p) => post({ type: 'progress', id, ...p }),
-        onNotice: (n) => post({ type: 'notice', id, ...n }),
-        onClip: (r) => {
-          post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms } });
-          if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });
-        },
-      });
-      post({ type: 'analysisEnd', id, outcome: 'done' });
-    } finally {
-      video.dispose();
+    // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
+    // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
+    for (let attempt = 0; ; attempt++) {
+      const { gpu: g, device, config, weights } = await jobSetup(settings);
+      const video = frames ? openElementFrames(frames) : await openVideoFile(file);
+      try {
+        if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
+        let classifier: Classifier | undefined;
+        await analyzeVideo(device, video, config, weights, {
+          stride: settings.stride,
+          views: settings.views,
+          profile: settings.profile,
+          signal: controller.signal,
+          resumeAt: clipsDone,
+          onClassifier: (c) => (classifier = c),
+          onProgress: (p) => post({ type: 'progress', id, ...p }),
+          onNotice: (n) => post({ type: 'notice', id, ...n }),
+          onClip: (r) => {
+            clipsDone++;
+            post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms } });
+            if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });
+          },
+        });
+        post({ type: 'analysisEnd', id, outcome: 'done' });
+        return;
+      } catch (e) {
+        if (!controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await wasLost(g))) continue;
+        throw e;
+      } finally {
+        video.dispose();
+      }
     }
   } catch (e) {
     if (controller.signal.aborted) {
@@ -222,7 +260,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
 
 async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
   try {
-    const { device, config, weights } = await jobSetup(settings);
+    const { gpu: g, device, config, weights } = await jobSetup(settings);
     let session: LiveClassifier | undefined = undefined;
     session = await LiveClassifier.start(device, config, weights, frames, {
       intervalMs,
@@ -237,6 +275,19 @@ async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, setti
       },
     });
     live.set(id, session);
+    // When the device is lost, the same camera carries on on the next one.
+    const follow = (lostGpu: Gpu) => void lostGpu.lost.then(async () => {
+      const next = await startGpu();
+      const current = live.get(id);
+      if (!next || !current || !model) return;
+      try {
+        await current.moveTo(next.device, new StateDictSource(model.dict));
+        follow(next);
+      } catch (e) {
+        current.fail(new WebcamError('unsupported', `The camera could not carry on after the GPU was lost: ${(e as Error).message}`));
+      }
+    });
+    follow(g);
   } catch (e) {
     void frames.cancel().catch(() => {});
     post({ type: 'error', scope: 'webcam', id, kind: e instanceof WebcamError ? e.kind : undefined, message: (e as Error).message });

@@ -33,6 +33,8 @@ export interface AnalyzeOptions {
   views?: 1 | 3;
   topK?: number;
   signal?: AbortSignal;
+  /** Windows before this one were classified by an earlier attempt (the device was lost): skip them. */
+  resumeAt?: number;
   /** Time every layer with timestamp queries where the adapter has them (read them off the classifier). */
   profile?: boolean;
   /** Called once the classifier is built (its memory report and pipeline time are known by then). */
@@ -135,7 +137,7 @@ export async function analyzeVideo(
 
   const classifyReady = async (decodedUpTo: number, final: boolean) => {
     while (next < plan.windows.length && (lastPick[next] <= decodedUpTo || final)) {
-      await classifyWindow(plan.windows[next], plan.picks[next]);
+      if (next >= (options.resumeAt ?? 0)) await classifyWindow(plan.windows[next], plan.picks[next]);
       for (const f of new Set(plan.picks[next])) {
         const left = stillNeeded.get(f)! - 1;
         stillNeeded.set(f, left);

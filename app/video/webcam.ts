@@ -107,28 +107,66 @@ export class LiveClassifier {
   private lastFrameAt = 0;
   private readonly startedAt = performance.now();
   private reader?: ReadableStreamDefaultReader<VideoFrame>;
+  /** Set while the device is lost: frames are dropped and nothing is classified until moveTo. */
+  private lost = false;
 
   private constructor(
-    private readonly ring: ClipWriter,
-    readonly classifier: Classifier,
+    private ring: ClipWriter,
+    public classifier: Classifier,
     private readonly config: SlowFastConfig,
     private readonly options: WebcamOptions,
-  ) {}
+  ) {
+    this.watch(ring.device);
+  }
 
-  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
+  /** The ring and the classifier reading it, on `device`. */
+  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource): Promise<{ ring: ClipWriter; classifier: Classifier }> {
     const ringFrames = Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2;
     const ring = new ClipWriter(device, { size: config.inputSize, frames: ringFrames });
-    let classifier: Classifier;
     try {
-      classifier = await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip } });
+      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip } }) };
     } catch (e) {
       ring.destroy();
       throw e;
     }
+  }
+
+  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
+    const { ring, classifier } = await LiveClassifier.build(device, config, weights);
     const live = new LiveClassifier(ring, classifier, config, options);
     void live.readFrames(frames);
     live.timer = setInterval(() => void live.tick(), options.intervalMs ?? 500);
     return live;
+  }
+
+  private watch(device: GPUDevice): void {
+    void device.lost.then(() => {
+      if (this.ring.device === device) this.lost = true;
+    });
+  }
+
+  /** Whether the device is lost, looking briefly: a failed classification may come before `lost` settles. */
+  private deviceLost(): Promise<boolean> {
+    return Promise.race([this.ring.device.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250))]);
+  }
+
+  /** Carries on, with the same camera, on a new device (the old one was lost); the ring refills from now. */
+  async moveTo(device: GPUDevice, weights: WeightSource): Promise<void> {
+    const { ring, classifier } = await LiveClassifier.build(device, this.config, weights);
+    if (this.stopped) {
+      classifier.destroy();
+      ring.destroy();
+      return;
+    }
+    const old = { ring: this.ring, classifier: this.classifier };
+    this.ring = ring;
+    this.classifier = classifier;
+    this.frames.length = 0;
+    this.nextSlot = 0;
+    this.lost = false;
+    this.watch(device);
+    old.classifier.destroy();
+    old.ring.destroy();
   }
 
   private async readFrames(frames: ReadableStream<VideoFrame>): Promise<void> {
@@ -140,6 +178,7 @@ export class LiveClassifier {
         if (done || !frame) break;
         try {
           if (this.stopped) break;
+          if (this.lost) continue;
           const time = (performance.now() - this.startedAt) / 1000;
           // Skip frames beyond the ring's rate rather than overwrite slots a clip still needs.
           if (time - this.lastFrameAt >= 1 / MAX_CAMERA_FPS || this.frames.length === 0) {
@@ -155,14 +194,14 @@ export class LiveClassifier {
         }
       }
     } catch (e) {
-      if (!this.stopped) this.fail(new WebcamError('camera-disconnected', `Camera frames stopped: ${(e as Error).message}`));
+      if (!this.stopped && !this.lost) this.fail(new WebcamError('camera-disconnected', `Camera frames stopped: ${(e as Error).message}`));
     } finally {
       reader.releaseLock();
     }
   }
 
   private async tick(): Promise<void> {
-    if (this.busy || this.stopped || this.frames.length === 0) return;
+    if (this.busy || this.stopped || this.lost || this.frames.length === 0) return;
     this.busy = true;
     try {
       const frames = [...this.frames];
@@ -181,7 +220,8 @@ export class LiveClassifier {
         inferenceMs: r.ms,
       });
     } catch (e) {
-      if (!this.stopped) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
+      // A lost device is replaced (moveTo); anything else ends the session.
+      if (!this.stopped && !(await this.deviceLost())) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
     } finally {
       this.busy = false;
     }

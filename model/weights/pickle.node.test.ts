@@ -34,7 +34,8 @@ describe('unpickle', () => {
   const hostile: [string, Uint8Array, RegExp][] = [
     ['os.system via GLOBAL + REDUCE', bytes(...PROTO2, GLOBAL, 'os\nsystem\n', SHORT_BINUNICODE, 2, 'id', TUPLE1, REDUCE, STOP), /'os\.system'/],
     ['builtins.eval via STACK_GLOBAL', bytes(...PROTO2, SHORT_BINUNICODE, 8, 'builtins', SHORT_BINUNICODE, 4, 'eval', STACK_GLOBAL, SHORT_BINUNICODE, 1, '1', TUPLE1, REDUCE, STOP), /'builtins\.eval'/],
-    ['subprocess.Popen via INST', bytes(MARK, SHORT_BINUNICODE, 2, 'ls', INST, 'subprocess\nPopen\n', STOP), /opcode 0x69/],
+    ['subprocess.Popen via INST', bytes(MARK, SHORT_BINUNICODE, 2, 'ls', INST, 'subprocess\nPopen\n', STOP), /'subprocess\.Popen'/],
+    ['an allowed class built via INST', bytes(MARK, INST, 'collections\nOrderedDict\n', STOP), /opcode INST to build a collections\.OrderedDict/],
     ['subprocess.Popen via OBJ', bytes(MARK, GLOBAL, 'subprocess\nPopen\n', SHORT_BINUNICODE, 2, 'ls', OBJ, STOP), /'subprocess\.Popen'/],
     ['posix.system via GLOBAL', bytes(GLOBAL, 'posix\nsystem\n', EMPTY_TUPLE, REDUCE, STOP), /'posix\.system'/],
   ];
