@@ -76,8 +76,37 @@ function serveShared(): Plugin {
   };
 }
 
+/**
+ * The Content-Security-Policy of the built pages: scripts only from our own files (no eval, no inline
+ * script), the engine worker from our origin, dropped videos and images as blob: URLs. The widget may fetch
+ * the http(s) URLs its host sends; the app fetches only its own weights. (Not in dev: Vite's client needs more.)
+ */
+const CSP_COMMON = [
+  "default-src 'self'", "script-src 'self'", "worker-src 'self'", "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:", "media-src 'self' blob:", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
+];
+export const CSP: Record<string, string> = {
+  'index.html': [...CSP_COMMON, "connect-src 'self'"].join('; '),
+  'embed.html': [...CSP_COMMON, "connect-src 'self' http: https:"].join('; '),
+};
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'content-security-policy',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html, ctx) => {
+        const policy = CSP[ctx.filename.split('/').pop()!];
+        if (!policy) throw new Error(`no Content-Security-Policy for ${ctx.filename}`);
+        return html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${policy}" />`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [serveShared()],
+  plugins: [serveShared(), contentSecurityPolicy()],
   build: {
     target: 'es2022',
     rollupOptions: {
