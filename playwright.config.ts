@@ -36,7 +36,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /no-webgpu|webcam|camera-denied/,
+      testIgnore: /no-webgpu|webcam|camera-denied|soak/,
       use: { launchOptions: { executablePath, args: chromium.args } },
     },
     {
@@ -44,6 +44,12 @@ export default defineConfig({
       testMatch: /webcam\.spec\.ts/,
       use: { launchOptions: { executablePath, args: [...chromium.args, ...fakeCamera, allowCamera] } },
     },
+    // Only for `npm run soak`: ten minutes of live labels.
+    ...(process.env.SOAK ? [{
+      name: 'soak',
+      testMatch: /soak\.spec\.ts/,
+      use: { launchOptions: { executablePath, args: [...chromium.args, ...fakeCamera, allowCamera] } },
+    }] : []),
     {
       name: 'camera-denied',
       testMatch: /camera-denied\.spec\.ts/,

@@ -6,7 +6,7 @@ import { Engine } from './engine/client.ts';
 import type { CacheState, ClipLabels, EngineEvent, GpuState, Label, ModelKey, PerfReport, WeightsState } from './engine/protocol.ts';
 import { clipFrameRate } from '../model/clips.ts';
 import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
-import { openCamera, type Camera, WebcamError, cameraDisconnected } from './video/webcam.ts';
+import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
 
 export type { GpuState } from './engine/protocol.ts';
@@ -330,8 +330,8 @@ export const useStore = create<StoreState>()((set, get) => {
         return;
       }
       const started = camera;
-      started.track.addEventListener('ended', () => {
-        const e = cameraDisconnected();
+      started.track.addEventListener('ended', async () => {
+        const e = await cameraEnded();
         engine?.send({ type: 'webcamStop', id, error: { kind: e.kind, message: e.message } });
       });
       set((s) => ({ webcam: { ...s.webcam, stream: started.stream } }));

@@ -47,6 +47,44 @@ export function isSoftwareAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'archite
   return !!info.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
 }
 
+/** GPU objects a device has made and not destroyed (see countResources). */
+export interface LiveResources {
+  buffers: number;
+  textures: number;
+}
+
+const live = new WeakMap<GPUDevice, LiveResources>();
+
+/**
+ * Counts the buffers and textures made on `device` that are not yet destroyed, so that a long session can
+ * show it does not leak them (our code destroys everything it makes explicitly).
+ */
+function countResources(device: GPUDevice): void {
+  const counts: LiveResources = { buffers: 0, textures: 0 };
+  live.set(device, counts);
+  const counted = <T extends { destroy(): void }>(make: () => T, kind: keyof LiveResources): T => {
+    const resource = make();
+    counts[kind]++;
+    const destroy = resource.destroy.bind(resource);
+    let destroyed = false;
+    resource.destroy = () => {
+      if (!destroyed) counts[kind]--;
+      destroyed = true;
+      destroy();
+    };
+    return resource;
+  };
+  const createBuffer = device.createBuffer.bind(device);
+  const createTexture = device.createTexture.bind(device);
+  device.createBuffer = (d) => counted(() => createBuffer(d), 'buffers');
+  device.createTexture = (d) => counted(() => createTexture(d), 'textures');
+}
+
+/** The live buffers and textures of a device from acquireGpu. */
+export function liveResources(device: GPUDevice): LiveResources {
+  return { ...(live.get(device) ?? { buffers: 0, textures: 0 }) };
+}
+
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = adapter.info;
   const description =
@@ -93,5 +131,6 @@ export async function acquireGpu(powerPreference: GPUPowerPreference = 'high-per
   } catch (e) {
     throw new GpuUnavailableError('device-failed', `The GPU adapter refused to create a device: ${(e as Error).message}`);
   }
+  countResources(device);
   return { device, adapter: describeAdapter(adapter), features: new Set(features), lost: device.lost };
 }

@@ -24,6 +24,12 @@ export function PerfPanel() {
               <tr><th>Last clip (upload to labels)</th><td data-testid="latency">{perf.inferenceMs.toFixed(0)} ms</td></tr>
               <tr><th>Input</th><td>{perf.inputSize} × {perf.inputSize} px</td></tr>
               <tr><th>Pipeline creation</th><td>{perf.pipelineMs.toFixed(0)} ms</td></tr>
+              <tr>
+                <th>Held now</th>
+                <td data-testid="resources" data-buffers={perf.resources.gpuBuffers} data-textures={perf.resources.gpuTextures} data-frames={perf.resources.openVideoFrames}>
+                  {perf.resources.gpuBuffers} GPU buffers, {perf.resources.gpuTextures} textures, {perf.resources.openVideoFrames} camera frames open
+                </td>
+              </tr>
               <tr><th>GPU memory</th><td data-testid="gpu-memory">{mib(perf.memory.totalBytes)} (weights {mib(perf.memory.weightBytes)}, activations {mib(perf.memory.activationBytes)} shared from {mib(perf.memory.activationBytesUnshared)}, inputs {mib(perf.memory.inputBytes)})</td></tr>
             </tbody>
           </table>

@@ -73,6 +73,8 @@ export interface PerfReport {
   /** Per-layer GPU time where the adapter has timestamp-query (and profiling is on). */
   layers?: { name: string; ms: number }[];
   inputSize: number;
+  /** What the engine holds now: GPU buffers and textures not yet destroyed, camera frames not yet closed. */
+  resources: { gpuBuffers: number; gpuTextures: number; openVideoFrames: number };
 }
 
 export type EngineRequest =

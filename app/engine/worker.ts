@@ -1,6 +1,6 @@
 // The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
 // clip runs. It speaks only the messages of protocol.ts.
-import { acquireGpu, GpuUnavailableError, type Gpu } from '../../kernels/device.ts';
+import { acquireGpu, GpuUnavailableError, liveResources, type Gpu } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import { PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
 import { convertCheckpoint } from '../../model/weights/convert.ts';
@@ -206,7 +206,9 @@ async function jobSetup(settings: RunSettings) {
 
 function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
   const layers = settings.profile && classifier.timings.length ? classifier.timings.map((t) => ({ name: t.name, ms: t.ms })) : undefined;
-  return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize };
+  const gpuObjects = liveResources(classifier.executor.device);
+  const resources = { gpuBuffers: gpuObjects.buffers, gpuTextures: gpuObjects.textures, openVideoFrames: [...live.values()].reduce((a, s) => a + s.openFrames, 0) };
+  return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, resources };
 }
 
 async function analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames): Promise<void> {

@@ -93,6 +93,18 @@ export const cameraDisconnected = () =>
   new WebcamError('camera-disconnected', 'The camera was disconnected. Labels stopped; start again when it is back.');
 
 /**
+ * Why a camera track ended: its permission was withdrawn (the browser stops the camera when the user revokes
+ * it in the site settings), or the camera went away.
+ */
+export async function cameraEnded(): Promise<WebcamError> {
+  const state = await navigator.permissions?.query({ name: 'camera' as PermissionName }).then((p) => p.state, () => undefined);
+  if (state === 'denied') {
+    return new WebcamError('permission-denied', 'Camera permission was withdrawn, so labels stopped. Allow the camera for this page in the browser\'s site settings, then start again.');
+  }
+  return cameraDisconnected();
+}
+
+/**
  * Classifies a live stream of frames (wherever they come from: a camera track, a `<video>` element): each
  * frame is preprocessed once into the GPU ring; every `intervalMs` the latest clip is classified.
  */
@@ -107,6 +119,8 @@ export class LiveClassifier {
   private lastFrameAt = 0;
   private readonly startedAt = performance.now();
   private reader?: ReadableStreamDefaultReader<VideoFrame>;
+  /** Camera frames read and not yet closed (a long session must hold none beyond the one in hand). */
+  openFrames = 0;
   /** Set while the device is lost: frames are dropped and nothing is classified until moveTo. */
   private lost = false;
 
@@ -176,6 +190,7 @@ export class LiveClassifier {
       while (!this.stopped) {
         const { value: frame, done } = await reader.read();
         if (done || !frame) break;
+        this.openFrames++;
         try {
           if (this.stopped) break;
           if (this.lost) continue;
@@ -191,6 +206,7 @@ export class LiveClassifier {
           }
         } finally {
           frame.close();
+          this.openFrames--;
         }
       }
     } catch (e) {
@@ -264,7 +280,7 @@ export class WebcamSession {
       camera.stop();
       throw e;
     }
-    camera.track.addEventListener('ended', () => live.fail(cameraDisconnected()));
+    camera.track.addEventListener('ended', () => void cameraEnded().then((e) => live.fail(e)));
     return new WebcamSession(camera, live);
   }
 
