@@ -47,6 +47,14 @@ export function isSoftwareAdapter(info: Pick<GPUAdapterInfo, 'vendor' | 'archite
   return !!info.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
 }
 
+/**
+ * Whether `device` has been lost, looking for `waitMs`: the failure a loss causes (a rejected read-back) may
+ * arrive before the device's `lost` promise settles.
+ */
+export function deviceLost(device: GPUDevice, waitMs = 250): Promise<boolean> {
+  return Promise.race([device.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs))]);
+}
+
 /** GPU objects a device has made and not destroyed (see countResources). */
 export interface LiveResources {
   buffers: number;

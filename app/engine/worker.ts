@@ -1,6 +1,6 @@
 // The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
 // clip runs. It speaks only the messages of protocol.ts.
-import { acquireGpu, GpuUnavailableError, liveResources, type Gpu } from '../../kernels/device.ts';
+import { acquireGpu, deviceLost, GpuUnavailableError, liveResources, type Gpu } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import { PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
 import { convertCheckpoint } from '../../model/weights/convert.ts';
@@ -68,11 +68,6 @@ function startGpu(): Promise<Gpu | undefined> {
     }
   })();
   return gpu;
-}
-
-/** Whether `g` has been lost, looking briefly: the failure it causes may arrive before its `lost` settles. */
-function wasLost(g: Gpu): Promise<boolean> {
-  return Promise.race([g.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250))]);
 }
 
 async function openCache(): Promise<void> {
@@ -219,7 +214,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
     for (let attempt = 0; ; attempt++) {
-      const { gpu: g, device, config, weights } = await jobSetup(settings);
+      const { device, config, weights } = await jobSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
@@ -242,7 +237,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
         post({ type: 'analysisEnd', id, outcome: 'done' });
         return;
       } catch (e) {
-        if (!controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await wasLost(g))) continue;
+        if (!controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await deviceLost(device))) continue;
         throw e;
       } finally {
         video.dispose();

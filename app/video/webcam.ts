@@ -5,6 +5,7 @@ import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
 import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
+import { deviceLost } from '../../kernels/device.ts';
 import { ClipWriter } from './clipWriter.ts';
 
 export type WebcamErrorKind = 'permission-denied' | 'no-camera' | 'camera-in-use' | 'camera-disconnected' | 'unsupported';
@@ -159,11 +160,6 @@ export class LiveClassifier {
     });
   }
 
-  /** Whether the device is lost, looking briefly: a failed classification may come before `lost` settles. */
-  private deviceLost(): Promise<boolean> {
-    return Promise.race([this.ring.device.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 250))]);
-  }
-
   /** Carries on, with the same camera, on a new device (the old one was lost); the ring refills from now. */
   async moveTo(device: GPUDevice, weights: WeightSource): Promise<void> {
     const { ring, classifier } = await LiveClassifier.build(device, this.config, weights);
@@ -237,7 +233,7 @@ export class LiveClassifier {
       });
     } catch (e) {
       // A lost device is replaced (moveTo); anything else ends the session.
-      if (!this.stopped && !(await this.deviceLost())) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
+      if (!this.stopped && !(await deviceLost(this.ring.device))) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
     } finally {
       this.busy = false;
     }
