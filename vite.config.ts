@@ -115,7 +115,11 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   // Pre-bundle every dependency at start-up, so the dev server never reloads a page mid-run to add one.
-  optimizeDeps: { include: ['fflate', 'react', 'react-dom/client', 'react/jsx-runtime', 'zustand'] },
+  // onnxruntime-web (benchmark and export tests only) is served as is: it finds its .wasm files by URL.
+  optimizeDeps: {
+    include: ['fflate', 'protobufjs', 'react', 'react-dom/client', 'react/jsx-runtime', 'zustand'],
+    exclude: ['onnxruntime-web'],
+  },
   server: {
     host: 'localhost',
     fs: { allow: [root] },

@@ -25,6 +25,14 @@ export interface KernelDescriptor {
   /** Bytes for the uniform buffer at binding 0. */
   uniforms: Uint32Array<ArrayBuffer>;
   dispatch: [number, number, number];
+  /** What it computes in framework terms, so the graph can be exported (model/onnx) without reading WGSL. */
+  meaning: OpMeaning;
+}
+
+/** The PyTorch-level op a kernel computes and its attributes; inputs and outputs are the kernel's, in order. */
+export interface OpMeaning {
+  op: string;
+  attrs?: Readonly<Record<string, number | boolean | string | readonly number[]>>;
 }
 
 /** A dense tensor shape; activations are (N, C, T, H, W), row-major, f32. */
@@ -129,7 +137,7 @@ export function elementwiseDescriptor(
   count: number,
   io: { inputs: number; outputs: number },
   consts: Record<string, number | boolean> = {},
-): KernelDescriptor {
+): Omit<KernelDescriptor, 'meaning'> {
   const source = buildSource(opSource, layout, { WORKGROUP: ELEMENTWISE_WORKGROUP, ...consts });
   const inputBindings = Array.from({ length: io.inputs }, (_, i) => i + 1);
   const outputBindings = Array.from({ length: io.outputs }, (_, i) => io.inputs + i + 1);

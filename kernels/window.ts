@@ -30,6 +30,11 @@ export const POOL_UNIFORMS = {
   kT: 'u32', kH: 'u32', kW: 'u32', strideT: 'u32', strideH: 'u32', strideW: 'u32', padT: 'u32', padH: 'u32', padW: 'u32',
 } as const;
 
+/** A pool's window with PyTorch's defaults filled in (stride = kernel, no padding). */
+export function poolMeaning({ kernel, stride = kernel, padding = [0, 0, 0] }: PoolAttrs): { kernel: Triple; stride: Triple; padding: Triple } {
+  return { kernel, stride, padding };
+}
+
 /** Output shape of a 3-D pool (PyTorch floor mode; stride defaults to the kernel, as in torch). */
 export function poolShape(op: string, x: Shape, { kernel, stride = kernel, padding = [0, 0, 0] }: PoolAttrs): Shape {
   expectRank(op, 'input', x, 5);

@@ -84,3 +84,24 @@ describe('npm run classify', () => {
     expect(help.stdout).toMatch(/Usage: npm run classify/);
   }, 60_000);
 });
+
+describe('npm run export-onnx', () => {
+  it('writes the checkpoint as ONNX, and refuses bad files and arguments', async () => {
+    const out = join(tmp, 'fixture.onnx');
+    const r = await run('export-onnx', [`${G}/checkpoint.pyth`, out, '--size', '64', '--input', 'fast', '--softmax']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/inputs fast \[1, 3, 32, 64, 64\]; outputs logits \[1, 400\], probabilities \[1, 400\]/);
+    // The file starts with ModelProto.ir_version (field 1, varint 8), and names its producer.
+    const bytes = readFileSync(out);
+    expect([...bytes.subarray(0, 2)]).toEqual([0x08, 0x08]);
+    expect(bytes.includes(Buffer.from('slowfast-web'))).toBe(true);
+    const bogus = join(tmp, 'bogus2.pyth');
+    writeFileSync(bogus, 'hello');
+    const bad = await run('export-onnx', [bogus, join(tmp, 'o.onnx')]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: not a PyTorch checkpoint/);
+    const badInput = await run('export-onnx', [`${G}/checkpoint.pyth`, join(tmp, 'o.onnx'), '--input', 'ring']);
+    expect(badInput.status).toBe(2);
+    expect(badInput.stderr).toMatch(/--input must be pathways or fast, not 'ring'/);
+  }, 120_000);
+});

@@ -11,5 +11,5 @@ export function addShape(a: Shape, b: Shape): Shape {
 /** y = a + b (then ReLU when asked), same shapes. Inputs: a, b. Output: y. */
 export function add(a: Shape, b: Shape, { relu = false } = {}): KernelDescriptor {
   const count = sizeOf(addShape(a, b));
-  return elementwiseDescriptor('add', source, UNIFORMS, { count }, count, { inputs: 2, outputs: 1 }, { RELU: relu });
+  return { ...elementwiseDescriptor('add', source, UNIFORMS, { count }, count, { inputs: 2, outputs: 1 }, { RELU: relu }), meaning: { op: 'add', attrs: { relu } } };
 }

@@ -17,6 +17,9 @@ export function concatShape(a: Shape, b: Shape): Shape {
 export function concat(a: Shape, b: Shape): KernelDescriptor {
   const y = concatShape(a, b);
   const count = sizeOf(y);
-  return elementwiseDescriptor('concat', source, UNIFORMS,
-    { count, spatial: a[2] * a[3] * a[4], channelsA: a[1], channelsB: b[1] }, count, { inputs: 2, outputs: 1 });
+  return {
+    ...elementwiseDescriptor('concat', source, UNIFORMS,
+      { count, spatial: a[2] * a[3] * a[4], channelsA: a[1], channelsB: b[1] }, count, { inputs: 2, outputs: 1 }),
+    meaning: { op: 'concat', attrs: { axis: 1 } },
+  };
 }

@@ -170,6 +170,13 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
       blocksM, blocks,
     }),
     dispatch: splitDispatch(blocks),
+    meaning: {
+      op: OP,
+      attrs: {
+        kernel, stride, padding, dilation, relu: !!attrs.relu, residual: !!attrs.residual,
+        weightFormat: attrs.weightFormat ?? 'f32', outputChannelOffset: attrs.outputChannelOffset ?? 0, outputChannels: y[1],
+      },
+    },
   };
 }
 

@@ -16,7 +16,10 @@ export function frameGatherShape(x: Shape, index: readonly number[]): Shape {
 export function frameGather(x: Shape, index: readonly number[]): KernelDescriptor {
   const y = frameGatherShape(x, index);
   const count = sizeOf(y);
-  return elementwiseDescriptor('frameGather', source, UNIFORMS, { count, hw: x[3] * x[4], outT: y[2], inT: x[2] }, count, { inputs: 2, outputs: 1 });
+  return {
+    ...elementwiseDescriptor('frameGather', source, UNIFORMS, { count, hw: x[3] * x[4], outT: y[2], inT: x[2] }, count, { inputs: 2, outputs: 1 }),
+    meaning: { op: 'frameGather', attrs: { axis: 2 } },
+  };
 }
 
 export function frameGatherIndex(index: readonly number[]): Uint32Array<ArrayBuffer> {

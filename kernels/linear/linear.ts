@@ -15,6 +15,9 @@ export function linearShape(x: Shape, w: Shape): Shape {
 export function linear(x: Shape, w: Shape, { weightFormat = 'f32' }: { weightFormat?: 'f32' | 'f16' } = {}): KernelDescriptor {
   const [n, outFeatures] = linearShape(x, w);
   const count = n * outFeatures;
-  return elementwiseDescriptor('linear', source, UNIFORMS, { count, inFeatures: w[1], outFeatures }, count,
-    { inputs: 3, outputs: 1 }, { WEIGHT_F16: weightFormat === 'f16' });
+  return {
+    ...elementwiseDescriptor('linear', source, UNIFORMS, { count, inFeatures: w[1], outFeatures }, count,
+      { inputs: 3, outputs: 1 }, { WEIGHT_F16: weightFormat === 'f16' }),
+    meaning: { op: 'linear', attrs: { weightFormat } },
+  };
 }

@@ -69,13 +69,14 @@ export function preprocess(a: PreprocessAttrs): KernelDescriptor {
   const g = preprocessGeometry(a.width, a.height, a.size, a.crop);
   const [mr, mg, mb] = a.mean ?? KINETICS_MEAN;
   const [sr, sg, sb] = a.std ?? KINETICS_STD;
-  const desc = elementwiseDescriptor('preprocess', source, UNIFORMS, {
+  const meaning = { op: 'preprocess', attrs: { size: a.size, crop: a.crop ?? 1 } };
+  const desc = { meaning, ...elementwiseDescriptor('preprocess', source, UNIFORMS, {
     srcW: a.width, srcH: a.height, outW: a.size, outH: a.size, cropX: g.cropX, cropY: g.cropY,
     // PyTorch's scale when given an output size: input / output.
     scaleX: a.width / g.resizedW, scaleY: a.height / g.resizedH,
     clip: a.clip, frames: a.frames, t: a.t,
     meanR: mr, meanG: mg, meanB: mb, stdR: sr, stdG: sg, stdB: sb,
-  }, a.size * a.size, { inputs: 1, outputs: 1 });
+  }, a.size * a.size, { inputs: 1, outputs: 1 }) };
   if (!a.external) return desc;
   const entryPoint = 'mainExternal';
   return { ...desc, entryPoint, inputBindings: [3], cacheKey: cacheKeyOf('preprocess', entryPoint, {}, desc.source) };

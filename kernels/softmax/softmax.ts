@@ -19,5 +19,6 @@ export function softmax(x: Shape): KernelDescriptor {
     outputBindings: [2],
     uniforms: packUniforms(UNIFORMS, { rows, length }),
     dispatch: splitDispatch(rows),
+    meaning: { op: 'softmax', attrs: { axis: -1 } },
   };
 }

@@ -14,6 +14,9 @@ export function timeStridedSampleShape(x: Shape, alpha: number): Shape {
 export function timeStridedSample(x: Shape, alpha: number): KernelDescriptor {
   const y = timeStridedSampleShape(x, alpha);
   const count = sizeOf(y);
-  return elementwiseDescriptor('timeStridedSample', source, UNIFORMS,
-    { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha }, count, { inputs: 1, outputs: 1 });
+  return {
+    ...elementwiseDescriptor('timeStridedSample', source, UNIFORMS,
+      { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha }, count, { inputs: 1, outputs: 1 }),
+    meaning: { op: 'timeStridedSample', attrs: { alpha } },
+  };
 }

@@ -22,7 +22,10 @@ export function timeToChannelShape(x: Shape, alpha: number): Shape {
 export function timeToChannel(x: Shape, alpha: number, order: TimeToChannelOrder = 'frame-major'): KernelDescriptor {
   const y = timeToChannelShape(x, alpha);
   const count = sizeOf(y);
-  return elementwiseDescriptor('timeToChannel', source, UNIFORMS,
-    { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha, channels: x[1] }, count, { inputs: 1, outputs: 1 },
-    { FRAME_MAJOR: order === 'frame-major' });
+  return {
+    ...elementwiseDescriptor('timeToChannel', source, UNIFORMS,
+      { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha, channels: x[1] }, count, { inputs: 1, outputs: 1 },
+      { FRAME_MAJOR: order === 'frame-major' }),
+    meaning: { op: 'timeToChannel', attrs: { alpha, order } },
+  };
 }

@@ -1,0 +1,26 @@
+// A checkpoint (official .pyth or our safetensors) → an ONNX model of the network it fits: `npm run
+// export-onnx`, and the benchmark's onnxruntime-web side.
+import { inferConfig } from '../inferConfig.ts';
+import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
+import { readWeights } from '../weights/load.ts';
+import { StateDictSource } from '../weights/weightSource.ts';
+import { exportOnnx, type OnnxModel } from './exportOnnx.ts';
+
+export interface ExportCheckpointOptions {
+  preset?: PresetName;
+  inputSize?: number;
+  /** 'pathways' (default): inputs `slow` and `fast`, as PyTorch's forward takes them; 'fast': the Fast clip
+   * alone, the Slow frames gathered from it inside the model. */
+  input?: 'pathways' | 'fast';
+  softmax?: boolean;
+}
+
+export function exportCheckpoint(bytes: Uint8Array, options: ExportCheckpointOptions = {}): OnnxModel & { config: SlowFastConfig } {
+  const weights = readWeights(bytes);
+  const inferred = weights.config ?? inferConfig(weights.dict, options.preset);
+  const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
+  const model = buildSlowFast(config, new StateDictSource(weights.dict), { input: options.input, softmax: options.softmax });
+  const name = `${config.slowOnly ? 'slow' : 'slowfast'}_r${config.depth}_${config.fastFrames / config.alpha}x${config.tau}`;
+  const description = `SlowFast (${JSON.stringify(config)}), exported by slowfast-web from ${weights.naming} weights`;
+  return { ...exportOnnx(model.graph, { name, description }), config };
+}

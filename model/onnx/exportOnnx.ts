@@ -1,0 +1,313 @@
+// Graph → ONNX: every node's kernel says what it computes (KernelDescriptor.meaning), and this file says how
+// that is written in ONNX. Fusions our kernels do in one dispatch become the ONNX ops they stand for (a conv
+// with its folded batch norm, residual and ReLU is Conv → Add → Relu; a conv that fills a channel slice of
+// a concatenation becomes a Conv whose output is concatenated), so any ONNX runtime computes our logits.
+import protobuf from 'protobufjs';
+import schema from './onnx.proto?raw';
+import { f16BitsToNumber } from '../../kernels/f16.ts';
+import { fmt, sizeOf, type Shape } from '../../kernels/kernel.ts';
+import type { Graph, GraphNode, TensorId } from '../graph.ts';
+
+/** ONNX opset the exported models declare (every op used here is unchanged from 13 to 21). */
+export const ONNX_OPSET = 17;
+const IR_VERSION = 8;
+const FLOAT = 1;
+const INT64 = 7;
+
+const root = protobuf.parse(schema, { keepCase: true }).root;
+const ModelProto = root.lookupType('onnx.ModelProto');
+
+export class OnnxExportError extends Error {
+  override readonly name = 'OnnxExportError';
+}
+
+export interface OnnxExportOptions {
+  /** The graph's name in the file (e.g. the preset). */
+  name?: string;
+  /** Free text stored as the model's doc string (e.g. where the weights came from). */
+  description?: string;
+  producerVersion?: string;
+}
+
+export interface OnnxValue {
+  name: string;
+  shape: number[];
+}
+
+export interface OnnxModel {
+  bytes: Uint8Array;
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
+  /** ONNX nodes written (more than the graph's: fused epilogues unfold). */
+  nodes: number;
+  /** Parameters stored (f32). */
+  parameters: number;
+}
+
+type AttrValue = number | readonly number[] | string;
+interface NodeOut {
+  input: string[];
+  output: string[];
+  name: string;
+  op_type: string;
+  attribute: object[];
+}
+
+/** A slice of channels one node wrote into a tensor that several nodes share. */
+interface Part {
+  offset: number;
+  channels: number;
+  value: string;
+}
+
+class OnnxWriter {
+  readonly nodes: NodeOut[] = [];
+  readonly initializers: object[] = [];
+  parameters = 0;
+  private readonly used = new Set<string>();
+  private readonly values = new Map<TensorId, string>();
+  private readonly parts = new Map<TensorId, Part[]>();
+
+  constructor(readonly graph: Graph) {}
+
+  /** A name no other value has. */
+  fresh(base: string): string {
+    let name = base;
+    for (let i = 1; this.used.has(name); i++) name = `${base}#${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  node(opType: string, name: string, inputs: string[], attrs: Record<string, AttrValue> = {}, output?: string): string {
+    const out = output ?? this.fresh(name);
+    this.nodes.push({
+      input: inputs, output: [out], name: this.fresh(`${name} (${opType})`), op_type: opType,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
+    return out;
+  }
+
+  floatConst(name: string, shape: readonly number[], data: Float32Array): string {
+    const n = this.fresh(name);
+    this.parameters += data.length;
+    this.initializers.push({
+      name: n, dims: [...shape], data_type: FLOAT,
+      raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    });
+    return n;
+  }
+
+  int64Const(name: string, values: readonly number[]): string {
+    const n = this.fresh(name);
+    const raw = new BigInt64Array(values.map((v) => BigInt(v)));
+    this.initializers.push({ name: n, dims: [values.length], data_type: INT64, raw_data: new Uint8Array(raw.buffer) });
+    return n;
+  }
+
+  /** The ONNX value holding a tensor's full contents (concatenating the channel slices written into it). */
+  read(t: TensorId): string {
+    const parts = this.parts.get(t);
+    if (parts) {
+      this.parts.delete(t);
+      const total = this.graph.shape(t)[1];
+      parts.sort((a, b) => a.offset - b.offset);
+      let at = 0;
+      for (const p of parts) {
+        if (p.offset !== at) throw new OnnxExportError(`${this.graph.describe(t)}: channels [${at}, ${p.offset}) are read before anything writes them`);
+        at += p.channels;
+      }
+      if (at !== total) throw new OnnxExportError(`${this.graph.describe(t)}: channels [${at}, ${total}) are read before anything writes them`);
+      this.values.set(t, this.node('Concat', this.graph.tensors[t].name, parts.map((p) => p.value), { axis: 1 }));
+    }
+    const v = this.values.get(t);
+    if (v !== undefined) return v;
+    const spec = this.graph.tensors[t];
+    if (spec.kind === 'weight') throw new OnnxExportError(`${spec.name}: a weight read as an activation`);
+    throw new OnnxExportError(`${this.graph.describe(t)} is read before any node writes it`);
+  }
+
+  /** Records `value` as the whole of tensor t, or (offset given) as channels [offset, offset + channels) of it. */
+  write(t: TensorId, value: string, slice?: { offset: number; channels: number }): void {
+    if (this.values.has(t) || (!slice && this.parts.has(t))) {
+      throw new OnnxExportError(`${this.graph.describe(t)} is written twice; the exporter needs each tensor (or channel slice) written once`);
+    }
+    if (!slice || (slice.offset === 0 && slice.channels === this.graph.shape(t)[1])) {
+      this.values.set(t, value);
+      return;
+    }
+    const list = this.parts.get(t) ?? [];
+    list.push({ value, ...slice });
+    this.parts.set(t, list);
+  }
+
+  /** Keeps a name (a graph output's) for the value that will be given it. */
+  reserve(name: string): void {
+    if (this.used.has(name)) throw new OnnxExportError(`two graph inputs or outputs are named ${name}`);
+    this.used.add(name);
+  }
+
+  bindInput(t: TensorId, name: string): void {
+    this.values.set(t, name);
+  }
+
+  weight(t: TensorId): Float32Array {
+    const spec = this.graph.tensors[t];
+    if (spec.kind !== 'weight' || !spec.data) throw new OnnxExportError(`${spec.name} must be a constant weight to export, it is ${spec.kind}`);
+    return spec.data instanceof Float32Array ? spec.data : new Float32Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength / 4);
+  }
+}
+
+function attribute(name: string, v: AttrValue): object {
+  if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
+  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
+  return { name, type: 7, ints: [...v] };
+}
+
+/** Weights of a `weightFormat: 'f16'` kernel, as f32 (ONNX runtimes get the same rounded values we use). */
+function unpackF16(packed: Float32Array, count: number): Float32Array {
+  const words = new Uint32Array(packed.buffer, packed.byteOffset, packed.length);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = f16BitsToNumber(i % 2 ? words[i >> 1] >>> 16 : words[i >> 1] & 0xffff);
+  return out;
+}
+
+type Lowering = (w: OnnxWriter, node: GraphNode, attrs: Readonly<Record<string, unknown>>) => void;
+
+const triple = (v: unknown) => v as readonly [number, number, number];
+const pads = (p: readonly number[]) => [...p, ...p];
+
+const LOWERINGS: Record<string, Lowering> = {
+  conv3d(w, node, a) {
+    const g = w.graph;
+    const [x, weight, affine, residual] = node.inputs;
+    const wShape = g.shape(weight);
+    const outC = wShape[0];
+    const count = sizeOf(wShape);
+    const raw = w.weight(weight);
+    const kernelW = a.weightFormat === 'f16' ? unpackF16(raw, count) : raw;
+    // The epilogue's per-channel (scale, shift): scale goes into the weights, shift is the bias.
+    const aff = w.weight(affine);
+    const scaled = new Float32Array(count);
+    const per = count / outC;
+    for (let c = 0; c < outC; c++) for (let i = 0; i < per; i++) scaled[c * per + i] = kernelW[c * per + i] * aff[2 * c];
+    const bias = Float32Array.from({ length: outC }, (_, c) => aff[2 * c + 1]);
+    let y = w.node('Conv', node.name, [w.read(x), w.floatConst(`${node.name}.weight`, wShape, scaled), w.floatConst(`${node.name}.bias`, [outC], bias)], {
+      kernel_shape: triple(a.kernel), strides: triple(a.stride), pads: pads(triple(a.padding)), dilations: triple(a.dilation), group: 1,
+    });
+    if (a.residual) y = w.node('Add', `${node.name} + residual`, [y, w.read(residual)]);
+    if (a.relu) y = w.node('Relu', `${node.name} relu`, [y]);
+    w.write(node.outputs[0], y, { offset: a.outputChannelOffset as number, channels: outC });
+  },
+  maxPool3d(w, node, a) {
+    w.write(node.outputs[0], w.node('MaxPool', node.name, [w.read(node.inputs[0])], {
+      kernel_shape: triple(a.kernel), strides: triple(a.stride), pads: pads(triple(a.padding)),
+    }));
+  },
+  avgPool3d(w, node, a) {
+    w.write(node.outputs[0], w.node('AveragePool', node.name, [w.read(node.inputs[0])], {
+      kernel_shape: triple(a.kernel), strides: triple(a.stride), pads: pads(triple(a.padding)), count_include_pad: 1,
+    }));
+  },
+  concat(w, node, a) {
+    w.write(node.outputs[0], w.node('Concat', node.name, node.inputs.map((t) => w.read(t)), { axis: a.axis as number }));
+  },
+  add(w, node, a) {
+    let y = w.node('Add', node.name, node.inputs.map((t) => w.read(t)));
+    if (a.relu) y = w.node('Relu', `${node.name} relu`, [y]);
+    w.write(node.outputs[0], y);
+  },
+  relu(w, node) {
+    w.write(node.outputs[0], w.node('Relu', node.name, [w.read(node.inputs[0])]));
+  },
+  softmax(w, node, a) {
+    w.write(node.outputs[0], w.node('Softmax', node.name, [w.read(node.inputs[0])], { axis: a.axis as number }));
+  },
+  frameGather(w, node, a) {
+    const [x, index] = node.inputs;
+    const spec = w.graph.tensors[index];
+    if (spec.kind !== 'weight' || !spec.data) {
+      throw new OnnxExportError(`${node.name}: its frame indices are a graph input (${spec.name}); export a graph built with input 'pathways' or 'fast'`);
+    }
+    const indices = w.int64Const(`${node.name} indices`, [...(spec.data as Uint32Array)]);
+    w.write(node.outputs[0], w.node('Gather', node.name, [w.read(x), indices], { axis: a.axis as number }));
+  },
+  timeStridedSample(w, node, a) {
+    const frames = w.graph.shape(node.inputs[0])[2];
+    const ins = [w.read(node.inputs[0]), w.int64Const(`${node.name} starts`, [0]), w.int64Const(`${node.name} ends`, [frames]),
+      w.int64Const(`${node.name} axes`, [2]), w.int64Const(`${node.name} steps`, [a.alpha as number])];
+    w.write(node.outputs[0], w.node('Slice', node.name, ins));
+  },
+  timeToChannel(w, node, a) {
+    // (N, C, T·α, H, W) → (N, C, T, α, H, W) → frames (α) before or after channels → (N, α·C, T, H, W).
+    const [n, c, t, h, wd] = w.graph.shape(node.inputs[0]);
+    const alpha = a.alpha as number;
+    const split = w.node('Reshape', `${node.name} split time`, [w.read(node.inputs[0]), w.int64Const(`${node.name} shape in`, [n, c, t / alpha, alpha, h, wd])]);
+    const perm = a.order === 'frame-major' ? [0, 3, 1, 2, 4, 5] : [0, 1, 3, 2, 4, 5];
+    const moved = w.node('Transpose', `${node.name} frames to channels`, [split], { perm });
+    w.write(node.outputs[0], w.node('Reshape', node.name, [moved, w.int64Const(`${node.name} shape out`, w.graph.shape(node.outputs[0]))]));
+  },
+  linear(w, node, a) {
+    const [x, weight, bias] = node.inputs;
+    const wShape = w.graph.shape(weight);
+    const raw = w.weight(weight);
+    const wData = a.weightFormat === 'f16' ? unpackF16(raw, sizeOf(wShape)) : raw;
+    let input = w.read(x);
+    if (w.graph.shape(x).length > 2) input = w.node('Flatten', `${node.name} flatten`, [input], { axis: 1 });
+    w.write(node.outputs[0], w.node('Gemm', node.name,
+      [input, w.floatConst(`${node.name}.weight`, wShape, wData), w.floatConst(`${node.name}.bias`, [wShape[0]], w.weight(bias))], { transB: 1 }));
+  },
+};
+
+/** Writes the graph as an ONNX model (opset ONNX_OPSET): its inputs, every node, and its named outputs. */
+export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): OnnxModel {
+  const w = new OnnxWriter(graph);
+  const inputs: OnnxValue[] = [];
+  for (const name of graph.outputs.keys()) w.reserve(name);
+  for (const t of graph.tensors) {
+    if (t.kind !== 'input') continue;
+    w.reserve(t.name);
+    w.bindInput(t.id, t.name);
+    inputs.push({ name: t.name, shape: [...t.shape] });
+  }
+  for (const node of graph.nodes) {
+    const lower = LOWERINGS[node.kernel.meaning.op];
+    if (!lower) throw new OnnxExportError(`${node.name}: ${node.kernel.meaning.op} has no ONNX form`);
+    lower(w, node, node.kernel.meaning.attrs ?? {});
+  }
+  const outputs: OnnxValue[] = [];
+  const graphOutputs: object[] = [];
+  for (const [name, t] of graph.outputs) {
+    // ONNX outputs are named values: give each the name the graph exposes it under.
+    w.node('Identity', name, [w.read(t)], {}, name);
+    outputs.push({ name, shape: [...graph.shape(t)] });
+  }
+  for (const o of outputs) graphOutputs.push(valueInfo(o.name, o.shape));
+  const model = ModelProto.fromObject({
+    ir_version: IR_VERSION,
+    opset_import: [{ domain: '', version: ONNX_OPSET }],
+    producer_name: 'slowfast-web',
+    producer_version: options.producerVersion ?? '',
+    doc_string: options.description ?? '',
+    graph: {
+      name: options.name ?? 'slowfast',
+      node: w.nodes,
+      initializer: w.initializers,
+      input: inputs.map((i) => valueInfo(i.name, i.shape)),
+      output: graphOutputs,
+    },
+  });
+  return { bytes: ModelProto.encode(model).finish(), inputs, outputs, nodes: w.nodes.length, parameters: w.parameters };
+}
+
+function valueInfo(name: string, shape: Shape): object {
+  return { name, type: { tensor_type: { elem_type: FLOAT, shape: { dim: shape.map((d) => ({ dim_value: d })) } } } };
+}
+
+/** Reads an ONNX file back into plain objects (for tests and for checking a file's inputs and outputs). */
+export function decodeOnnx(bytes: Uint8Array): Record<string, unknown> {
+  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false, enums: Number }) as Record<string, unknown>;
+}
+
+export function describeValues(values: OnnxValue[]): string {
+  return values.map((v) => `${v.name} ${fmt(v.shape)}`).join(', ');
+}
