@@ -1,6 +1,6 @@
 // `npm run convert -- in.pyth out.safetensors [--f16] [--preset NAME] [--size N]`
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCli, usageError } from './cli.mjs';
+import { writeFileSync } from 'node:fs';
+import { parseCli, readInputFile, usageError, withEngineModule } from './cli.mjs';
 
 const HELP = `Usage: npm run convert -- <in> <out.safetensors> [options]
 
@@ -25,30 +25,13 @@ if (positionals.length !== 2) usageError(HELP, 'expected an input and an output 
 const [input, output] = positionals;
 const size = args.size === undefined ? undefined : Number(args.size);
 if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usageError(HELP, '--size must be a multiple of 32');
-let bytes;
-try {
-  bytes = new Uint8Array(readFileSync(input));
-} catch (e) {
-  console.error(`cannot read ${input}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  process.exit(2);
-}
+const bytes = readInputFile(input);
 
-const { ensureNodeModules } = await import('./prereqs.mjs');
-ensureNodeModules();
-const { loadEngineModule } = await import('./engine-node.mjs');
-const { module, close } = await loadEngineModule('/model/weights/convert.ts');
-let code = 0;
-try {
+await withEngineModule('/model/weights/convert.ts', (module) => {
   const out = module.convertCheckpoint(bytes, { f16: args.f16, preset: args.preset, inputSize: size });
   writeFileSync(output, out.bytes);
   const c = out.config;
   console.log(`${input} (${out.naming} names) → ${output}: ${c.slowOnly ? 'Slow' : 'SlowFast'} R${c.depth}, alpha ${c.alpha}, ` +
     `stem ${c.stemChannels.join('/')}, ${c.numClasses} classes, ${(out.parameters / 1e6).toFixed(2)}M parameters, ` +
     `${(out.bytes.byteLength / 2 ** 20).toFixed(1)} MiB (${args.f16 ? 'f16' : 'f32'})`);
-} catch (e) {
-  console.error(`error: ${e.message}`);
-  code = 1;
-} finally {
-  await close();
-}
-process.exit(code);
+});

@@ -1,6 +1,6 @@
 // `npm run export-onnx -- in.pyth out.onnx [--preset NAME] [--size N] [--input fast] [--softmax]`
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCli, usageError } from './cli.mjs';
+import { writeFileSync } from 'node:fs';
+import { parseCli, readInputFile, usageError, withEngineModule } from './cli.mjs';
 
 const HELP = `Usage: npm run export-onnx -- <weights> <out.onnx> [options]
 
@@ -28,36 +28,17 @@ const [input, output] = positionals;
 const size = args.size === undefined ? undefined : Number(args.size);
 if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usageError(HELP, '--size must be a multiple of 32');
 if (!['pathways', 'fast'].includes(args.input)) usageError(HELP, `--input must be pathways or fast, not '${args.input}'`);
-let bytes;
-try {
-  bytes = new Uint8Array(readFileSync(input));
-} catch (e) {
-  console.error(`cannot read ${input}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  process.exit(2);
-}
+const bytes = readInputFile(input);
 
-const { ensureNodeModules } = await import('./prereqs.mjs');
-ensureNodeModules();
-const { loadEngineModule } = await import('./engine-node.mjs');
-const { module, close } = await loadEngineModule('/model/onnx/exportCheckpoint.ts');
-let code = 0;
-try {
+await withEngineModule('/model/onnx/exportCheckpoint.ts', (module) => {
   const out = module.exportCheckpoint(bytes, { preset: args.preset, inputSize: size, input: args.input, softmax: args.softmax });
   try {
     writeFileSync(output, out.bytes);
   } catch (e) {
     console.error(`cannot write ${output}: ${e.message}`);
-    code = 2;
+    return 2;
   }
-  if (code === 0) {
-    const io = (vs) => vs.map((v) => `${v.name} [${v.shape.join(', ')}]`).join(', ');
-    console.log(`${input} → ${output}: ${out.nodes} ONNX nodes, ${(out.parameters / 1e6).toFixed(2)}M parameters, ` +
-      `${(out.bytes.byteLength / 2 ** 20).toFixed(1)} MiB; inputs ${io(out.inputs)}; outputs ${io(out.outputs)}`);
-  }
-} catch (e) {
-  console.error(`error: ${e.message}`);
-  code = 1;
-} finally {
-  await close();
-}
-process.exit(code);
+  const io = (vs) => vs.map((v) => `${v.name} [${v.shape.join(', ')}]`).join(', ');
+  console.log(`${input} → ${output}: ${out.nodes} ONNX nodes, ${(out.parameters / 1e6).toFixed(2)}M parameters, ` +
+    `${(out.bytes.byteLength / 2 ** 20).toFixed(1)} MiB; inputs ${io(out.inputs)}; outputs ${io(out.outputs)}`);
+});
