@@ -2,12 +2,18 @@
 // run engine code in a browser: benchmarks and the CLI.
 import { chromiumArgs, chromiumPath, root } from './prereqs.mjs';
 
-/** `extraArgs` are added to Chromium's command line (e.g. a fake camera). */
-export async function openEnginePage({ extraArgs = [] } = {}) {
+/**
+ * `extraArgs` are added to Chromium's command line (e.g. a fake camera). `isolated` serves the page
+ * cross-origin isolated (COOP + COEP), which multi-threaded WebAssembly needs.
+ */
+export async function openEnginePage({ extraArgs = [], isolated = false } = {}) {
   const { createServer } = await import('vite');
   const { chromium: playwright } = await import('playwright');
   // No file watching and no HMR: an edit elsewhere must not reload the page in the middle of a run.
-  const server = await createServer({ root, logLevel: 'error', server: { port: 0, host: 'localhost', hmr: false, watch: null } });
+  const server = await createServer({ root, logLevel: 'error', server: {
+    port: 0, host: 'localhost', hmr: false, watch: null,
+    headers: isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {},
+  } });
   await server.listen();
   const url = server.resolvedUrls.local[0];
   const browser = await playwright.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] });

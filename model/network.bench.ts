@@ -1,0 +1,250 @@
+// Whole-network benchmark, run in the browser by scripts/bench.mjs: our engine against onnxruntime-web's
+// WebGPU and wasm backends on the same SlowFast, the same weights (exported by model/onnx from the very graph
+// we run) and the same inputs, in one page. Engines are timed in interleaved rounds so that each round's
+// ratios compare runs made moments apart (this machine is shared and noisy).
+import { acquireGpu, isSoftwareAdapter, type AdapterDescription } from '../kernels/device.ts';
+import { closeness } from '../kernels/compare.ts';
+import { sizeOf } from '../kernels/kernel.ts';
+import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
+import { Classifier, type ClassifierOptions } from './classifier.ts';
+import type { MemoryReport } from './executor.ts';
+import type { Graph } from './graph.ts';
+import { exportOnnx } from './onnx/exportOnnx.ts';
+import { loadOrtModel, type OrtBackend } from './onnx/onnxRuntime.ts';
+import { PRESETS, buildSlowFast, type PresetName, type SlowFastConfig } from './slowfast.ts';
+import { readWeights, toSafetensors } from './weights/load.ts';
+import type { StateDict } from './weights/stateDict.ts';
+import { RandomSource, StateDictSource, type WeightSource } from './weights/weightSource.ts';
+
+export interface NetworkBenchOptions {
+  presets: PresetName[];
+  inputSize: number;
+  /** Channel width relative to the full model (1; 0.5; 0.25 as the golden fixtures). */
+  width: number;
+  runs: number;
+  warmup: number;
+  backends: OrtBackend[];
+  threads?: number;
+  /** Also time our engine with f16 weights and with the other tile policy. */
+  means?: boolean;
+}
+
+export interface EngineResult {
+  engine: string;
+  /** Milliseconds per clip, upload to read-back, one per round. */
+  ms: number[];
+  medianMs: number;
+  /** Session or executor creation (pipelines, weight upload), ms. */
+  createMs: number;
+  /** Bytes of GPU buffers it allocated (peak over creation and a warm-up run); null for wasm. */
+  peakGpuBytes: number | null;
+  /** max |logits − ours| relative to max |ours| (ours: 0). */
+  logitsRelDiff: number;
+  /** Per round, this engine's time over ours; and their median. */
+  ratios?: number[];
+  medianRatio?: number;
+  threads?: number;
+  error?: string;
+}
+
+export interface PresetResult {
+  preset: PresetName;
+  config: SlowFastConfig;
+  gflopPerClip: number;
+  parameters: number;
+  weightBytes: number;
+  /** The issue's memory budget: weights + 2 × the largest single layer's input + output. */
+  memoryBudgetBytes: number;
+  /** Weights in memory (as read from the cache) → executor ready → the first label, ms. */
+  cacheToFirstLabelMs: number;
+  pipelineMs: number;
+  /** Our executor's allocation: weights, activations (after liveness sharing), inputs, read-back. */
+  memory: MemoryReport;
+  engines: EngineResult[];
+}
+
+export interface NetworkBenchResult {
+  adapter: AdapterDescription;
+  crossOriginIsolated: boolean;
+  options: NetworkBenchOptions;
+  presets: PresetResult[];
+}
+
+/** Live and peak bytes of every GPU buffer made in this page, whoever makes it (ours or onnxruntime-web's). */
+const gpuBytes = { live: 0, peak: 0 };
+let metering = false;
+function meterGpuBuffers(): void {
+  if (metering) return;
+  metering = true;
+  const create = GPUDevice.prototype.createBuffer;
+  GPUDevice.prototype.createBuffer = function (this: GPUDevice, d: GPUBufferDescriptor) {
+    const buffer = create.call(this, d);
+    gpuBytes.live += d.size;
+    gpuBytes.peak = Math.max(gpuBytes.peak, gpuBytes.live);
+    const destroy = buffer.destroy.bind(buffer);
+    let gone = false;
+    buffer.destroy = () => {
+      if (!gone) gpuBytes.live -= d.size;
+      gone = true;
+      destroy();
+    };
+    return buffer;
+  };
+}
+
+/** Peak GPU bytes allocated while `fn` runs, beyond what was live when it started. */
+async function peakDuring<T>(fn: () => Promise<T>): Promise<{ value: T; peak: number }> {
+  const base = gpuBytes.live;
+  gpuBytes.peak = base;
+  const value = await fn();
+  return { value, peak: gpuBytes.peak - base };
+}
+
+/** Random weights under pytorchvideo names, as a state dict (official checkpoints cannot be fetched here). */
+function randomStateDict(config: SlowFastConfig): StateDict {
+  const random = new RandomSource(1);
+  const dict: StateDict = new Map();
+  const recorder: WeightSource = {
+    get(name, shape) {
+      const data = random.get(name, shape);
+      dict.set(name, { shape: [...shape], dtype: 'float32', data });
+      return data;
+    },
+    finish() {},
+  };
+  buildSlowFast(config, recorder);
+  return dict;
+}
+
+function convGflop(graph: Graph): number {
+  let flops = 0;
+  for (const n of graph.nodes) {
+    if (n.kernel.meaning.op !== 'conv3d') continue;
+    const w = graph.shape(n.inputs[1]);
+    flops += 2 * sizeOf(w) * sizeOf(graph.shape(n.outputs[0]).slice(2)) * graph.shape(n.outputs[0])[0];
+  }
+  return flops / 1e9;
+}
+
+/** Weights + twice the largest (inputs + output) of any one node: the issue's bound on peak GPU memory. */
+function memoryBudget(graph: Graph): { weights: number; budget: number } {
+  let weights = 0;
+  for (const t of graph.tensors) if (t.kind === 'weight') weights += t.bytes;
+  let largest = 0;
+  for (const n of graph.nodes) {
+    const io = [...n.inputs, ...n.outputs].filter((t) => graph.tensors[t].kind !== 'weight').reduce((a, t) => a + graph.tensors[t].bytes, 0);
+    largest = Math.max(largest, io);
+  }
+  return { weights, budget: weights + 2 * largest };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export async function runNetworkBench(options: NetworkBenchOptions): Promise<NetworkBenchResult> {
+  meterGpuBuffers();
+  const gpu = await acquireGpu();
+  const { device } = gpu;
+  // 0 means: full size on a GPU; what a software adapter can run in minutes otherwise.
+  const software = isSoftwareAdapter(device.adapterInfo);
+  options = { ...options, inputSize: options.inputSize || (software ? 64 : 224), width: options.width || (software ? 0.25 : 1) };
+  const presets: PresetResult[] = [];
+  for (const preset of options.presets) {
+    const base: SlowFastConfig = PRESETS[preset];
+    const stem = base.stemChannels.map((c) => Math.max(1, Math.round(c * options.width))) as [number, number];
+    const config: SlowFastConfig = { ...base, stemChannels: stem, inputSize: options.inputSize };
+    const dict = randomStateDict(config);
+    const cached = toSafetensors(dict, config);
+    let seed = 5;
+    const random = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 31 - 1;
+    };
+
+    // As the app does with cached weights: read them, build and plan the network, classify the first clip.
+    const started = performance.now();
+    const { value: ours, peak: ourPeak } = await peakDuring(async () => {
+      const c = await Classifier.create(device, config, new StateDictSource(readWeights(cached).dict));
+      return c;
+    });
+    const inputs = Object.fromEntries(Object.entries(ours.model.inputShapes).map(([k, s]) => [k, Float32Array.from({ length: sizeOf(s) }, random)]));
+    const first = await ours.classify(inputs);
+    const cacheToFirstLabelMs = performance.now() - started;
+    const graph = ours.model.graph;
+    const { weights, budget } = memoryBudget(graph);
+    const onnx = exportOnnx(graph, { name: preset });
+
+    // Each engine is a way to run one clip; the first is ours as the app runs it, the rest are compared to it.
+    interface Runner { result: EngineResult; run: () => Promise<unknown>; release: () => Promise<void> | void }
+    const runners: Runner[] = [{
+      result: { engine: 'slowfast-web', ms: [], medianMs: 0, createMs: ours.executor.pipelineMs, peakGpuBytes: Math.max(ourPeak, ours.memory.totalBytes), logitsRelDiff: 0 },
+      run: () => ours.classify(inputs),
+      release: () => {},
+    }];
+    const engines: EngineResult[] = [runners[0].result];
+    const agreement = (logits: Float32Array) => {
+      const c = closeness(logits, first.logits);
+      return c.maxAbsDiff / c.maxAbsRef;
+    };
+    // Our engine with one of its means switched: what each is worth, measured in the same rounds.
+    const policy = tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
+    const variants: [string, ClassifierOptions][] = options.means
+      ? [['f16 weights', { weightFormat: 'f16' }], [`${policy === 'direct' ? 'shared' : 'direct'} tiles`, { tilePolicy: policy === 'direct' ? 'shared' : 'direct' }]]
+      : [];
+    for (const [label, variantOptions] of variants) {
+      const result: EngineResult = { engine: `slowfast-web, ${label}`, ms: [], medianMs: 0, createMs: 0, peakGpuBytes: null, logitsRelDiff: NaN };
+      engines.push(result);
+      const { value: c, peak } = await peakDuring(() => Classifier.create(device, config, new StateDictSource(readWeights(cached).dict), variantOptions));
+      result.createMs = c.executor.pipelineMs;
+      result.peakGpuBytes = Math.max(peak, c.memory.totalBytes);
+      result.logitsRelDiff = agreement((await c.classify(inputs)).logits);
+      runners.push({ result, run: () => c.classify(inputs), release: () => c.destroy() });
+    }
+    const feeds = Object.fromEntries(Object.entries(inputs).map(([k, data]) => [k, { data, shape: ours.model.inputShapes[k] }]));
+    for (const backend of options.backends) {
+      const result: EngineResult = { engine: `onnxruntime-web ${backend}`, ms: [], medianMs: 0, createMs: 0, peakGpuBytes: null, logitsRelDiff: NaN };
+      engines.push(result);
+      try {
+        const { value: session, peak } = await peakDuring(async () => {
+          const s = await loadOrtModel(onnx.bytes, backend, { threads: options.threads });
+          result.logitsRelDiff = agreement((await s.run(feeds)).logits);
+          return s;
+        });
+        result.createMs = session.createMs;
+        result.threads = backend === 'wasm' ? session.threads : undefined;
+        result.peakGpuBytes = backend === 'webgpu' ? peak : null;
+        runners.push({ result, run: () => session.run(feeds), release: () => session.release() });
+      } catch (e) {
+        result.error = (e as Error).message;
+      }
+    }
+    for (const r of runners) for (let i = 0; i < options.warmup; i++) await r.run();
+    for (let round = 0; round < options.runs; round++) {
+      for (const r of runners) {
+        const t0 = performance.now();
+        await r.run();
+        r.result.ms.push(performance.now() - t0);
+      }
+    }
+    for (const e of engines) {
+      if (!e.ms.length) continue;
+      e.medianMs = median(e.ms);
+      if (e !== engines[0]) {
+        e.ratios = e.ms.map((ms, r) => ms / engines[0].ms[r]);
+        e.medianRatio = median(e.ratios);
+      }
+    }
+    for (const r of runners.slice(1)) await r.release();
+    const pipelineMs = ours.executor.pipelineMs;
+    const memory = ours.memory;
+    ours.destroy();
+    presets.push({
+      preset, config, gflopPerClip: convGflop(graph), parameters: onnx.parameters, weightBytes: weights, memoryBudgetBytes: budget,
+      cacheToFirstLabelMs, pipelineMs, memory, engines,
+    });
+  }
+  gpu.device.destroy();
+  return { adapter: gpu.adapter, crossOriginIsolated, options, presets };
+}

@@ -1,0 +1,146 @@
+// `npm run bench -- [options]`: the whole network, ours against onnxruntime-web (WebGPU and wasm) on the same
+// weights and inputs in one headless Chromium; writes JSON and an SVG chart.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseCli, usageError } from './cli.mjs';
+import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
+
+const PRESET_NAMES = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
+const HELP = `Usage: npm run bench -- [options]
+
+Times SlowFast end to end (upload, inference, read-back of the logits) in our engine and in
+onnxruntime-web's webgpu and wasm backends, on the same random weights (the ONNX model is our own export
+of the graph we run) and the same input, in one page: engines take turns in each round and the ratios are
+per round. Also records the logits' agreement, session/pipeline creation time, peak GPU memory (every GPU
+buffer each engine allocates), the time from cached weights to the first label, and the network's GFLOPs.
+
+Options:
+  --presets LIST   comma-separated, of ${PRESET_NAMES.join(', ')}
+                   (default slowfast_r50_8x8,slowfast_r50_4x16)
+  --size N         input height/width, a multiple of 32 (default: 224 on a GPU, 64 on a software adapter)
+  --width W        channels relative to the full model, e.g. 1, 0.5, 0.25 (default: 1 on a GPU, 0.25 on a
+                   software adapter, where full width takes minutes per clip in onnxruntime-web)
+  --runs N         timed rounds; medians are reported (default 5)
+  --warmup N       untimed runs of each engine first (default 1)
+  --backends LIST  onnxruntime-web backends, of webgpu, wasm (default webgpu,wasm; 'none' for ours alone)
+  --threads N      wasm threads (default: up to 4, as many cores as there are)
+  --means          also time our engine with f16 weights and with the other conv tile policy (shared
+                   workgroup-memory tiles vs the barrier-free direct loop), in the same rounds
+  --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
+                   the same size, into the same JSON (slow on a software adapter: tens of minutes)
+  --out FILE       JSON results (default bench-results/bench.json); the chart goes beside it as .svg
+  -h, --help       show this help`;
+
+const { args } = parseCli(HELP, {
+  presets: { type: 'string', default: 'slowfast_r50_8x8,slowfast_r50_4x16' },
+  size: { type: 'string' },
+  width: { type: 'string' },
+  runs: { type: 'string', default: '5' },
+  warmup: { type: 'string', default: '1' },
+  backends: { type: 'string', default: 'webgpu,wasm' },
+  threads: { type: 'string' },
+  kernels: { type: 'boolean', default: false },
+  means: { type: 'boolean', default: false },
+  out: { type: 'string', default: 'bench-results/bench.json' },
+});
+const presets = args.presets.split(',');
+for (const p of presets) if (!PRESET_NAMES.includes(p)) usageError(HELP, `--presets: unknown preset '${p}'`);
+const size = args.size === undefined ? 0 : Number(args.size);
+if (args.size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usageError(HELP, '--size must be a multiple of 32');
+const width = args.width === undefined ? 0 : Number(args.width);
+if (args.width !== undefined && !(width > 0 && width <= 1)) usageError(HELP, '--width must be in (0, 1]');
+const runs = Number(args.runs);
+const warmup = Number(args.warmup);
+if (!(Number.isInteger(runs) && runs >= 1) || !(Number.isInteger(warmup) && warmup >= 0)) usageError(HELP, '--runs must be ≥ 1 and --warmup ≥ 0');
+const backends = args.backends === 'none' ? [] : args.backends.split(',');
+for (const b of backends) if (!['webgpu', 'wasm'].includes(b)) usageError(HELP, `--backends: unknown backend '${b}'`);
+const threads = args.threads === undefined ? undefined : Number(args.threads);
+if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) usageError(HELP, '--threads must be a positive integer');
+
+ensureNodeModules();
+ensureSystemPackages({ needFfmpeg: false });
+
+const { openEnginePage } = await import('./browser.mjs');
+const engine = await openEnginePage({ isolated: true });
+let result;
+try {
+  result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means });
+  if (args.kernels) {
+    const { readFileSync } = await import('node:fs');
+    const keymap = readFileSync(resolve(root, '..', 'shared', 'golden', 'KEYMAP.md'), 'utf8');
+    const stateDict = [...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `[^`]+` \| \[([\d, ]*)\] \|/gm)].map((m) => ({
+      key: m[1], shape: m[2] ? m[2].split(',').map(Number) : [],
+    }));
+    result.kernels = await engine.run('/kernels/conv3d/conv3d.bench.ts', 'runKernelBench', {
+      stateDict, alpha: 4, inputSize: result.options.inputSize, fastFrames: 32, matmulSizes: [256, 512, 1024], samples: 5, minSeconds: 0.05,
+    });
+  }
+} catch (e) {
+  console.error(`error: ${e.message}`);
+  await engine.close();
+  process.exit(1);
+}
+await engine.close();
+
+const out = resolve(root, args.out);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
+const svgPath = out.replace(/\.json$/, '') + '.svg';
+writeFileSync(svgPath, chart(result));
+
+const mib = (b) => (b === null || b === undefined ? '—' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+console.log(`adapter: ${result.adapter.description || result.adapter.vendor}; input ${result.options.inputSize}px, width ×${result.options.width}; ` +
+  `${runs} rounds after ${warmup} warm-up${result.crossOriginIsolated ? '' : ' (not cross-origin isolated: wasm single-threaded)'}`);
+for (const p of result.presets) {
+  console.log(`\n${p.preset}: ${p.gflopPerClip.toFixed(2)} GFLOP/clip, ${(p.parameters / 1e6).toFixed(2)}M parameters; ` +
+    `cached weights → first label ${(p.cacheToFirstLabelMs / 1000).toFixed(2)} s (pipelines ${(p.pipelineMs / 1000).toFixed(2)} s); ` +
+    `memory budget ${mib(p.memoryBudgetBytes)} (weights ${mib(p.weightBytes)} + 2 × largest layer I/O)`);
+  for (const e of p.engines) {
+    if (e.error) {
+      console.log(`  ${e.engine.padEnd(30)} failed: ${e.error}`);
+      continue;
+    }
+    const ratio = e.medianRatio === undefined ? '' : `  ${e.medianRatio.toFixed(2)}× ours`;
+    console.log(`  ${e.engine.padEnd(30)} ${e.medianMs.toFixed(1).padStart(9)} ms/clip${ratio}; created in ${(e.createMs / 1000).toFixed(2)} s; ` +
+      `peak GPU ${mib(e.peakGpuBytes)}; logits rel. diff ${e.logitsRelDiff.toExponential(1)}${e.threads ? `; ${e.threads} threads` : ''}`);
+  }
+}
+if (result.kernels) {
+  const k = result.kernels;
+  const ratios = k.convs.map((c) => c.ratioToMatmul);
+  console.log(`\nkernels: best matmul ${k.bestMatmulGflops.toFixed(2)} GFLOP/s; ${ratios.filter((r) => r >= 0.7).length}/${ratios.length} conv layers ≥ 70%, min ${(Math.min(...ratios) * 100).toFixed(0)}%`);
+}
+console.log(`\nwrote ${out} and ${svgPath}`);
+
+/** Bars of median ms per clip (log scale), one group per preset, with the ratio to ours. */
+function chart(r) {
+  const colours = { 'slowfast-web': '#2f6fdb', 'onnxruntime-web webgpu': '#d9822b', 'onnxruntime-web wasm': '#8a8a8a' };
+  const colour = (engine) => colours[engine] ?? '#7fa6e8';
+  const rows = r.presets.flatMap((p) => [{ label: p.preset }, ...p.engines.filter((e) => !e.error).map((e) => ({ p, e }))]);
+  const all = rows.filter((x) => x.e).map((x) => x.e.medianMs);
+  const lo = Math.log10(Math.min(...all) / 2);
+  const hi = Math.log10(Math.max(...all) * 2);
+  const W = 800, left = 190, barW = W - left - 190, rowH = 22;
+  const H = 60 + rows.length * rowH;
+  const x = (ms) => left + ((Math.log10(ms) - lo) / (hi - lo)) * barW;
+  const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">${esc(`SlowFast per clip, median of ${r.options.runs} (log scale) — ${r.adapter.description || r.adapter.vendor}, ${r.options.inputSize}px, width ×${r.options.width}`)}</text>`,
+  ];
+  rows.forEach((row, i) => {
+    const y = 40 + i * rowH;
+    if (!row.e) {
+      parts.push(`<text x="10" y="${y + 15}" font-weight="bold">${esc(row.label)}</text>`);
+      return;
+    }
+    const { e } = row;
+    const ratio = e.medianRatio === undefined ? '' : ` (${e.medianRatio.toFixed(e.medianRatio < 1 ? 2 : 1)}× our time)`;
+    parts.push(`<text x="20" y="${y + 15}">${esc(e.engine)}</text>`);
+    parts.push(`<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(e.medianMs) - left).toFixed(1)}" height="${rowH - 6}" fill="${colour(e.engine)}"/>`);
+    parts.push(`<text x="${(x(e.medianMs) + 6).toFixed(1)}" y="${y + 15}">${esc(`${e.medianMs.toFixed(e.medianMs < 100 ? 1 : 0)} ms${ratio}`)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
