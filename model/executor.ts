@@ -19,10 +19,11 @@ export interface ExecutorOptions {
 
 export interface MemoryReport {
   weightBytes: number;
-  /** The activation buffers after reuse. */
+  /** The activation buffers after reuse (uploaded inputs included). */
   activationBytes: number;
   /** What the activations would take without reuse. */
   activationBytesUnshared: number;
+  /** Uploaded inputs (they share the activation slots, so this is part of activationBytes). */
   inputBytes: number;
   /** Everything this executor holds on the GPU. */
   totalBytes: number;
@@ -40,49 +41,51 @@ interface Slot {
   freeAfter: number;
 }
 
-/** Assigns activations to shared slots: a tensor lives from its first writer to its last reader. */
-function planSlots(graph: Graph, keep: Set<TensorId>): { slotOf: Map<TensorId, number>; slots: Slot[] } {
-  const first = new Map<TensorId, number>();
+/**
+ * Assigns activations to shared slots: a tensor lives from its first writer to its last reader. Uploaded
+ * inputs live from before the first node (the upload precedes the pass) to their last reader, so the clip's
+ * slot is reused once the stems have read it.
+ */
+function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorId[] = []): { slotOf: Map<TensorId, number>; slots: Slot[] } {
   const last = new Map<TensorId, number>();
   graph.nodes.forEach((node, i) => {
-    for (const t of node.outputs) {
-      if (!first.has(t)) first.set(t, i);
-      last.set(t, Math.max(last.get(t) ?? i, i));
-    }
+    for (const t of node.outputs) last.set(t, Math.max(last.get(t) ?? i, i));
     for (const t of node.inputs) last.set(t, i);
   });
   const pinned = new Set([...keep, ...graph.outputs.values()]);
   const slots: Slot[] = [];
   const slotOf = new Map<TensorId, number>();
   const free = new Set<number>();
+  const place = (t: TensorId) => {
+    if (slotOf.has(t)) return;
+    const bytes = graph.tensors[t].bytes;
+    let best = -1;
+    for (const s of free) {
+      if (best < 0) {
+        best = s;
+        continue;
+      }
+      const size = slots[s].bytes;
+      const bestSize = slots[best].bytes;
+      // Prefer the smallest free slot that fits; when none fits, the largest (it grows least).
+      const better = size >= bytes ? bestSize < bytes || size < bestSize : bestSize < bytes && size > bestSize;
+      if (better) best = s;
+    }
+    if (best < 0) {
+      best = slots.length;
+      slots.push({ bytes, freeAfter: -1 });
+    } else {
+      free.delete(best);
+      slots[best].bytes = Math.max(slots[best].bytes, bytes);
+    }
+    slotOf.set(t, best);
+  };
+  for (const t of uploaded) place(t);
   graph.nodes.forEach((node, i) => {
     // Outputs are placed before this node's inputs are released, so a node never reads and writes one buffer.
-    for (const t of node.outputs) {
-      if (slotOf.has(t)) continue;
-      const bytes = graph.tensors[t].bytes;
-      let best = -1;
-      for (const s of free) {
-        if (best < 0) {
-          best = s;
-          continue;
-        }
-        const size = slots[s].bytes;
-        const bestSize = slots[best].bytes;
-        // Prefer the smallest free slot that fits; when none fits, the largest (it grows least).
-        const better = size >= bytes ? bestSize < bytes || size < bestSize : bestSize < bytes && size > bestSize;
-        if (better) best = s;
-      }
-      if (best < 0) {
-        best = slots.length;
-        slots.push({ bytes, freeAfter: -1 });
-      } else {
-        free.delete(best);
-        slots[best].bytes = Math.max(slots[best].bytes, bytes);
-      }
-      slotOf.set(t, best);
-    }
+    for (const t of node.outputs) place(t);
     for (const t of new Set([...node.inputs, ...node.outputs])) {
-      if (graph.tensors[t].kind !== 'activation' || pinned.has(t) || last.get(t) !== i) continue;
+      if (!slotOf.has(t) || pinned.has(t) || last.get(t) !== i) continue;
       free.add(slotOf.get(t)!);
     }
   });
@@ -156,6 +159,7 @@ export class Executor {
     const keep = new Set(this.options.keep ?? []);
     let weightBytes = 0;
     let inputBytes = 0;
+    const uploaded: TensorId[] = [];
     for (const t of graph.tensors) {
       if (t.kind === 'weight') {
         const b = this.buffer(t.bytes, storage, t.name);
@@ -170,12 +174,15 @@ export class Executor {
         if (external && external.size < t.bytes) {
           throw new Error(`input buffer for ${graph.describe(t.id)} holds ${external.size} bytes, ${t.bytes} needed`);
         }
-        const b = external ?? this.buffer(t.bytes, storage, t.name);
-        this.buffers.set(t.id, b);
-        inputBytes += external ? 0 : b.size;
+        if (external) {
+          this.buffers.set(t.id, external);
+        } else {
+          uploaded.push(t.id);
+          inputBytes += t.bytes;
+        }
       }
     }
-    const { slotOf, slots } = planSlots(graph, keep);
+    const { slotOf, slots } = planSlots(graph, keep, uploaded);
     const slotBuffers = slots.map((s, i) => this.buffer(s.bytes, storage, `activation slot ${i}`));
     for (const [t, s] of slotOf) this.buffers.set(t, slotBuffers[s]);
     const activationBytes = slotBuffers.reduce((a, b) => a + b.size, 0);

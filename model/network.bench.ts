@@ -7,6 +7,8 @@ import { closeness } from '../kernels/compare.ts';
 import { sizeOf } from '../kernels/kernel.ts';
 import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
 import { Classifier, type ClassifierOptions } from './classifier.ts';
+import type { TileTable } from '../kernels/conv3d/autotune.ts';
+import { loadOrTuneTiles } from './autotune.ts';
 import type { MemoryReport } from './executor.ts';
 import type { Graph } from './graph.ts';
 import { exportOnnx } from './onnx/exportOnnx.ts';
@@ -27,6 +29,8 @@ export interface NetworkBenchOptions {
   threads?: number;
   /** Also time our engine with f16 weights and with the other tile policy. */
   means?: boolean;
+  /** Also tune conv tiles on this adapter and time our engine with them. */
+  autotune?: boolean;
 }
 
 export interface EngineResult {
@@ -58,6 +62,8 @@ export interface PresetResult {
   /** Weights in memory (as read from the cache) → executor ready → the first label, ms. */
   cacheToFirstLabelMs: number;
   pipelineMs: number;
+  /** With `autotune`: how long tuning this preset's layer shapes took, and the table. */
+  autotune?: { ms: number; layerShapes: number; tiles: TileTable };
   /** Our executor's allocation: weights, activations (after liveness sharing), inputs, read-back. */
   memory: MemoryReport;
   engines: EngineResult[];
@@ -193,6 +199,14 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     const variants: [string, ClassifierOptions][] = options.means
       ? [['f16 weights', { weightFormat: 'f16' }], [`${policy === 'direct' ? 'shared' : 'direct'} tiles`, { tilePolicy: policy === 'direct' ? 'shared' : 'direct' }]]
       : [];
+    let autotune: PresetResult['autotune'];
+    if (options.autotune) {
+      const store = new Map<string, string>();
+      const cache = { get: async (k: string) => store.get(k), set: async (k: string, v: string) => void store.set(k, v) };
+      const tuned = await loadOrTuneTiles(device, gpu.adapter, graph, { policy, cache });
+      autotune = { ms: tuned.ms, layerShapes: tuned.tuned, tiles: tuned.tiles };
+      variants.push(['autotuned tiles', { tilePolicy: policy, tiles: tuned.tiles }]);
+    }
     for (const [label, variantOptions] of variants) {
       const result: EngineResult = { engine: `slowfast-web, ${label}`, ms: [], medianMs: 0, createMs: 0, peakGpuBytes: null, logitsRelDiff: NaN };
       engines.push(result);
@@ -242,7 +256,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     ours.destroy();
     presets.push({
       preset, config, gflopPerClip: convGflop(graph), parameters: onnx.parameters, weightBytes: weights, memoryBudgetBytes: budget,
-      cacheToFirstLabelMs, pipelineMs, memory, engines,
+      cacheToFirstLabelMs, pipelineMs, memory, engines, autotune,
     });
   }
   gpu.device.destroy();

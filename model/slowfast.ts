@@ -8,6 +8,7 @@ import { add } from '../kernels/add/add.ts';
 import { avgPool3d, avgPool3dShape, globalAvgPool3d } from '../kernels/avgPool3d/avgPool3d.ts';
 import { concat, concatShape } from '../kernels/concat/concat.ts';
 import { conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type TilePolicy, type Triple } from '../kernels/conv3d/conv3d.ts';
+import { convSignature, type TileTable } from '../kernels/conv3d/autotune.ts';
 import { packF16 } from '../kernels/f16.ts';
 import { linear } from '../kernels/linear/linear.ts';
 import { maxPool3d, maxPool3dShape } from '../kernels/maxPool3d/maxPool3d.ts';
@@ -80,6 +81,8 @@ export interface BuildOptions {
   weightFormat?: 'f32' | 'f16';
   /** How conv tiles are chosen (see conv3d's TilePolicy); the classifier picks it for its adapter. */
   tilePolicy?: TilePolicy;
+  /** Tiles measured fastest on this adapter, by layer shape (model/autotune.ts); others follow the policy. */
+  tiles?: TileTable;
   /**
    * What the graph takes as input:
    * - 'pathways' (default): `slow` (1,3,T/α,S,S) and `fast` (1,3,T,S,S), as the golden fixtures give them;
@@ -118,6 +121,7 @@ class Builder {
 
   readonly format: 'f32' | 'f16';
   readonly tilePolicy?: TilePolicy;
+  readonly tiles?: TileTable;
 
   constructor(
     readonly weights: WeightSource,
@@ -125,6 +129,7 @@ class Builder {
   ) {
     this.format = options.weightFormat ?? 'f32';
     this.tilePolicy = options.tilePolicy;
+    this.tiles = options.tiles;
   }
 
   /** conv (no bias) + BatchNorm (folded) [+ residual] [+ ReLU], named after the PyTorch modules. */
@@ -143,9 +148,10 @@ class Builder {
       eps: 1e-5,
     };
     const folded = foldBatchNorm(w, outC, bn);
+    const window = { kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel) };
     const attrs: Conv3dAttrs = {
-      kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel), relu: opts.relu, residual: opts.residual !== undefined,
-      weightFormat: this.format, tilePolicy: this.tilePolicy,
+      ...window, relu: opts.relu, residual: opts.residual !== undefined,
+      weightFormat: this.format, tilePolicy: this.tilePolicy, tile: this.tiles?.[convSignature({ x: xs, w: wShape, attrs: window })],
       ...(opts.into ? { outputChannelOffset: opts.into.offset, outputChannelsTotal: this.graph.shape(opts.into.tensor)[1] } : {}),
     };
     const wT = this.graph.weight(`${convName}.weight`, wShape, this.format === 'f16' ? packF16(folded.weight) : folded.weight);

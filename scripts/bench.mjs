@@ -26,6 +26,8 @@ Options:
   --threads N      wasm threads (default: up to 4, as many cores as there are)
   --means          also time our engine with f16 weights and with the other conv tile policy (shared
                    workgroup-memory tiles vs the barrier-free direct loop), in the same rounds
+  --autotune       also tune conv tiles on this adapter (each distinct layer shape timed with every
+                   candidate tile) and time our engine with the tuned table, in the same rounds
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
                    the same size, into the same JSON (slow on a software adapter: tens of minutes)
   --out FILE       JSON results (default bench-results/bench.json); the chart goes beside it as .svg
@@ -41,6 +43,7 @@ const { args } = parseCli(HELP, {
   threads: { type: 'string' },
   kernels: { type: 'boolean', default: false },
   means: { type: 'boolean', default: false },
+  autotune: { type: 'boolean', default: false },
   out: { type: 'string', default: 'bench-results/bench.json' },
 });
 const presets = args.presets.split(',');
@@ -64,7 +67,7 @@ const { openEnginePage } = await import('./browser.mjs');
 const engine = await openEnginePage({ isolated: true });
 let result;
 try {
-  result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means });
+  result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });
   if (args.kernels) {
     const { readFileSync } = await import('node:fs');
     const keymap = readFileSync(resolve(root, '..', 'shared', 'golden', 'KEYMAP.md'), 'utf8');
@@ -95,6 +98,7 @@ for (const p of result.presets) {
   console.log(`\n${p.preset}: ${p.gflopPerClip.toFixed(2)} GFLOP/clip, ${(p.parameters / 1e6).toFixed(2)}M parameters; ` +
     `cached weights → first label ${(p.cacheToFirstLabelMs / 1000).toFixed(2)} s (pipelines ${(p.pipelineMs / 1000).toFixed(2)} s); ` +
     `memory budget ${mib(p.memoryBudgetBytes)} (weights ${mib(p.weightBytes)} + 2 × largest layer I/O)`);
+  if (p.autotune) console.log(`  autotune: ${p.autotune.layerShapes} layer shapes in ${(p.autotune.ms / 1000).toFixed(1)} s`);
   for (const e of p.engines) {
     if (e.error) {
       console.log(`  ${e.engine.padEnd(30)} failed: ${e.error}`);

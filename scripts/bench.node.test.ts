@@ -24,6 +24,8 @@ describe('npm run bench (smoke)', () => {
     // What our engine allocates is what its executor planned: weights, shared activations, inputs, read-back.
     expect(preset.engines[0].peakGpuBytes).toBeGreaterThanOrEqual(preset.memory.totalBytes);
     expect(preset.memory.weightBytes).toBeGreaterThanOrEqual(preset.weightBytes);
+    // The bound: weights + 2 × the largest layer's input + output (allocation is deterministic).
+    expect(preset.memory.totalBytes).toBeLessThanOrEqual(preset.memoryBudgetBytes);
     expect(preset.cacheToFirstLabelMs).toBeGreaterThan(0);
     expect(readFileSync(out.replace(/\.json$/, '.svg'), 'utf8')).toMatch(/^<svg[^]*onnxruntime-web webgpu[^]*<\/svg>\n$/);
     expect(r.stdout).toMatch(/slowfast_r50_8x8: .* GFLOP\/clip/);

@@ -30,7 +30,7 @@ export function PerfPanel() {
                   {perf.resources.gpuBuffers} GPU buffers, {perf.resources.gpuTextures} textures, {perf.resources.openVideoFrames} camera frames open
                 </td>
               </tr>
-              <tr><th>GPU memory</th><td data-testid="gpu-memory">{mib(perf.memory.totalBytes)} (weights {mib(perf.memory.weightBytes)}, activations {mib(perf.memory.activationBytes)} shared from {mib(perf.memory.activationBytesUnshared)}, inputs {mib(perf.memory.inputBytes)})</td></tr>
+              <tr><th>GPU memory</th><td data-testid="gpu-memory">{mib(perf.memory.totalBytes)} (weights {mib(perf.memory.weightBytes)}, activations and inputs {mib(perf.memory.activationBytes)}, shared from {mib(perf.memory.activationBytesUnshared + perf.memory.inputBytes)})</td></tr>
             </tbody>
           </table>
           {layers.length > 0 && (

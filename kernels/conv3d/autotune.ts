@@ -1,0 +1,100 @@
+// Tile autotuning: each distinct conv layer shape is timed with the candidate tiles on this adapter and the
+// fastest kept — once per adapter, the table cached by whoever owns storage (see model/autotune.ts). The
+// kernel benchmark measures with the same code.
+import { randomArray, rng } from '../compare.ts';
+import { sizeOf, type Shape } from '../kernel.ts';
+import { bindKernel, storageBuffer, type Bound } from '../runKernel.ts';
+import { CONV3D_TILES, conv3d, conv3dAffine, conv3dFlops, conv3dShape, type Conv3dAttrs, type Conv3dTile, type TilePolicy } from './conv3d.ts';
+
+/** Median seconds per dispatch: `reps` dispatches per submission, sized so one sample takes ≳ minSeconds. */
+async function timeDispatch(device: GPUDevice, bound: Bound, samples: number, minSeconds: number): Promise<number> {
+  const submit = async (reps: number) => {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(bound.pipeline);
+    pass.setBindGroup(0, bound.bindGroup);
+    for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(...bound.dispatch);
+    pass.end();
+    const t0 = performance.now();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return (performance.now() - t0) / 1000;
+  };
+  const once = await submit(1); // warm-up, and an estimate
+  const reps = Math.max(1, Math.min(200, Math.ceil(minSeconds / Math.max(once, 1e-6))));
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) times.push((await submit(reps)) / reps);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+export interface Measured {
+  tile: Conv3dTile;
+  seconds: number;
+  gflops: number;
+}
+
+export async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Conv3dAttrs, samples: number, minSeconds: number, tiles: readonly Conv3dTile[]): Promise<Measured> {
+  const random = rng(1);
+  const y = conv3dShape(x, w, attrs);
+  const xBuf = storageBuffer(device, randomArray(sizeOf(x), random));
+  const wBuf = storageBuffer(device, randomArray(sizeOf(w), random));
+  const aBuf = storageBuffer(device, conv3dAffine(w[0]));
+  const yBuf = storageBuffer(device, sizeOf(y) * 4);
+  const flops = conv3dFlops(x, w, attrs);
+  let best: Measured | undefined;
+  try {
+    for (const tile of tiles) {
+      const bound = await bindKernel(device, conv3d(x, w, { ...attrs, tile }), [xBuf, wBuf, aBuf], [yBuf]);
+      const seconds = await timeDispatch(device, bound, samples, minSeconds);
+      if (!best || seconds < best.seconds) best = { tile, seconds, gflops: flops / seconds / 1e9 };
+    }
+  } finally {
+    for (const b of [xBuf, wBuf, aBuf, yBuf]) b.destroy();
+  }
+  return best!;
+}
+
+/** A conv layer's shapes and window, which is all a tile's speed depends on. */
+export interface ConvLayerShape {
+  x: Shape;
+  w: Shape;
+  attrs: Pick<Conv3dAttrs, 'kernel' | 'stride' | 'padding' | 'dilation'>;
+}
+
+/** The key of a layer shape in a tile table. */
+export function convSignature({ x, w, attrs }: ConvLayerShape): string {
+  const { stride = [1, 1, 1], padding = [0, 0, 0], dilation = [1, 1, 1] } = attrs;
+  return `x${x.join('x')} w${w.join('x')} s${stride.join('')} p${padding.join('')} d${dilation.join('')}`;
+}
+
+/** Layer signature → the fastest tile measured for it. */
+export type TileTable = Record<string, Conv3dTile>;
+
+/**
+ * The tiles worth trying under a policy: on a software adapter only barrier-free ones (workgroup-memory tiles
+ * were slower on every layer there, and take tens of seconds each to compile).
+ */
+export function tileCandidates(policy: TilePolicy): Conv3dTile[] {
+  return CONV3D_TILES.filter((t) => policy === 'shared' || t.direct);
+}
+
+export interface AutotuneOptions {
+  policy: TilePolicy;
+  samples?: number;
+  minSeconds?: number;
+  /** Called after each layer with how many are done. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Times every candidate tile on each distinct layer shape and returns the fastest per shape. */
+export async function autotuneConv3d(device: GPUDevice, layers: ConvLayerShape[], o: AutotuneOptions): Promise<TileTable> {
+  const distinct = new Map(layers.map((l) => [convSignature(l), l]));
+  const table: TileTable = {};
+  let done = 0;
+  for (const [signature, l] of distinct) {
+    table[signature] = (await bestTile(device, l.x, l.w, l.attrs, o.samples ?? 3, o.minSeconds ?? 0.02, tileCandidates(o.policy))).tile;
+    o.onProgress?.(++done, distinct.size);
+  }
+  return table;
+}

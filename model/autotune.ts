@@ -1,0 +1,62 @@
+// Conv tiles tuned once per adapter: the layer shapes of a built graph are timed with each candidate tile
+// (kernels/conv3d/autotune.ts) and the table is kept in a cache keyed by the adapter, so later loads — and
+// other models sharing layer shapes — start with it. Build the model again with `tiles` to use it.
+import { autotuneConv3d, convSignature, type AutotuneOptions, type ConvLayerShape, type TileTable } from '../kernels/conv3d/autotune.ts';
+import type { Conv3dTile, TilePolicy } from '../kernels/conv3d/conv3d.ts';
+import type { AdapterDescription } from '../kernels/device.ts';
+import type { Graph } from './graph.ts';
+
+/** Where tuned tables live between visits (Cache Storage, OPFS, a file; a Map in tests). */
+export interface TileCache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** Every conv layer of a graph, by its shapes and window. */
+export function convLayersOf(graph: Graph): ConvLayerShape[] {
+  return graph.nodes
+    .filter((n) => n.kernel.meaning.op === 'conv3d')
+    .map((n) => {
+      const a = n.kernel.meaning.attrs as Required<ConvLayerShape['attrs']>;
+      return { x: graph.shape(n.inputs[0]), w: graph.shape(n.inputs[1]), attrs: { kernel: a.kernel, stride: a.stride, padding: a.padding, dilation: a.dilation } };
+    });
+}
+
+/** The cache key of an adapter's table (a new driver or browser may change what is fastest: it is in here). */
+export function tileCacheKey(adapter: AdapterDescription, policy: TilePolicy): string {
+  return `conv3d-tiles/v1/${policy}/${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].join('|')}`;
+}
+
+export interface TunedTiles {
+  tiles: TileTable;
+  /** Layer shapes measured now (0 when the cache had them all). */
+  tuned: number;
+  ms: number;
+}
+
+/** The cached table for this adapter, completed by tuning the graph's layer shapes it lacks, and stored. */
+export async function loadOrTuneTiles(
+  device: GPUDevice, adapter: AdapterDescription, graph: Graph,
+  o: Omit<AutotuneOptions, 'policy'> & { policy: TilePolicy; cache: TileCache },
+): Promise<TunedTiles> {
+  const started = performance.now();
+  const key = tileCacheKey(adapter, o.policy);
+  let cached: TileTable = {};
+  try {
+    const text = await o.cache.get(key);
+    if (text) cached = JSON.parse(text) as TileTable;
+  } catch {
+    cached = {}; // an unreadable entry is re-measured
+  }
+  const missing = convLayersOf(graph).filter((l) => !isTile(cached[convSignature(l)]));
+  if (missing.length === 0) return { tiles: cached, tuned: 0, ms: performance.now() - started };
+  const measured = await autotuneConv3d(device, missing, o);
+  const tiles = { ...cached, ...measured };
+  await o.cache.set(key, JSON.stringify(tiles));
+  return { tiles, tuned: Object.keys(measured).length, ms: performance.now() - started };
+}
+
+function isTile(t: unknown): t is Conv3dTile {
+  const x = t as Conv3dTile | undefined;
+  return !!x && Number.isInteger(x.m) && Number.isInteger(x.n) && Number.isInteger(x.k);
+}
