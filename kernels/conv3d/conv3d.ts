@@ -102,6 +102,8 @@ export const CONV3D_TILES: readonly Conv3dTile[] = [
   { m: 16, n: 64, k: 0, direct: true },
   { m: 32, n: 32, k: 0, direct: true },
   { m: 8, n: 128, k: 0, direct: true },
+  // Fewer than 8 output channels (a quarter-width Fast stem has 2): half the rows of an 8-row tile would be idle.
+  { m: 4, n: 256, k: 0, direct: true },
 ];
 
 /** Below this K, the direct loop beats workgroup-memory tiles even on a GPU: there is too little to reuse. */
@@ -110,6 +112,7 @@ export const DIRECT_MAX_K = 32;
 /** Picks a tile for a GEMM of M output channels, N positions and depth K (autotuning refines this per adapter). */
 export function defaultTile(m: number, n: number, k: number, policy: TilePolicy = 'shared'): Conv3dTile {
   if (policy === 'direct' || k <= DIRECT_MAX_K) {
+    if (m <= 4) return { m: 4, n: 256, k: 0, direct: true };
     if (m <= 8) return { m: 8, n: 128, k: 0, direct: true };
     if (n <= 64) return { m: 64, n: 16, k: 0, direct: true };
     return { m: 16, n: 64, k: 0, direct: true };
