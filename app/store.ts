@@ -3,7 +3,7 @@
 // the actions here talk to the engine.
 import { create } from 'zustand';
 import { Engine } from './engine/client.ts';
-import type { CacheState, ClipLabels, EngineEvent, GpuState, Label, ModelKey, PerfReport, WeightsState } from './engine/protocol.ts';
+import type { CacheState, ClipLabels, EngineEvent, GpuState, Label, ModelKey, PerfReport, TilesState, WeightsState } from './engine/protocol.ts';
 import { clipFrameRate } from '../model/clips.ts';
 import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
@@ -76,6 +76,8 @@ export interface StoreState {
   gpu: GpuState;
   weights: WeightsState;
   cache: CacheState;
+  tiles: TilesState;
+  tilesError?: string;
   perf?: PerfReport;
   settings: Settings;
   /** The analysis on screen. A new file replaces it only once the file proves readable. */
@@ -96,6 +98,8 @@ export interface StoreState {
   loadWeightsFile(file: Blob, name: string): void;
   cancelAnalysis(): void;
   clearCache(): void;
+  /** Tunes the conv tiles for this GPU on the current model (kept in browser storage, used from then on). */
+  tuneTiles(): void;
   startWebcam(): Promise<void>;
   stopWebcam(): void;
 }
@@ -137,6 +141,8 @@ export const useStore = create<StoreState>()((set, get) => {
         return set({ weights: e.state, weightsError: undefined });
       case 'cache':
         return set(e.state.status === 'unavailable' ? { cache: e.state, cacheNotice: e.state.message } : { cache: e.state });
+      case 'tiles':
+        return set({ tiles: e.state });
       case 'perf':
         return set({ perf: e.report });
       case 'analysisStart': {
@@ -219,6 +225,8 @@ export const useStore = create<StoreState>()((set, get) => {
             return set({ weightsError: e.message });
           case 'cache':
             return set({ cacheNotice: e.message });
+          case 'tiles':
+            return set({ tilesError: e.message });
           case 'webcam':
             return set((s) => ({ webcam: { ...s.webcam, error: e.message } }));
           case 'gpu':
@@ -256,6 +264,7 @@ export const useStore = create<StoreState>()((set, get) => {
     gpu: { status: 'checking' },
     weights: { status: 'none' },
     cache: { status: 'checking' },
+    tiles: { status: 'default' },
     settings: loadSettings(),
     webcam: { status: 'off', updates: 0 },
 
@@ -316,6 +325,11 @@ export const useStore = create<StoreState>()((set, get) => {
 
     clearCache() {
       engine?.send({ type: 'clearCache' });
+    },
+
+    tuneTiles() {
+      set({ tilesError: undefined, tiles: { status: 'tuning', done: 0, total: 0 } });
+      engine?.send({ type: 'tuneTiles', settings: runSettings(get().settings) });
     },
 
     async startWebcam() {

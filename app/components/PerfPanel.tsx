@@ -17,6 +17,7 @@ export function PerfPanel() {
         <input type="checkbox" checked={profile} disabled={!canProfile} onChange={(e) => useStore.getState().setSettings({ profile: e.target.checked })} /> Time
         every layer on the GPU {canProfile ? '(applies to the next video or camera start)' : '(this adapter has no timestamp-query)'}
       </label>
+      <TileTuning />
       {perf ? (
         <>
           <table>
@@ -48,5 +49,33 @@ export function PerfPanel() {
         <p className="detail">Figures appear after the first clip.</p>
       )}
     </details>
+  );
+}
+
+/** Conv tiles: the default heuristic, or tuned on this GPU (once; kept in browser storage). */
+function TileTuning() {
+  const tiles = useStore((s) => s.tiles);
+  const error = useStore((s) => s.tilesError);
+  const ready = useStore((s) => s.gpu.status === 'ready' && s.weights.status === 'ready');
+  const status =
+    tiles.status === 'tuning'
+      ? `Tuning… ${tiles.total ? `${tiles.done} of ${tiles.total} layer shapes` : 'compiling'}`
+      : tiles.status === 'tuned'
+        ? `Tuned for this GPU: ${tiles.shapes} layer shapes${tiles.ms !== undefined ? ` (${(tiles.ms / 1000).toFixed(1)} s)` : ''}; used from the next video or camera start`
+        : 'Default tiles for this kind of GPU';
+  return (
+    <div className="tile-tuning">
+      <p data-testid="tiles" data-status={tiles.status}>
+        <strong>Conv tiles:</strong> {status}
+      </p>
+      <button type="button" disabled={!ready || tiles.status === 'tuning'} onClick={() => useStore.getState().tuneTiles()}>
+        Tune for this GPU
+      </button>
+      <p className="detail">
+        Times each candidate tile on every conv layer shape of this model on your GPU and keeps the fastest (a few
+        seconds on a GPU; a minute or more on a software adapter).
+      </p>
+      {error && <p className="error" role="alert">{error}</p>}
+    </div>
   );
 }

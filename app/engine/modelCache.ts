@@ -64,6 +64,23 @@ export class ModelCache {
     }
   }
 
+  /** A small text file kept beside the weights (the tuned conv tiles); undefined if absent or unreadable. */
+  async getText(name: string): Promise<string | undefined> {
+    try {
+      return await (await (await this.dir.getFileHandle(name)).getFile()).text();
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putText(name: string, text: string): Promise<void> {
+    try {
+      await writeFile(this.dir, name, new TextEncoder().encode(text));
+    } catch (e) {
+      throw new StorageUnavailableError(`The tuned tiles could not be saved in browser storage (${reason(e)}); they work for this visit only.`);
+    }
+  }
+
   async clear(): Promise<void> {
     for await (const name of this.dir.keys()) await this.dir.removeEntry(name);
   }

@@ -47,6 +47,12 @@ export type CacheState =
   | { status: 'available'; models: { key: ModelKey; name: string; bytes: number }[] }
   | { status: 'unavailable'; message: string };
 
+/** The conv tiles in use: the default heuristic, being tuned on this GPU, or tuned (kept in browser storage). */
+export type TilesState =
+  | { status: 'default' }
+  | { status: 'tuning'; done: number; total: number }
+  | { status: 'tuned'; shapes: number; ms?: number };
+
 export interface RunSettings {
   /** Input height and width; default the model's own. */
   inputSize?: number;
@@ -83,6 +89,8 @@ export type EngineRequest =
   | { type: 'loadModel'; key: ModelKey }
   | { type: 'loadWeightsFile'; file: Blob; name: string }
   | { type: 'clearCache' }
+  /** Times the candidate conv tiles on every layer shape of the current model on this GPU, and keeps the best. */
+  | { type: 'tuneTiles'; settings: RunSettings }
   /** With `frames`, the frames come from the page's <video> element (WebCodecs refused the file). */
   | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames }
   | { type: 'cancel'; id: number }
@@ -95,6 +103,7 @@ export type EngineEvent =
   | { type: 'gpu'; state: GpuState }
   | { type: 'weights'; state: WeightsState }
   | { type: 'cache'; state: CacheState }
+  | { type: 'tiles'; state: TilesState }
   | { type: 'analysisStart'; id: number; info: VideoInfo; clips: number; duration: number }
   | { type: 'progress'; id: number; clipsDone: number; clips: number; decoded: number; duration: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
@@ -104,7 +113,7 @@ export type EngineEvent =
   | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
-  | { type: 'error'; scope: 'video' | 'weights' | 'webcam' | 'gpu' | 'cache'; id?: number; kind?: string; message: string }
+  | { type: 'error'; scope: 'video' | 'weights' | 'webcam' | 'gpu' | 'cache' | 'tiles'; id?: number; kind?: string; message: string }
   | { type: 'pong'; at: number };
 
 export const PRESET_TITLES: Record<PresetName, string> = {

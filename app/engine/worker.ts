@@ -1,8 +1,11 @@
 // The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
 // clip runs. It speaks only the messages of protocol.ts.
-import { acquireGpu, deviceLost, GpuUnavailableError, liveResources, type Gpu } from '../../kernels/device.ts';
+import { acquireGpu, deviceLost, GpuUnavailableError, isSoftwareAdapter, liveResources, type Gpu } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
-import { PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
+import type { TileTable } from '../../kernels/conv3d/autotune.ts';
+import { tilePolicyFor } from '../../kernels/conv3d/conv3d.ts';
+import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autotune.ts';
+import { buildSlowFast, PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
 import { convertCheckpoint } from '../../model/weights/convert.ts';
 import { CheckpointError } from '../../model/weights/pickle.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
@@ -77,6 +80,61 @@ async function openCache(): Promise<void> {
   } catch (e) {
     cache = undefined;
     post({ type: 'cache', state: { status: 'unavailable', message: (e as Error).message } });
+  }
+}
+
+/** Tuned conv tiles, by adapter, in one small file beside the cached weights (in memory where storage is refused). */
+const TILES_FILE = 'conv-tiles.json';
+const tilesInMemory = new Map<string, string>();
+const readTilesFile = async (): Promise<Record<string, string>> => {
+  try {
+    const all = JSON.parse((await cache?.getText(TILES_FILE)) ?? '{}') as Record<string, string>;
+    return typeof all === 'object' && all ? all : {};
+  } catch {
+    return {};
+  }
+};
+const tileCache: TileCache = {
+  async get(key) {
+    return tilesInMemory.get(key) ?? (await readTilesFile())[key];
+  },
+  async set(key, value) {
+    tilesInMemory.set(key, value);
+    if (cache) await cache.putText(TILES_FILE, JSON.stringify({ ...(await readTilesFile()), [key]: value }));
+  },
+};
+const policyOf = (g: Gpu) => tilePolicyFor(isSoftwareAdapter(g.device.adapterInfo));
+
+/** The tiles tuned for this GPU earlier, if any. */
+async function tunedTiles(g: Gpu): Promise<TileTable | undefined> {
+  try {
+    const text = await tileCache.get(tileCacheKey(g.adapter, policyOf(g)));
+    return text ? (JSON.parse(text) as TileTable) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function postTilesState(): Promise<void> {
+  const g = await startGpu();
+  const tiles = g && (await tunedTiles(g));
+  post({ type: 'tiles', state: tiles ? { status: 'tuned', shapes: Object.keys(tiles).length } : { status: 'default' } });
+}
+
+async function tuneTiles(settings: RunSettings): Promise<void> {
+  try {
+    const { gpu: g, device, config, weights } = await jobSetup(settings);
+    const policy = policyOf(g);
+    // The layer shapes are what count; the graph is built only to list them.
+    const { graph } = buildSlowFast(config, weights, { tilePolicy: policy });
+    post({ type: 'tiles', state: { status: 'tuning', done: 0, total: 0 } });
+    const r = await loadOrTuneTiles(device, g.adapter, graph, {
+      policy, cache: tileCache, onProgress: (done, total) => post({ type: 'tiles', state: { status: 'tuning', done, total } }),
+    });
+    post({ type: 'tiles', state: { status: 'tuned', shapes: Object.keys(r.tiles).length, ms: r.ms } });
+  } catch (e) {
+    post({ type: 'error', scope: 'tiles', message: e instanceof StorageUnavailableError ? e.message : `Tuning failed: ${(e as Error).message}` });
+    await postTilesState();
   }
 }
 
@@ -196,7 +254,7 @@ async function jobSetup(settings: RunSettings) {
   if (!g) throw new Error('WebGPU is not available');
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
-  return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict) };
+  return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict), tiles: await tunedTiles(g) };
 }
 
 function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
@@ -214,12 +272,13 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
     for (let attempt = 0; ; attempt++) {
-      const { device, config, weights } = await jobSetup(settings);
+      const { device, config, weights, tiles } = await jobSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
         let classifier: Classifier | undefined;
         await analyzeVideo(device, video, config, weights, {
+          tiles,
           stride: settings.stride,
           views: settings.views,
           profile: settings.profile,
@@ -257,10 +316,11 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
 
 async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
   try {
-    const { gpu: g, device, config, weights } = await jobSetup(settings);
+    const { gpu: g, device, config, weights, tiles } = await jobSetup(settings);
     let session: LiveClassifier | undefined = undefined;
     session = await LiveClassifier.start(device, config, weights, frames, {
       intervalMs,
+      tiles,
       onLabels: (l) => {
         post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs });
         if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
@@ -296,6 +356,7 @@ async function handle(request: EngineRequest): Promise<void> {
   switch (request.type) {
     case 'init':
       await Promise.all([startGpu(), openCache()]);
+      await postTilesState();
       return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? 'slowfast_r50_8x8' });
     case 'loadModel':
       return loadModel(request.key).catch((e: unknown) => {
@@ -307,12 +368,16 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'clearCache':
       if (!cache) return;
       await cache.clear();
+      tilesInMemory.clear();
       post({ type: 'cache', state: { status: 'available', models: [] } });
+      post({ type: 'tiles', state: { status: 'default' } });
       if (model) {
         model = { ...model, source: model.source === 'cache' ? 'file' : model.source };
         post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
       }
       return;
+    case 'tuneTiles':
+      return tuneTiles(request.settings);
     case 'analyze':
       return analyze(request.id, request.file, request.name, request.settings, request.frames);
     case 'cancel':

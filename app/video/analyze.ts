@@ -1,6 +1,7 @@
 // Whole-video analysis: clips every `stride` seconds across the file, each classified from frames picked by
 // timestamp. The file is decoded once, streaming; each picked frame is preprocessed once into a slot of a
 // GPU ring, and every clip gathers its frames (both pathways, or the Slow-only baseline's one) from the ring — no frame is uploaded twice.
+import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
 import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
@@ -24,6 +25,8 @@ export interface AnalysisProgress {
 }
 
 export interface AnalyzeOptions {
+  /** Conv tiles tuned for this adapter (model/autotune.ts); default tiles otherwise. */
+  tiles?: TileTable;
   /** Seconds between clip starts (default 1). */
   stride?: number;
   /**
@@ -100,7 +103,7 @@ export async function analyzeVideo(
   let classifier: Classifier;
   try {
     classifier = await Classifier.create(device, config, weights, {
-      input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip }, profile: options.profile,
+      input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip }, profile: options.profile, tiles: options.tiles,
     });
   } catch (e) {
     ring.destroy();

@@ -1,6 +1,7 @@
 // Live labels from a camera: frames from getUserMedia → MediaStreamTrackProcessor are preprocessed once into
 // a GPU ring holding the last clip's worth of frames; every `intervalMs` the latest clip (picked by
 // timestamp, as for files) is classified from the ring and the probabilities are smoothed exponentially.
+import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
 import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
@@ -33,6 +34,8 @@ export interface WebcamLabels {
 
 export interface WebcamOptions {
   intervalMs?: number;
+  /** Conv tiles tuned for this adapter (model/autotune.ts). */
+  tiles?: TileTable;
   /** Weight of the previous smoothed probabilities, 0 (none) to 1 (frozen); default 0.5. */
   smoothing?: number;
   topK?: number;
@@ -135,11 +138,11 @@ export class LiveClassifier {
   }
 
   /** The ring and the classifier reading it, on `device`. */
-  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource): Promise<{ ring: ClipWriter; classifier: Classifier }> {
+  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, tiles?: TileTable): Promise<{ ring: ClipWriter; classifier: Classifier }> {
     const ringFrames = Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2;
     const ring = new ClipWriter(device, { size: config.inputSize, frames: ringFrames });
     try {
-      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip } }) };
+      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip }, tiles }) };
     } catch (e) {
       ring.destroy();
       throw e;
@@ -147,7 +150,7 @@ export class LiveClassifier {
   }
 
   static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
-    const { ring, classifier } = await LiveClassifier.build(device, config, weights);
+    const { ring, classifier } = await LiveClassifier.build(device, config, weights, options.tiles);
     const live = new LiveClassifier(ring, classifier, config, options);
     void live.readFrames(frames);
     live.timer = setInterval(() => void live.tick(), options.intervalMs ?? 500);
@@ -162,7 +165,7 @@ export class LiveClassifier {
 
   /** Carries on, with the same camera, on a new device (the old one was lost); the ring refills from now. */
   async moveTo(device: GPUDevice, weights: WeightSource): Promise<void> {
-    const { ring, classifier } = await LiveClassifier.build(device, this.config, weights);
+    const { ring, classifier } = await LiveClassifier.build(device, this.config, weights, this.options.tiles);
     if (this.stopped) {
       classifier.destroy();
       ring.destroy();
