@@ -46,6 +46,13 @@ export function packF16(values: ArrayLike<number>): Uint32Array<ArrayBuffer> {
   return out;
 }
 
+/** The `count` values packed by packF16, as f32 (the values the GPU reads with unpack2x16float). */
+export function unpackF16(packed: Uint32Array, count: number): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = f16BitsToNumber((packed[i >> 1] >>> ((i & 1) * 16)) & 0xffff);
+  return out;
+}
+
 /** The f32 values that packed f16 weights stand for: what a reference must use to match the GPU. */
 export function roundToF16(values: ArrayLike<number>): Float32Array<ArrayBuffer> {
   const out = new Float32Array(values.length);

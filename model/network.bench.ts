@@ -3,12 +3,12 @@
 // we run) and the same inputs, in one page. Engines are timed in interleaved rounds so that each round's
 // ratios compare runs made moments apart (this machine is shared and noisy).
 import { acquireGpu, isSoftwareAdapter, type AdapterDescription } from '../kernels/device.ts';
-import { closeness } from '../kernels/compare.ts';
+import { closeness, randomArray, rng } from '../kernels/compare.ts';
 import { sizeOf } from '../kernels/kernel.ts';
-import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
+import { conv3dFlops, tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
 import { Classifier, type ClassifierOptions } from './classifier.ts';
 import type { TileTable } from '../kernels/conv3d/autotune.ts';
-import { loadOrTuneTiles } from './autotune.ts';
+import { convLayersOf, loadOrTuneTiles } from './autotune.ts';
 import type { MemoryReport } from './executor.ts';
 import type { Graph } from './graph.ts';
 import { exportOnnx } from './onnx/exportOnnx.ts';
@@ -123,13 +123,7 @@ function randomStateDict(config: SlowFastConfig): StateDict {
 }
 
 function convGflop(graph: Graph): number {
-  let flops = 0;
-  for (const n of graph.nodes) {
-    if (n.kernel.meaning.op !== 'conv3d') continue;
-    const w = graph.shape(n.inputs[1]);
-    flops += 2 * sizeOf(w) * sizeOf(graph.shape(n.outputs[0]).slice(2)) * graph.shape(n.outputs[0])[0];
-  }
-  return flops / 1e9;
+  return convLayersOf(graph).reduce((a, l) => a + conv3dFlops(l.x, l.w, l.attrs), 0) / 1e9;
 }
 
 /** Weights + twice the largest (inputs + output) of any one node: the issue's bound on peak GPU memory. */
@@ -163,19 +157,12 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     const config: SlowFastConfig = { ...base, stemChannels: stem, inputSize: options.inputSize };
     const dict = randomStateDict(config);
     const cached = toSafetensors(dict, config);
-    let seed = 5;
-    const random = () => {
-      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-      return seed / 2 ** 31 - 1;
-    };
+    const random = rng(5);
 
     // As the app does with cached weights: read them, build and plan the network, classify the first clip.
     const started = performance.now();
-    const { value: ours, peak: ourPeak } = await peakDuring(async () => {
-      const c = await Classifier.create(device, config, new StateDictSource(readWeights(cached).dict));
-      return c;
-    });
-    const inputs = Object.fromEntries(Object.entries(ours.model.inputShapes).map(([k, s]) => [k, Float32Array.from({ length: sizeOf(s) }, random)]));
+    const { value: ours, peak: ourPeak } = await peakDuring(() => Classifier.create(device, config, new StateDictSource(readWeights(cached).dict)));
+    const inputs = Object.fromEntries(Object.entries(ours.model.inputShapes).map(([k, s]) => [k, randomArray(sizeOf(s), random)]));
     const first = await ours.classify(inputs);
     const cacheToFirstLabelMs = performance.now() - started;
     const graph = ours.model.graph;
@@ -195,7 +182,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
       return c.maxAbsDiff / c.maxAbsRef;
     };
     // Our engine with one of its means switched: what each is worth, measured in the same rounds.
-    const policy = tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
+    const policy = tilePolicyFor(software);
     const variants: [string, ClassifierOptions][] = options.means
       ? [['f16 weights', { weightFormat: 'f16' }], [`${policy === 'direct' ? 'shared' : 'direct'} tiles`, { tilePolicy: policy === 'direct' ? 'shared' : 'direct' }]]
       : [];

@@ -1,8 +1,9 @@
 // `npm run bench:kernels -- [options]`: conv3d GFLOP/s on every conv layer shape of SlowFast R50 8×8 beside
 // our best matmul, in headless Chromium on WebGPU; writes JSON.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
+import { readKeymapShapes } from './keymap.mjs';
 import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 
 const HELP = `Usage: npm run bench:kernels -- [options]
@@ -52,17 +53,12 @@ if (!(size >= 32 && size % 32 === 0) || !(frames >= 4 && frames % 4 === 0)) usag
 ensureNodeModules();
 ensureSystemPackages({ needFfmpeg: false });
 
-let keymap;
+let stateDict;
 try {
-  keymap = readFileSync(args.keymap, 'utf8');
+  stateDict = readKeymapShapes(args.keymap);
 } catch {
   usageError(HELP, `cannot read the network's shapes from ${args.keymap} (pass --keymap)`);
 }
-// Rows: | i | `pytorchvideo key` | `PySlowFast key` | [shape] | dtype |
-const stateDict = [...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `[^`]+` \| \[([\d, ]*)\] \|/gm)].map((m) => ({
-  key: m[1],
-  shape: m[2] ? m[2].split(',').map(Number) : [],
-}));
 
 const { openEnginePage } = await import('./browser.mjs');
 const engine = await openEnginePage();

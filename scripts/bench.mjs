@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { benchChart } from './benchChart.mjs';
 import { parseCli, usageError } from './cli.mjs';
+import { readKeymapShapes } from './keymap.mjs';
 import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 
 const PRESET_NAMES = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
@@ -70,11 +71,7 @@ let result;
 try {
   result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });
   if (args.kernels) {
-    const { readFileSync } = await import('node:fs');
-    const keymap = readFileSync(resolve(root, '..', 'shared', 'golden', 'KEYMAP.md'), 'utf8');
-    const stateDict = [...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `[^`]+` \| \[([\d, ]*)\] \|/gm)].map((m) => ({
-      key: m[1], shape: m[2] ? m[2].split(',').map(Number) : [],
-    }));
+    const stateDict = readKeymapShapes(resolve(root, '..', 'shared', 'golden', 'KEYMAP.md'));
     result.kernels = await engine.run('/kernels/conv3d/conv3d.bench.ts', 'runKernelBench', {
       stateDict, alpha: 4, inputSize: result.options.inputSize, fastFrames: 32, matmulSizes: [256, 512, 1024], samples: 5, minSeconds: 0.05,
     });

@@ -96,7 +96,11 @@ const readTilesFile = async (): Promise<Record<string, string>> => {
 };
 const tileCache: TileCache = {
   async get(key) {
-    return tilesInMemory.get(key) ?? (await readTilesFile())[key];
+    if (!tilesInMemory.has(key)) {
+      const stored = (await readTilesFile())[key];
+      if (stored !== undefined) tilesInMemory.set(key, stored);
+    }
+    return tilesInMemory.get(key);
   },
   async set(key, value) {
     tilesInMemory.set(key, value);

@@ -3,7 +3,8 @@
 // inputs, packed f16 weights and a softmax output.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
-import { closeness } from '../../kernels/compare.ts';
+import { closeness, randomArray, rng } from '../../kernels/compare.ts';
+import { sizeOf } from '../../kernels/kernel.ts';
 import { fetchShared, sharedF32 } from '../../kernels/shared.ts';
 import { Executor } from '../executor.ts';
 import { GOLDEN_FIXTURES, type GoldenFixture } from '../goldenFixtures.ts';
@@ -55,14 +56,8 @@ describe('ONNX export, run by onnxruntime-web', () => {
     it(`${name}: onnxruntime-web wasm computes what our engine computes`, async () => {
       const model = buildSlowFast(config, new RandomSource(7), options);
       const onnx = exportOnnx(model.graph);
-      let seed = 3;
-      const inputs = Object.fromEntries(Object.entries(model.inputShapes).map(([k, shape]) => {
-        const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => {
-          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-          return seed / 2 ** 31 - 1;
-        });
-        return [k, { data, shape }];
-      }));
+      const random = rng(3);
+      const inputs = Object.fromEntries(Object.entries(model.inputShapes).map(([k, shape]) => [k, { data: randomArray(sizeOf(shape), random), shape }]));
       const ex = await Executor.create(device, model.graph);
       const ours = await ex.run(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.data])));
       ex.destroy();

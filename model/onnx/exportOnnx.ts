@@ -4,7 +4,7 @@
 // a concatenation becomes a Conv whose output is concatenated), so any ONNX runtime computes our logits.
 import protobuf from 'protobufjs';
 import schema from './onnx.proto?raw';
-import { f16BitsToNumber } from '../../kernels/f16.ts';
+import { unpackF16 } from '../../kernels/f16.ts';
 import { fmt, sizeOf, type Shape } from '../../kernels/kernel.ts';
 import type { Graph, GraphNode, TensorId } from '../graph.ts';
 
@@ -150,10 +150,12 @@ class OnnxWriter {
     this.values.set(t, name);
   }
 
-  weight(t: TensorId): Float32Array {
+  /** A weight's values as f32; `format` 'f16' unpacks the pairs a kernel with packed weights reads. */
+  weight(t: TensorId, format: unknown = 'f32'): Float32Array {
     const spec = this.graph.tensors[t];
     if (spec.kind !== 'weight' || !spec.data) throw new OnnxExportError(`${spec.name} must be a constant weight to export, it is ${spec.kind}`);
-    return spec.data instanceof Float32Array ? spec.data : new Float32Array(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength / 4);
+    if (format === 'f16') return unpackF16(spec.data as Uint32Array, sizeOf(spec.shape));
+    return spec.data as Float32Array;
   }
 }
 
@@ -161,14 +163,6 @@ function attribute(name: string, v: AttrValue): object {
   if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
   return { name, type: 7, ints: [...v] };
-}
-
-/** Weights of a `weightFormat: 'f16'` kernel, as f32 (ONNX runtimes get the same rounded values we use). */
-function unpackF16(packed: Float32Array, count: number): Float32Array {
-  const words = new Uint32Array(packed.buffer, packed.byteOffset, packed.length);
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = f16BitsToNumber(i % 2 ? words[i >> 1] >>> 16 : words[i >> 1] & 0xffff);
-  return out;
 }
 
 type Lowering = (w: OnnxWriter, node: GraphNode, attrs: Readonly<Record<string, unknown>>) => void;
@@ -183,8 +177,8 @@ const LOWERINGS: Record<string, Lowering> = {
     const wShape = g.shape(weight);
     const outC = wShape[0];
     const count = sizeOf(wShape);
-    const raw = w.weight(weight);
-    const kernelW = a.weightFormat === 'f16' ? unpackF16(raw, count) : raw;
+    // Packed f16 weights go out as the f32 values they round to, so ONNX runtimes compute what we compute.
+    const kernelW = w.weight(weight, a.weightFormat);
     // The epilogue's per-channel (scale, shift): scale goes into the weights, shift is the bias.
     const aff = w.weight(affine);
     const scaled = new Float32Array(count);
@@ -249,8 +243,7 @@ const LOWERINGS: Record<string, Lowering> = {
   linear(w, node, a) {
     const [x, weight, bias] = node.inputs;
     const wShape = w.graph.shape(weight);
-    const raw = w.weight(weight);
-    const wData = a.weightFormat === 'f16' ? unpackF16(raw, sizeOf(wShape)) : raw;
+    const wData = w.weight(weight, a.weightFormat);
     let input = w.read(x);
     if (w.graph.shape(x).length > 2) input = w.node('Flatten', `${node.name} flatten`, [input], { axis: 1 });
     w.write(node.outputs[0], w.node('Gemm', node.name,
