@@ -107,6 +107,14 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
 }
 
 /**
+ * Whether kernels may use subgroup operations on this device: the 'subgroups' feature, and WGSL's subgroup_id
+ * built-ins (which say which subgroup an invocation is in, so partial results can be published per subgroup).
+ */
+export function hasSubgroups(device: GPUDevice): boolean {
+  return device.features.has('subgroups') && !!navigator.gpu?.wgslLanguageFeatures?.has('subgroup_id');
+}
+
+/**
  * Acquires a device with the adapter's largest buffer limits (the defaults, 128/256 MiB, are too small for
  * full-size activations) and every optional feature we can use.
  */

@@ -100,15 +100,25 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: { [K in
 /**
  * Completes an op's WGSL: the shared index maths, then the op's source with its `//!header` line replaced by
  * the generated uniform struct and the op's compile-time constants (which the TS side also reads, so a tile
- * size has one owner).
+ * size has one owner). Code between `//!subgroups` and `//!end` uses subgroup built-ins: it is kept, with the
+ * directives it needs, only when `options.subgroups` (see hasSubgroups in device.ts), and cut otherwise.
  */
-export function buildSource(opSource: string, layout: UniformLayout, consts: Record<string, number | boolean> = {}): string {
+export function buildSource(
+  opSource: string,
+  layout: UniformLayout,
+  consts: Record<string, number | boolean> = {},
+  options: { subgroups?: boolean } = {},
+): string {
   if (!opSource.includes('//!header')) throw new Error('op source lacks its //!header placeholder');
   const constLines = Object.entries(consts).map(([k, v]) =>
     typeof v === 'boolean' ? `const ${k} = ${v};` : `const ${k} = ${Number.isInteger(v) ? `${v}u` : `${v}f`};`,
   );
   const header = [uniformStruct(layout), ...constLines].join('\n');
-  return `${common}\n${opSource.replace('//!header', header)}`;
+  const body = options.subgroups
+    ? opSource.replace(/^\/\/!(subgroups|end)$/gm, '')
+    : opSource.replace(/^\/\/!subgroups$[\s\S]*?^\/\/!end$/gm, '');
+  const directives = options.subgroups ? 'enable subgroups;\nrequires subgroup_id;\n' : '';
+  return `${directives}${common}\n${body.replace('//!header', header)}`;
 }
 
 export function cacheKeyOf(name: string, entryPoint: string, constants: Record<string, number>, source: string): string {

@@ -130,3 +130,25 @@ export async function runKernel(
   if (error) throw new Error(`${desc.name}: ${error.message}`);
   return results.map((r, i) => new Float32Array(r, 0, outputLengths[i]));
 }
+
+/** Median seconds per dispatch: `reps` dispatches per submission, sized so one sample takes ≳ minSeconds. */
+export async function timeDispatch(device: GPUDevice, bound: Bound, samples: number, minSeconds: number): Promise<number> {
+  const submit = async (reps: number) => {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(bound.pipeline);
+    pass.setBindGroup(0, bound.bindGroup);
+    for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(...bound.dispatch);
+    pass.end();
+    const t0 = performance.now();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    return (performance.now() - t0) / 1000;
+  };
+  const once = await submit(1); // warm-up, and an estimate
+  const reps = Math.max(1, Math.min(200, Math.ceil(minSeconds / Math.max(once, 1e-6))));
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) times.push((await submit(reps)) / reps);
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}

@@ -1,5 +1,5 @@
 // The engine's face: weights in, a ready Executor, and classify(slow, fast) → labels with probabilities.
-import { isSoftwareAdapter } from '../kernels/device.ts';
+import { hasSubgroups, isSoftwareAdapter } from '../kernels/device.ts';
 import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
 import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
 import { Executor, type MemoryReport, type NodeTiming } from './executor.ts';
@@ -37,7 +37,8 @@ export class Classifier {
 
   static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: ClassifierOptions = {}): Promise<Classifier> {
     const tilePolicy = options.tilePolicy ?? tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
-    const model = buildSlowFast(config, weights, { ...options, tilePolicy, softmax: true });
+    const subgroups = options.subgroups ?? hasSubgroups(device);
+    const model = buildSlowFast(config, weights, { ...options, tilePolicy, subgroups, softmax: true });
     const executor = await Executor.create(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers });
     return new Classifier(model, executor, labelsFor(config.numClasses));
   }

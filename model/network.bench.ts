@@ -2,10 +2,12 @@
 // WebGPU and wasm backends on the same SlowFast, the same weights (exported by model/onnx from the very graph
 // we run) and the same inputs, in one page. Engines are timed in interleaved rounds so that each round's
 // ratios compare runs made moments apart (this machine is shared and noisy).
-import { acquireGpu, isSoftwareAdapter, type AdapterDescription } from '../kernels/device.ts';
+import { acquireGpu, hasSubgroups, isSoftwareAdapter, type AdapterDescription } from '../kernels/device.ts';
 import { closeness, randomArray, rng } from '../kernels/compare.ts';
 import { sizeOf } from '../kernels/kernel.ts';
 import { conv3dFlops, tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
+import { bindKernel, storageBuffer, timeDispatch } from '../kernels/runKernel.ts';
+import { softmax } from '../kernels/softmax/softmax.ts';
 import { Classifier, type ClassifierOptions } from './classifier.ts';
 import type { TileTable } from '../kernels/conv3d/autotune.ts';
 import { convLayersOf, loadOrTuneTiles } from './autotune.ts';
@@ -27,7 +29,7 @@ export interface NetworkBenchOptions {
   warmup: number;
   backends: OrtBackend[];
   threads?: number;
-  /** Also time our engine with f16 weights and with the other tile policy. */
+  /** Also time our engine with f16 weights, with the other tile policy and without subgroups (where present). */
   means?: boolean;
   /** Also tune conv tiles on this adapter and time our engine with them. */
   autotune?: boolean;
@@ -62,6 +64,8 @@ export interface PresetResult {
   /** Weights in memory (as read from the cache) → executor ready → the first label, ms. */
   cacheToFirstLabelMs: number;
   pipelineMs: number;
+  /** With `means` on an adapter with subgroups: the softmax over the classes alone, µs per dispatch, both ways. */
+  softmaxMicros?: { workgroupTree: number; subgroups: number };
   /** With `autotune`: how long tuning this preset's layer shapes took, and the table. */
   autotune?: { ms: number; layerShapes: number; tiles: TileTable };
   /** Our executor's allocation: weights, activations (after liveness sharing), inputs, read-back. */
@@ -143,6 +147,21 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** The classifier's softmax (one row of `classes`) with a workgroup tree and with subgroups, µs per dispatch. */
+async function timeSoftmax(device: GPUDevice, classes: number): Promise<{ workgroupTree: number; subgroups: number }> {
+  const x = storageBuffer(device, randomArray(classes, rng(3)));
+  const y = storageBuffer(device, classes * 4);
+  const micros = async (subgroups: boolean) =>
+    (await timeDispatch(device, await bindKernel(device, softmax([1, classes], { subgroups }), [x], [y]), 7, 0.05)) * 1e6;
+  try {
+    const workgroupTree = await micros(false);
+    return { workgroupTree, subgroups: await micros(true) };
+  } finally {
+    x.destroy();
+    y.destroy();
+  }
+}
+
 export async function runNetworkBench(options: NetworkBenchOptions): Promise<NetworkBenchResult> {
   meterGpuBuffers();
   const gpu = await acquireGpu();
@@ -186,6 +205,11 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     const variants: [string, ClassifierOptions][] = options.means
       ? [['f16 weights', { weightFormat: 'f16' }], [`${policy === 'direct' ? 'shared' : 'direct'} tiles`, { tilePolicy: policy === 'direct' ? 'shared' : 'direct' }]]
       : [];
+    let softmaxMicros: PresetResult['softmaxMicros'];
+    if (options.means && hasSubgroups(device)) {
+      variants.push(['no subgroups', { subgroups: false }]);
+      softmaxMicros = await timeSoftmax(device, config.numClasses);
+    }
     let autotune: PresetResult['autotune'];
     if (options.autotune) {
       const store = new Map<string, string>();
@@ -243,7 +267,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     ours.destroy();
     presets.push({
       preset, config, gflopPerClip: convGflop(graph), parameters: onnx.parameters, weightBytes: weights, memoryBudgetBytes: budget,
-      cacheToFirstLabelMs, pipelineMs, memory, engines, autotune,
+      cacheToFirstLabelMs, pipelineMs, memory, engines, softmaxMicros, autotune,
     });
   }
   gpu.device.destroy();

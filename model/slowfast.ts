@@ -96,6 +96,8 @@ export interface BuildOptions {
   ringFrames?: number;
   /** Append a softmax (output `probabilities`) after the logits. */
   softmax?: boolean;
+  /** Kernels may use subgroup operations (the device must have them: hasSubgroups); the classifier decides. */
+  subgroups?: boolean;
 }
 
 /** A tensor, or a channel range of one, that stands for a PyTorch block's output (for stage-by-stage checks). */
@@ -353,7 +355,7 @@ function head(b: Builder, name: string, x: TensorId, classes: number, options: B
   const logits = g.op(name, linear(xs, [classes, features], { weightFormat: format }), [x, wT, bT], [xs[0], classes]);
   g.output('logits', logits);
   if (options.softmax) {
-    const probs = g.op('softmax', softmax([xs[0], classes]), [logits], [xs[0], classes]);
+    const probs = g.op('softmax', softmax([xs[0], classes], { subgroups: options.subgroups }), [logits], [xs[0], classes]);
     g.output('probabilities', probs);
   }
   return logits;

@@ -26,8 +26,9 @@ Options:
   --warmup N       untimed runs of each engine first (default 1)
   --backends LIST  onnxruntime-web backends, of webgpu, wasm (default webgpu,wasm; 'none' for ours alone)
   --threads N      wasm threads (default: up to 4, as many cores as there are)
-  --means          also time our engine with f16 weights and with the other conv tile policy (shared
-                   workgroup-memory tiles vs the barrier-free direct loop), in the same rounds
+  --means          also time our engine with f16 weights, with the other conv tile policy (shared
+                   workgroup-memory tiles vs the barrier-free direct loop) and, where the adapter has
+                   subgroups, without them (plus the softmax kernel alone both ways), in the same rounds
   --autotune       also tune conv tiles on this adapter (each distinct layer shape timed with every
                    candidate tile) and time our engine with the tuned table, in the same rounds
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
@@ -96,6 +97,7 @@ for (const p of result.presets) {
   console.log(`\n${p.preset}: ${p.gflopPerClip.toFixed(2)} GFLOP/clip, ${(p.parameters / 1e6).toFixed(2)}M parameters; ` +
     `cached weights → first label ${(p.cacheToFirstLabelMs / 1000).toFixed(2)} s (pipelines ${(p.pipelineMs / 1000).toFixed(2)} s); ` +
     `memory budget ${mib(p.memoryBudgetBytes)} (weights ${mib(p.weightBytes)} + 2 × largest layer I/O)`);
+  if (p.softmaxMicros) console.log(`  softmax over ${p.config.numClasses} classes: ${p.softmaxMicros.workgroupTree.toFixed(0)} µs with a workgroup tree, ${p.softmaxMicros.subgroups.toFixed(0)} µs with subgroups`);
   if (p.autotune) console.log(`  autotune: ${p.autotune.layerShapes} layer shapes in ${(p.autotune.ms / 1000).toFixed(1)} s`);
   for (const e of p.engines) {
     if (e.error) {

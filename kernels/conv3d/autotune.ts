@@ -3,30 +3,8 @@
 // kernel benchmark measures with the same code.
 import { randomArray, rng } from '../compare.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
-import { bindKernel, storageBuffer, type Bound } from '../runKernel.ts';
+import { bindKernel, storageBuffer, timeDispatch } from '../runKernel.ts';
 import { CONV3D_TILES, conv3d, conv3dAffine, conv3dFlops, conv3dShape, type Conv3dAttrs, type Conv3dTile, type TilePolicy } from './conv3d.ts';
-
-/** Median seconds per dispatch: `reps` dispatches per submission, sized so one sample takes ≳ minSeconds. */
-async function timeDispatch(device: GPUDevice, bound: Bound, samples: number, minSeconds: number): Promise<number> {
-  const submit = async (reps: number) => {
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(bound.pipeline);
-    pass.setBindGroup(0, bound.bindGroup);
-    for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(...bound.dispatch);
-    pass.end();
-    const t0 = performance.now();
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    return (performance.now() - t0) / 1000;
-  };
-  const once = await submit(1); // warm-up, and an estimate
-  const reps = Math.max(1, Math.min(200, Math.ceil(minSeconds / Math.max(once, 1e-6))));
-  const times: number[] = [];
-  for (let s = 0; s < samples; s++) times.push((await submit(reps)) / reps);
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 export interface Measured {
   tile: Conv3dTile;

@@ -56,7 +56,7 @@ const THREAD_TILE = 4; // the shader's vec4 register tile
 export const UNIFORMS = {
   inC: 'u32', inT: 'u32', inH: 'u32', inW: 'u32', inSpatial: 'u32',
   outC: 'u32', outW: 'u32', outHW: 'u32', outSpatial: 'u32', outChannelsTotal: 'u32', outChannelOffset: 'u32',
-  kW: 'u32', kHW: 'u32', kVolume: 'u32', K: 'u32', positions: 'u32',
+  kT: 'u32', kH: 'u32', kW: 'u32', kHW: 'u32', kVolume: 'u32', K: 'u32', positions: 'u32',
   strideT: 'u32', strideH: 'u32', strideW: 'u32', padT: 'u32', padH: 'u32', padW: 'u32',
   dilT: 'u32', dilH: 'u32', dilW: 'u32', blocksM: 'u32', blocks: 'u32',
 } as const;
@@ -166,7 +166,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
       inC, inT, inH, inW, inSpatial: inT * inH * inW,
       outC, outW, outHW: outH * outW, outSpatial: outT * outH * outW,
       outChannelsTotal: y[1], outChannelOffset: attrs.outputChannelOffset ?? 0,
-      kW: kernel[2], kHW: kernel[1] * kernel[2], kVolume: kernel[0] * kernel[1] * kernel[2], K, positions,
+      kT: kernel[0], kH: kernel[1], kW: kernel[2], kHW: kernel[1] * kernel[2], kVolume: kernel[0] * kernel[1] * kernel[2], K, positions,
       strideT: stride[0], strideH: stride[1], strideW: stride[2],
       padT: padding[0], padH: padding[1], padW: padding[2],
       dilT: dilation[0], dilH: dilation[1], dilW: dilation[2],

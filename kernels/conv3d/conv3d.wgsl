@@ -47,6 +47,9 @@ struct Columns {
   w0: vec4i,
   // x index of (ci 0, corner) or, pointwise, of (ci 0, position).
   base: vec4i,
+  // y index of (channel 0, position) and residual index of (channel 0, position).
+  yBase: vec4u,
+  residualBase: vec4u,
 }
 
 fn columnsAt(first: u32) -> Columns {
@@ -54,15 +57,19 @@ fn columnsAt(first: u32) -> Columns {
   let n = pos / p.outSpatial;
   let s = pos % p.outSpatial;
   let xBatch = vec4i(n * p.inC * p.inSpatial);
-  let to = s / p.outHW;
-  let hw = s % p.outHW;
-  let ho = hw / p.outW;
-  let wo = hw % p.outW;
-  let t0 = vec4i(to * p.strideT) - i32(p.padT);
-  let h0 = vec4i(ho * p.strideH) - i32(p.padH);
-  let w0 = vec4i(wo * p.strideW) - i32(p.padW);
-  let base = select(xBatch + (t0 * i32(p.inH) + h0) * i32(p.inW) + w0, xBatch + vec4i(s), POINTWISE);
-  return Columns(pos < vec4u(p.positions), t0, h0, w0, base);
+  var base = xBatch + vec4i(s);
+  var t0 = vec4i(0);
+  var h0 = vec4i(0);
+  var w0 = vec4i(0);
+  if (!POINTWISE) {
+    let hw = s % p.outHW;
+    t0 = vec4i((s / p.outHW) * p.strideT) - i32(p.padT);
+    h0 = vec4i((hw / p.outW) * p.strideH) - i32(p.padH);
+    w0 = vec4i((hw % p.outW) * p.strideW) - i32(p.padW);
+    base = xBatch + (t0 * i32(p.inH) + h0) * i32(p.inW) + w0;
+  }
+  let yBase = (n * p.outChannelsTotal + p.outChannelOffset) * p.outSpatial + s;
+  return Columns(pos < vec4u(p.positions), t0, h0, w0, base, yBase, n * p.outC * p.outSpatial + s);
 }
 
 // Row k of X̂ splits into (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT, kh·dilH, kw·dilW).
@@ -107,26 +114,75 @@ fn accumulate(a: vec4f, b: vec4f) {
   acc[3] += a.w * b;
 }
 
-// Fills acc for the block; returns false when the workgroup is past the end of a split dispatch.
-fn computeBlock(lid: u32, block: u32) -> bool {
-  if (block >= p.blocks) { return false; }
+// Small K: no tiles and no barriers; each invocation reads its operands straight from memory. Weights of
+// channels past Cout and columns past the last position are read clamped (WGSL's robust access) and never
+// stored: only the padding must read as zero. Narrow layers (K = 8–72) are dominated by what each invocation
+// does besides multiply-adds, so the loop carries (kt, kh, kw) as counters instead of dividing k back into them
+// (five integer divisions per k, which a CPU adapter does lane by lane).
+fn accumulateDirect(c: Columns, co: u32) {
+  let wRow = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K);
+  if (POINTWISE) {
+    for (var k = 0u; k < p.K; k++) { pointwiseStep(c, wRow, k); }
+    return;
+  }
+  // Counters in the order of k (kw fastest), advanced without branches: a loop per axis (measured) costs more
+  // than the work inside it where an axis has extent 1.
+  var kw = 0u;
+  var kh = 0u;
+  var kt = 0u;
+  var xc = c.base;
+  for (var k = 0u; k < p.K; k++) {
+    let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
+    let a = vec4u(xc + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z);
+    let inside = (vec4u(c.t0 + d.x) < vec4u(p.inT)) & (vec4u(c.h0 + d.y) < vec4u(p.inH)) & (vec4u(c.w0 + d.z) < vec4u(p.inW));
+    accumulate(weightQuadAt(wRow, k), select(vec4f(0.0), vec4f(x[a.x], x[a.y], x[a.z], x[a.w]), inside));
+    kw++;
+    let rowDone = kw == p.kW;
+    kw = select(kw, 0u, rowDone);
+    kh += u32(rowDone);
+    let planeDone = kh == p.kH;
+    kh = select(kh, 0u, planeDone);
+    kt += u32(planeDone);
+    let channelDone = kt == p.kT;
+    kt = select(kt, 0u, channelDone);
+    xc += select(0, i32(p.inSpatial), channelDone);
+  }
+}
+
+fn weightQuadAt(wRow: vec4u, k: u32) -> vec4f {
+  let at = wRow + k;
+  return vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
+}
+
+fn pointwiseStep(c: Columns, wRow: vec4u, k: u32) {
+  let a = vec4u(c.base + i32(k * p.inSpatial));
+  accumulate(weightQuadAt(wRow, k), vec4f(x[a.x], x[a.y], x[a.z], x[a.w]));
+}
+
+// This invocation's register tile: channels m0 + tm·4 + i, positions n0 + tn·4 + j (it also gathers column quad tn
+// of the X̂ tile).
+struct Tile {
+  co: u32,
+  cols: Columns,
+}
+
+fn tileOf(lid: u32, block: u32) -> Tile {
   let m0 = (block % p.blocksM) * TILE_M;
   let n0 = (block / p.blocksM) * TILE_N;
-  // This invocation's register tile: channels m0 + tm·4 + i, positions n0 + tn·4 + j; it also gathers
-  // column quad tn of the X̂ tile.
+  return Tile(m0 + (lid / WG_N) * 4u, columnsAt(n0 + (lid % WG_N) * 4u));
+}
+
+// Fills acc for the tile.
+fn computeBlock(lid: u32, block: u32, tile: Tile) {
+  let m0 = (block % p.blocksM) * TILE_M;
   let tm = lid / WG_N;
   let tn = lid % WG_N;
-  let cols = columnsAt(n0 + tn * 4u);
-  for (var i = 0u; i < 4u; i++) { acc[i] = vec4f(0.0); }
+  let cols = tile.cols;
+  acc = array<vec4f, 4>();
 
   if (DIRECT) {
-    // Small K: no tiles and no barriers; each invocation reads its operands straight from memory.
-    for (var k = 0u; k < p.K; k++) {
-      var d = vec4i(0);
-      if (!POINTWISE) { d = splitK(k); }
-      accumulate(weightQuad(m0 + tm * 4u, k), gatherX(cols, k, d));
-    }
-    return true;
+    accumulateDirect(cols, tile.co);
+    return;
   }
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
@@ -147,44 +203,62 @@ fn computeBlock(lid: u32, block: u32) -> bool {
     for (var kk = 0u; kk < TILE_K; kk++) { accumulate(tileW[kk * WG_M + tm], tileX[kk * WG_N + tn]); }
     workgroupBarrier();
   }
-  return true;
 }
 
-// For this invocation's 4 output positions, from n0 on: where channel 0 of each lives in y and in residual (the position
-// splits into batch and spatial index once here, not once per channel), or 0xffffffff past the end.
-fn columnBases(n0: u32) -> array<vec2u, 4> {
-  var bases: array<vec2u, 4>;
-  for (var j = 0u; j < 4u; j++) {
-    let pos = n0 + j;
-    let n = pos / p.outSpatial;
-    let s = pos % p.outSpatial;
-    bases[j] = select(vec2u(0xffffffffu),
-      vec2u((n * p.outChannelsTotal + p.outChannelOffset) * p.outSpatial + s, n * p.outC * p.outSpatial + s),
-      pos < p.positions);
-  }
-  return bases;
-}
-
-fn activate(v: f32) -> f32 {
-  if (RELU) { return max(v, 0.0); }
+fn activate4(v: vec4f) -> vec4f {
+  if (RELU) { return max(v, vec4f(0.0)); }
   return v;
+}
+
+// Row i of the register tile (channel tile.co + i) after the affine, `extra` (the residual) and the activation,
+// stored where it lies inside the output. Called with constant i and `whole`: on a software adapter an indexed
+// private array, a loop or a guard around each store costs more than the stores themselves, so tiles wholly
+// inside the output (all but the last ones) store without guards.
+fn storeRow(tile: Tile, i: u32, sum: vec4f, extra: vec4f, whole: bool) {
+  let co = tile.co + i;
+  let ab = affine[co];
+  let v = activate4(sum * ab.x + ab.y + extra);
+  let at = tile.cols.yBase + co * p.outSpatial;
+  if (whole) {
+    y[at.x] = v.x; y[at.y] = v.y; y[at.z] = v.z; y[at.w] = v.w;
+    return;
+  }
+  let ok = tile.cols.valid & vec4<bool>(co < p.outC);
+  if (ok.x) { y[at.x] = v.x; }
+  if (ok.y) { y[at.y] = v.y; }
+  if (ok.z) { y[at.z] = v.z; }
+  if (ok.w) { y[at.w] = v.w; }
+}
+
+fn isWhole(tile: Tile) -> bool {
+  return all(tile.cols.valid) && tile.co + 3u < p.outC;
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
         @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
-  if (!computeBlock(lid, block)) { return; }
-  let m0 = (block % p.blocksM) * TILE_M + (lid / WG_N) * 4u;
-  let bases = columnBases((block / p.blocksM) * TILE_N + (lid % WG_N) * 4u);
-  for (var i = 0u; i < 4u; i++) {
-    let co = m0 + i;
-    if (co >= p.outC) { break; }
-    let ab = affine[co];
-    for (var j = 0u; j < 4u; j++) {
-      if (bases[j].x != 0xffffffffu) { y[bases[j].x + co * p.outSpatial] = activate(acc[i][j] * ab.x + ab.y); }
-    }
+  // Past the end of a split dispatch (uniform across the workgroup, so the barriers inside stay uniform).
+  if (block >= p.blocks) { return; }
+  let tile = tileOf(lid, block);
+  computeBlock(lid, block, tile);
+  if (isWhole(tile)) {
+    storeRow(tile, 0u, acc[0], vec4f(0.0), true);
+    storeRow(tile, 1u, acc[1], vec4f(0.0), true);
+    storeRow(tile, 2u, acc[2], vec4f(0.0), true);
+    storeRow(tile, 3u, acc[3], vec4f(0.0), true);
+  } else {
+    storeRow(tile, 0u, acc[0], vec4f(0.0), false);
+    storeRow(tile, 1u, acc[1], vec4f(0.0), false);
+    storeRow(tile, 2u, acc[2], vec4f(0.0), false);
+    storeRow(tile, 3u, acc[3], vec4f(0.0), false);
   }
+}
+
+// Row i of the residual (clamped reads past the end of the output, never stored).
+fn residualRow(tile: Tile, i: u32) -> vec4f {
+  let at = tile.cols.residualBase + (tile.co + i) * p.outSpatial;
+  return vec4f(residual[at.x], residual[at.y], residual[at.z], residual[at.w]);
 }
 
 // A second entry point rather than a flag: `main` must not touch `residual` at all, so that its bind group
@@ -193,18 +267,18 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
 fn mainResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
                 @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
-  if (!computeBlock(lid, block)) { return; }
-  let m0 = (block % p.blocksM) * TILE_M + (lid / WG_N) * 4u;
-  let bases = columnBases((block / p.blocksM) * TILE_N + (lid % WG_N) * 4u);
-  for (var i = 0u; i < 4u; i++) {
-    let co = m0 + i;
-    if (co >= p.outC) { break; }
-    let ab = affine[co];
-    for (var j = 0u; j < 4u; j++) {
-      if (bases[j].x != 0xffffffffu) {
-        let r = residual[bases[j].y + co * p.outSpatial];
-        y[bases[j].x + co * p.outSpatial] = activate(acc[i][j] * ab.x + ab.y + r);
-      }
-    }
+  if (block >= p.blocks) { return; }
+  let tile = tileOf(lid, block);
+  computeBlock(lid, block, tile);
+  if (isWhole(tile)) {
+    storeRow(tile, 0u, acc[0], residualRow(tile, 0u), true);
+    storeRow(tile, 1u, acc[1], residualRow(tile, 1u), true);
+    storeRow(tile, 2u, acc[2], residualRow(tile, 2u), true);
+    storeRow(tile, 3u, acc[3], residualRow(tile, 3u), true);
+  } else {
+    storeRow(tile, 0u, acc[0], residualRow(tile, 0u), false);
+    storeRow(tile, 1u, acc[1], residualRow(tile, 1u), false);
+    storeRow(tile, 2u, acc[2], residualRow(tile, 2u), false);
+    storeRow(tile, 3u, acc[3], residualRow(tile, 3u), false);
   }
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu } from '../device.ts';
+import { acquireGpu, hasSubgroups } from '../device.ts';
 import { closeness, randInt, randomArray, rng } from '../compare.ts';
 import { runKernel } from '../runKernel.ts';
 import { softmax } from './softmax.ts';
@@ -14,13 +14,17 @@ describe('softmax', () => {
   const random = rng(21);
   const cases: [number, number][] = Array.from({ length: 20 }, () => [randInt(random, 1, 5), randInt(random, 1, 1000)]);
   cases.push([1, 400], [30, 400], [1, 1]);
-  for (const [i, [rows, length]] of cases.entries()) {
-    it(`${rows} × ${length}`, async () => {
-      // Logits as large as the golden model's (~1e2), where a softmax without the max shift overflows.
-      const x = randomArray(rows * length, rng(i), -120, 120);
-      const [y] = await runKernel(device, softmax([rows, length]), [x], [x.length]);
-      const c = closeness(y, softmaxRef(x, length), 1e-5, 1e-7);
-      expect(c.ok, c.summary).toBe(true);
-    });
+  for (const subgroups of [false, true]) {
+    for (const [i, [rows, length]] of cases.entries()) {
+      it(`${rows} × ${length}${subgroups ? ', subgroups' : ''}`, async () => {
+        // The CI adapter (SwiftShader) has subgroups; an adapter without them must not be asked to use them.
+        if (subgroups) expect(hasSubgroups(device)).toBe(true);
+        // Logits as large as the golden model's (~1e2), where a softmax without the max shift overflows.
+        const x = randomArray(rows * length, rng(i), -120, 120);
+        const [y] = await runKernel(device, softmax([rows, length], { subgroups }), [x], [x.length]);
+        const c = closeness(y, softmaxRef(x, length), 1e-5, 1e-7);
+        expect(c.ok, c.summary).toBe(true);
+      });
+    }
   }
 });

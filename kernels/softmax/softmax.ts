@@ -3,18 +3,25 @@ import { ELEMENTWISE_WORKGROUP, buildSource, cacheKeyOf, fmt, packUniforms, shap
 
 const UNIFORMS = { rows: 'u32', length: 'u32' } as const;
 
+export interface SoftmaxOptions {
+  /** Reduce with subgroup operations (the device must have them: hasSubgroups in device.ts). */
+  subgroups?: boolean;
+}
+
 /** Softmax over the last dim of x (rows, length). Input: x. Output: y, same shape. */
-export function softmax(x: Shape): KernelDescriptor {
+export function softmax(x: Shape, options: SoftmaxOptions = {}): KernelDescriptor {
   if (x.length < 1 || x.some((d) => !Number.isInteger(d) || d < 1)) shapeError('softmax', `bad input ${fmt(x)}`);
   const length = x[x.length - 1];
   const rows = x.slice(0, -1).reduce((a, b) => a * b, 1);
-  const src = buildSource(source, UNIFORMS, { WORKGROUP: ELEMENTWISE_WORKGROUP });
+  const subgroups = !!options.subgroups;
+  const src = buildSource(source, UNIFORMS, { WORKGROUP: ELEMENTWISE_WORKGROUP }, { subgroups });
+  const entryPoint = subgroups ? 'mainSubgroups' : 'main';
   return {
     name: 'softmax',
     source: src,
-    entryPoint: 'main',
+    entryPoint,
     constants: {},
-    cacheKey: cacheKeyOf('softmax', 'main', {}, src),
+    cacheKey: cacheKeyOf('softmax', entryPoint, {}, src),
     inputBindings: [1],
     outputBindings: [2],
     uniforms: packUniforms(UNIFORMS, { rows, length }),
