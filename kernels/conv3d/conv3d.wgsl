@@ -230,6 +230,11 @@ fn storeRow(tile: Tile, i: u32, sum: vec4f, extra: vec4f, whole: bool) {
   if (ok.w) { y[at.w] = v.w; }
 }
 
+// acc[i] without indexing the private array by a variable (which would move it out of registers everywhere).
+fn accRow(i: u32) -> vec4f {
+  return select(select(acc[0], acc[1], i == 1u), select(acc[2], acc[3], i == 3u), i >= 2u);
+}
+
 fn isWhole(tile: Tile) -> bool {
   return all(tile.cols.valid) && tile.co + 3u < p.outC;
 }
@@ -248,10 +253,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     storeRow(tile, 2u, acc[2], vec4f(0.0), true);
     storeRow(tile, 3u, acc[3], vec4f(0.0), true);
   } else {
-    storeRow(tile, 0u, acc[0], vec4f(0.0), false);
-    storeRow(tile, 1u, acc[1], vec4f(0.0), false);
-    storeRow(tile, 2u, acc[2], vec4f(0.0), false);
-    storeRow(tile, 3u, acc[3], vec4f(0.0), false);
+    // The last tiles: one guarded row at a time, in a loop (rarely run, so kept small to compile).
+    for (var i = 0u; i < 4u; i++) { storeRow(tile, i, accRow(i), vec4f(0.0), false); }
   }
 }
 
@@ -276,9 +279,6 @@ fn mainResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id
     storeRow(tile, 2u, acc[2], residualRow(tile, 2u), true);
     storeRow(tile, 3u, acc[3], residualRow(tile, 3u), true);
   } else {
-    storeRow(tile, 0u, acc[0], residualRow(tile, 0u), false);
-    storeRow(tile, 1u, acc[1], residualRow(tile, 1u), false);
-    storeRow(tile, 2u, acc[2], residualRow(tile, 2u), false);
-    storeRow(tile, 3u, acc[3], residualRow(tile, 3u), false);
+    for (var i = 0u; i < 4u; i++) { storeRow(tile, i, accRow(i), residualRow(tile, i), false); }
   }
 }
