@@ -100,8 +100,10 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: { [K in
 /**
  * Completes an op's WGSL: the shared index maths, then the op's source with its `//!header` line replaced by
  * the generated uniform struct and the op's compile-time constants (which the TS side also reads, so a tile
- * size has one owner). Code between `//!subgroups` and `//!end` uses subgroup built-ins: it is kept, with the
- * directives it needs, only when `options.subgroups` (see hasSubgroups in device.ts), and cut otherwise.
+ * size has one owner). Lines between `//!if FLAG` (or `//!if !FLAG`), an optional `//!else` and `//!end` are
+ * kept or blanked by a boolean constant, or by SUBGROUPS (`options.subgroups`, which also adds the directives
+ * subgroup built-ins need; see hasSubgroups in device.ts): code a variant never runs is never compiled, and
+ * a module without subgroups never names their built-ins.
  */
 export function buildSource(
   opSource: string,
@@ -114,11 +116,31 @@ export function buildSource(
     typeof v === 'boolean' ? `const ${k} = ${v};` : `const ${k} = ${Number.isInteger(v) ? `${v}u` : `${v}f`};`,
   );
   const header = [uniformStruct(layout), ...constLines].join('\n');
-  const body = options.subgroups
-    ? opSource.replace(/^\/\/!(subgroups|end)$/gm, '')
-    : opSource.replace(/^\/\/!subgroups$[\s\S]*?^\/\/!end$/gm, '');
+  const flags: Record<string, boolean> = { SUBGROUPS: !!options.subgroups };
+  for (const [k, v] of Object.entries(consts)) if (typeof v === 'boolean') flags[k] = v;
   const directives = options.subgroups ? 'enable subgroups;\nrequires subgroup_id;\n' : '';
-  return `${directives}${common}\n${body.replace('//!header', header)}`;
+  return `${directives}${common}\n${keepSections(opSource, flags).replace('//!header', header)}`;
+}
+
+/** The lines of `source` that its `//!if` sections keep under `flags`; the others are blanked (line numbers stay). */
+export function keepSections(source: string, flags: Record<string, boolean>): string {
+  const open: { keep: boolean; flag: string }[] = [];
+  const lines = source.split('\n').map((line) => {
+    const m = /^\s*\/\/!(if|else|end)\b\s*(!?)(\w*)\s*$/.exec(line);
+    if (!m) return open.every((s) => s.keep) ? line : '';
+    const [, word, not, flag] = m;
+    if (word === 'if') {
+      if (!(flag in flags)) throw new Error(`//!if ${flag}: not a boolean constant of this kernel`);
+      open.push({ keep: flags[flag] !== (not === '!'), flag });
+    } else {
+      const section = open.pop();
+      if (!section) throw new Error(`//!${word} without //!if`);
+      if (word === 'else') open.push({ keep: !section.keep, flag: section.flag });
+    }
+    return '';
+  });
+  if (open.length) throw new Error(`//!if ${open[open.length - 1].flag} is never closed by //!end`);
+  return lines.join('\n');
 }
 
 export function cacheKeyOf(name: string, entryPoint: string, constants: Record<string, number>, source: string): string {

@@ -32,7 +32,11 @@ describe('conv3dShape', () => {
     const a = conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], padding: [0, 1, 1], tile });
     const b = conv3d([2, 5, 6, 10, 12], [8, 5, 1, 3, 3], { kernel: [1, 3, 3], stride: [1, 2, 2], tile });
     expect(a.cacheKey).toBe(b.cacheKey);
-    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], relu: true, tile }).cacheKey).not.toBe(a.cacheKey);
+    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], residual: true, tile }).cacheKey).not.toBe(a.cacheKey);
+    // ReLU is a uniform: convs that differ only in it share a pipeline.
+    const relu = conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], padding: [0, 1, 1], relu: true, tile });
+    expect(relu.cacheKey).toBe(a.cacheKey);
+    expect(relu.uniforms).not.toEqual(a.uniforms);
     expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], tile: { m: 8, n: 256, k: 16 } }).cacheKey).not.toBe(a.cacheKey);
   });
 });

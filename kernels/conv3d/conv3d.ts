@@ -58,7 +58,7 @@ export const UNIFORMS = {
   outC: 'u32', outW: 'u32', outHW: 'u32', outSpatial: 'u32', outChannelsTotal: 'u32', outChannelOffset: 'u32',
   kT: 'u32', kH: 'u32', kW: 'u32', kHW: 'u32', kVolume: 'u32', K: 'u32', positions: 'u32',
   strideT: 'u32', strideH: 'u32', strideW: 'u32', padT: 'u32', padH: 'u32', padW: 'u32',
-  dilT: 'u32', dilH: 'u32', dilW: 'u32', blocksM: 'u32', blocks: 'u32',
+  dilT: 'u32', dilH: 'u32', dilW: 'u32', blocksM: 'u32', blocks: 'u32', relu: 'u32',
 } as const;
 
 const OP = 'conv3d';
@@ -151,7 +151,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
   const src = buildSource(source, UNIFORMS, {
     TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
-    POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RELU: !!attrs.relu,
+    POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16',
   });
   const entryPoint = attrs.residual ? 'mainResidual' : 'main';
   return {
@@ -170,7 +170,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
       strideT: stride[0], strideH: stride[1], strideW: stride[2],
       padT: padding[0], padH: padding[1], padW: padding[2],
       dilT: dilation[0], dilH: dilation[1], dilW: dilation[2],
-      blocksM, blocks,
+      blocksM, blocks, relu: attrs.relu ? 1 : 0,
     }),
     dispatch: splitDispatch(blocks),
     meaning: {

@@ -8,14 +8,17 @@
 
 //!header
 // The header defines Params and: TILE_M, TILE_N, TILE_K, WG_M, WG_N (TILE = 4·WG), POINTWISE (1×1×1,
-// stride 1, no padding: X̂ is x itself), DIRECT (no K tiling: for small K), WEIGHT_F16, RELU.
+// stride 1, no padding: X̂ is x itself), DIRECT (no K tiling: for small K), WEIGHT_F16. The //!if sections
+// leave out what a variant never runs (compile time is per pipeline, and dear on a software adapter).
 
 const WG = WG_M * WG_N;
+//!if !DIRECT
 // Loading X̂: an invocation gathers one quad of 4 neighbouring columns, for rows lid / WG_N + r·WG_M.
 const X_ROWS = (TILE_K + WG_M - 1u) / WG_M;
 // Loading W: the TILE_K × WG_M (row, channel quad) cells are dealt out to the invocations in turn.
 const W_CELLS = TILE_K * WG_M;
 const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
+//!end
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;        // (N, Cin, Tin, Hin, Win)
@@ -24,11 +27,13 @@ const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;  // (N, outChannelsTotal, To, Ho, Wo)
 @group(0) @binding(5) var<storage, read> residual: array<f32>; // (N, Cout, To, Ho, Wo), mainResidual only
 
+//!if !DIRECT
 var<workgroup> tileW: array<vec4f, TILE_K * WG_M>; // [k][channel quad]
 var<workgroup> tileX: array<vec4f, TILE_K * WG_N>; // [k][position quad]
 // For each k of the current K step: (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT,
 // kh·dilH, kw·dilW), so the divisions that split k are done once per workgroup, not once per element.
 var<workgroup> kSplit: array<vec4i, TILE_K>;
+//!end
 var<private> acc: array<vec4f, 4>;                  // acc[i][j]: channel i, position j of this invocation
 
 fn weightAt(i: u32) -> f32 {
@@ -72,6 +77,7 @@ fn columnsAt(first: u32) -> Columns {
   return Columns(pos < vec4u(p.positions), t0, h0, w0, base, yBase, n * p.outC * p.outSpatial + s);
 }
 
+//!if !DIRECT
 // Row k of X̂ splits into (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT, kh·dilH, kw·dilW).
 fn splitK(k: u32) -> vec4i {
   let ci = k / p.kVolume;
@@ -107,6 +113,8 @@ fn weightQuad(co: u32, k: u32) -> vec4f {
   return select(vec4f(0.0), v, (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K));
 }
 
+//!end
+
 fn accumulate(a: vec4f, b: vec4f) {
   acc[0] += a.x * b;
   acc[1] += a.y * b;
@@ -114,6 +122,7 @@ fn accumulate(a: vec4f, b: vec4f) {
   acc[3] += a.w * b;
 }
 
+//!if DIRECT
 // Small K: no tiles and no barriers; each invocation reads its operands straight from memory. Weights of
 // channels past Cout and columns past the last position are read clamped (WGSL's robust access) and never
 // stored: only the padding must read as zero. Narrow layers (K = 8–72) are dominated by what each invocation
@@ -121,10 +130,9 @@ fn accumulate(a: vec4f, b: vec4f) {
 // (five integer divisions per k, which a CPU adapter does lane by lane).
 fn accumulateDirect(c: Columns, co: u32) {
   let wRow = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K);
-  if (POINTWISE) {
-    for (var k = 0u; k < p.K; k++) { pointwiseStep(c, wRow, k); }
-    return;
-  }
+//!if POINTWISE
+  for (var k = 0u; k < p.K; k++) { pointwiseStep(c, wRow, k); }
+//!else
   // Counters in the order of k (kw fastest), advanced without branches: a loop per axis (measured) costs more
   // than the work inside it where an axis has extent 1.
   var kw = 0u;
@@ -147,6 +155,7 @@ fn accumulateDirect(c: Columns, co: u32) {
     kt = select(kt, 0u, channelDone);
     xc += select(0, i32(p.inSpatial), channelDone);
   }
+//!end
 }
 
 fn weightQuadAt(wRow: vec4u, k: u32) -> vec4f {
@@ -158,6 +167,8 @@ fn pointwiseStep(c: Columns, wRow: vec4u, k: u32) {
   let a = vec4u(c.base + i32(k * p.inSpatial));
   accumulate(weightQuadAt(wRow, k), vec4f(x[a.x], x[a.y], x[a.z], x[a.w]));
 }
+
+//!end
 
 // This invocation's register tile: channels m0 + tm·4 + i, positions n0 + tn·4 + j (it also gathers column quad tn
 // of the X̂ tile).
@@ -174,17 +185,14 @@ fn tileOf(lid: u32, block: u32) -> Tile {
 
 // Fills acc for the tile.
 fn computeBlock(lid: u32, block: u32, tile: Tile) {
+  acc = array<vec4f, 4>();
+//!if DIRECT
+  accumulateDirect(tile.cols, tile.co);
+//!else
   let m0 = (block % p.blocksM) * TILE_M;
   let tm = lid / WG_N;
   let tn = lid % WG_N;
   let cols = tile.cols;
-  acc = array<vec4f, 4>();
-
-  if (DIRECT) {
-    accumulateDirect(cols, tile.co);
-    return;
-  }
-
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
     if (!POINTWISE) {
       for (var kk = lid; kk < TILE_K; kk += WG) { kSplit[kk] = splitK(min(k0 + kk, p.K - 1u)); }
@@ -203,11 +211,13 @@ fn computeBlock(lid: u32, block: u32, tile: Tile) {
     for (var kk = 0u; kk < TILE_K; kk++) { accumulate(tileW[kk * WG_M + tm], tileX[kk * WG_N + tn]); }
     workgroupBarrier();
   }
+//!end
 }
 
+// ReLU is a uniform, not a constant: convs that differ only in it share a pipeline (fewer to compile), for one
+// select per row.
 fn activate4(v: vec4f) -> vec4f {
-  if (RELU) { return max(v, vec4f(0.0)); }
-  return v;
+  return select(v, max(v, vec4f(0.0)), p.relu != 0u);
 }
 
 // Row i of the register tile (channel tile.co + i) after the affine, `extra` (the residual) and the activation,

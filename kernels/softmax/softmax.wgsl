@@ -9,9 +9,6 @@
 
 // Workgroup tree (no subgroups): one value per invocation.
 var<workgroup> partial: array<f32, WORKGROUP>;
-// Subgroup partials, one array per reduction so the second needs no barrier to wait for the first's readers.
-var<workgroup> subgroupMaxima: array<f32, WORKGROUP>;
-var<workgroup> subgroupSums: array<f32, WORKGROUP>;
 
 const LOWEST = -0x1.fffffep+127f;
 
@@ -30,7 +27,11 @@ fn reduceTree(lid: u32, v: f32, isMax: bool) -> f32 {
   return r;
 }
 
-//!subgroups
+//!if SUBGROUPS
+// Subgroup partials, one array per reduction so the second needs no barrier to wait for the first's readers.
+var<workgroup> subgroupMaxima: array<f32, WORKGROUP>;
+var<workgroup> subgroupSums: array<f32, WORKGROUP>;
+
 struct Subgroup {
   id: u32,
   count: u32,
