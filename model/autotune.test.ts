@@ -78,4 +78,26 @@ describe('conv tile autotuning', () => {
     expect(JSON.parse(cache.map.get(tileCacheKey(gpu.adapter, policy))!)).toEqual(r.tiles);
     c.destroy();
   });
+
+  it('stops between layer shapes when aborted, keeps what it measured, and the next call tunes only the rest', async () => {
+    const config = { ...GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px, inputSize: 32 };
+    const dir = 'golden/slowfast_r50_w16_4x16_64px';
+    const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)));
+    const policy = tilePolicyFor(isSoftwareAdapter(gpu.device.adapterInfo));
+    const c = await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy });
+    const distinct = new Set(convLayersOf(c.model.graph).map(convSignature)).size;
+    const cache = new MapCache();
+    const stop = new AbortController();
+    const fast = { policy, cache, samples: 1, minSeconds: 0.002 };
+    const first = await loadOrTuneTiles(gpu.device, gpu.adapter, c.model.graph, {
+      ...fast, signal: stop.signal, onProgress: (done) => done === 2 && stop.abort(),
+    });
+    expect(first).toMatchObject({ tuned: 2, complete: false });
+    expect(Object.keys(JSON.parse(cache.map.get(tileCacheKey(gpu.adapter, policy))!))).toHaveLength(2);
+    const rest = await loadOrTuneTiles(gpu.device, gpu.adapter, c.model.graph, fast);
+    expect(rest).toMatchObject({ tuned: distinct - 2, complete: true });
+    expect(Object.keys(rest.tiles)).toHaveLength(distinct);
+    for (const [signature, tile] of Object.entries(first.tiles)) expect(rest.tiles[signature]).toEqual(tile);
+    c.destroy();
+  });
 });

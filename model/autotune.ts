@@ -31,10 +31,15 @@ export interface TunedTiles {
   tiles: TileTable;
   /** Layer shapes measured now (0 when the cache had them all). */
   tuned: number;
+  /** Whether the table covers every layer shape of the graph (false when tuning was aborted part-way). */
+  complete: boolean;
   ms: number;
 }
 
-/** The cached table for this adapter, completed by tuning the graph's layer shapes it lacks, and stored. */
+/**
+ * The cached table for this adapter, completed by tuning the graph's layer shapes it lacks, and stored. When
+ * `o.signal` aborts, the shapes measured so far are stored too, so the next call picks up where this stopped.
+ */
 export async function loadOrTuneTiles(
   device: GPUDevice, adapter: AdapterDescription, graph: Graph,
   o: Omit<AutotuneOptions, 'policy'> & { policy: TilePolicy; cache: TileCache },
@@ -48,12 +53,15 @@ export async function loadOrTuneTiles(
   } catch {
     cached = {}; // an unreadable entry is re-measured
   }
-  const missing = convLayersOf(graph).filter((l) => !isTile(cached[convSignature(l)]));
-  if (missing.length === 0) return { tiles: cached, tuned: 0, ms: performance.now() - started };
+  const layers = convLayersOf(graph);
+  const missing = layers.filter((l) => !isTile(cached[convSignature(l)]));
+  if (missing.length === 0) return { tiles: cached, tuned: 0, complete: true, ms: performance.now() - started };
   const measured = await autotuneConv3d(device, missing, o);
   const tiles = { ...cached, ...measured };
-  await o.cache.set(key, JSON.stringify(tiles));
-  return { tiles, tuned: Object.keys(measured).length, ms: performance.now() - started };
+  const tuned = Object.keys(measured).length;
+  if (tuned > 0) await o.cache.set(key, JSON.stringify(tiles));
+  const complete = layers.every((l) => isTile(tiles[convSignature(l)]));
+  return { tiles, tuned, complete, ms: performance.now() - started };
 }
 
 function isTile(t: unknown): t is Conv3dTile {

@@ -59,21 +59,26 @@ function TileTuning() {
   const ready = useStore((s) => s.gpu.status === 'ready' && s.weights.status === 'ready');
   const status =
     tiles.status === 'tuning'
-      ? `Tuning… ${tiles.total ? `${tiles.done} of ${tiles.total} layer shapes` : 'compiling'}`
-      : tiles.status === 'tuned'
-        ? `Tuned for this GPU: ${tiles.shapes} layer shapes${tiles.ms !== undefined ? ` (${(tiles.ms / 1000).toFixed(1)} s)` : ''}; used from the next video or camera start`
-        : 'Default tiles for this kind of GPU';
+      ? `${tiles.automatic ? 'Tuning for this GPU while idle' : 'Tuning'}… ${tiles.total ? `${tiles.done} of ${tiles.total} layer shapes` : 'compiling'}`
+      : tiles.status === 'paused'
+        ? `Tuning paused for the current job at ${tiles.done} of ${tiles.total} layer shapes (kept); it resumes after the next video`
+        : tiles.status === 'tuned'
+          ? `Tuned for this GPU: ${tiles.shapes} layer shapes${tiles.ms !== undefined ? ` (${(tiles.ms / 1000).toFixed(1)} s)` : ''}; used from the next video or camera start`
+          : tiles.automatic
+            ? 'Default tiles for this kind of GPU; tuned by itself after the first video'
+            : 'Default tiles for this kind of GPU (on a software adapter tuning takes minutes for a few per cent: only on request)';
   return (
     <div className="tile-tuning">
       <p data-testid="tiles" data-status={tiles.status}>
         <strong>Conv tiles:</strong> {status}
       </p>
-      <button type="button" disabled={!ready || tiles.status === 'tuning'} onClick={() => useStore.getState().tuneTiles()}>
+      <button type="button" disabled={!ready || (tiles.status === 'tuning' && !tiles.automatic)} onClick={() => useStore.getState().tuneTiles()}>
         Tune for this GPU
       </button>
       <p className="detail">
         Times each candidate tile on every conv layer shape of this model on your GPU and keeps the fastest (a few
-        seconds on a GPU; a minute or more on a software adapter).
+        seconds on a GPU, where it also happens by itself after the first video, between jobs; a minute or more
+        on a software adapter, where only this button starts it).
       </p>
       {error && <p className="error" role="alert">{error}</p>}
     </div>

@@ -49,8 +49,12 @@ export type CacheState =
 
 /** The conv tiles in use: the default heuristic, being tuned on this GPU, or tuned (kept in browser storage). */
 export type TilesState =
-  | { status: 'default' }
-  | { status: 'tuning'; done: number; total: number }
+  /** `automatic`: this GPU gets tuned by itself after an analysis (hardware adapters; not software ones). */
+  | { status: 'default'; automatic?: boolean }
+  /** `automatic`: started by the engine after an analysis on a hardware GPU, stopped by the next job. */
+  | { status: 'tuning'; done: number; total: number; automatic?: boolean }
+  /** Automatic tuning stopped for a job; the shapes measured are kept and it resumes after the next analysis. */
+  | { status: 'paused'; done: number; total: number }
   | { status: 'tuned'; shapes: number; ms?: number };
 
 export interface RunSettings {

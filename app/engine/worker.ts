@@ -122,24 +122,53 @@ async function tunedTiles(g: Gpu): Promise<TileTable | undefined> {
 async function postTilesState(): Promise<void> {
   const g = await startGpu();
   const tiles = g && (await tunedTiles(g));
-  post({ type: 'tiles', state: tiles ? { status: 'tuned', shapes: Object.keys(tiles).length } : { status: 'default' } });
+  post({ type: 'tiles', state: tiles ? { status: 'tuned', shapes: Object.keys(tiles).length } : { status: 'default', automatic: g && tunesWhenIdle(g.device) } });
 }
 
-async function tuneTiles(settings: RunSettings): Promise<void> {
+async function tuneTiles(settings: RunSettings, o: { signal?: AbortSignal; automatic?: boolean } = {}): Promise<void> {
   try {
     const { gpu: g, device, config, weights } = await jobSetup(settings);
     const policy = policyOf(g);
     // The layer shapes are what count; the graph is built only to list them.
     const { graph } = buildSlowFast(config, weights, { tilePolicy: policy });
-    post({ type: 'tiles', state: { status: 'tuning', done: 0, total: 0 } });
+    // (Automatic tuning says nothing until it measures something: the table is usually complete already.)
+    if (!o.automatic) post({ type: 'tiles', state: { status: 'tuning', done: 0, total: 0 } });
+    let progress = { done: 0, total: 0 };
     const r = await loadOrTuneTiles(device, g.adapter, graph, {
-      policy, cache: tileCache, onProgress: (done, total) => post({ type: 'tiles', state: { status: 'tuning', done, total } }),
+      policy, cache: tileCache, signal: o.signal,
+      onProgress: (done, total) => {
+        progress = { done, total };
+        post({ type: 'tiles', state: { status: 'tuning', done, total, automatic: o.automatic } });
+      },
     });
-    post({ type: 'tiles', state: { status: 'tuned', shapes: Object.keys(r.tiles).length, ms: r.ms } });
+    if (r.complete) post({ type: 'tiles', state: { status: 'tuned', shapes: Object.keys(r.tiles).length, ms: r.tuned ? r.ms : undefined } });
+    else post({ type: 'tiles', state: { status: 'paused', ...progress } });
   } catch (e) {
     post({ type: 'error', scope: 'tiles', message: e instanceof StorageUnavailableError ? e.message : `Tuning failed: ${(e as Error).message}` });
     await postTilesState();
   }
+}
+
+// Tiles are worth tuning on a GPU (seconds, and a table that lasts), not on a software adapter (minutes for a few
+// per cent: there the page tunes only on request). So after an analysis on a hardware adapter whose table is
+// incomplete, the engine tunes while it is idle; any job stops it between layer shapes, keeping what it measured.
+let backgroundTuning: { stop: AbortController; finished: Promise<void> } | undefined;
+
+const tunesWhenIdle = (device: GPUDevice) => !isSoftwareAdapter(device.adapterInfo);
+
+function tuneWhenIdle(settings: RunSettings, device: GPUDevice): void {
+  if (backgroundTuning || jobs.size > 0 || live.size > 0 || !tunesWhenIdle(device)) return;
+  const stop = new AbortController();
+  const finished = tuneTiles(settings, { signal: stop.signal, automatic: true }).finally(() => {
+    backgroundTuning = undefined;
+  });
+  backgroundTuning = { stop, finished };
+}
+
+async function stopBackgroundTuning(): Promise<void> {
+  if (!backgroundTuning) return;
+  backgroundTuning.stop.abort();
+  await backgroundTuning.finished;
 }
 
 /** The preset a config is, architecture-wise, or 'custom' (scaled-down fixtures, other class counts). */
@@ -298,6 +327,8 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
           },
         });
         post({ type: 'analysisEnd', id, outcome: 'done' });
+        jobs.delete(id);
+        tuneWhenIdle(settings, device);
         return;
       } catch (e) {
         if (!controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await deviceLost(device))) continue;
@@ -371,23 +402,27 @@ async function handle(request: EngineRequest): Promise<void> {
       return loadWeightsFile(request.file, request.name);
     case 'clearCache':
       if (!cache) return;
+      await stopBackgroundTuning();
       await cache.clear();
       tilesInMemory.clear();
       post({ type: 'cache', state: { status: 'available', models: [] } });
-      post({ type: 'tiles', state: { status: 'default' } });
+      await postTilesState();
       if (model) {
         model = { ...model, source: model.source === 'cache' ? 'file' : model.source };
         post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
       }
       return;
     case 'tuneTiles':
+      await stopBackgroundTuning();
       return tuneTiles(request.settings);
     case 'analyze':
+      await stopBackgroundTuning();
       return analyze(request.id, request.file, request.name, request.settings, request.frames);
     case 'cancel':
       jobs.get(request.id)?.abort();
       return;
     case 'webcamStart':
+      await stopBackgroundTuning();
       return webcamStart(request.id, request.frames, request.settings, request.intervalMs);
     case 'webcamStop': {
       const session = live.get(request.id);

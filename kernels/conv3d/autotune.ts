@@ -63,14 +63,20 @@ export interface AutotuneOptions {
   minSeconds?: number;
   /** Called after each layer with how many are done. */
   onProgress?: (done: number, total: number) => void;
+  /** Stops between layer shapes (the table then holds those measured so far). */
+  signal?: AbortSignal;
 }
 
-/** Times every candidate tile on each distinct layer shape and returns the fastest per shape. */
+/**
+ * Times every candidate tile on each distinct layer shape and returns the fastest per shape — only the shapes
+ * measured before `o.signal` aborted, if it did.
+ */
 export async function autotuneConv3d(device: GPUDevice, layers: ConvLayerShape[], o: AutotuneOptions): Promise<TileTable> {
   const distinct = new Map(layers.map((l) => [convSignature(l), l]));
   const table: TileTable = {};
   let done = 0;
   for (const [signature, l] of distinct) {
+    if (o.signal?.aborted) break;
     table[signature] = (await bestTile(device, l.x, l.w, l.attrs, o.samples ?? 3, o.minSeconds ?? 0.02, tileCandidates(o.policy))).tile;
     o.onProgress?.(++done, distinct.size);
   }
