@@ -29,6 +29,14 @@ class MapCache implements TileCache {
   }
 }
 
+/** The 4×16 fixture's network at 32 px: few layer shapes, quick to tune. */
+async function smallClassifier() {
+  const config = { ...GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px, inputSize: 32 };
+  const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_4x16_64px/checkpoint.pyth')));
+  const policy = tilePolicyFor(isSoftwareAdapter(gpu.device.adapterInfo));
+  return { c: await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy }), policy };
+}
+
 describe('conv tile autotuning', () => {
   it('measures each distinct layer shape once per adapter, caches the table, and the tuned model gives the golden logits', async () => {
     const dir = 'golden/slowfast_r50_w16_4x16_64px';
@@ -66,11 +74,7 @@ describe('conv tile autotuning', () => {
   });
 
   it('re-measures a cache entry it cannot read', async () => {
-    const config = { ...GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px, inputSize: 32 };
-    const dir = 'golden/slowfast_r50_w16_4x16_64px';
-    const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)));
-    const policy = tilePolicyFor(isSoftwareAdapter(gpu.device.adapterInfo));
-    const c = await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy });
+    const { c, policy } = await smallClassifier();
     const cache = new MapCache();
     cache.map.set(tileCacheKey(gpu.adapter, policy), '{not json');
     const r = await loadOrTuneTiles(gpu.device, gpu.adapter, c.model.graph, { policy, cache, samples: 1, minSeconds: 0.002 });
@@ -80,11 +84,7 @@ describe('conv tile autotuning', () => {
   });
 
   it('stops between layer shapes when aborted, keeps what it measured, and the next call tunes only the rest', async () => {
-    const config = { ...GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px, inputSize: 32 };
-    const dir = 'golden/slowfast_r50_w16_4x16_64px';
-    const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)));
-    const policy = tilePolicyFor(isSoftwareAdapter(gpu.device.adapterInfo));
-    const c = await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy });
+    const { c, policy } = await smallClassifier();
     const distinct = new Set(convLayersOf(c.model.graph).map(convSignature)).size;
     const cache = new MapCache();
     const stop = new AbortController();
