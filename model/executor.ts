@@ -36,9 +36,9 @@ export interface NodeTiming {
   ms: number;
 }
 
+/** A shared activation buffer: as large as the largest tensor placed in it. */
 interface Slot {
   bytes: number;
-  freeAfter: number;
 }
 
 /**
@@ -73,7 +73,7 @@ function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorI
     }
     if (best < 0) {
       best = slots.length;
-      slots.push({ bytes, freeAfter: -1 });
+      slots.push({ bytes });
     } else {
       free.delete(best);
       slots[best].bytes = Math.max(slots[best].bytes, bytes);
