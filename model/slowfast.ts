@@ -124,6 +124,7 @@ class Builder {
   readonly format: 'f32' | 'f16';
   readonly tilePolicy?: TilePolicy;
   readonly tiles?: TileTable;
+  readonly subgroups: boolean;
 
   constructor(
     readonly weights: WeightSource,
@@ -132,6 +133,7 @@ class Builder {
     this.format = options.weightFormat ?? 'f32';
     this.tilePolicy = options.tilePolicy;
     this.tiles = options.tiles;
+    this.subgroups = !!options.subgroups;
   }
 
   /** conv (no bias) + BatchNorm (folded) [+ residual] [+ ReLU], named after the PyTorch modules. */
@@ -153,7 +155,7 @@ class Builder {
     const window = { kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel) };
     const attrs: Conv3dAttrs = {
       ...window, relu: opts.relu, residual: opts.residual !== undefined,
-      weightFormat: this.format, tilePolicy: this.tilePolicy, tile: this.tiles?.[convSignature({ x: xs, w: wShape, attrs: window })],
+      weightFormat: this.format, tilePolicy: this.tilePolicy, subgroups: this.subgroups, tile: this.tiles?.[convSignature({ x: xs, w: wShape, attrs: window })],
       ...(opts.into ? { outputChannelOffset: opts.into.offset, outputChannelsTotal: this.graph.shape(opts.into.tensor)[1] } : {}),
     };
     const wT = this.graph.weight(`${convName}.weight`, wShape, this.format === 'f16' ? packF16(folded.weight) : folded.weight);

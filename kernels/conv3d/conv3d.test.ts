@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu } from '../device.ts';
+import { acquireGpu, hasSubgroups } from '../device.ts';
 import { closeness, randInt, randomArray, rng } from '../compare.ts';
 import { packF16, roundToF16 } from '../f16.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
@@ -85,6 +85,20 @@ describe('conv3d', () => {
     });
   }
 
+  // Weights shared across quads of lanes: every direct tile, pointwise and windowed, partial tiles, f16 weights,
+  // fewer output channels than a quad. (SwiftShader, the CI adapter, has subgroups.)
+  for (const [i, tile] of CONV3D_TILES.filter((t) => t.direct).entries()) {
+    it(`tile ${JSON.stringify(tile)} with subgroups`, async () => {
+      expect(hasSubgroups(device)).toBe(true);
+      const subgroups = { tile, subgroups: true };
+      expect(conv3d([1, 7, 3, 9, 11], [70, 7, 3, 3, 3], { kernel: [3, 3, 3], ...subgroups }).source).toContain('quadBroadcast');
+      await check({ x: [1, 7, 3, 9, 11], w: [70, 7, 3, 3, 3], attrs: { kernel: [3, 3, 3], padding: [1, 1, 1], stride: [1, 2, 1], relu: true, residual: true, ...subgroups }, affine: true }, 400 + i);
+      await check({ x: [2, 9, 3, 5, 7], w: [18, 9, 1, 1, 1], attrs: { kernel: [1, 1, 1], ...subgroups }, affine: true }, 420 + i);
+      await check({ x: [1, 3, 4, 13, 13], w: [2, 3, 3, 7, 7], attrs: { kernel: [3, 7, 7], stride: [1, 2, 2], padding: [1, 3, 3], relu: true, ...subgroups } }, 440 + i);
+      await check({ x: [1, 8, 4, 9, 9], w: [24, 8, 3, 3, 3], attrs: { kernel: [3, 3, 3], padding: [1, 1, 1], ...subgroups } }, 460 + i, { f16: true });
+    });
+  }
+
   it('writes into a channel slice of a larger output (zero-copy concat)', async () => {
     const random2 = rng(7);
     const xs: Shape = [1, 4, 3, 5, 5];
@@ -118,7 +132,7 @@ describe('conv3d', () => {
       const layers = distinctLayers(goldenConvLayers(manifest));
       expect(layers.length).toBeGreaterThan(20);
       for (const [i, l] of layers.entries()) {
-        await check({ x: l.input, w: l.weight, attrs: { ...l.attrs, relu: true }, affine: true }, 2000 + i);
+        await check({ x: l.input, w: l.weight, attrs: { ...l.attrs, relu: true, subgroups: hasSubgroups(device) }, affine: true }, 2000 + i);
       }
     });
   }

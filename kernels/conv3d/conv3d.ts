@@ -26,6 +26,11 @@ export interface Conv3dAttrs {
   /** Default: defaultTile for the GEMM's shape under `tilePolicy`. */
   tile?: Conv3dTile;
   tilePolicy?: TilePolicy;
+  /**
+   * Share weight reads across quads of lanes with subgroup operations (direct tiles only; the device must have
+   * them: hasSubgroups in device.ts).
+   */
+  subgroups?: boolean;
 }
 
 /**
@@ -152,7 +157,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
     TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
     POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16',
-  });
+  }, { subgroups: !!attrs.subgroups && !!tile.direct });
   const entryPoint = attrs.residual ? 'mainResidual' : 'main';
   return {
     name: OP,

@@ -158,9 +158,20 @@ fn accumulateDirect(c: Columns, co: u32) {
 //!end
 }
 
+//!if SUBGROUPS
+// Each quad of subgroup lanes holds one channel quad (see main), so each lane reads one of the quad's 4 weights
+// and the quad shares them: a quarter of the weight reads. This lane's place in its quad, set at entry.
+var<private> quadLane: u32;
+//!end
+
 fn weightQuadAt(wRow: vec4u, k: u32) -> vec4f {
   let at = wRow + k;
+//!if SUBGROUPS
+  let mine = weightAt(at[quadLane]);
+  return vec4f(quadBroadcast(mine, 0u), quadBroadcast(mine, 1u), quadBroadcast(mine, 2u), quadBroadcast(mine, 3u));
+//!else
   return vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
+//!end
 }
 
 fn pointwiseStep(c: Columns, wRow: vec4u, k: u32) {
@@ -251,11 +262,23 @@ fn isWhole(tile: Tile) -> bool {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
-        @builtin(num_workgroups) nwg: vec3u) {
+        @builtin(num_workgroups) nwg: vec3u,
+//!if SUBGROUPS
+        @builtin(subgroup_id) subgroupId: u32, @builtin(subgroup_size) subgroupSize: u32,
+        @builtin(subgroup_invocation_id) subgroupLane: u32,
+//!end
+        ) {
+  var slot = lid;
+//!if SUBGROUPS
+  // Invocations take their place in the tile by subgroup and lane, so the 4 lanes of a quad (subgroup sizes are
+  // multiples of 4, as WG_N is) hold neighbouring positions of one channel quad and can share its weights.
+  slot = subgroupId * subgroupSize + subgroupLane;
+  quadLane = subgroupLane & 3u;
+//!end
   let block = linearWorkgroupIndex(wid, nwg);
   // Past the end of a split dispatch (uniform across the workgroup, so the barriers inside stay uniform).
   if (block >= p.blocks) { return; }
-  let tile = tileOf(lid, block);
+  let tile = tileOf(slot, block);
   computeBlock(lid, block, tile);
   if (isWhole(tile)) {
     storeRow(tile, 0u, acc[0], vec4f(0.0), true);
@@ -278,10 +301,22 @@ fn residualRow(tile: Tile, i: u32) -> vec4f {
 // needs no residual buffer (a binding counts as used even in a branch that never runs).
 @compute @workgroup_size(WG)
 fn mainResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
-                @builtin(num_workgroups) nwg: vec3u) {
+                @builtin(num_workgroups) nwg: vec3u,
+//!if SUBGROUPS
+                @builtin(subgroup_id) subgroupId: u32, @builtin(subgroup_size) subgroupSize: u32,
+                @builtin(subgroup_invocation_id) subgroupLane: u32,
+//!end
+                ) {
+  var slot = lid;
+//!if SUBGROUPS
+  // Invocations take their place in the tile by subgroup and lane, so the 4 lanes of a quad (subgroup sizes are
+  // multiples of 4, as WG_N is) hold neighbouring positions of one channel quad and can share its weights.
+  slot = subgroupId * subgroupSize + subgroupLane;
+  quadLane = subgroupLane & 3u;
+//!end
   let block = linearWorkgroupIndex(wid, nwg);
   if (block >= p.blocks) { return; }
-  let tile = tileOf(lid, block);
+  let tile = tileOf(slot, block);
   computeBlock(lid, block, tile);
   if (isWhole(tile)) {
     storeRow(tile, 0u, acc[0], residualRow(tile, 0u), true);
