@@ -260,26 +260,36 @@ fn isWhole(tile: Tile) -> bool {
   return all(tile.cols.valid) && tile.co + 3u < p.outC;
 }
 
+// Per-invocation built-ins (the workgroup's stay separate parameters: as members of this struct they would count
+// as non-uniform, and the barriers behind the early return of a split dispatch must be uniform).
+struct Invocation {
+  @builtin(local_invocation_index) lid: u32,
+//!if SUBGROUPS
+  @builtin(subgroup_id) subgroupId: u32,
+  @builtin(subgroup_size) subgroupSize: u32,
+  @builtin(subgroup_invocation_id) subgroupLane: u32,
+//!end
+}
+
+// Where this invocation's register tile lies in the workgroup's block (see tileOf).
+fn placeInTile(inv: Invocation) -> u32 {
+//!if SUBGROUPS
+  // By subgroup and lane rather than local index, so the 4 lanes of a quad (subgroup sizes are multiples of 4, as
+  // WG_N is) hold neighbouring positions of one channel quad and can share its weights.
+  quadLane = inv.subgroupLane & 3u;
+  return inv.subgroupId * inv.subgroupSize + inv.subgroupLane;
+//!else
+  return inv.lid;
+//!end
+}
+
 @compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
-        @builtin(num_workgroups) nwg: vec3u,
-//!if SUBGROUPS
-        @builtin(subgroup_id) subgroupId: u32, @builtin(subgroup_size) subgroupSize: u32,
-        @builtin(subgroup_invocation_id) subgroupLane: u32,
-//!end
-        ) {
-  var slot = lid;
-//!if SUBGROUPS
-  // Invocations take their place in the tile by subgroup and lane, so the 4 lanes of a quad (subgroup sizes are
-  // multiples of 4, as WG_N is) hold neighbouring positions of one channel quad and can share its weights.
-  slot = subgroupId * subgroupSize + subgroupLane;
-  quadLane = subgroupLane & 3u;
-//!end
+fn main(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
   // Past the end of a split dispatch (uniform across the workgroup, so the barriers inside stay uniform).
   if (block >= p.blocks) { return; }
-  let tile = tileOf(slot, block);
-  computeBlock(lid, block, tile);
+  let tile = tileOf(placeInTile(inv), block);
+  computeBlock(inv.lid, block, tile);
   if (isWhole(tile)) {
     storeRow(tile, 0u, acc[0], vec4f(0.0), true);
     storeRow(tile, 1u, acc[1], vec4f(0.0), true);
@@ -300,24 +310,11 @@ fn residualRow(tile: Tile, i: u32) -> vec4f {
 // A second entry point rather than a flag: `main` must not touch `residual` at all, so that its bind group
 // needs no residual buffer (a binding counts as used even in a branch that never runs).
 @compute @workgroup_size(WG)
-fn mainResidual(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3u,
-                @builtin(num_workgroups) nwg: vec3u,
-//!if SUBGROUPS
-                @builtin(subgroup_id) subgroupId: u32, @builtin(subgroup_size) subgroupSize: u32,
-                @builtin(subgroup_invocation_id) subgroupLane: u32,
-//!end
-                ) {
-  var slot = lid;
-//!if SUBGROUPS
-  // Invocations take their place in the tile by subgroup and lane, so the 4 lanes of a quad (subgroup sizes are
-  // multiples of 4, as WG_N is) hold neighbouring positions of one channel quad and can share its weights.
-  slot = subgroupId * subgroupSize + subgroupLane;
-  quadLane = subgroupLane & 3u;
-//!end
+fn mainResidual(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
   if (block >= p.blocks) { return; }
-  let tile = tileOf(slot, block);
-  computeBlock(lid, block, tile);
+  let tile = tileOf(placeInTile(inv), block);
+  computeBlock(inv.lid, block, tile);
   if (isWhole(tile)) {
     storeRow(tile, 0u, acc[0], residualRow(tile, 0u), true);
     storeRow(tile, 1u, acc[1], residualRow(tile, 1u), true);
