@@ -214,7 +214,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     if (options.autotune) {
       const store = new Map<string, string>();
       const cache = { get: async (k: string) => store.get(k), set: async (k: string, v: string) => void store.set(k, v) };
-      const tuned = await loadOrTuneTiles(device, gpu.adapter, graph, { policy, cache });
+      const tuned = await loadOrTuneTiles(device, gpu.adapter, graph, { policy, cache, subgroups: hasSubgroups(device) });
       autotune = { ms: tuned.ms, layerShapes: tuned.tuned, tiles: tuned.tiles };
       variants.push(['autotuned tiles', { tilePolicy: policy, tiles: tuned.tiles }]);
     }

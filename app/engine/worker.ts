@@ -1,6 +1,6 @@
 // The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
 // clip runs. It speaks only the messages of protocol.ts.
-import { acquireGpu, deviceLost, GpuUnavailableError, isSoftwareAdapter, liveResources, type Gpu } from '../../kernels/device.ts';
+import { acquireGpu, deviceLost, GpuUnavailableError, hasSubgroups, isSoftwareAdapter, liveResources, type Gpu } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { tilePolicyFor } from '../../kernels/conv3d/conv3d.ts';
@@ -135,7 +135,7 @@ async function tuneTiles(settings: RunSettings, o: { signal?: AbortSignal; autom
     if (!o.automatic) post({ type: 'tiles', state: { status: 'tuning', done: 0, total: 0 } });
     let progress = { done: 0, total: 0 };
     const r = await loadOrTuneTiles(device, g.adapter, graph, {
-      policy, cache: tileCache, signal: o.signal,
+      policy, cache: tileCache, signal: o.signal, subgroups: hasSubgroups(device),
       onProgress: (done, total) => {
         progress = { done, total };
         post({ type: 'tiles', state: { status: 'tuning', done, total, automatic: o.automatic } });

@@ -65,6 +65,8 @@ export interface AutotuneOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops between layer shapes (the table then holds those measured so far). */
   signal?: AbortSignal;
+  /** Time the tiles as the model will run them: with subgroups where it uses them (Conv3dAttrs.subgroups). */
+  subgroups?: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function autotuneConv3d(device: GPUDevice, layers: ConvLayerShape[]
   let done = 0;
   for (const [signature, l] of distinct) {
     if (o.signal?.aborted) break;
-    table[signature] = (await bestTile(device, l.x, l.w, l.attrs, o.samples ?? 3, o.minSeconds ?? 0.02, tileCandidates(o.policy))).tile;
+    table[signature] = (await bestTile(device, l.x, l.w, { ...l.attrs, subgroups: o.subgroups }, o.samples ?? 3, o.minSeconds ?? 0.02, tileCandidates(o.policy))).tile;
     o.onProgress?.(++done, distinct.size);
   }
   return table;
