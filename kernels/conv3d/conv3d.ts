@@ -156,15 +156,14 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
   const src = buildSource(source, UNIFORMS, {
     TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
-    POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16',
+    POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RESIDUAL: !!attrs.residual,
   }, { subgroups: !!attrs.subgroups && !!tile.direct });
-  const entryPoint = attrs.residual ? 'mainResidual' : 'main';
   return {
     name: OP,
     source: src,
-    entryPoint,
+    entryPoint: 'main',
     constants: {},
-    cacheKey: cacheKeyOf(OP, entryPoint, {}, src),
+    cacheKey: cacheKeyOf(OP, 'main', {}, src),
     inputBindings: attrs.residual ? [1, 2, 3, 5] : [1, 2, 3],
     outputBindings: [4],
     uniforms: packUniforms(UNIFORMS, {

@@ -8,7 +8,7 @@
 
 //!header
 // The header defines Params and: TILE_M, TILE_N, TILE_K, WG_M, WG_N (TILE = 4·WG), POINTWISE (1×1×1,
-// stride 1, no padding: X̂ is x itself), DIRECT (no K tiling: for small K), WEIGHT_F16. The //!if sections
+// stride 1, no padding: X̂ is x itself), DIRECT (no K tiling: for small K), WEIGHT_F16, RESIDUAL. The //!if sections
 // leave out what a variant never runs (compile time is per pipeline, and dear on a software adapter).
 
 const WG = WG_M * WG_N;
@@ -25,7 +25,7 @@ const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
 @group(0) @binding(2) var<storage, read> w: array<u32>;        // (Cout, Cin, kT, kH, kW): f32 bits, or f16 pairs
 @group(0) @binding(3) var<storage, read> affine: array<vec2f>; // (Cout): (scale, shift)
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;  // (N, outChannelsTotal, To, Ho, Wo)
-@group(0) @binding(5) var<storage, read> residual: array<f32>; // (N, Cout, To, Ho, Wo), mainResidual only
+@group(0) @binding(5) var<storage, read> residual: array<f32>; // (N, Cout, To, Ho, Wo), RESIDUAL only
 
 //!if !DIRECT
 var<workgroup> tileW: array<vec4f, TILE_K * WG_M>; // [k][channel quad]
@@ -159,7 +159,7 @@ fn accumulateDirect(c: Columns, co: u32) {
 }
 
 //!if SUBGROUPS
-// Each quad of subgroup lanes holds one channel quad (see main), so each lane reads one of the quad's 4 weights
+// Each quad of subgroup lanes holds one channel quad (see placeInTile), so each lane reads one of the quad's 4 weights
 // and the quad shares them: a quarter of the weight reads. This lane's place in its quad, set at entry.
 var<private> quadLane: u32;
 //!end
@@ -283,6 +283,18 @@ fn placeInTile(inv: Invocation) -> u32 {
 //!end
 }
 
+// Row i of the residual, added before the activation (clamped reads past the end of the output, never stored);
+// zero without one. A section rather than a branch: a module that never names `residual` needs no residual
+// buffer in its bind group (a binding counts as used even in a branch that never runs).
+fn extraRow(tile: Tile, i: u32) -> vec4f {
+//!if RESIDUAL
+  let at = tile.cols.residualBase + (tile.co + i) * p.outSpatial;
+  return vec4f(residual[at.x], residual[at.y], residual[at.z], residual[at.w]);
+//!else
+  return vec4f(0.0);
+//!end
+}
+
 @compute @workgroup_size(WG)
 fn main(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let block = linearWorkgroupIndex(wid, nwg);
@@ -291,36 +303,12 @@ fn main(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
   let tile = tileOf(placeInTile(inv), block);
   computeBlock(inv.lid, block, tile);
   if (isWhole(tile)) {
-    storeRow(tile, 0u, acc[0], vec4f(0.0), true);
-    storeRow(tile, 1u, acc[1], vec4f(0.0), true);
-    storeRow(tile, 2u, acc[2], vec4f(0.0), true);
-    storeRow(tile, 3u, acc[3], vec4f(0.0), true);
+    storeRow(tile, 0u, acc[0], extraRow(tile, 0u), true);
+    storeRow(tile, 1u, acc[1], extraRow(tile, 1u), true);
+    storeRow(tile, 2u, acc[2], extraRow(tile, 2u), true);
+    storeRow(tile, 3u, acc[3], extraRow(tile, 3u), true);
   } else {
     // The last tiles: one guarded row at a time, in a loop (rarely run, so kept small to compile).
-    for (var i = 0u; i < 4u; i++) { storeRow(tile, i, accRow(i), vec4f(0.0), false); }
-  }
-}
-
-// Row i of the residual (clamped reads past the end of the output, never stored).
-fn residualRow(tile: Tile, i: u32) -> vec4f {
-  let at = tile.cols.residualBase + (tile.co + i) * p.outSpatial;
-  return vec4f(residual[at.x], residual[at.y], residual[at.z], residual[at.w]);
-}
-
-// A second entry point rather than a flag: `main` must not touch `residual` at all, so that its bind group
-// needs no residual buffer (a binding counts as used even in a branch that never runs).
-@compute @workgroup_size(WG)
-fn mainResidual(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let block = linearWorkgroupIndex(wid, nwg);
-  if (block >= p.blocks) { return; }
-  let tile = tileOf(placeInTile(inv), block);
-  computeBlock(inv.lid, block, tile);
-  if (isWhole(tile)) {
-    storeRow(tile, 0u, acc[0], residualRow(tile, 0u), true);
-    storeRow(tile, 1u, acc[1], residualRow(tile, 1u), true);
-    storeRow(tile, 2u, acc[2], residualRow(tile, 2u), true);
-    storeRow(tile, 3u, acc[3], residualRow(tile, 3u), true);
-  } else {
-    for (var i = 0u; i < 4u; i++) { storeRow(tile, i, accRow(i), residualRow(tile, i), false); }
+    for (var i = 0u; i < 4u; i++) { storeRow(tile, i, accRow(i), extraRow(tile, i), false); }
   }
 }

@@ -15,13 +15,12 @@ export function softmax(x: Shape, options: SoftmaxOptions = {}): KernelDescripto
   const rows = x.slice(0, -1).reduce((a, b) => a * b, 1);
   const subgroups = !!options.subgroups;
   const src = buildSource(source, UNIFORMS, { WORKGROUP: ELEMENTWISE_WORKGROUP }, { subgroups });
-  const entryPoint = subgroups ? 'mainSubgroups' : 'main';
   return {
     name: 'softmax',
     source: src,
-    entryPoint,
+    entryPoint: 'main',
     constants: {},
-    cacheKey: cacheKeyOf('softmax', entryPoint, {}, src),
+    cacheKey: cacheKeyOf('softmax', 'main', {}, src),
     inputBindings: [1],
     outputBindings: [2],
     uniforms: packUniforms(UNIFORMS, { rows, length }),

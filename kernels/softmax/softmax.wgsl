@@ -7,12 +7,41 @@
 @group(0) @binding(1) var<storage, read> x: array<f32>;       // (rows, length)
 @group(0) @binding(2) var<storage, read_write> y: array<f32>; // (rows, length)
 
-// Workgroup tree (no subgroups): one value per invocation.
-var<workgroup> partial: array<f32, WORKGROUP>;
-
 const LOWEST = -0x1.fffffep+127f;
 
-fn reduceTree(lid: u32, v: f32, isMax: bool) -> f32 {
+struct Invocation {
+  @builtin(local_invocation_index) lid: u32,
+//!if SUBGROUPS
+  @builtin(subgroup_id) subgroupId: u32,
+  @builtin(num_subgroups) subgroups: u32,
+  @builtin(subgroup_invocation_id) lane: u32,
+  @builtin(subgroup_size) subgroupSize: u32,
+//!end
+}
+
+//!if SUBGROUPS
+// Subgroup partials: the max's in the first half, the sum's in the second, so the second reduction needs no
+// barrier to wait for the first's readers.
+var<workgroup> partials: array<f32, 2 * WORKGROUP>;
+
+fn reduce(inv: Invocation, v: f32, isMax: bool) -> f32 {
+  let half = select(WORKGROUP, 0u, isMax);
+  let r = select(subgroupAdd(v), subgroupMax(v), isMax);
+  if (inv.lane == 0u) { partials[half + inv.subgroupId] = r; }
+  workgroupBarrier();
+  var t = select(0.0, LOWEST, isMax);
+  for (var i = inv.lane; i < inv.subgroups; i += inv.subgroupSize) {
+    let other = partials[half + i];
+    t = select(t + other, max(t, other), isMax);
+  }
+  return select(subgroupAdd(t), subgroupMax(t), isMax);
+}
+//!else
+// Workgroup tree: one value per invocation.
+var<workgroup> partial: array<f32, WORKGROUP>;
+
+fn reduce(inv: Invocation, v: f32, isMax: bool) -> f32 {
+  let lid = inv.lid;
   partial[lid] = v;
   workgroupBarrier();
   for (var stride = WORKGROUP / 2u; stride > 0u; stride /= 2u) {
@@ -26,66 +55,18 @@ fn reduceTree(lid: u32, v: f32, isMax: bool) -> f32 {
   workgroupBarrier();
   return r;
 }
-
-//!if SUBGROUPS
-// Subgroup partials, one array per reduction so the second needs no barrier to wait for the first's readers.
-var<workgroup> subgroupMaxima: array<f32, WORKGROUP>;
-var<workgroup> subgroupSums: array<f32, WORKGROUP>;
-
-struct Subgroup {
-  id: u32,
-  count: u32,
-  lane: u32,
-  size: u32,
-}
-
-fn reduceMaxSubgroups(sg: Subgroup, v: f32) -> f32 {
-  let r = subgroupMax(v);
-  if (sg.lane == 0u) { subgroupMaxima[sg.id] = r; }
-  workgroupBarrier();
-  var m = LOWEST;
-  for (var i = sg.lane; i < sg.count; i += sg.size) { m = max(m, subgroupMaxima[i]); }
-  return subgroupMax(m);
-}
-
-fn reduceSumSubgroups(sg: Subgroup, v: f32) -> f32 {
-  let r = subgroupAdd(v);
-  if (sg.lane == 0u) { subgroupSums[sg.id] = r; }
-  workgroupBarrier();
-  var s = 0.0;
-  for (var i = sg.lane; i < sg.count; i += sg.size) { s += subgroupSums[i]; }
-  return subgroupAdd(s);
-}
-
-@compute @workgroup_size(WORKGROUP)
-fn mainSubgroups(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                 @builtin(local_invocation_index) lid: u32,
-                 @builtin(subgroup_id) sgId: u32, @builtin(num_subgroups) sgCount: u32,
-                 @builtin(subgroup_invocation_id) sgLane: u32, @builtin(subgroup_size) sgSize: u32) {
-  let row = linearWorkgroupIndex(wid, nwg);
-  if (row >= p.rows) { return; }
-  let sg = Subgroup(sgId, sgCount, sgLane, sgSize);
-  let base = row * p.length;
-  var m = LOWEST;
-  for (var i = lid; i < p.length; i += WORKGROUP) { m = max(m, x[base + i]); }
-  m = reduceMaxSubgroups(sg, m);
-  var s = 0.0;
-  for (var i = lid; i < p.length; i += WORKGROUP) { s += exp(x[base + i] - m); }
-  s = reduceSumSubgroups(sg, s);
-  for (var i = lid; i < p.length; i += WORKGROUP) { y[base + i] = exp(x[base + i] - m) / s; }
-}
 //!end
 
 @compute @workgroup_size(WORKGROUP)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn main(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let row = linearWorkgroupIndex(wid, nwg);
   if (row >= p.rows) { return; }
   let base = row * p.length;
   var m = LOWEST;
-  for (var i = lid; i < p.length; i += WORKGROUP) { m = max(m, x[base + i]); }
-  m = reduceTree(lid, m, true);
+  for (var i = inv.lid; i < p.length; i += WORKGROUP) { m = max(m, x[base + i]); }
+  m = reduce(inv, m, true);
   var s = 0.0;
-  for (var i = lid; i < p.length; i += WORKGROUP) { s += exp(x[base + i] - m); }
-  s = reduceTree(lid, s, false);
-  for (var i = lid; i < p.length; i += WORKGROUP) { y[base + i] = exp(x[base + i] - m) / s; }
+  for (var i = inv.lid; i < p.length; i += WORKGROUP) { s += exp(x[base + i] - m); }
+  s = reduce(inv, s, false);
+  for (var i = inv.lid; i < p.length; i += WORKGROUP) { y[base + i] = exp(x[base + i] - m) / s; }
 }
