@@ -82,6 +82,8 @@ describe('conv3d', () => {
   for (const [i, tile] of CONV3D_TILES.entries()) {
     it(`tile ${JSON.stringify(tile)} on a shape that leaves partial tiles`, async () => {
       await check({ x: [1, 7, 3, 9, 11], w: [70, 7, 3, 3, 3], attrs: { kernel: [3, 3, 3], padding: [1, 1, 1], stride: [1, 2, 1], relu: true, residual: true, tile }, affine: true }, 300 + i);
+      // Strided pointwise (X̂'s columns at window corners), two clips: the branch1 convs of res3–res5.
+      await check({ x: [2, 19, 3, 7, 9], w: [21, 19, 1, 1, 1], attrs: { kernel: [1, 1, 1], stride: [2, 2, 2], residual: true, tile } }, 320 + i);
     });
   }
 

@@ -151,12 +151,12 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
   checkTile(tile);
   const blocksM = Math.ceil(outC / tile.m);
   const blocks = blocksM * Math.ceil(positions / tile.n);
-  const pointwise =
-    kernel.every((k) => k === 1) && stride.every((s) => s === 1) && padding.every((q) => q === 0);
+  // 1×1×1 without padding, at any stride: column p of X̂ is x at p's window corner, channel by channel.
+  const pointwise = kernel.every((k) => k === 1) && padding.every((q) => q === 0);
   const src = buildSource(source, UNIFORMS, {
     TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
-    POINTWISE: pointwise, DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RESIDUAL: !!attrs.residual,
+    POINTWISE: pointwise, CONTIGUOUS: pointwise && stride.every((s) => s === 1), DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RESIDUAL: !!attrs.residual,
   }, { subgroups: !!attrs.subgroups && !!tile.direct });
   return {
     name: OP,
