@@ -30,13 +30,17 @@ describe('keepSections', () => {
 });
 
 describe('kernel variants compile only what they run', () => {
-  it('conv3d: a direct tile has no workgroup memory, a tiled one no direct loop; pointwise no window walk', () => {
+  it('conv3d: a direct tile has no workgroup memory, a tiled one no direct loop; pointwise (strided too) no window walk', () => {
     const x = [1, 8, 4, 6, 6];
     const direct = conv3d(x, [16, 8, 1, 1, 1], { kernel: [1, 1, 1], tile: { m: 16, n: 64, k: 0, direct: true } }).source;
-    expect(direct).not.toMatch(/var<workgroup>|workgroupBarrier|rowDone/);
+    expect(direct).not.toMatch(/var<workgroup>|workgroupBarrier|var tap/);
     expect(direct).toContain('pointwiseStep(c, wRow, k)');
+    // A strided 1×1×1 conv takes the pointwise loop too.
+    const strided = conv3d(x, [16, 8, 1, 1, 1], { kernel: [1, 1, 1], stride: [1, 2, 2], tile: { m: 16, n: 64, k: 0, direct: true } }).source;
+    expect(strided).not.toContain('var tap');
+    expect(strided).toContain('pointwiseStep(c, wRow, k)');
     const window = conv3d(x, [16, 8, 3, 3, 3], { kernel: [3, 3, 3], padding: [1, 1, 1], tile: { m: 16, n: 64, k: 0, direct: true } }).source;
-    expect(window).toContain('rowDone');
+    expect(window).toContain('for (var tap = 0u; tap < p.kVolume; tap++)');
     expect(window).not.toContain('pointwiseStep(c, wRow, k)');
     const tiled = conv3d(x, [16, 8, 3, 3, 3], { kernel: [3, 3, 3], padding: [1, 1, 1], tile: { m: 16, n: 64, k: 16 } }).source;
     expect(tiled).toMatch(/var<workgroup> tileW[\s\S]*workgroupBarrier/);
