@@ -78,17 +78,30 @@ fn columnsAt(first: u32) -> Columns {
   return Columns(pos < vec4u(p.positions), t0, h0, w0, base, yBase, n * p.outC * p.outSpatial + s);
 }
 
+// x at the 4 indices of a column quad.
+fn xQuad(at: vec4i) -> vec4f {
+  let a = vec4u(at);
+  return vec4f(x[a.x], x[a.y], x[a.z], x[a.w]);
+}
+
+// Tap (kt, kh, kw) of the window: (its offset in x from a column's base, kt·dilT, kh·dilH, kw·dilW).
+fn tapAt(tap: u32) -> vec4i {
+  let kt = tap / p.kHW;
+  let khw = tap % p.kHW;
+  let d = vec3i(vec3u(kt * p.dilT, (khw / p.kW) * p.dilH, (khw % p.kW) * p.dilW));
+  return vec4i((d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
+}
+
+// Which of the 4 columns' windows hold tap `d` (tapAt) inside x rather than in the padding. Negative coordinates
+// wrap to huge u32s, so one unsigned compare per axis checks both ends.
+fn tapInside(c: Columns, d: vec4i) -> vec4<bool> {
+  return (vec4u(c.t0 + d.y) < vec4u(p.inT)) & (vec4u(c.h0 + d.z) < vec4u(p.inH)) & (vec4u(c.w0 + d.w) < vec4u(p.inW));
+}
+
 //!if !DIRECT
 // Row k of X̂ splits into (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT, kh·dilH, kw·dilW).
 fn splitK(k: u32) -> vec4i {
-  let ci = k / p.kVolume;
-  let kr = k % p.kVolume;
-  let kt = kr / p.kHW;
-  let khw = kr % p.kHW;
-  let kh = khw / p.kW;
-  let kw = khw % p.kW;
-  let d = vec3i(vec3u(kt * p.dilT, kh * p.dilH, kw * p.dilW));
-  return vec4i(i32(ci * p.inSpatial) + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z, d);
+  return tapAt(k % p.kVolume) + vec4i(i32((k / p.kVolume) * p.inSpatial), 0, 0, 0);
 }
 
 // X̂[k, the 4 columns]: zero in the padding, past the last position and past K. `d` is splitK(k) (unused
@@ -98,13 +111,10 @@ fn gatherX(c: Columns, k: u32, d: vec4i) -> vec4f {
   var inside = c.valid;
   if (!POINTWISE) {
     at = c.base + d.x;
-    // Negative coordinates wrap to huge u32s, so one unsigned compare per axis checks both ends.
-    inside &= (vec4u(c.t0 + d.y) < vec4u(p.inT)) & (vec4u(c.h0 + d.z) < vec4u(p.inH)) & (vec4u(c.w0 + d.w) < vec4u(p.inW));
+    inside &= tapInside(c, d);
   }
   // Loads past the end are clamped to the buffer (WGSL's robust access); select drops them.
-  let a = vec4u(at);
-  let v = vec4f(x[a.x], x[a.y], x[a.z], x[a.w]);
-  return select(vec4f(0.0), v, inside & vec4<bool>(k < p.K));
+  return select(vec4f(0.0), xQuad(at), inside & vec4<bool>(k < p.K));
 }
 
 // W[co .. co+3, k]: zero past Cout and past K.
@@ -137,14 +147,11 @@ fn accumulateDirect(c: Columns, co: u32) {
   // by lane, among them), and the inner loop is the pointwise one plus a select. 1.4–1.6× on 1×3×3 and 3×1×1
   // layers over a loop in k's order with (kt, kh, kw) as counters.
   for (var tap = 0u; tap < p.kVolume; tap++) {
-    let kt = tap / p.kHW;
-    let khw = tap % p.kHW;
-    let d = vec3i(vec3u(kt * p.dilT, (khw / p.kW) * p.dilH, (khw % p.kW) * p.dilW));
-    let inside = (vec4u(c.t0 + d.x) < vec4u(p.inT)) & (vec4u(c.h0 + d.y) < vec4u(p.inH)) & (vec4u(c.w0 + d.z) < vec4u(p.inW));
-    var at = c.base + (d.x * i32(p.inH) + d.y) * i32(p.inW) + d.z;
+    let d = tapAt(tap);
+    let inside = tapInside(c, d);
+    var at = c.base + d.x;
     for (var k = tap; k < p.K; k += p.kVolume) {
-      let a = vec4u(at);
-      accumulate(weightQuadAt(wRow, k), select(vec4f(0.0), vec4f(x[a.x], x[a.y], x[a.z], x[a.w]), inside));
+      accumulate(weightQuadAt(wRow, k), select(vec4f(0.0), xQuad(at), inside));
       at += vec4i(i32(p.inSpatial));
     }
   }
@@ -168,8 +175,7 @@ fn weightQuadAt(wRow: vec4u, k: u32) -> vec4f {
 }
 
 fn pointwiseStep(c: Columns, wRow: vec4u, k: u32) {
-  let a = vec4u(c.base + i32(k * p.inSpatial));
-  accumulate(weightQuadAt(wRow, k), vec4f(x[a.x], x[a.y], x[a.z], x[a.w]));
+  accumulate(weightQuadAt(wRow, k), xQuad(c.base + i32(k * p.inSpatial)));
 }
 
 //!end
