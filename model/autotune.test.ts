@@ -32,7 +32,7 @@ class MapCache implements TileCache {
 /** The 4×16 fixture's network at 32 px: few layer shapes, quick to tune. */
 async function smallClassifier() {
   const config = { ...GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px, inputSize: 32 };
-  const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_4x16_64px/checkpoint.pyth')));
+  const dict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_4x16_64px/checkpoint.pyth')))).dict;
   const policy = tilePolicyFor(isSoftwareAdapter(gpu.device.adapterInfo));
   return { c: await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy }), policy };
 }
@@ -41,7 +41,7 @@ describe('conv tile autotuning', () => {
   it('measures each distinct layer shape once per adapter, caches the table, and the tuned model gives the golden logits', async () => {
     const dir = 'golden/slowfast_r50_w16_4x16_64px';
     const config = GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px;
-    const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)));
+    const dict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
     const policy = tilePolicyFor(isSoftwareAdapter(gpu.device.adapterInfo));
     const plain = await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy });
     const layers = convLayersOf(plain.model.graph);

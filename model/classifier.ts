@@ -3,7 +3,7 @@ import { hasSubgroups, isSoftwareAdapter } from '../kernels/device.ts';
 import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
 import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
 import { Executor, type MemoryReport, type NodeTiming } from './executor.ts';
-import { labelsFor } from './labels.ts';
+import { LabelFileError, labelsFor } from './labels.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
 export interface LabelScore {
@@ -24,6 +24,8 @@ export interface Classification {
 
 export interface ClassifierOptions extends BuildOptions {
   profile?: boolean;
+  /** Class names (a user's label file); default the head's known label map, else "class N". */
+  labels?: readonly string[];
   /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers). */
   inputBuffers?: Record<string, GPUBuffer>;
 }
@@ -39,8 +41,28 @@ export class Classifier {
     const tilePolicy = options.tilePolicy ?? tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
     const subgroups = options.subgroups ?? hasSubgroups(device);
     const model = buildSlowFast(config, weights, { ...options, tilePolicy, subgroups, softmax: true });
+    if (options.labels && options.labels.length !== config.numClasses) {
+      throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
+    }
     const executor = await Executor.create(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers });
-    return new Classifier(model, executor, labelsFor(config.numClasses));
+    return new Classifier(model, executor, options.labels ?? labelsFor(config.numClasses));
+  }
+
+  /** A sigmoid head: each class's probability stands alone (several actions at once), they do not sum to 1. */
+  get multiLabel(): boolean {
+    return this.model.config.headActivation === 'sigmoid';
+  }
+
+  /**
+   * One probability vector from several (views of a clip, clips of a video): their mean for a softmax head,
+   * as the paper's multi-view testing does; their maximum for a multi-label head, as PySlowFast's Charades
+   * testing does (an action seen in any clip happened).
+   */
+  combine(vectors: readonly Float32Array[]): Float32Array {
+    const out = new Float32Array(this.config.numClasses);
+    if (this.multiLabel) for (const v of vectors) v.forEach((p, i) => (out[i] = Math.max(out[i], p)));
+    else for (const v of vectors) v.forEach((p, i) => (out[i] += p / vectors.length));
+    return out;
   }
 
   get config(): SlowFastConfig {
@@ -68,7 +90,7 @@ export class Classifier {
     return { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
   }
 
-  /** The k most probable labels of a probability vector (e.g. several views averaged). */
+  /** The k most probable labels of a probability vector (e.g. several views combined); per class for a multi-label head. */
   topOf(probabilities: Float32Array, k: number, logits?: Float32Array): LabelScore[] {
     return [...probabilities.keys()]
       .sort((a, b) => probabilities[b] - probabilities[a])

@@ -3,10 +3,44 @@
 import { acquireGpu } from '../kernels/device.ts';
 import { sizeOf } from '../kernels/kernel.ts';
 import { Classifier } from './classifier.ts';
-import { inferConfig } from './inferConfig.ts';
+import { configOf } from './inferConfig.ts';
 import type { PresetName, SlowFastConfig } from './slowfast.ts';
-import { readWeights } from './weights/load.ts';
+import { readLabelFile } from './labels.ts';
+import { readWeights, type LoadedWeights } from './weights/load.ts';
 import { StateDictSource } from './weights/weightSource.ts';
+
+async function fetchBlob(url: string, what: string): Promise<Blob> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`cannot read the ${what}: ${await r.text()}`);
+  // A Blob, not an ArrayBuffer: the browser keeps a large one on disk, and the reader fetches only the parts
+  // of the checkpoint the model needs.
+  return r.blob();
+}
+
+// One read per checkpoint per run: several videos (or a load, then a classification) share it.
+const weightsByUrl = new Map<string, Promise<LoadedWeights>>();
+
+/** The weights at `url`, read once. */
+export async function weightsAt(url: string): Promise<LoadedWeights> {
+  if (!weightsByUrl.has(url)) weightsByUrl.set(url, fetchBlob(url, 'checkpoint').then((b) => readWeights(b)));
+  return weightsByUrl.get(url)!.catch((e: unknown) => {
+    weightsByUrl.delete(url);
+    throw e;
+  });
+}
+
+/** Class names from the label file at `url`, checked against the head. */
+export async function labelsAt(url: string, numClasses: number, name = 'the label file'): Promise<string[]> {
+  return readLabelFile(await (await fetchBlob(url, name)).text(), numClasses, name);
+}
+
+/** Reads the checkpoint at `url` (kept for the classification that follows), and says what it is. */
+export async function loadCheckpoint(req: { checkpointUrl: string }) {
+  const t0 = performance.now();
+  const weights = await weightsAt(req.checkpointUrl);
+  const parameters = [...weights.dict].filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k)).reduce((a, [, t]) => a + t.data.length, 0);
+  return { ms: performance.now() - t0, fileBytes: weights.fileBytes, format: weights.format, naming: weights.naming, tensors: weights.dict.size, parameters };
+}
 
 export interface ClassifyTensorsRequest {
   checkpointUrl: string;
@@ -14,17 +48,18 @@ export interface ClassifyTensorsRequest {
   fastUrl: string;
   preset?: PresetName;
   topK: number;
+  /** A label file (one label a line, or JSON), and its name for messages. */
+  labelsUrl?: string;
+  labelsName?: string;
 }
 
 async function fetchBytes(url: string, what: string): Promise<ArrayBuffer> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`cannot read the ${what}: ${await r.text()}`);
-  return r.arrayBuffer();
+  return (await fetchBlob(url, what)).arrayBuffer();
 }
 
 export async function classifyTensors(req: ClassifyTensorsRequest) {
-  const weights = readWeights(new Uint8Array(await fetchBytes(req.checkpointUrl, 'checkpoint')));
-  const base: SlowFastConfig = weights.config ?? inferConfig(weights.dict, req.preset);
+  const weights = await weightsAt(req.checkpointUrl);
+  const base: SlowFastConfig = configOf(weights, req.preset);
   const fast = new Float32Array(await fetchBytes(req.fastUrl, 'fast input'));
   const slow = req.slowUrl ? new Float32Array(await fetchBytes(req.slowUrl, 'slow input')) : undefined;
   // Raw (1, 3, T, S, S) float32: the size is whatever the tensor holds.
@@ -34,8 +69,9 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
     throw new Error(`the ${base.slowOnly ? 'slow' : 'fast'} input holds ${fast.length} floats, not (1, 3, ${inputFrames}, S, S) for any S`);
   }
   const config = { ...base, inputSize: size };
+  const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
   const gpu = await acquireGpu();
-  const classifier = await Classifier.create(gpu.device, config, new StateDictSource(weights.dict));
+  const classifier = await Classifier.create(gpu.device, config, new StateDictSource(weights.dict), { labels });
   const inputs: Record<string, Float32Array<ArrayBuffer>> = config.slowOnly ? { slow: fast } : { fast };
   if (slow && !config.slowOnly) inputs.slow = slow;
   for (const [name, shape] of Object.entries(classifier.model.inputShapes)) {

@@ -1,10 +1,77 @@
-// Kinetics-400 class names in the official heads' index order. Source: DeepMind's Kinetics label map
-// (Apache-2.0), as in ../shared/data/kinetics400_labels.txt.
+// Class names for a head, by its size: the official heads' label maps in index order, or names the user
+// gives in a label file. Sources: Kinetics-400 and -600, DeepMind's Kinetics label maps (Apache-2.0), and
+// Charades' 157 classes (c000–c156 of the dataset's Charades_v1_classes.txt), as in ../shared/data/.
+import charades from './charades_labels.txt?raw';
 import kinetics400 from './kinetics400_labels.txt?raw';
+import kinetics600 from './kinetics600_labels.txt?raw';
 
-export const KINETICS_400_LABELS: readonly string[] = kinetics400.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
+export const KINETICS_400_LABELS: readonly string[] = lines(kinetics400);
+export const KINETICS_600_LABELS: readonly string[] = lines(kinetics600);
+export const CHARADES_LABELS: readonly string[] = lines(charades);
+
+/** The dataset whose label map a head of this size outputs, if we know one. */
+const DATASETS = [
+  { name: 'Kinetics-400', labels: KINETICS_400_LABELS },
+  { name: 'Kinetics-600', labels: KINETICS_600_LABELS },
+  { name: 'Charades', labels: CHARADES_LABELS },
+] as const;
+
+export function datasetOf(numClasses: number): string | undefined {
+  return DATASETS.find((d) => d.labels.length === numClasses)?.name;
+}
+
+/** The known label map of a head this size, else "class N" (Something-Something v2's 174 among them). */
 export function labelsFor(numClasses: number): readonly string[] {
-  if (numClasses === KINETICS_400_LABELS.length) return KINETICS_400_LABELS;
-  return Array.from({ length: numClasses }, (_, i) => `class ${i}`);
+  return DATASETS.find((d) => d.labels.length === numClasses)?.labels ?? Array.from({ length: numClasses }, (_, i) => `class ${i}`);
+}
+
+export class LabelFileError extends Error {
+  override readonly name = 'LabelFileError';
+}
+
+/**
+ * Class names from a label file: one label a line (index order), a JSON array of names, or a JSON map of
+ * label → index (as Something-Something v2's labels.json, whose indices are strings). It must name every
+ * class of the head exactly once.
+ */
+export function readLabelFile(text: string, numClasses: number, name = 'the label file'): string[] {
+  const body = text.replace(/^\uFEFF/, '').trim();
+  let labels: string[];
+  if (body.startsWith('{') || body.startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      throw new LabelFileError(`${name} looks like JSON but does not parse (${(e as Error).message})`);
+    }
+    labels = Array.isArray(parsed) ? parsed.map(String) : fromIndexMap(parsed as Record<string, unknown>, numClasses, name);
+  } else {
+    labels = body.split(/\r?\n/).map((l) => l.trim());
+    while (labels.length && labels.at(-1) === '') labels.pop();
+  }
+  if (labels.length !== numClasses) {
+    throw new LabelFileError(`${name} has ${labels.length} labels, but the model's head has ${numClasses} classes`);
+  }
+  const blank = labels.findIndex((l) => l === '');
+  if (blank >= 0) throw new LabelFileError(`${name}: label ${blank} (line ${blank + 1}) is empty`);
+  return labels;
+}
+
+function fromIndexMap(map: Record<string, unknown>, numClasses: number, name: string): string[] {
+  const entries = Object.entries(map);
+  if (entries.length !== numClasses) {
+    throw new LabelFileError(`${name} has ${entries.length} labels, but the model's head has ${numClasses} classes`);
+  }
+  const labels = new Array<string>(numClasses);
+  for (const [label, raw] of entries) {
+    const index = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= numClasses) {
+      throw new LabelFileError(`${name}: '${label}' maps to ${JSON.stringify(raw)}, not a class index from 0 to ${numClasses - 1}`);
+    }
+    if (labels[index as number] !== undefined) throw new LabelFileError(`${name}: '${label}' and '${labels[index as number]}' both map to ${index}`);
+    labels[index as number] = label;
+  }
+  return labels;
 }

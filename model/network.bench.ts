@@ -15,10 +15,9 @@ import type { MemoryReport } from './executor.ts';
 import type { Graph } from './graph.ts';
 import { exportOnnx } from './onnx/exportOnnx.ts';
 import { loadOrtModel, type OrtBackend } from './onnx/onnxRuntime.ts';
-import { PRESETS, buildSlowFast, type PresetName, type SlowFastConfig } from './slowfast.ts';
+import { PRESETS, type PresetName, type SlowFastConfig } from './slowfast.ts';
 import { readWeights, toSafetensors } from './weights/load.ts';
-import type { StateDict } from './weights/stateDict.ts';
-import { RandomSource, StateDictSource, type WeightSource } from './weights/weightSource.ts';
+import { StateDictSource, randomStateDict } from './weights/weightSource.ts';
 
 export interface NetworkBenchOptions {
   presets: PresetName[];
@@ -111,21 +110,6 @@ async function peakDuring<T>(fn: () => Promise<T>): Promise<{ value: T; peak: nu
 }
 
 /** Random weights under pytorchvideo names, as a state dict (official checkpoints cannot be fetched here). */
-function randomStateDict(config: SlowFastConfig): StateDict {
-  const random = new RandomSource(1);
-  const dict: StateDict = new Map();
-  const recorder: WeightSource = {
-    get(name, shape) {
-      const data = random.get(name, shape);
-      dict.set(name, { shape: [...shape], dtype: 'float32', data });
-      return data;
-    },
-    finish() {},
-  };
-  buildSlowFast(config, recorder);
-  return dict;
-}
-
 function convGflop(graph: Graph): number {
   return convLayersOf(graph).reduce((a, l) => a + conv3dFlops(l.x, l.w, l.attrs), 0) / 1e9;
 }
@@ -180,7 +164,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
 
     // As the app does with cached weights: read them, build and plan the network, classify the first clip.
     const started = performance.now();
-    const { value: ours, peak: ourPeak } = await peakDuring(() => Classifier.create(device, config, new StateDictSource(readWeights(cached).dict)));
+    const { value: ours, peak: ourPeak } = await peakDuring(async () => Classifier.create(device, config, new StateDictSource((await readWeights(cached)).dict)));
     const inputs = Object.fromEntries(Object.entries(ours.model.inputShapes).map(([k, s]) => [k, randomArray(sizeOf(s), random)]));
     const first = await ours.classify(inputs);
     const cacheToFirstLabelMs = performance.now() - started;
@@ -221,7 +205,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     for (const [label, variantOptions] of variants) {
       const result: EngineResult = { engine: `slowfast-web, ${label}`, ms: [], medianMs: 0, createMs: 0, peakGpuBytes: null, logitsRelDiff: NaN };
       engines.push(result);
-      const { value: c, peak } = await peakDuring(() => Classifier.create(device, config, new StateDictSource(readWeights(cached).dict), variantOptions));
+      const { value: c, peak } = await peakDuring(async () => Classifier.create(device, config, new StateDictSource((await readWeights(cached)).dict), variantOptions));
       result.createMs = c.executor.pipelineMs;
       result.peakGpuBytes = Math.max(peak, c.memory.totalBytes);
       result.logitsRelDiff = agreement((await c.classify(inputs)).logits);

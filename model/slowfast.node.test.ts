@@ -39,7 +39,9 @@ describe('buildSlowFast', () => {
     slowfast_r50_8x8: { slow: [1, 3, 8, 224, 224], res5: [1, 2048, 8, 7, 7] },
     slowfast_r50_4x16: { slow: [1, 3, 4, 224, 224], res5: [1, 2048, 4, 7, 7] },
     slowfast_r101_8x8: { slow: [1, 3, 8, 224, 224], res5: [1, 2048, 8, 7, 7] },
+    slowfast_r101_16x8: { slow: [1, 3, 16, 224, 224], res5: [1, 2048, 16, 7, 7] },
     slow_r50_8x8: { slow: [1, 3, 8, 224, 224], res5: [1, 2048, 8, 7, 7] },
+    slow_r50_4x16: { slow: [1, 3, 4, 224, 224], res5: [1, 2048, 4, 7, 7] },
   };
   for (const [name, expected] of Object.entries(presetShapes)) {
     it(`preset ${name} builds with the paper's shapes`, () => {
@@ -50,6 +52,33 @@ describe('buildSlowFast', () => {
       expect(model.graph.outputs.has('logits')).toBe(true);
     });
   }
+
+  // Parameters (M) of each Kinetics-400 architecture in pytorchvideo's model zoo table (docs/source/model_zoo.md).
+  const zooParameters: [PresetName, number][] = [
+    ['slow_r50_4x16', 32.45], ['slow_r50_8x8', 32.45], ['slowfast_r50_4x16', 34.48], ['slowfast_r50_8x8', 34.57],
+    ['slowfast_r101_8x8', 62.83], ['slowfast_r101_16x8', 53.77],
+  ];
+  for (const [name, millions] of zooParameters) {
+    it(`preset ${name} has the zoo's ${millions}M parameters`, () => {
+      const rec = new ShapeRecorder();
+      buildSlowFast(PRESETS[name], rec);
+      const params = [...rec.shapes].filter(([k]) => !/running_(mean|var)$/.test(k)).reduce((a, [, s]) => a + s.reduce((x, y) => x * y, 1), 0);
+      expect(Math.round(params / 1e4) / 100).toBe(millions);
+    });
+  }
+
+  it('16×8 R101 50_50: 3×1×1 conv_a in the first 6 res4 blocks of both pathways, 1×1×1 in the other 17', () => {
+    const rec = new ShapeRecorder();
+    buildSlowFast(PRESETS.slowfast_r101_16x8, rec);
+    const convA = (p: number, i: number) => rec.shapes.get(`blocks.3.multipathway_blocks.${p}.res_blocks.${i}.branch2.conv_a.weight`)![2];
+    for (const p of [0, 1]) {
+      expect(Array.from({ length: 23 }, (_, i) => convA(p, i))).toEqual([...new Array(6).fill(3), ...new Array(17).fill(1)]);
+    }
+    expect(rec.shapes.get('blocks.4.multipathway_blocks.0.res_blocks.0.branch2.conv_a.weight')![2]).toBe(3);
+    expect(rec.shapes.get('blocks.1.multipathway_blocks.0.res_blocks.0.branch2.conv_a.weight')![2]).toBe(1);
+    expect(rec.shapes.get('blocks.1.multipathway_blocks.1.res_blocks.0.branch2.conv_a.weight')![2]).toBe(3);
+    expect(rec.shapes.get('blocks.0.multipathway_fusion.conv_fast_to_slow.weight')).toEqual([16, 8, 5, 1, 1]);
+  });
 
   it('R101 has 23 res4 blocks per pathway', () => {
     const rec = new ShapeRecorder();

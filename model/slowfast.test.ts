@@ -37,7 +37,7 @@ describe('SlowFast against the golden pytorchvideo outputs', () => {
     it(`${fixture}: logits and every block output, from checkpoint.pyth`, async () => {
       const dir = `golden/${fixture}`;
       const manifest = await sharedJson<Manifest>(`${dir}/manifest.json`);
-      const stateDict = readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)));
+      const stateDict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
       const model = buildSlowFast(GOLDEN_FIXTURES[fixture], new StateDictSource(stateDict));
       const keep = [...model.taps.values()].map((t) => t.tensor);
       const ex = await Executor.create(device, model.graph, { keep });

@@ -12,6 +12,7 @@ import { convSignature, type TileTable } from '../kernels/conv3d/autotune.ts';
 import { packF16 } from '../kernels/f16.ts';
 import { linear } from '../kernels/linear/linear.ts';
 import { maxPool3d, maxPool3dShape } from '../kernels/maxPool3d/maxPool3d.ts';
+import { sigmoid, sigmoidShape } from '../kernels/sigmoid/sigmoid.ts';
 import { softmax } from '../kernels/softmax/softmax.ts';
 import { timeStridedSample, timeStridedSampleShape } from '../kernels/timeStridedSample/timeStridedSample.ts';
 import { timeToChannel, timeToChannelShape } from '../kernels/timeToChannel/timeToChannel.ts';
@@ -49,9 +50,35 @@ export interface SlowFastConfig {
   trainCrop?: number;
   /** Source-frame stride of the Slow pathway (τ; 8 for 8×8, 16 for 4×16); the Fast stride is τ/α. */
   tau: number;
+  /**
+   * The temporal kernel of every res block's conv_a, per pathway, stage (res2–res5) and block. Absent: the
+   * paper's (Slow 1, 1, 3, 3 by stage; Fast 3). The zoo's 16×8 R101 "50_50" differs in res4 (pytorchvideo's
+   * stage_conv_a_kernel_sizes), and a checkpoint's own weights say which it has.
+   */
+  convATemporal?: { slow: readonly (readonly number[])[]; fast: readonly (readonly number[])[] };
+  /**
+   * How the head's logits become per-class probabilities: a softmax over the classes (one action per clip,
+   * Kinetics), or a sigmoid per class (several at once: Charades). Default softmax.
+   */
+  headActivation?: 'softmax' | 'sigmoid';
 }
 
-const STAGE_DEPTHS: Record<SlowFastConfig['depth'], number[]> = { 50: [3, 4, 6, 3], 101: [3, 4, 23, 3] };
+export const STAGE_DEPTHS: Record<SlowFastConfig['depth'], readonly number[]> = { 50: [3, 4, 6, 3], 101: [3, 4, 23, 3] };
+
+/** The paper's conv_a temporal kernels: Slow 1×1×1 in res2–res3 and 3×1×1 after; Fast 3×1×1 throughout. */
+export function standardConvATemporal(depth: SlowFastConfig['depth']): NonNullable<SlowFastConfig['convATemporal']> {
+  const stages = STAGE_DEPTHS[depth];
+  return {
+    slow: stages.map((n, s) => new Array<number>(n).fill(s < 2 ? 1 : 3)),
+    fast: stages.map((n) => new Array<number>(n).fill(3)),
+  };
+}
+
+/** pytorchvideo's slowfast_16x8_r101_50_50: in res4, the first 6 of 23 blocks (both pathways) have 3×1×1, the rest 1×1×1. */
+const R101_50_50: NonNullable<SlowFastConfig['convATemporal']> = (() => {
+  const res4 = [...new Array<number>(6).fill(3), ...new Array<number>(17).fill(1)];
+  return { slow: [[1, 1, 1], [1, 1, 1, 1], res4, [3, 3, 3]], fast: [[3, 3, 3], [3, 3, 3, 3], res4, [3, 3, 3]] };
+})();
 
 export const PRESETS = {
   /** pytorchvideo's slowfast_r50: 8×8, α 4, fusion kernel 7. */
@@ -68,10 +95,20 @@ export const PRESETS = {
     depth: 101, alpha: 4, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
     stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 32, tau: 8,
   },
+  /** pytorchvideo's slowfast_16x8_r101_50_50: 16 Slow / 64 Fast frames, per-block conv_a kernels in res4. */
+  slowfast_r101_16x8: {
+    depth: 101, alpha: 4, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
+    stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 64, tau: 8, convATemporal: R101_50_50,
+  },
   /** pytorchvideo's slow_r50 (8×8): the Slow pathway alone, to show what the Fast pathway adds. */
   slow_r50_8x8: {
     depth: 50, alpha: 1, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
     stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 8, tau: 8, slowOnly: true,
+  },
+  /** The zoo's Slow R50 4×16: 4 frames, 16 apart. */
+  slow_r50_4x16: {
+    depth: 50, alpha: 1, betaInv: 8, fusionKernel: 5, fusionChannelRatio: 2, lateral: 'tconv',
+    stemChannels: [64, 8], numClasses: 400, inputSize: 224, fastFrames: 4, tau: 16, slowOnly: true,
   },
 } as const satisfies Record<string, SlowFastConfig>;
 
@@ -94,7 +131,7 @@ export interface BuildOptions {
   input?: 'pathways' | 'fast' | 'ring';
   /** Ring slots, for input 'ring'. */
   ringFrames?: number;
-  /** Append a softmax (output `probabilities`) after the logits. */
+  /** Append the head's activation (output `probabilities`: softmax, or the config's per-class sigmoid) after the logits. */
   softmax?: boolean;
   /** Kernels may use subgroup operations (the device must have them: hasSubgroups); the classifier decides. */
   subgroups?: boolean;
@@ -205,7 +242,18 @@ function checkConfig(c: SlowFastConfig): void {
   if (c.lateral === 'ttoc-sum' && !c.slowOnly && c.stemChannels[1] * c.alpha !== c.stemChannels[0]) {
     problems.push(`ttoc-sum needs α·βC = C (fast channels ${c.stemChannels[1]} × α ${c.alpha} ≠ slow channels ${c.stemChannels[0]})`);
   }
+  const stages = STAGE_DEPTHS[c.depth];
+  for (const [pathway, kernels] of Object.entries(c.convATemporal ?? {})) {
+    if (!stages || kernels.length !== 4 || kernels.some((k, s) => k.length !== stages[s] || k.some((t) => !(t === 1 || t === 3 || t === 5)))) {
+      problems.push(`conv_a temporal kernels of the ${pathway} pathway must give 1, 3 or 5 for each of the ${stages?.join('/')} blocks`);
+    }
+  }
   if (problems.length) throw new Error(`invalid SlowFast config: ${problems.join('; ')}`);
+}
+
+/** The temporal size of conv_a in block `block` of stage `stage` (0 = res2) of a pathway. */
+function convATemporalOf(c: SlowFastConfig, pathway: 'slow' | 'fast', stage: number, block: number): number {
+  return (c.convATemporal ?? standardConvATemporal(c.depth))[pathway][stage][block];
 }
 
 export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, options: BuildOptions = {}): BuiltModel {
@@ -289,17 +337,17 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
     const spatial = s === 0 ? 1 : 2;
     const innerSlow = config.stemChannels[0] * 2 ** s;
     const innerFast = config.stemChannels[1] * 2 ** s;
-    const convASlow: Triple = s < 2 ? [1, 1, 1] : [3, 1, 1];
+    const convA = (pathway: 'slow' | 'fast', i: number): Triple => [convATemporalOf(config, pathway, s, i), 1, 1];
     const hasFusion = stage < 4;
     const slowShapeOut = [1, innerSlow * 4, slowFrames, g.shape(slow)[3] / spatial, g.shape(slow)[4] / spatial];
     // Fast first: the tconv lateral reads the Fast output.
     for (let i = 0; i < depths[s]; i++) {
-      fast = b.resBlock(`blocks.${stage}.multipathway_blocks.1.res_blocks.${i}`, fast, innerFast, innerFast * 4, [3, 1, 1], i === 0 ? spatial : 1);
+      fast = b.resBlock(`blocks.${stage}.multipathway_blocks.1.res_blocks.${i}`, fast, innerFast, innerFast * 4, convA('fast', i), i === 0 ? spatial : 1);
     }
     const fused = hasFusion ? fusedTarget(stage, slowShapeOut) : undefined;
     for (let i = 0; i < depths[s]; i++) {
       const last = i === depths[s] - 1;
-      slow = b.resBlock(`blocks.${stage}.multipathway_blocks.0.res_blocks.${i}`, slow, innerSlow, innerSlow * 4, convASlow,
+      slow = b.resBlock(`blocks.${stage}.multipathway_blocks.0.res_blocks.${i}`, slow, innerSlow, innerSlow * 4, convA('slow', i),
         i === 0 ? spatial : 1, last && fused !== undefined ? { tensor: fused, offset: 0 } : undefined);
     }
     b.tap(`b${stage}_${names[s]}_slow`, slow, fused !== undefined ? [0, innerSlow * 4] : undefined);
@@ -316,7 +364,7 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   const [ps, pf] = pooled.map((t) => g.shape(t));
   const poolConcat = g.op('blocks.5 (concat)', concat(ps, pf), pooled, concatShape(ps, pf));
   b.tap('b5_poolconcat', poolConcat);
-  const logits = head(b, 'blocks.6.proj', poolConcat, config.numClasses, options);
+  const logits = head(b, 'blocks.6.proj', poolConcat, config, options);
   b.tap('b6_head', logits);
   weights.finish();
   return { graph: g, config, inputShapes, taps: b.taps };
@@ -345,7 +393,8 @@ function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): 
   return g.op(`${name} (mean of positions)`, globalAvgPool3d(ps), [pooled], [ps[0], ps[1], 1, 1, 1]);
 }
 
-function head(b: Builder, name: string, x: TensorId, classes: number, options: BuildOptions): TensorId {
+function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, options: BuildOptions): TensorId {
+  const classes = config.numClasses;
   const g = b.graph;
   const xs = g.shape(x);
   const features = xs[1];
@@ -357,7 +406,9 @@ function head(b: Builder, name: string, x: TensorId, classes: number, options: B
   const logits = g.op(name, linear(xs, [classes, features], { weightFormat: format }), [x, wT, bT], [xs[0], classes]);
   g.output('logits', logits);
   if (options.softmax) {
-    const probs = g.op('softmax', softmax([xs[0], classes], { subgroups: options.subgroups }), [logits], [xs[0], classes]);
+    const probs = config.headActivation === 'sigmoid'
+      ? g.op('sigmoid', sigmoid([xs[0], classes]), [logits], sigmoidShape([xs[0], classes]))
+      : g.op('softmax', softmax([xs[0], classes], { subgroups: options.subgroups }), [logits], [xs[0], classes]);
     g.output('probabilities', probs);
   }
   return logits;
@@ -384,12 +435,12 @@ function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: B
   for (let s = 0; s < 4; s++) {
     const inner = config.stemChannels[0] * 2 ** s;
     for (let i = 0; i < depths[s]; i++) {
-      x = b.resBlock(`blocks.${s + 1}.res_blocks.${i}`, x, inner, inner * 4, s < 2 ? [1, 1, 1] : [3, 1, 1], i === 0 && s > 0 ? 2 : 1);
+      x = b.resBlock(`blocks.${s + 1}.res_blocks.${i}`, x, inner, inner * 4, [convATemporalOf(config, 'slow', s, i), 1, 1], i === 0 && s > 0 ? 2 : 1);
     }
     b.tap(`b${s + 1}_res${s + 2}`, x);
   }
   const pooled = headPool(g, 'blocks.5.pool', x, config);
-  const logits = head(b, 'blocks.5.proj', pooled, config.numClasses, options);
+  const logits = head(b, 'blocks.5.proj', pooled, config, options);
   b.tap('head', logits);
   weights.finish();
   return { graph: g, config, inputShapes, taps: b.taps };

@@ -33,7 +33,7 @@ const top1 = (x: ArrayLike<number>) => Array.from(x).indexOf(Math.max(...Array.f
 
 describe('weights in every accepted form give the golden logits', () => {
   it('legacy (non-zip) checkpoint_legacy.pyth, with the config read off the weights', async () => {
-    const w = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint_legacy.pyth`)));
+    const w = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint_legacy.pyth`)));
     // Weights tell the architecture, not the input size.
     const config = { ...inferConfig(w.dict), inputSize: 64 };
     expect(config).toEqual(GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px);
@@ -44,11 +44,11 @@ describe('weights in every accepted form give the golden logits', () => {
   it('a PySlowFast-named copy (renamed through KEYMAP.md) is detected and gives the same logits', async () => {
     const keymap = new TextDecoder().decode(await fetchShared('golden/KEYMAP.md'));
     const toPySlowFast = new Map([...keymap.matchAll(/^\| \d+ \| `([^`]+)` \| `([^`]+)` \|/gm)].map((m) => [m[1], m[2]]));
-    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const zip = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
     const renamed: StateDict = new Map([...zip.dict].map(([k, v]) => [`module.${toPySlowFast.get(k)!}`, v]));
     expect(renamed.has('module.s1.pathway0_stem.conv.weight')).toBe(true);
     const file = toSafetensors(renamed, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px);
-    const w = readWeights(file);
+    const w = await readWeights(file);
     expect(w.naming).toBe('pyslowfast');
     expect([...w.dict.keys()].sort()).toEqual([...zip.dict.keys()].filter((k) => !k.endsWith('num_batches_tracked')).sort());
     const c = closeness((await logitsOf(w.config!, w.dict)).logits, golden, 1e-4, 1e-5);
@@ -56,16 +56,16 @@ describe('weights in every accepted form give the golden logits', () => {
   });
 
   it('converted safetensors: f32 identical to the checkpoint, f16 within 2e-2 of the largest logit and the same top-1', async () => {
-    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const zip = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
     const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
     const direct = (await logitsOf(config, zip.dict)).logits;
-    const f32 = readWeights(toSafetensors(zip.dict, config));
+    const f32 = await readWeights(toSafetensors(zip.dict, config));
     expect(f32.config).toEqual(config);
     expect(Array.from((await logitsOf(f32.config!, f32.dict)).logits)).toEqual(Array.from(direct));
 
     const f16File = toSafetensors(zip.dict, config, { f16: true });
     expect(f16File.byteLength).toBeLessThan(0.55 * toSafetensors(zip.dict, config).byteLength);
-    const f16 = readWeights(f16File);
+    const f16 = await readWeights(f16File);
     const r = (await logitsOf(config, f16.dict, 'f16')).logits;
     const c = closeness(r, golden, 2e-2, 0);
     expect(c.ok, `f16: ${c.summary}`).toBe(true);
@@ -75,7 +75,7 @@ describe('weights in every accepted form give the golden logits', () => {
 
 describe('the Fast clip alone, as the video pipeline feeds it', () => {
   it('gathers the Slow frames on the GPU and gives the golden logits', async () => {
-    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const zip = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
     const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { input: 'fast' });
     expect(Object.keys(c.model.inputShapes)).toEqual(['fast']);
     const r = await c.classify({ fast: inputs.fast });
@@ -85,7 +85,7 @@ describe('the Fast clip alone, as the video pipeline feeds it', () => {
   });
 
   it('reads a clip that is already on the GPU in place', async () => {
-    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const zip = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
     const clip = device.createBuffer({ size: inputs.fast.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(clip, 0, inputs.fast);
     const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict),
@@ -141,7 +141,7 @@ describe('clips gathered from a ring of frames on the GPU, as the video pipeline
   }
 
   it('SlowFast: the golden logits', async () => {
-    const zip = readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
+    const zip = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
     const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { input: 'ring', ringFrames: 40 });
     const r = await c.classify({ ring: ringOf(inputs.fast, 32), clipIndex: Uint32Array.from(slots) });
     c.destroy();

@@ -1,6 +1,37 @@
 // Starts the Vite dev server and the system Chromium (with the WebGPU flags) for the Node entry points that
 // run engine code in a browser: benchmarks and the CLI.
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { chromiumArgs, chromiumPath, root } from './prereqs.mjs';
+
+/** URL path under which `serveFile` makes local files available to the page. */
+const FILES_PATH = '/__local';
+
+/**
+ * Streams files from disk to the page, any size: the page fetches them as Blobs, which the browser keeps on
+ * disk when large, so a 2 GiB checkpoint never has to fit through one message or one JS array.
+ */
+function localFiles(files) {
+  return {
+    name: 'local-files',
+    configureServer(server) {
+      server.middlewares.use(FILES_PATH, (req, res, next) => {
+        const path = files.get(decodeURIComponent((req.url ?? '/').slice(1).split('?')[0]));
+        if (!path) return next();
+        let size;
+        try {
+          ({ size } = statSync(path));
+        } catch (e) {
+          res.statusCode = 404;
+          return res.end(`${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+        }
+        res.setHeader('content-type', 'application/octet-stream');
+        res.setHeader('content-length', size);
+        createReadStream(path).on('error', () => res.destroy()).pipe(res);
+      });
+    },
+  };
+}
 
 /**
  * `extraArgs` are added to Chromium's command line (e.g. a fake camera). `isolated` serves the page
@@ -9,8 +40,9 @@ import { chromiumArgs, chromiumPath, root } from './prereqs.mjs';
 export async function openEnginePage({ extraArgs = [], isolated = false } = {}) {
   const { createServer } = await import('vite');
   const { chromium: playwright } = await import('playwright');
+  const files = new Map();
   // No file watching and no HMR: an edit elsewhere must not reload the page in the middle of a run.
-  const server = await createServer({ root, logLevel: 'error', server: {
+  const server = await createServer({ root, logLevel: 'error', plugins: [localFiles(files)], server: {
     port: 0, host: 'localhost', hmr: false, watch: null,
     headers: isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {},
   } });
@@ -24,6 +56,40 @@ export async function openEnginePage({ extraArgs = [], isolated = false } = {}) 
   await page.goto(new URL('scripts/bench.html', url).href);
   return {
     page,
+    /** Serves a local file to the page under `name`; returns the URL path the page fetches it from. */
+    serveFile(name, path) {
+      files.set(name, resolve(path));
+      return `${FILES_PATH}/${encodeURIComponent(name)}`;
+    },
+    /**
+     * Runs `work()` while sampling the page's JS heap (objects and ArrayBuffer contents) every few milliseconds
+     * through the DevTools protocol; resolves to its value and the peak, in bytes, above the heap at the start.
+     */
+    async sampleHeap(work) {
+      const cdp = await page.context().newCDPSession(page);
+      const usage = async () => {
+        const u = await cdp.send('Runtime.getHeapUsage');
+        return { heap: u.usedSize, arrayBuffers: u.backingStorageSize ?? 0 };
+      };
+      const start = await usage();
+      let peak = { ...start };
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const u = await usage().catch(() => undefined);
+          if (u && u.heap + u.arrayBuffers > peak.heap + peak.arrayBuffers) peak = u;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      try {
+        const value = await work();
+        return { value, start, peak };
+      } finally {
+        sampling = false;
+        await sampler;
+        await cdp.detach().catch(() => {});
+      }
+    },
     /** Calls `fn(arg)` exported by an engine module (a path the dev server serves), in the page. */
     async run(module, fn, arg) {
       // A string, not a function: test runners that import this file rewrite import() inside functions.

@@ -1,11 +1,13 @@
 // `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere).
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
 
 const HELP = `Usage: npm run classify -- [<video>…] --checkpoint FILE [options]
 
-Classifies video with SlowFast on WebGPU in headless Chromium and prints the top-k Kinetics-400 labels.
+Classifies video with SlowFast on WebGPU in headless Chromium and prints the top-k labels: Kinetics-400,
+Kinetics-600 or Charades (per class: a multi-label sigmoid head) by the head's size, "class N" for any other
+head (Something-Something v2's 174 among them) unless --labels names them.
 
 Input (one of):
   <video>…                one or more video files (mp4, mov, webm, mkv, gif): decoded with WebCodecs,
@@ -18,14 +20,18 @@ Input (one of):
 Options:
   --checkpoint FILE       weights: an official .pyth/.pth (pytorchvideo or PySlowFast names, zip or legacy)
                           or our .safetensors (npm run convert); the architecture is read off the weights
-  --preset NAME           slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slow_r50_8x8
-                          (settings the weights cannot tell, such as alpha; default: inferred)
+  --preset NAME           slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slowfast_r101_16x8 |
+                          slow_r50_8x8 | slow_r50_4x16 (settings the weights cannot tell: frames, alpha,
+                          stride; default: the checkpoint's training cfg where it has one, else inferred)
+  --labels FILE           class names: one label a line in index order, or JSON (an array, or a map of
+                          label → index as Something-Something v2's labels.json); must match the head's size
   --size N                input size for a video (default: the model's, 224 for the official weights)
   --stride S              seconds between clips of a video (default 1)
   --views 1|3             spatial crops per clip: the centre, or start/centre/end averaged (default 1)
   --topk N                how many labels to print (default 5)
-  --json                  print JSON: top-k, all logits, config, timing, GPU memory (several videos: an array,
-                          one entry per video, {file, error} for those that failed)
+  --json                  print JSON: top-k, all logits, config, timing, GPU memory, and how the checkpoint was
+                          read (size, time, peak JS memory) (several videos: an array, one entry per video,
+                          {file, error} for those that failed)
   -h, --help              show this help
 
 Exit codes: 0 ok, 1 the engine failed on an input (message on stderr; other videos are still classified),
@@ -37,13 +43,14 @@ const { args, positionals } = parseCli(HELP, {
   'input-slow': { type: 'string' },
   'input-fast': { type: 'string' },
   preset: { type: 'string' },
+  labels: { type: 'string' },
   topk: { type: 'string', default: '5' },
   size: { type: 'string' },
   stride: { type: 'string', default: '1' },
   views: { type: 'string', default: '1' },
   json: { type: 'boolean', default: false },
 }, { positionals: true });
-const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
+const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
 if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args.preset}'; one of ${PRESETS.join(', ')}`);
 const topK = Number(args.topk);
 if (!Number.isInteger(topK) || topK < 1 || topK > 1000) usage(`--topk must be a whole number from 1 to 1000, got '${args.topk}'`);
@@ -56,7 +63,7 @@ if (args.views !== '1' && args.views !== '3') usage(`--views must be 1 or 3, got
 const videos = positionals;
 if (!videos.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
 if (videos.length && args['input-fast']) usage('give video files or input tensors, not both');
-const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'] };
+const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels };
 for (const [what, file] of [...Object.entries(files), ...videos.map((v) => ['video', v])]) {
   if (file && !existsSync(file)) usage(`${what} file not found: ${file}`);
 }
@@ -79,22 +86,36 @@ function printVideo(file, result) {
   for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
 }
 
+const mib = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
+/** Reads the checkpoint in the page (kept there for the classifications), sampling the page's JS memory meanwhile. */
+async function loadCheckpoint(checkpointUrl) {
+  const { value, start, peak } = await engine.sampleHeap(() => engine.run('/model/cli.ts', 'loadCheckpoint', { checkpointUrl }));
+  return {
+    ...value,
+    // What reading it took at most, above what the page held before: JS objects and ArrayBuffer contents.
+    peakHeapBytes: Math.max(0, peak.heap - start.heap),
+    peakArrayBufferBytes: Math.max(0, peak.arrayBuffers - start.arrayBuffers),
+  };
+}
+const loadLine = (l) => `weights: ${args.checkpoint} (${mib(l.fileBytes)}, ${l.format}) read in ${(l.ms / 1000).toFixed(1)} s; ` +
+  `peak JS memory while reading ${mib(l.peakHeapBytes + l.peakArrayBufferBytes)} (heap ${mib(l.peakHeapBytes)}, array buffers ${mib(l.peakArrayBufferBytes)})`;
+
 let code = 0;
 try {
-  // The page fetches the files from these URLs; Playwright answers from disk.
-  for (const [what, file] of Object.entries(files)) {
-    if (!file) continue;
-    await engine.page.route(`**/__cli/${what}`, (route) => route.fulfill({ body: readFileSync(resolve(file)) }));
-  }
+  // The page fetches the files from the dev server, which streams them from disk.
+  const urls = Object.fromEntries(Object.entries(files).filter(([, f]) => f).map(([what, f]) => [what, engine.serveFile(what, f)]));
+  const load = await loadCheckpoint(urls.checkpoint);
+  const labels = urls.labels ? { labelsUrl: urls.labels, labelsName: basename(args.labels) } : {};
   if (videos.length) {
-    videos.forEach((file, i) => engine.page.route(`**/__cli/video/${i}`, (route) => route.fulfill({ body: readFileSync(resolve(file)) })));
+    if (!args.json) console.log(loadLine(load));
     const results = [];
     for (const [i, file] of videos.entries()) {
       try {
         const result = await engine.run('/app/video/cli.ts', 'classifyVideo', {
-          videoUrl: `/__cli/video/${i}`, checkpointUrl: '/__cli/checkpoint', preset: args.preset, size, topK, stride, views: Number(args.views),
+          videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl: urls.checkpoint, preset: args.preset, size, topK, stride, views: Number(args.views), ...labels,
         });
-        results.push({ file, ...result });
+        results.push({ file, ...result, load });
         if (!args.json) printVideo(file, result);
         for (const n of result.notices) console.error(`notice: ${videos.length > 1 ? `${file}: ` : ''}${n}`);
         if (result.notices.length && code === 0) code = 3;
@@ -107,17 +128,18 @@ try {
     if (args.json) console.log(JSON.stringify(videos.length === 1 ? results[0] : results));
   } else {
     const result = await engine.run('/model/cli.ts', 'classifyTensors', {
-      checkpointUrl: '/__cli/checkpoint',
-      fastUrl: '/__cli/fast',
-      slowUrl: files.slow ? '/__cli/slow' : undefined,
+      checkpointUrl: urls.checkpoint,
+      fastUrl: urls.fast,
+      slowUrl: urls.slow,
       preset: args.preset,
       topK,
+      ...labels,
     });
     if (args.json) {
-      console.log(JSON.stringify(result));
+      console.log(JSON.stringify({ ...result, load }));
     } else {
       console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ` +
-        `${result.ms.toFixed(0)} ms, ${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU`);
+        `${result.ms.toFixed(0)} ms, ${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU; ${loadLine(load)}`);
       for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
     }
   }

@@ -1,6 +1,6 @@
 // Argument handling shared by the command-line tools: --help prints the usage and exits 0; a bad argument
 // prints the problem and the usage and exits 2.
-import { readFileSync } from 'node:fs';
+import { openAsBlob } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 export function parseCli(help, options, { positionals = false } = {}) {
@@ -22,10 +22,13 @@ export function usageError(help, message) {
   process.exit(2);
 }
 
-/** The bytes of an input file, or a message and exit 2. */
-export function readInputFile(path) {
+/**
+ * An input file as a Blob, read from disk in parts as the reader needs them (an official checkpoint is
+ * mostly optimizer state that is never read), or a message and exit 2.
+ */
+export async function openInputFile(path) {
   try {
-    return new Uint8Array(readFileSync(path));
+    return await openAsBlob(path);
   } catch (e) {
     console.error(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
     process.exit(2);

@@ -46,6 +46,19 @@ describe('npm run classify', () => {
     expect(lines[1]).toMatch(/^ *99\.44% +presenting weather forecast$/);
   }, 240_000);
 
+  it('names the classes from a label file (--labels), and refuses one of the wrong length', async () => {
+    const names = join(tmp, 'my-labels.txt');
+    writeFileSync(names, Array.from({ length: 400 }, (_, i) => `action number ${i}`).join('\n'));
+    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--labels', names, '--topk', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').slice(1)).toEqual([expect.stringMatching(/^ *99\.44% +action number 254$/), expect.stringMatching(/ +action number 147$/)]);
+    const short = join(tmp, 'short.json');
+    writeFileSync(short, JSON.stringify({ wave: '0', clap: '1' }));
+    const bad = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--labels', short]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: short\.json has 2 labels, but the model's head has 400 classes/m);
+  }, 240_000);
+
   it('classifies a video file clip by clip (cricket.mp4)', async () => {
     const r = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--json']);
     expect(r.status, r.stderr).toBe(0);

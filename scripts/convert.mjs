@@ -1,6 +1,6 @@
 // `npm run convert -- in.pyth out.safetensors [--f16] [--preset NAME] [--size N]`
 import { writeFileSync } from 'node:fs';
-import { parseCli, readInputFile, usageError, withEngineModule } from './cli.mjs';
+import { parseCli, openInputFile, usageError, withEngineModule } from './cli.mjs';
 
 const HELP = `Usage: npm run convert -- <in> <out.safetensors> [options]
 
@@ -11,8 +11,9 @@ Nothing in the checkpoint is executed: its pickle is read by a safe unpickler.
 
 Options:
   --f16           store conv and linear weights as float16 (half the size; logits within ~1e-2 relative)
-  --preset NAME   slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slow_r50_8x8, for settings the
-                  weights cannot tell (alpha); default: inferred from the weights
+  --preset NAME   slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slowfast_r101_16x8 |
+                  slow_r50_8x8 | slow_r50_4x16, for settings the weights cannot tell (frames, alpha, stride);
+                  default: the checkpoint's training cfg where it has one, else inferred from the weights
   --size N        the input size to record in the config (default 224)
   -h, --help      show this help
 
@@ -25,10 +26,10 @@ if (positionals.length !== 2) usageError(HELP, 'expected an input and an output 
 const [input, output] = positionals;
 const size = args.size === undefined ? undefined : Number(args.size);
 if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usageError(HELP, '--size must be a multiple of 32');
-const bytes = readInputFile(input);
+const file = await openInputFile(input);
 
-await withEngineModule('/model/weights/convert.ts', (module) => {
-  const out = module.convertCheckpoint(bytes, { f16: args.f16, preset: args.preset, inputSize: size });
+await withEngineModule('/model/weights/convert.ts', async (module) => {
+  const out = await module.convertCheckpoint(file, { f16: args.f16, preset: args.preset, inputSize: size });
   writeFileSync(output, out.bytes);
   const c = out.config;
   console.log(`${input} (${out.naming} names) → ${output}: ${c.slowOnly ? 'Slow' : 'SlowFast'} R${c.depth}, alpha ${c.alpha}, ` +

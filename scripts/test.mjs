@@ -1,7 +1,8 @@
 // `npm test`: install what is missing, then type-check, run the unit tests (Node and real Chromium on
 // WebGPU) and the e2e tests, and end with one plain line `N passed, N failed` counting every test.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 
@@ -11,9 +12,13 @@ ensureSystemPackages({ needFfmpeg: true });
 let passed = 0;
 let failed = 0;
 
+// Fixtures at real size (an official-sized checkpoint, ~400 MB on disk) are made once for this run by the
+// first test that needs them, shared by the unit and e2e tests, and deleted at the end.
+const fixtures = mkdtempSync(join(tmpdir(), 'slowfast-fixtures-'));
+
 function run(label, cmd, args, env = {}) {
   console.log(`\n=== ${label}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, SLOWFAST_FIXTURES_DIR: fixtures, ...env } });
   return r.status ?? 1;
 }
 
@@ -56,5 +61,6 @@ if (e2e) {
 }
 if (!e2e || (e2eStatus !== 0 && e2e.stats.unexpected === 0)) failed++;
 
+rmSync(fixtures, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

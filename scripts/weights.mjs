@@ -72,7 +72,7 @@ try {
   const { loadEngineModule } = await import('./engine-node.mjs');
   const { module, close } = await loadEngineModule('/model/weights/convert.ts');
   try {
-    const out = module.convertCheckpoint(bytes, { f16: args.f16 });
+    const out = await module.convertCheckpoint(bytes, { f16: args.f16 });
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, 'slowfast_r50_8x8.safetensors');
     writeFileSync(file, out.bytes);

@@ -42,11 +42,11 @@ export class ModelCache {
     }
   }
 
-  async get(key: ModelKey): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  /** The cached weights as a File: read from disk in parts, never whole into memory. */
+  async get(key: ModelKey): Promise<File | undefined> {
     if (!(await this.list()).some((m) => m.key === key)) return undefined;
     try {
-      const file = await (await this.dir.getFileHandle(`${key}.safetensors`)).getFile();
-      return new Uint8Array(await file.arrayBuffer());
+      return await (await this.dir.getFileHandle(`${key}.safetensors`)).getFile();
     } catch {
       return undefined;
     }

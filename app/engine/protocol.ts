@@ -124,5 +124,7 @@ export const PRESET_TITLES: Record<PresetName, string> = {
   slowfast_r50_8x8: 'SlowFast R50 8×8',
   slowfast_r50_4x16: 'SlowFast R50 4×16',
   slowfast_r101_8x8: 'SlowFast R101 8×8',
+  slowfast_r101_16x8: 'SlowFast R101 16×8 (50_50)',
   slow_r50_8x8: 'Slow-only R50 8×8 (baseline)',
+  slow_r50_4x16: 'Slow-only R50 4×16',
 };

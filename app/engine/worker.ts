@@ -7,6 +7,7 @@ import { tilePolicyFor } from '../../kernels/conv3d/conv3d.ts';
 import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autotune.ts';
 import { buildSlowFast, PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
 import { convertCheckpoint } from '../../model/weights/convert.ts';
+import type { WeightInput } from '../../model/weights/byteSource.ts';
 import { CheckpointError } from '../../model/weights/pickle.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
@@ -180,8 +181,8 @@ function keyOf(config: SlowFastConfig): ModelKey {
 }
 
 /** Reads and checks weights (any accepted format) and makes them the current model. */
-async function useWeights(bytes: Uint8Array<ArrayBuffer>, name: string, source: ModelInfo['source'], generation: number, cacheIt: boolean): Promise<void> {
-  const converted = convertCheckpoint(bytes);
+async function useWeights(input: WeightInput, name: string, source: ModelInfo['source'], generation: number, cacheIt: boolean): Promise<void> {
+  const converted = await convertCheckpoint(input);
   if (generation !== loadGeneration) return;
   const key = keyOf(converted.config);
   model = { key, name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source, loadId: generation, dict: converted.dict };
@@ -236,7 +237,7 @@ async function loadModel(key: ModelKey): Promise<void> {
   const cached = await cache?.get(key);
   if (generation !== loadGeneration) return;
   if (cached) {
-    post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'read', received: cached.byteLength, total: cached.byteLength } });
+    post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'read', received: cached.size, total: cached.size } });
     const name = (await cache?.list())?.find((m) => m.key === key)?.name ?? title;
     return useWeights(cached, name, 'cache', generation, false);
   }
@@ -264,8 +265,8 @@ async function loadWeightsFile(file: Blob, name: string): Promise<void> {
   const generation = ++loadGeneration;
   post({ type: 'weights', state: { status: 'loading', key: 'custom', name, phase: 'read', received: 0, total: file.size } });
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    await useWeights(bytes, name, 'file', generation, true);
+    // The file is read in parts (a checkpoint is mostly optimizer state the model never needs).
+    await useWeights(file, name, 'file', generation, true);
   } catch (e) {
     if (generation !== loadGeneration) return;
     // The earlier model, if any, stays in use.

@@ -15,7 +15,7 @@ const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
 
 beforeAll(async () => {
   device = (await acquireGpu()).device;
-  dict = readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth'))).dict;
+  dict = (await readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth')))).dict;
 });
 
 async function analyze(path: string, options: Parameters<typeof analyzeVideo>[4] = {}) {

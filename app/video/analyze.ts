@@ -27,11 +27,13 @@ export interface AnalysisProgress {
 export interface AnalyzeOptions {
   /** Conv tiles tuned for this adapter (model/autotune.ts); default tiles otherwise. */
   tiles?: TileTable;
+  /** Class names from the user's label file (default: the head's own). */
+  labels?: readonly string[];
   /** Seconds between clip starts (default 1). */
   stride?: number;
   /**
-   * Spatial views per clip: 1 (centre crop, default) or 3 (start, centre and end of the long side, softmax
-   * averaged — the paper's multi-view testing).
+   * Spatial views per clip: 1 (centre crop, default) or 3 (start, centre and end of the long side, combined
+   * as Classifier.combine does — the paper's multi-view testing).
    */
   views?: 1 | 3;
   topK?: number;
@@ -103,7 +105,7 @@ export async function analyzeVideo(
   let classifier: Classifier;
   try {
     classifier = await Classifier.create(device, config, weights, {
-      input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip }, profile: options.profile, tiles: options.tiles,
+      input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip }, profile: options.profile, tiles: options.tiles, labels: options.labels,
     });
   } catch (e) {
     ring.destroy();
@@ -126,13 +128,14 @@ export async function analyzeVideo(
       for (let g = Math.min(f, lastWritten); g >= 0; g--) if (slotOf.has(g)) return slotOf.get(g)!;
       return 0;
     });
-    const probabilities = new Float32Array(config.numClasses);
+    const views: Float32Array[] = [];
     let ms = 0;
     for (let v = 0; v < ring.views; v++) {
       const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
-      r.probabilities.forEach((p, i) => (probabilities[i] += p / ring.views));
+      views.push(r.probabilities);
       ms += r.ms;
     }
+    const probabilities = classifier.combine(views);
     const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms };
     results.push(result);
     options.onClip?.(result);

@@ -1,9 +1,9 @@
 // The browser half of `npm run classify -- <video>`: decode, analyse clip by clip, and summarise.
 import { acquireGpu, type Gpu } from '../../kernels/device.ts';
-import { inferConfig } from '../../model/inferConfig.ts';
-import { labelsFor } from '../../model/labels.ts';
+import { configOf } from '../../model/inferConfig.ts';
+import type { Classifier } from '../../model/classifier.ts';
 import type { PresetName } from '../../model/slowfast.ts';
-import { readWeights, type LoadedWeights } from '../../model/weights/load.ts';
+import { labelsAt, weightsAt } from '../../model/cli.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
@@ -16,6 +16,9 @@ export interface ClassifyVideoRequest {
   topK: number;
   stride: number;
   views: 1 | 3;
+  /** A label file (one label a line, or JSON), and its name for messages. */
+  labelsUrl?: string;
+  labelsName?: string;
 }
 
 async function fetchBlob(url: string, what: string): Promise<Blob> {
@@ -25,18 +28,11 @@ async function fetchBlob(url: string, what: string): Promise<Blob> {
 }
 
 // Several videos in one run share the weights and the device (so its pipelines are compiled once).
-const weightsByUrl = new Map<string, Promise<LoadedWeights>>();
 let gpuOnce: Promise<Gpu> | undefined;
 
 export async function classifyVideo(req: ClassifyVideoRequest) {
-  if (!weightsByUrl.has(req.checkpointUrl)) {
-    weightsByUrl.set(req.checkpointUrl, fetchBlob(req.checkpointUrl, 'checkpoint').then(async (b) => readWeights(new Uint8Array(await b.arrayBuffer()))));
-  }
-  const weights = await weightsByUrl.get(req.checkpointUrl)!.catch((e: unknown) => {
-    weightsByUrl.delete(req.checkpointUrl);
-    throw e;
-  });
-  const base = weights.config ?? inferConfig(weights.dict, req.preset);
+  const weights = await weightsAt(req.checkpointUrl);
+  const base = configOf(weights, req.preset);
   const config = req.size ? { ...base, inputSize: req.size } : base;
   const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
   gpuOnce ??= acquireGpu();
@@ -44,15 +40,13 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
   const t0 = performance.now();
   try {
     const notices: string[] = [];
+    let classifier: Classifier | undefined;
+    const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
     const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), {
-      topK: req.topK, stride: req.stride, views: req.views, onNotice: (n) => notices.push(n.message),
+      topK: req.topK, stride: req.stride, views: req.views, labels, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
     });
-    // The video's label: clip probabilities averaged, as multi-clip testing does.
-    const mean = new Float32Array(config.numClasses);
-    for (const c of clips) c.probabilities.forEach((p, i) => (mean[i] += p / clips.length));
-    const labels = labelsFor(config.numClasses);
-    const top = [...mean.keys()].sort((a, b) => mean[b] - mean[a]).slice(0, req.topK)
-      .map((index) => ({ index, label: labels[index], probability: mean[index] }));
+    // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
+    const top = classifier!.topOf(classifier!.combine(clips.map((c) => c.probabilities)), req.topK);
     return {
       adapter: gpu.adapter.description,
       video: video.info,

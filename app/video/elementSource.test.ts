@@ -71,7 +71,7 @@ describe('frames from the browser\'s player', () => {
 
   it('feeds whole-video analysis: the same clips and labels as decoding with WebCodecs', async () => {
     const device = (await acquireGpu()).device;
-    const dict = readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth'))).dict;
+    const dict = (await readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth')))).dict;
     const decodedFile = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
     const decoded = await analyzeVideo(device, decodedFile, config, new StateDictSource(dict));
     decodedFile.dispose();

@@ -36,6 +36,8 @@ export interface WebcamOptions {
   intervalMs?: number;
   /** Conv tiles tuned for this adapter (model/autotune.ts). */
   tiles?: TileTable;
+  /** Class names from the user's label file (default: the head's own). */
+  labels?: readonly string[];
   /** Weight of the previous smoothed probabilities, 0 (none) to 1 (frozen); default 0.5. */
   smoothing?: number;
   topK?: number;
@@ -138,11 +140,11 @@ export class LiveClassifier {
   }
 
   /** The ring and the classifier reading it, on `device`. */
-  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, tiles?: TileTable): Promise<{ ring: ClipWriter; classifier: Classifier }> {
+  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<{ ring: ClipWriter; classifier: Classifier }> {
     const ringFrames = Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2;
     const ring = new ClipWriter(device, { size: config.inputSize, frames: ringFrames });
     try {
-      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip }, tiles }) };
+      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip }, tiles: options.tiles, labels: options.labels }) };
     } catch (e) {
       ring.destroy();
       throw e;
@@ -150,7 +152,7 @@ export class LiveClassifier {
   }
 
   static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
-    const { ring, classifier } = await LiveClassifier.build(device, config, weights, options.tiles);
+    const { ring, classifier } = await LiveClassifier.build(device, config, weights, options);
     const live = new LiveClassifier(ring, classifier, config, options);
     void live.readFrames(frames);
     live.timer = setInterval(() => void live.tick(), options.intervalMs ?? 500);
@@ -165,7 +167,7 @@ export class LiveClassifier {
 
   /** Carries on, with the same camera, on a new device (the old one was lost); the ring refills from now. */
   async moveTo(device: GPUDevice, weights: WeightSource): Promise<void> {
-    const { ring, classifier } = await LiveClassifier.build(device, this.config, weights, this.options.tiles);
+    const { ring, classifier } = await LiveClassifier.build(device, this.config, weights, this.options);
     if (this.stopped) {
       classifier.destroy();
       ring.destroy();

@@ -11,7 +11,7 @@ export async function collectWebcamLabels({ checkpointUrl, count, timeoutMs }: {
   const { device } = await acquireGpu();
   const labels: { time: number; top: string; sum: number; latencyMs: number }[] = [];
   try {
-    const session = await WebcamSession.start(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(readWeights(bytes).dict), {
+    const session = await WebcamSession.start(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource((await readWeights(bytes)).dict), {
       intervalMs: 500,
       onLabels: (l) => labels.push({ time: l.time, top: l.top[0].label, sum: l.probabilities.reduce((a, b) => a + b, 0), latencyMs: l.latencyMs }),
     });

@@ -1,7 +1,8 @@
 // A checkpoint (official .pyth or our safetensors) → an ONNX model of the network it fits: `npm run
 // export-onnx`, and the benchmark's onnxruntime-web side.
-import { inferConfig } from '../inferConfig.ts';
+import { configOf } from '../inferConfig.ts';
 import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
+import type { WeightInput } from '../weights/byteSource.ts';
 import { readWeights } from '../weights/load.ts';
 import { StateDictSource } from '../weights/weightSource.ts';
 import { exportOnnx, type OnnxModel } from './exportOnnx.ts';
@@ -15,9 +16,9 @@ export interface ExportCheckpointOptions {
   softmax?: boolean;
 }
 
-export function exportCheckpoint(bytes: Uint8Array, options: ExportCheckpointOptions = {}): OnnxModel & { config: SlowFastConfig } {
-  const weights = readWeights(bytes);
-  const inferred = weights.config ?? inferConfig(weights.dict, options.preset);
+export async function exportCheckpoint(input: WeightInput, options: ExportCheckpointOptions = {}): Promise<OnnxModel & { config: SlowFastConfig }> {
+  const weights = await readWeights(input);
+  const inferred = configOf(weights, options.preset);
   const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
   const model = buildSlowFast(config, new StateDictSource(weights.dict), { input: options.input, softmax: options.softmax });
   const name = `${config.slowOnly ? 'slow' : 'slowfast'}_r${config.depth}_${config.fastFrames / config.alpha}x${config.tau}`;

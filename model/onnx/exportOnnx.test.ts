@@ -28,7 +28,7 @@ describe('ONNX export, run by onnxruntime-web', () => {
   for (const [fixture, backend] of FIXTURE_BACKENDS) {
     it(`${fixture}: the exported checkpoint gives the golden logits (onnxruntime-web ${backend})`, async () => {
       const dir = `golden/${fixture}`;
-      const dict = readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)));
+      const dict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
       const model = buildSlowFast(GOLDEN_FIXTURES[fixture], new StateDictSource(dict));
       const onnx = exportOnnx(model.graph, { name: fixture });
       expect(onnx.inputs.map((i) => i.name).sort()).toEqual(['fast', 'slow']);

@@ -213,6 +213,9 @@ const LOWERINGS: Record<string, Lowering> = {
   relu(w, node) {
     w.write(node.outputs[0], w.node('Relu', node.name, [w.read(node.inputs[0])]));
   },
+  sigmoid(w, node) {
+    w.write(node.outputs[0], w.node('Sigmoid', node.name, [w.read(node.inputs[0])]));
+  },
   softmax(w, node, a) {
     w.write(node.outputs[0], w.node('Softmax', node.name, [w.read(node.inputs[0])], { axis: a.axis as number }));
   },

@@ -1,7 +1,8 @@
 // Official checkpoint → our web format, shared by `npm run convert`, `npm run weights` and the app (a
 // dropped .pyth is converted in a worker and cached). The weights are checked against the architecture
 // before anything is written, so a bad file fails here with its real key names.
-import { inferConfig } from '../inferConfig.ts';
+import { configOf } from '../inferConfig.ts';
+import type { WeightInput } from './byteSource.ts';
 import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
 import { readWeights, toSafetensors, type LoadedWeights } from './load.ts';
 import type { StateDict } from './stateDict.ts';
@@ -22,9 +23,9 @@ export interface Converted {
   dict: StateDict;
 }
 
-export function convertCheckpoint(input: Uint8Array, options: ConvertOptions = {}): Converted {
-  const weights = readWeights(input);
-  const inferred = weights.config ?? inferConfig(weights.dict, options.preset);
+export async function convertCheckpoint(input: WeightInput, options: ConvertOptions = {}): Promise<Converted> {
+  const weights = await readWeights(input);
+  const inferred = configOf(weights, options.preset);
   const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
   buildSlowFast(config, new StateDictSource(weights.dict));
   const parameters = [...weights.dict]

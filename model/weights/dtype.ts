@@ -12,8 +12,15 @@ function bf16(bits: number): number {
   return scratch.getFloat32(0);
 }
 
+/** Typed arrays use the platform's byte order; files are little-endian, as is every platform browsers run on. */
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export function toFloat32(bytes: Uint8Array, dtype: DType, count: number): Float32Array<ArrayBuffer> {
   const out = new Float32Array(count);
+  if (dtype === 'float32' && littleEndian) {
+    new Uint8Array(out.buffer).set(bytes.subarray(0, count * 4));
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < count; i++) {
     switch (dtype) {

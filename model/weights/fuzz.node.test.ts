@@ -12,7 +12,7 @@ import { mutate, mutation } from '../../e2e/mutate.ts';
 const G = new URL('../../../shared/golden/slowfast_r50_w16_8x8_64px/', import.meta.url);
 const zipCheckpoint = new Uint8Array(readFileSync(new URL('checkpoint.pyth', G)));
 const legacyCheckpoint = new Uint8Array(readFileSync(new URL('checkpoint_legacy.pyth', G)));
-const golden = readWeights(zipCheckpoint);
+const golden = await readWeights(zipCheckpoint);
 const safetensors = toSafetensors(golden.dict, { depth: 50, alpha: 4, betaInv: 8, fusionKernel: 7, fusionChannelRatio: 2, lateral: 'tconv', stemChannels: [16, 2], numClasses: 400, inputSize: 64, fastFrames: 32, tau: 8 });
 const files = unzipSync(zipCheckpoint);
 const pklName = Object.keys(files).find((n) => n.endsWith('data.pkl'))!;
@@ -21,10 +21,10 @@ const pklName = Object.keys(files).find((n) => n.endsWith('data.pkl'))!;
 const TIME_LIMIT_MS = 5000;
 
 /** Reads `bytes`: fine, or a CheckpointError; anything else (or a slow read) fails the property. */
-function readsOrRefuses(bytes: Uint8Array): boolean {
+async function readsOrRefuses(bytes: Uint8Array): Promise<boolean> {
   const t0 = performance.now();
   try {
-    readWeights(bytes);
+    await readWeights(bytes);
   } catch (e) {
     if (!(e instanceof CheckpointError)) throw new Error(`not a CheckpointError: ${(e as Error)?.stack ?? e}`);
   }
@@ -36,13 +36,13 @@ function readsOrRefuses(bytes: Uint8Array): boolean {
 const runs = { numRuns: 250, seed: 20261124 };
 
 describe('weight readers under mutation: weights or a CheckpointError, in time', () => {
-  it('PyTorch zip checkpoints', () => {
-    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => readsOrRefuses(mutate(zipCheckpoint, ms))), runs);
+  it('PyTorch zip checkpoints', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => readsOrRefuses(mutate(zipCheckpoint, ms))), runs);
   }, 120_000);
 
-  it('their pickles, mutated inside an intact zip', () => {
-    fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), (ms) => {
+  it('their pickles, mutated inside an intact zip', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 6 }), (ms) => {
         const zip = zipSync({ ...files, [pklName]: mutate(files[pklName], ms) }, { level: 0 });
         return readsOrRefuses(zip);
       }),
@@ -50,21 +50,21 @@ describe('weight readers under mutation: weights or a CheckpointError, in time',
     );
   }, 120_000);
 
-  it('legacy (non-zip) checkpoints', () => {
-    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => readsOrRefuses(mutate(legacyCheckpoint, ms))), runs);
+  it('legacy (non-zip) checkpoints', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => readsOrRefuses(mutate(legacyCheckpoint, ms))), runs);
   }, 120_000);
 
-  it('safetensors files', () => {
-    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => readsOrRefuses(mutate(safetensors, ms))), runs);
+  it('safetensors files', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => readsOrRefuses(mutate(safetensors, ms))), runs);
   }, 120_000);
 
-  it('arbitrary bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 4096 }), (bytes) => readsOrRefuses(bytes)), { ...runs, numRuns: 2000 });
+  it('arbitrary bytes', async () => {
+    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 4096 }), (bytes) => readsOrRefuses(bytes)), { ...runs, numRuns: 2000 });
   });
 
-  it('the unmutated files still read (the properties above are not vacuous)', () => {
-    for (const f of [zipCheckpoint, legacyCheckpoint]) expect(readWeights(f).dict.size).toBe(golden.dict.size);
+  it('the unmutated files still read (the properties above are not vacuous)', async () => {
+    for (const f of [zipCheckpoint, legacyCheckpoint]) expect((await readWeights(f)).dict.size).toBe(golden.dict.size);
     // (Our format leaves out BN's num_batches_tracked.)
-    expect([...readWeights(safetensors).dict.keys()]).toEqual([...golden.dict.keys()].filter((k) => !k.endsWith('num_batches_tracked')));
+    expect([...(await readWeights(safetensors)).dict.keys()]).toEqual([...golden.dict.keys()].filter((k) => !k.endsWith('num_batches_tracked')));
   });
 });

@@ -1,6 +1,7 @@
 // One entry for every weight file we accept: official PyTorch checkpoints (zip or legacy, pytorchvideo or
 // PySlowFast names) and our safetensors web format (which carries its model config).
 import type { SlowFastConfig } from '../slowfast.ts';
+import { toByteSource, type WeightInput } from './byteSource.ts';
 import { toPytorchvideoNames, type Naming } from './naming.ts';
 import { CheckpointError } from './pickle.ts';
 import { readPyTorchCheckpoint } from './pytorch.ts';
@@ -16,14 +17,20 @@ export interface LoadedWeights {
   format: WeightFileFormat;
   /** The model config a safetensors file was converted for. */
   config?: SlowFastConfig;
+  /** The training config an official checkpoint carries (PySlowFast's cfg, YAML text). */
+  trainingConfig?: string;
+  /** The checkpoint's size in bytes. */
+  fileBytes: number;
 }
 
 export const CONFIG_METADATA_KEY = 'slowfast_config';
 
-export function readWeights(bytes: Uint8Array): LoadedWeights {
-  if (bytes.length === 0) throw new CheckpointError('the weight file is empty');
-  if (isSafetensors(bytes)) {
-    const { dict, metadata } = readSafetensors(bytes);
+/** Reads any accepted weight file; from a Blob, only the parts the model needs are read. */
+export async function readWeights(input: WeightInput): Promise<LoadedWeights> {
+  const src = toByteSource(input);
+  if (src.size === 0) throw new CheckpointError('the weight file is empty');
+  if (isSafetensors(await src.read(0, Math.min(9, src.size)))) {
+    const { dict, metadata } = await readSafetensors(src);
     let config: SlowFastConfig | undefined;
     if (metadata[CONFIG_METADATA_KEY]) {
       try {
@@ -33,10 +40,11 @@ export function readWeights(bytes: Uint8Array): LoadedWeights {
       }
     }
     const renamed = toPytorchvideoNames(dict);
-    return { dict: renamed.dict, naming: renamed.naming, format: 'safetensors', config };
+    return { dict: renamed.dict, naming: renamed.naming, format: 'safetensors', config, fileBytes: src.size };
   }
-  const renamed = toPytorchvideoNames(readPyTorchCheckpoint(bytes));
-  return { dict: renamed.dict, naming: renamed.naming, format: 'pytorch' };
+  const checkpoint = await readPyTorchCheckpoint(src);
+  const renamed = toPytorchvideoNames(checkpoint.dict);
+  return { dict: renamed.dict, naming: renamed.naming, format: 'pytorch', trainingConfig: checkpoint.cfg, fileBytes: src.size };
 }
 
 /**

@@ -46,10 +46,10 @@ describe('unpickle', () => {
     });
   }
 
-  it('reports truncation and garbage as CheckpointErrors', () => {
+  it('reports truncation and garbage as CheckpointErrors', async () => {
     expect(() => unpickle(bytes(...PROTO2, SHORT_BINUNICODE, 10, 'abc'))).toThrow(/truncated/);
     expect(() => unpickle(bytes(0xff))).toThrow(CheckpointError);
-    expect(() => readPyTorchCheckpoint(new Uint8Array())).toThrow('the checkpoint file is empty');
-    expect(() => readPyTorchCheckpoint(bytes('hello'))).toThrow(/not a PyTorch checkpoint/);
+    await expect(readPyTorchCheckpoint(new Uint8Array())).rejects.toThrow('the checkpoint file is empty');
+    await expect(readPyTorchCheckpoint(bytes('hello'))).rejects.toThrow(/not a PyTorch checkpoint/);
   });
 });

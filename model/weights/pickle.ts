@@ -11,6 +11,11 @@ export class UnsafePickleError extends CheckpointError {
   override readonly name = 'UnsafePickleError';
 }
 
+/** The pickle runs past the bytes given (a cut file, or a reader that fetched too little of it). */
+export class TruncatedPickleError extends CheckpointError {
+  override readonly name = 'TruncatedPickleError';
+}
+
 /** A storage reference from a persistent id: the tensor data lives elsewhere in the file. */
 export interface StorageRef {
   kind: 'storage';
@@ -95,7 +100,7 @@ export function unpickle(bytes: Uint8Array, start = 0, persistentLoad = storageF
   let pos = start;
 
   const need = (n: number) => {
-    if (pos + n > bytes.length) throw new CheckpointError(`checkpoint is truncated: pickle data ends at byte ${bytes.length}`);
+    if (pos + n > bytes.length) throw new TruncatedPickleError(`checkpoint is truncated: pickle data ends at byte ${bytes.length}`);
   };
   const u8 = () => (need(1), bytes[pos++]);
   const u16 = () => (need(2), (pos += 2), view.getUint16(pos - 2, true));
@@ -115,7 +120,7 @@ export function unpickle(bytes: Uint8Array, start = 0, persistentLoad = storageF
   };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) throw new CheckpointError('checkpoint is truncated inside a pickle text field');
+    if (end < 0) throw new TruncatedPickleError('checkpoint is truncated inside a pickle text field');
     const s = decoder.decode(bytes.subarray(pos, end));
     pos = end + 1;
     return s;

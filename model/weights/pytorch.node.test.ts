@@ -12,9 +12,9 @@ interface Manifest {
 
 describe('readPyTorchCheckpoint', () => {
   for (const fixture of ['slowfast_r50_w16_8x8_64px', 'slowfast_r50_w16_4x16_64px']) {
-    it(`reads every key of ${fixture}/checkpoint.pyth (zip) with its manifest shape`, () => {
+    it(`reads every key of ${fixture}/checkpoint.pyth (zip) with its manifest shape`, async () => {
       const manifest = JSON.parse(readFileSync(new URL(`${fixture}/manifest.json`, golden), 'utf8')) as Manifest;
-      const sd = readPyTorchCheckpoint(read(`${fixture}/checkpoint.pyth`));
+      const sd = (await readPyTorchCheckpoint(read(`${fixture}/checkpoint.pyth`))).dict;
       expect([...sd.keys()]).toEqual(manifest.state_dict.map((e) => e.key));
       for (const e of manifest.state_dict) {
         expect(sd.get(e.key)!.shape, e.key).toEqual(e.shape);
@@ -23,9 +23,9 @@ describe('readPyTorchCheckpoint', () => {
     });
   }
 
-  it('reads the legacy (non-zip) checkpoint to the same tensors as the zip one', () => {
-    const zip = readPyTorchCheckpoint(read('slowfast_r50_w16_8x8_64px/checkpoint.pyth'));
-    const legacy = readPyTorchCheckpoint(read('slowfast_r50_w16_8x8_64px/checkpoint_legacy.pyth'));
+  it('reads the legacy (non-zip) checkpoint to the same tensors as the zip one', async () => {
+    const zip = (await readPyTorchCheckpoint(read('slowfast_r50_w16_8x8_64px/checkpoint.pyth'))).dict;
+    const legacy = (await readPyTorchCheckpoint(read('slowfast_r50_w16_8x8_64px/checkpoint_legacy.pyth'))).dict;
     expect([...legacy.keys()]).toEqual([...zip.keys()]);
     for (const [k, t] of zip) {
       const other = legacy.get(k)!.data;
@@ -34,8 +34,8 @@ describe('readPyTorchCheckpoint', () => {
     }
   });
 
-  it('keeps dtypes: int64 num_batches_tracked (0 in the fixtures), float32 weights', () => {
-    const sd = readPyTorchCheckpoint(read('slowfast_r50_w16_8x8_64px/checkpoint.pyth'));
+  it('keeps dtypes: int64 num_batches_tracked (0 in the fixtures), float32 weights', async () => {
+    const sd = (await readPyTorchCheckpoint(read('slowfast_r50_w16_8x8_64px/checkpoint.pyth'))).dict;
     const tracked = sd.get('blocks.0.multipathway_blocks.0.norm.num_batches_tracked')!;
     expect(tracked.dtype).toBe('int64');
     expect(tracked.shape).toEqual([]);
@@ -77,17 +77,17 @@ describe('readPyTorchCheckpoint on hand-made half-precision checkpoints', () => 
     return zipSync({ 'archive/data.pkl': Uint8Array.from(out), 'archive/data/0': data, 'archive/version': enc.encode('3\n') }, { level: 0 });
   }
 
-  it('reads float16 tensors, contiguous and strided views of one storage', () => {
+  it('reads float16 tensors, contiguous and strided views of one storage', async () => {
     // 1, -2, 0.5, 65504, 2^-24 (smallest subnormal), 0
-    const sd = readPyTorchCheckpoint(checkpoint('HalfStorage', [0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x0000]));
+    const sd = (await readPyTorchCheckpoint(checkpoint('HalfStorage', [0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x0000]))).dict;
     expect(sd.get('w')!.dtype).toBe('float16');
     expect(Array.from(sd.get('w')!.data)).toEqual([1, -2, 0.5, 65504, 2 ** -24, 0]);
     expect(Array.from(sd.get('wt')!.data)).toEqual([1, 65504, -2, 2 ** -24, 0.5, 0]);
   });
 
-  it('reads bfloat16 tensors, unwrapped state dicts too', () => {
+  it('reads bfloat16 tensors, unwrapped state dicts too', async () => {
     // 1, -2, 0.5, 3.140625, 1e38-ish (0x7e96), -0
-    const sd = readPyTorchCheckpoint(checkpoint('BFloat16Storage', [0x3f80, 0xc000, 0x3f00, 0x4049, 0x7e96, 0x8000], false));
+    const sd = (await readPyTorchCheckpoint(checkpoint('BFloat16Storage', [0x3f80, 0xc000, 0x3f00, 0x4049, 0x7e96, 0x8000], false))).dict;
     expect(sd.get('w')!.dtype).toBe('bfloat16');
     expect(Array.from(sd.get('w')!.data.slice(0, 4))).toEqual([1, -2, 0.5, 3.140625]);
     expect(sd.get('w')!.data[4]).toBeCloseTo(9.97e37, -35);

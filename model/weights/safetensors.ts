@@ -4,6 +4,7 @@
 // config in the metadata. Every offset and size in a header is checked before any data is read.
 import { packF16 } from '../../kernels/f16.ts';
 import { ELEMENT_BYTES, toFloat32 } from './dtype.ts';
+import { toByteSource, type WeightInput } from './byteSource.ts';
 import { CheckpointError, type DType } from './pickle.ts';
 import type { StateDict } from './stateDict.ts';
 
@@ -46,30 +47,31 @@ export function writeSafetensors(tensors: Map<string, SafetensorsEntry>, metadat
   return out;
 }
 
-export function isSafetensors(bytes: Uint8Array): boolean {
-  return bytes.length >= 9 && bytes[8] === 0x7b /* { */;
+export function isSafetensors(head: Uint8Array): boolean {
+  return head.length >= 9 && head[8] === 0x7b /* { */;
 }
 
-export function readSafetensors(bytes: Uint8Array): { dict: StateDict; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new CheckpointError('the safetensors file is truncated (no header length)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
+/** Reads the header, checks every entry against it and the file, then fetches the tensors one by one. */
+export async function readSafetensors(input: WeightInput): Promise<{ dict: StateDict; metadata: Record<string, string> }> {
+  const src = toByteSource(input);
+  if (src.size < 8) throw new CheckpointError('the safetensors file is truncated (no header length)');
+  const lengthBytes = await src.read(0, 8);
+  const headerLength = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
     throw new CheckpointError(`the safetensors header claims ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} allowed`);
   }
   const dataStart = 8 + Number(headerLength);
-  if (dataStart > bytes.length) throw new CheckpointError('the safetensors file is truncated inside its header');
+  if (dataStart > src.size) throw new CheckpointError('the safetensors file is truncated inside its header');
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, dataStart)));
+    header = JSON.parse(new TextDecoder().decode(await src.read(8, dataStart - 8)));
   } catch {
     throw new CheckpointError('the safetensors header is not valid JSON');
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new CheckpointError('the safetensors header is not an object');
-  const dataLength = bytes.length - dataStart;
+  const dataLength = src.size - dataStart;
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
-  const dict: StateDict = new Map();
-  const spans: [number, number, string][] = [];
+  const entries: { name: string; dtype: SafetensorsDType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const e = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
@@ -84,13 +86,17 @@ export function readSafetensors(bytes: Uint8Array): { dict: StateDict; metadata:
     if (end - begin !== numel * ELEMENT_BYTES[DTYPES[dtype]]) {
       throw new CheckpointError(`${name}: ${end - begin} bytes do not hold ${numel} ${dtype} values`);
     }
-    spans.push([begin, end, name]);
-    const data = toFloat32(bytes.subarray(dataStart + begin, dataStart + end), DTYPES[dtype], numel);
-    dict.set(name, { shape: e.shape, dtype: DTYPES[dtype], data });
+    entries.push({ name, dtype, shape: e.shape, begin, end });
   }
-  spans.sort((a, b) => a[0] - b[0]);
+  const spans = [...entries].sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < spans.length; i++) {
-    if (spans[i][0] < spans[i - 1][1]) throw new CheckpointError(`${spans[i][2]} overlaps ${spans[i - 1][2]} in the safetensors data`);
+    if (spans[i].begin < spans[i - 1].end) throw new CheckpointError(`${spans[i].name} overlaps ${spans[i - 1].name} in the safetensors data`);
+  }
+  const dict: StateDict = new Map();
+  for (const e of entries) {
+    const numel = e.shape.reduce((a, b) => a * b, 1);
+    const data = toFloat32(await src.read(dataStart + e.begin, e.end - e.begin), DTYPES[e.dtype], numel);
+    dict.set(e.name, { shape: e.shape, dtype: DTYPES[e.dtype], data });
   }
   return { dict, metadata };
 }

@@ -1,3 +1,4 @@
+import { buildSlowFast, type SlowFastConfig } from '../slowfast.ts';
 import { CheckpointError } from './pickle.ts';
 import type { StateDict } from './stateDict.ts';
 
@@ -75,4 +76,19 @@ export class RandomSource implements WeightSource {
     return out;
   }
   finish(): void {}
+}
+
+/** A state dict of random weights (RandomSource's) for every parameter a config's network asks for. */
+export function randomStateDict(config: SlowFastConfig, seed = 1): StateDict {
+  const random = new RandomSource(seed);
+  const dict: StateDict = new Map();
+  buildSlowFast(config, {
+    get(name, shape) {
+      const data = random.get(name, shape);
+      dict.set(name, { shape: [...shape], dtype: 'float32', data });
+      return data;
+    },
+    finish() {},
+  });
+  return dict;
 }
