@@ -6,6 +6,8 @@ const executablePath = process.env.CHROMIUM_PATH || chromium.executablePath;
 const port = Number(process.env.E2E_PORT || 4173);
 /** The embed tests' host page, on another origin. */
 const hostPort = port + 1;
+/** A stand-in for the model zoo (e2e/zoo-server.mjs), which the preview server relays to the page. */
+const zooPort = port + 2;
 const fakeCamera = ['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_CAMERA}`];
 /** Answers the camera permission prompt with "allow". */
 const allowCamera = '--use-fake-ui-for-media-stream';
@@ -26,6 +28,12 @@ export default defineConfig({
       url: `http://localhost:${port}`,
       reuseExistingServer: !process.env.CI,
       timeout: 180_000,
+      env: { SLOWFAST_ZOO_URL: `http://localhost:${zooPort}/zoo` },
+    },
+    {
+      command: `node e2e/zoo-server.mjs ${zooPort}`,
+      url: `http://localhost:${zooPort}/zoo/kinetics/SLOW_8x8_R50.pyth`,
+      reuseExistingServer: !process.env.CI,
     },
     {
       command: `node e2e/host-server.mjs ${hostPort}`,

@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Plugin } from 'vite';
+import { ZOO, ZOO_BASE_URL, ZOO_PROXY_PATH } from './model/zoo.ts';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import chromium from './scripts/chromium.json' with { type: 'json' };
@@ -77,16 +80,58 @@ function serveShared(): Plugin {
 }
 
 /**
+ * Relays the model zoo's checkpoints to the page under its own origin (npm start, vite preview): the page
+ * asks `/__zoo/<path>`, this server fetches `<zoo>/<path>` (SLOWFAST_ZOO_URL, else the official address) and
+ * streams it back, so the page's Content-Security-Policy stays 'self'. Only the zoo's own files are relayed:
+ * this is no open proxy. Failures answer 502 with a sentence the page shows.
+ */
+function zooRelay(): Plugin {
+  const relay = async (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const path = decodeURIComponent((req.url ?? '/').slice(1).split('?')[0]);
+    if (!ZOO.some((m) => m.path === path)) return next();
+    const url = `${(process.env.SLOWFAST_ZOO_URL || ZOO_BASE_URL).replace(/\/$/, '')}/${path}`;
+    const fail = (message: string) => {
+      res.statusCode = 502;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end(message);
+    };
+    // The page cancelling its download closes this response: stop fetching from the zoo too.
+    const upstreamAbort = new AbortController();
+    res.on('close', () => upstreamAbort.abort());
+    let upstream: Response;
+    try {
+      upstream = await fetch(url, { signal: upstreamAbort.signal });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      return fail(`the model zoo cannot be reached from this site's server (${url}: ${cause?.code ?? cause?.message ?? (e as Error).message})`);
+    }
+    if (!upstream.ok || !upstream.body) return fail(`the model zoo answered HTTP ${upstream.status} ${upstream.statusText} for ${url}`);
+    res.setHeader('content-type', 'application/octet-stream');
+    const length = upstream.headers.get('content-length');
+    if (length) res.setHeader('content-length', length);
+    Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).on('error', () => res.destroy()).pipe(res);
+  };
+  return {
+    name: 'zoo-relay',
+    configureServer: (server) => void server.middlewares.use(`/${ZOO_PROXY_PATH}`, relay),
+    configurePreviewServer: (server) => void server.middlewares.use(`/${ZOO_PROXY_PATH}`, relay),
+  };
+}
+
+/** A mirror of the zoo a deployer sets at build time (VITE_ZOO_URL): the built page may fetch from its origin. */
+const zooMirror = process.env.VITE_ZOO_URL ? new URL(process.env.VITE_ZOO_URL).origin : undefined;
+
+/**
  * The Content-Security-Policy of the built pages: scripts only from our own files (no eval, no inline
  * script), the engine worker from our origin, dropped videos and images as blob: URLs. The widget may fetch
- * the http(s) URLs its host sends; the app fetches only its own weights. (Not in dev: Vite's client needs more.)
+ * the http(s) URLs its host sends; the app fetches only its own weights (and from a zoo mirror, if set). (Not in dev: Vite's client needs more.)
  */
 const CSP_COMMON = [
   "default-src 'self'", "script-src 'self'", "worker-src 'self'", "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:", "media-src 'self' blob:", "object-src 'none'", "base-uri 'none'", "form-action 'none'",
 ];
 export const CSP: Record<string, string> = {
-  'index.html': [...CSP_COMMON, "connect-src 'self'"].join('; '),
+  'index.html': [...CSP_COMMON, `connect-src 'self'${zooMirror ? ` ${zooMirror}` : ''}`].join('; '),
   'embed.html': [...CSP_COMMON, "connect-src 'self' http: https:"].join('; '),
 };
 
@@ -106,7 +151,7 @@ function contentSecurityPolicy(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [serveShared(), contentSecurityPolicy()],
+  plugins: [serveShared(), zooRelay(), contentSecurityPolicy()],
   build: {
     target: 'es2022',
     rollupOptions: {

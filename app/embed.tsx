@@ -60,6 +60,13 @@ async function run(command: EmbedCommand) {
       const file = typeof command.weights === 'string' ? await fetchHostUrl(command.weights) : command.weights;
       return store.loadWeightsFile(file, name);
     }
+    case 'loadLabels': {
+      const name = Array.isArray(command.labels) ? command.name ?? 'labels' : sourceName(command.labels, command.name, 'labels');
+      const file = Array.isArray(command.labels)
+        ? new Blob([JSON.stringify(command.labels)], { type: 'application/json' })
+        : typeof command.labels === 'string' ? await fetchHostUrl(command.labels) : command.labels;
+      return store.loadLabels(file, name);
+    }
     case 'cancel':
       return store.cancelAnalysis();
     case 'startCamera':
@@ -74,7 +81,8 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (e.source !== window.parent || !origins.includes(e.origin)) return;
   const command = parseCommand(e.data);
   if ('error' in command) return post({ type: 'error', scope: 'command', message: command.error });
-  run(command).catch((err: Error) => post({ type: 'error', scope: command.type === 'loadWeights' ? 'weights' : 'video', message: err.message }));
+  const scope = command.type === 'loadWeights' ? 'weights' : command.type === 'loadLabels' ? 'labels' : 'video';
+  run(command).catch((err: Error) => post({ type: 'error', scope, message: err.message }));
 });
 
 let readySent = false;
@@ -95,7 +103,12 @@ function forward(s: StoreState, prev: StoreState) {
     announced = s.weights.model.loadId;
     post({ type: 'weights', name: s.weights.model.name });
   }
+  if (s.weights !== prev.weights && s.weights.status === 'ready' && s.weights.model.labelsName &&
+    (prev.weights.status !== 'ready' || prev.weights.model.labelsName !== s.weights.model.labelsName || prev.weights.model.loadId !== s.weights.model.loadId)) {
+    post({ type: 'labelsLoaded', name: s.weights.model.labelsName, classes: s.weights.model.config.numClasses });
+  }
   if (s.weightsError && s.weightsError !== prev.weightsError) post({ type: 'error', scope: 'weights', message: s.weightsError });
+  if (s.labelsError && s.labelsError !== prev.labelsError) post({ type: 'error', scope: 'labels', message: s.labelsError });
   if (s.videoError && s.videoError !== prev.videoError) post({ type: 'error', scope: 'video', message: s.videoError });
   if (s.webcam.error && s.webcam.error !== prev.webcam.error) post({ type: 'error', scope: 'camera', message: s.webcam.error });
   const a = s.analysis;

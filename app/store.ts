@@ -8,6 +8,7 @@ import { clipFrameRate } from '../model/clips.ts';
 import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
+import { DEFAULT_ZOO_MODEL } from '../model/zoo.ts';
 
 export type { GpuState } from './engine/protocol.ts';
 
@@ -86,6 +87,7 @@ export interface StoreState {
   pending?: Pending;
   videoError?: string;
   weightsError?: string;
+  labelsError?: string;
   cacheNotice?: string;
   engineError?: string;
   webcam: WebcamState;
@@ -93,6 +95,11 @@ export interface StoreState {
   start(): void;
   setSettings(patch: Partial<Settings>): void;
   chooseModel(key: ModelKey): void;
+  /** Downloads the chosen zoo model (progress in `weights`), converts it and caches it. */
+  downloadModel(key: ModelKey): void;
+  cancelDownload(): void;
+  /** Class names for the current model's head, from a label file. */
+  loadLabels(file: Blob, name: string): void;
   dropFiles(files: readonly File[]): void;
   openVideo(file: Blob, name: string): void;
   loadWeightsFile(file: Blob, name: string): void;
@@ -105,7 +112,7 @@ export interface StoreState {
 }
 
 const SETTINGS_KEY = 'slowfast-web.settings';
-const DEFAULT_SETTINGS: Settings = { model: 'slowfast_r50_8x8', stride: 1, views: 1, profile: false, intervalMs: 500 };
+const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, profile: false, intervalMs: 500 };
 
 function loadSettings(): Settings {
   try {
@@ -116,9 +123,12 @@ function loadSettings(): Settings {
 }
 
 const WEIGHT_FILE = /\.(pyth|pth|pt|ckpt|safetensors)$/i;
+const LABEL_FILE = /\.(txt|json)$/i;
 
 /** Whether a dropped file is weights (by name; the worker checks the bytes). */
 export const isWeightFile = (name: string) => WEIGHT_FILE.test(name);
+/** Whether a dropped file is a label file (one label a line, or JSON). */
+export const isLabelFile = (name: string) => LABEL_FILE.test(name);
 
 /** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
 const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
@@ -138,7 +148,7 @@ export const useStore = create<StoreState>()((set, get) => {
         if (e.state.status !== 'ready') return set({ weights: e.state });
         // The next visit opens the model in use now (a dropped checkpoint is cached under its key).
         if (get().settings.model !== e.state.model.key) get().setSettings({ model: e.state.model.key });
-        return set({ weights: e.state, weightsError: undefined });
+        return set({ weights: e.state, weightsError: undefined, labelsError: undefined });
       case 'cache':
         return set(e.state.status === 'unavailable' ? { cache: e.state, cacheNotice: e.state.message } : { cache: e.state });
       case 'tiles':
@@ -223,6 +233,8 @@ export const useStore = create<StoreState>()((set, get) => {
           }
           case 'weights':
             return set({ weightsError: e.message });
+          case 'labels':
+            return set({ labelsError: e.message });
           case 'cache':
             return set({ cacheNotice: e.message });
           case 'tiles':
@@ -290,9 +302,24 @@ export const useStore = create<StoreState>()((set, get) => {
       engine?.send({ type: 'loadModel', key });
     },
 
+    downloadModel(key) {
+      set({ weightsError: undefined });
+      engine?.send({ type: 'downloadModel', key });
+    },
+
+    cancelDownload() {
+      engine?.send({ type: 'cancelDownload' });
+    },
+
+    loadLabels(file, name) {
+      set({ labelsError: undefined });
+      engine?.send({ type: 'loadLabels', file, name });
+    },
+
     dropFiles(files) {
       for (const file of files) {
         if (isWeightFile(file.name)) get().loadWeightsFile(file, file.name);
+        else if (isLabelFile(file.name)) get().loadLabels(file, file.name);
         else get().openVideo(file, file.name);
       }
     },

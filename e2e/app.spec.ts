@@ -7,8 +7,9 @@ test('without weights the page says how to get them and shows no labels', async 
   await page.goto('/');
   await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   const missing = page.locator('[data-status=missing]');
-  await expect(missing).toContainText('npm run weights', { timeout: 30_000 });
-  await expect(missing).toContainText('drop the official SLOWFAST_8x8_R50.pyth');
+  await expect(missing).toContainText('SlowFast R50 8×8 is not in this browser yet. Download it from the model zoo', { timeout: 30_000 });
+  await expect(missing).toContainText('drop its SLOWFAST_8x8_R50.pyth on the page');
+  await expect(page.getByTestId('download-model')).toBeVisible();
   await expect(page.getByTestId('drop-zone')).toContainText('Weights are needed first');
   await expect(page.getByRole('tab', { name: 'Webcam' })).toBeVisible();
   await expect(page.getByTestId('top-labels')).toHaveCount(0);

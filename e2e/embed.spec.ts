@@ -6,6 +6,7 @@ const host = 'http://localhost:4174';
 
 interface Event {
   type: string;
+  scope?: string;
   mode?: string;
   top?: { label: string; probability: number }[];
   start?: number;
@@ -22,6 +23,11 @@ test('a host page on another origin drives the widget and receives labels', asyn
   // Weights as a Blob, the video as a URL the widget fetches.
   await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }));
   await expect.poll(async () => (await events(page)).find((e) => e.type === 'weights'), { timeout: 60_000 }).toMatchObject({ name: 'checkpoint.pyth' });
+  // The host names the head's classes; a list of the wrong length is refused with a reason.
+  await send(page, { type: 'loadLabels', labels: ['wave', 'clap'] });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error')).toMatchObject({ scope: 'labels', message: "labels has 2 labels, but the model's head has 400 classes" });
+  await send(page, { type: 'loadLabels', labels: Array.from({ length: 400 }, (_, i) => `host action ${i}`), name: 'host-labels' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'labelsLoaded')).toMatchObject({ name: 'host-labels', classes: 400 });
   await send(page, { type: 'classify', video: `${host}/media/cricket.mp4` });
   await expect.poll(async () => (await events(page)).some((e) => e.type === 'done'), { timeout: 120_000 }).toBe(true);
 
@@ -33,11 +39,12 @@ test('a host page on another origin drives the widget and receives labels', asyn
     expect(l.top).toHaveLength(5);
     expect(l.end! - l.start!).toBeCloseTo(2.13, 1);
     expect(l.top![0].probability).toBeGreaterThanOrEqual(l.top![4].probability);
+    expect(l.top![0].label).toMatch(/^host action \d+$/);
   }
   expect(all.some((e) => e.type === 'progress')).toBe(true);
   // A bad command is answered with an error event, not silence.
   await send(page, { type: 'runThis', code: 'alert(1)' });
-  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error')).toMatchObject({ scope: 'command', message: 'unknown command "runThis"' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error' && e.scope === 'command')).toMatchObject({ message: 'unknown command "runThis"' });
   await expect(page.frameLocator('iframe').getByTestId('results')).toHaveAttribute('data-status', 'done');
   await screenshot(page, 'embed-host');
 });

@@ -2,11 +2,12 @@
 // the command-line tools that need no GPU (convert, weights).
 import { root } from './prereqs.mjs';
 
+/** `module` is the one at `path`; `load` loads more through the same server. */
 export async function loadEngineModule(path) {
   const { createServer } = await import('vite');
   const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
   try {
-    return { module: await server.ssrLoadModule(path), close: () => server.close() };
+    return { module: await server.ssrLoadModule(path), load: (other) => server.ssrLoadModule(other), close: () => server.close() };
   } catch (e) {
     await server.close();
     throw e;

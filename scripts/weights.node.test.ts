@@ -1,47 +1,91 @@
-// `npm run weights` against a local HTTP server that serves a golden checkpoint in place of the zoo.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// `npm run weights` against a local HTTP server that stands in for the model zoo (a golden checkpoint under
+// the zoo's paths; a 157-class head for Charades).
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTorchCheckpoint } from '../e2e/torchCheckpoint.ts';
+import { PRESETS } from '../model/slowfast.ts';
+import { randomStateDict } from '../model/weights/weightSource.ts';
 import { runScript } from './runScript.ts';
 
 const checkpoint = readFileSync(new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'weights-'));
+let charades: Buffer;
 let server: Server;
 let port: number;
 
 beforeAll(async () => {
+  // Charades' Slow R50 at quarter width: a 157-class head, no cfg.
+  const dict = [...randomStateDict({ ...PRESETS.slow_r50_8x8, stemChannels: [16, 8], numClasses: 157 })];
+  const file = join(tmp, 'charades.pyth');
+  writeTorchCheckpoint(file, {
+    tensors: dict.map(([key, t]) => ({ key, shape: t.shape, dtype: 'float32' })),
+    data: (i) => new Uint8Array(dict[i][1].data.buffer),
+  });
+  charades = readFileSync(file);
   server = createServer((req, res) => {
-    if (req.url === '/SLOWFAST_8x8_R50.pyth') {
-      res.setHeader('content-length', checkpoint.length);
-      res.end(checkpoint);
-    } else if (req.url === '/not-a-checkpoint.pyth') {
-      res.end('<html>captive portal</html>');
-    } else {
+    const body = req.url === '/zoo/kinetics/SLOWFAST_8x8_R50.pyth' || req.url === '/SLOWFAST_8x8_R50.pyth' ? checkpoint
+      : req.url === '/zoo/charades/SLOW_8x8_R50.pyth' ? charades
+        : req.url === '/not-a-checkpoint.pyth' ? Buffer.from('<html>captive portal</html>') : undefined;
+    if (!body) {
       res.statusCode = 404;
-      res.end();
+      return res.end();
     }
+    res.setHeader('content-length', body.length);
+    res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
 });
 afterAll(() => server.close());
 
-const weights = (url: string, out: string) => runScript('weights', ['--out', out], { SLOWFAST_WEIGHTS_URL: url });
+const weights = (args: string[], env: Record<string, string>) => runScript('weights', args, env);
+const header = (file: string) => {
+  const bytes = readFileSync(file);
+  const json = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString());
+  return { json, config: JSON.parse(json.__metadata__.slowfast_config) };
+};
 
 describe('npm run weights', () => {
-  it('downloads from SLOWFAST_WEIGHTS_URL and converts into the output folder', async () => {
+  it('downloads the default model from the zoo (SLOWFAST_ZOO_URL) and converts it into the output folder', async () => {
     const out = mkdtempSync(join(tmpdir(), 'weights-'));
-    const r = await weights(`http://127.0.0.1:${port}/SLOWFAST_8x8_R50.pyth`, out);
+    const r = await weights(['--out', out], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/downloaded 9\.3 MiB/);
-    const file = readFileSync(join(out, 'slowfast_r50_8x8.safetensors'));
-    // A safetensors header that records the architecture read off the checkpoint.
-    const headerLength = Number(file.readBigUInt64LE(0));
-    const header = JSON.parse(file.subarray(8, 8 + headerLength).toString());
-    const config = JSON.parse(header.__metadata__.slowfast_config);
-    expect(config).toMatchObject({ depth: 50, alpha: 4, fusionKernel: 7, stemChannels: [16, 2], numClasses: 400 });
-    expect(header['blocks.6.proj.weight'].shape).toEqual([400, 576]);
+    expect(r.stdout).toMatch(/downloaded 9\.3 MiB from http:\/\/127\.0\.0\.1:\d+\/zoo\/kinetics\/SLOWFAST_8x8_R50\.pyth/);
+    // Only the converted file is left; the download was streamed to disk and removed.
+    expect(readdirSync(out)).toEqual(['SLOWFAST_8x8_R50.safetensors']);
+    const { json, config } = header(join(out, 'SLOWFAST_8x8_R50.safetensors'));
+    expect(config).toMatchObject({ depth: 50, alpha: 4, fusionKernel: 7, stemChannels: [16, 2], numClasses: 400, fastFrames: 32, tau: 8 });
+    expect(json['blocks.6.proj.weight'].shape).toEqual([400, 576]);
+  }, 60_000);
+
+  it('downloads another zoo model by --model: Charades\' Slow R50, a multi-label head', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'weights-'));
+    const r = await weights(['--model', 'charades/SLOW_8x8_R50', '--out', out], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo/` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote .*charades-SLOW_8x8_R50\.safetensors \(Slow R50 8×8 \(Charades\): Slow R50, 8×8, 157 classes/);
+    expect(header(join(out, 'charades-SLOW_8x8_R50.safetensors')).config).toMatchObject({ slowOnly: true, numClasses: 157, headActivation: 'sigmoid' });
+  }, 60_000);
+
+  it('lists the zoo: every SlowFast and Slow checkpoint with dataset, frames, accuracy and size', async () => {
+    const r = await weights(['--list'], {});
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n');
+    expect(rows[0]).toMatch(/^name +dataset +frames×stride +accuracy +parameters +size$/);
+    for (const name of ['SLOWFAST_8x8_R50', 'SLOWFAST_4x16_R50', 'SLOWFAST_8x8_R101', 'SLOWFAST_16x8_R101_50_50', 'SLOW_8x8_R50', 'SLOW_4x16_R50',
+      'ssv2/SLOWFAST_8x8_R50', 'ssv2/SLOW_8x8_R50', 'charades/SLOWFAST_8x8_R50', 'charades/SLOW_8x8_R50']) {
+      expect(rows.some((row) => row.startsWith(`${name} `)), name).toBe(true);
+    }
+    expect(rows.find((row) => row.startsWith('SLOWFAST_16x8_R101_50_50 '))).toMatch(/Kinetics-400 +16x8 +78\.70 top-1 +53\.77 M +≈ 410\.2 MiB/);
+    expect(rows.find((row) => row.startsWith('charades/SLOW_8x8_R50 '))).toMatch(/Charades +8x8 +34\.72 mAP/);
+  }, 60_000);
+
+  it('refuses an unknown model, naming the ones it knows', async () => {
+    const r = await weights(['--model', 'SLOWFAST_32x2_R50'], {});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown model 'SLOWFAST_32x2_R50'; one of SLOWFAST_8x8_R50, .*charades\/SLOW_8x8_R50 \(npm run weights -- --list\)/);
   }, 60_000);
 
   it('fails with a clear message and exit code 3 when offline', async () => {
@@ -51,18 +95,20 @@ describe('npm run weights', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const deadPort = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
-    const r = await weights(`http://127.0.0.1:${deadPort}/SLOWFAST_8x8_R50.pyth`, out);
+    const r = await weights(['--out', out], { SLOWFAST_WEIGHTS_URL: `http://127.0.0.1:${deadPort}/SLOWFAST_8x8_R50.pyth` });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain(`could not download http://127.0.0.1:${deadPort}/SLOWFAST_8x8_R50.pyth (ECONNREFUSED). Check your network connection`);
+    expect(readdirSync(out)).toEqual([]);
   }, 60_000);
 
   it('fails with exit code 3 on an HTTP error, and 1 on a download that is not a checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'weights-'));
-    const missing = await weights(`http://127.0.0.1:${port}/gone.pyth`, out);
+    const missing = await weights(['--out', out], { SLOWFAST_WEIGHTS_URL: `http://127.0.0.1:${port}/gone.pyth` });
     expect(missing.status).toBe(3);
     expect(missing.stderr).toMatch(/HTTP 404/);
-    const html = await weights(`http://127.0.0.1:${port}/not-a-checkpoint.pyth`, out);
+    const html = await weights(['--out', out], { SLOWFAST_WEIGHTS_URL: `http://127.0.0.1:${port}/not-a-checkpoint.pyth` });
     expect(html.status).toBe(1);
     expect(html.stderr).toMatch(/not a PyTorch checkpoint/);
+    expect(readdirSync(out)).toEqual([]);
   }, 60_000);
 });

@@ -1,13 +1,16 @@
-import { PRESETS, type PresetName } from '../../model/slowfast.ts';
-import { PRESET_TITLES, type ModelKey, type WeightsState } from '../engine/protocol.ts';
+import { approximateBytes, ZOO, type ZooModel } from '../../model/zoo.ts';
+import type { ModelKey, WeightsState } from '../engine/protocol.ts';
 import { useStore } from '../store.ts';
 import { FileButton } from './FileButton.tsx';
 
 const INPUT_SIZES = [224, 160, 128, 96, 64];
 const LATERALS = { tconv: 'time-strided convolution', tsample: 'time-strided sampling', 'ttoc-concat': 'time-to-channel (concat)', 'ttoc-sum': 'time-to-channel (sum)' };
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+const DATASETS = [...new Set(ZOO.map((m) => m.dataset))];
+const zooOption = (m: ZooModel) => `${m.title.replace(/ \(.*\)$/, '')} · ${m.score.toFixed(1)}% ${m.metric} · ≈ ${mib(approximateBytes(m))}`;
 
 function WeightsLine({ weights }: { weights: WeightsState }) {
+  const { downloadModel, cancelDownload } = useStore.getState();
   switch (weights.status) {
     case 'none':
       return <p data-status="none">Looking for weights…</p>;
@@ -15,15 +18,22 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
       const pct = weights.total ? Math.round((weights.received / weights.total) * 100) : undefined;
       const verb = weights.phase === 'download' ? 'Downloading' : weights.phase === 'cache' ? 'Opening cached' : 'Reading';
       return (
-        <p data-status="loading">
+        <p data-status="loading" data-testid="weights-loading">
           {verb} {weights.name}… {weights.phase === 'download' && `${mib(weights.received)}${weights.total ? ` of ${mib(weights.total)} (${pct}%)` : ''}`}
-          <progress max={weights.total || undefined} value={weights.total ? weights.received : undefined} />
+          <progress max={weights.total || undefined} value={weights.total ? weights.received : undefined} aria-label={`${verb} ${weights.name}`} />
+          {weights.cancellable && (
+            <button type="button" onClick={cancelDownload} data-testid="cancel-download">
+              Cancel
+            </button>
+          )}
         </p>
       );
     }
     case 'ready': {
       const { model } = weights;
-      const from = { cache: 'cached in this browser', server: 'downloaded from this site (now cached)', file: 'from your file' }[model.source];
+      const from = { cache: 'cached in this browser', server: 'downloaded from this site (now cached)', zoo: 'downloaded from the model zoo (now cached)', file: 'from your file' }[model.source];
+      const multiLabel = model.config.headActivation === 'sigmoid';
+      const labels = model.labelsName ? `labels from ${model.labelsName}` : model.dataset ? `${model.dataset} labels` : 'classes numbered (give a label file to name them)';
       return (
         <p data-status="ready" data-testid="weights-ready">
           <strong>{model.name}</strong> · {(model.parameters / 1e6).toFixed(2)} M parameters · {from}
@@ -32,12 +42,18 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
             {model.config.slowOnly
               ? 'Slow pathway only'
               : `α = ${model.config.alpha}, β = 1/${model.config.betaInv}, lateral: ${LATERALS[model.config.lateral]}${model.config.lateral === 'tconv' ? ` ${model.config.fusionKernel}×1×1` : ''} (fixed by the weights)`}
+            {' · '}R{model.config.depth}, {model.config.fastFrames / model.config.alpha}×{model.config.tau}
             {' · '}stem widths {model.config.stemChannels.join('/')} · {model.config.numClasses} classes
+          </span>
+          <br />
+          <span className="detail" data-testid="labels-line">
+            {labels}
+            {multiLabel && ' · multi-label: each class has its own probability (several actions can be true at once)'}
           </span>
           {model.key === 'custom' && (
             <>
               <br />
-              <span className="notice">Not an official Kinetics-400 architecture: treat its labels as a test of the engine, not as predictions.</span>
+              <span className="notice">Not a model of the official zoo: treat its labels as a test of the engine, not as predictions.</span>
             </>
           )}
         </p>
@@ -45,8 +61,16 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
     }
     case 'missing':
       return (
-        <p data-status="missing" className="notice" role="status">
+        <p data-status="missing" className="notice" role="status" data-testid="weights-missing">
           {weights.message}
+          {weights.download && (
+            <>
+              {' '}
+              <button type="button" onClick={() => downloadModel(weights.key)} data-testid="download-model">
+                Download (≈ {mib(weights.download.bytes)})
+              </button>
+            </>
+          )}
         </p>
       );
     case 'error':
@@ -64,22 +88,29 @@ export function ModelPanel() {
   const cache = useStore((s) => s.cache);
   const settings = useStore((s) => s.settings);
   const weightsError = useStore((s) => s.weightsError);
+  const labelsError = useStore((s) => s.labelsError);
   const cacheNotice = useStore((s) => s.cacheNotice);
-  const { chooseModel, setSettings, loadWeightsFile, clearCache } = useStore.getState();
+  const { chooseModel, setSettings, loadWeightsFile, loadLabels, clearCache } = useStore.getState();
+  const cached = new Set(cache.status === 'available' ? cache.models.map((m) => m.key) : []);
   const cachedCustom = cache.status === 'available' ? cache.models.find((m) => m.key === 'custom') : undefined;
   const current: ModelKey = weights.status === 'ready' ? weights.model.key : weights.status === 'loading' || weights.status === 'missing' ? weights.key : settings.model;
-  const defaultSize = weights.status === 'ready' ? weights.model.config.inputSize : PRESETS.slowfast_r50_8x8.inputSize;
+  const defaultSize = weights.status === 'ready' ? weights.model.config.inputSize : 224;
   return (
     <section className="panel model-panel" aria-labelledby="model-heading">
       <h2 id="model-heading">Model</h2>
       <div className="row">
         <label>
           Network{' '}
-          <select value={current} onChange={(e) => chooseModel(e.target.value as ModelKey)} data-testid="preset">
-            {(Object.keys(PRESET_TITLES) as PresetName[]).map((k) => (
-              <option key={k} value={k}>
-                {PRESET_TITLES[k]}
-              </option>
+          <select value={current} onChange={(e) => chooseModel(e.target.value)} data-testid="preset">
+            {DATASETS.map((dataset) => (
+              <optgroup key={dataset} label={dataset}>
+                {ZOO.filter((m) => m.dataset === dataset).map((m) => (
+                  <option key={m.name} value={m.name}>
+                    {zooOption(m)}
+                    {cached.has(m.name) ? ' · in this browser' : ''}
+                  </option>
+                ))}
+              </optgroup>
             ))}
             {(cachedCustom || current === 'custom') && <option value="custom">{weights.status === 'ready' && weights.model.key === 'custom' ? weights.model.name : cachedCustom?.name ?? 'Custom'} (custom)</option>}
           </select>
@@ -96,11 +127,17 @@ export function ModelPanel() {
           </select>
         </label>
         <FileButton label="Load weights file…" accept=".pyth,.pth,.pt,.ckpt,.safetensors" testId="weights-input" onFile={(f) => loadWeightsFile(f, f.name)} />
+        <FileButton label="Label file…" accept=".txt,.json,text/plain,application/json" testId="labels-input" onFile={(f) => loadLabels(f, f.name)} />
       </div>
       <WeightsLine weights={weights} />
       {weightsError && (
         <p className="error" role="alert" data-testid="weights-error">
           {weightsError}
+        </p>
+      )}
+      {labelsError && (
+        <p className="error" role="alert" data-testid="labels-error">
+          {labelsError}
         </p>
       )}
       <p className="detail cache-line">

@@ -5,6 +5,8 @@
 export type EmbedCommand =
   | { type: 'classify'; video: Blob | string; name?: string }
   | { type: 'loadWeights'; weights: Blob | string; name?: string }
+  /** Class names for the loaded model's head: a label file (Blob or URL), or the names themselves in index order. */
+  | { type: 'loadLabels'; labels: Blob | string | string[]; name?: string }
   | { type: 'cancel' }
   | { type: 'startCamera' }
   | { type: 'stopCamera' };
@@ -19,12 +21,13 @@ export interface EmbedLabel {
 export type EmbedEventBody =
   | { type: 'ready'; version: 1; adapter: string; weights: string | null }
   | { type: 'weights'; name: string }
+  | { type: 'labelsLoaded'; name: string; classes: number }
   | { type: 'progress'; clipsDone: number; clips: number }
   | { type: 'labels'; mode: 'video'; start: number; end: number; top: EmbedLabel[] }
   | { type: 'labels'; mode: 'camera'; time: number; top: EmbedLabel[] }
   | { type: 'done'; clips: number }
   | { type: 'notice'; message: string }
-  | { type: 'error'; scope: 'video' | 'weights' | 'camera' | 'gpu' | 'command'; message: string };
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'camera' | 'gpu' | 'command'; message: string };
 
 export type EmbedEvent = { source: 'slowfast-web' } & EmbedEventBody;
 
@@ -59,6 +62,11 @@ export function parseCommand(data: unknown): EmbedCommand | { error: string } {
       return isSource(d.video) ? { type: 'classify', video: d.video, name } : { error: '"classify" needs "video": a Blob or an http(s) URL' };
     case 'loadWeights':
       return isSource(d.weights) ? { type: 'loadWeights', weights: d.weights, name } : { error: '"loadWeights" needs "weights": a Blob or an http(s) URL' };
+    case 'loadLabels': {
+      const labels = d.labels;
+      if (Array.isArray(labels) && labels.length <= 100_000 && labels.every((l) => typeof l === 'string')) return { type: 'loadLabels', labels: labels as string[], name };
+      return isSource(labels) ? { type: 'loadLabels', labels, name } : { error: '"loadLabels" needs "labels": a Blob, an http(s) URL, or an array of names' };
+    }
     case 'cancel':
     case 'startCamera':
     case 'stopCamera':

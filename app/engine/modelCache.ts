@@ -12,6 +12,9 @@ export interface CachedModel {
 const DIR = 'models';
 const INDEX = 'index.json';
 
+/** A model key as a file name (zoo names such as charades/SLOW_8x8_R50 hold a slash). */
+const fileOf = (key: ModelKey, suffix: string) => `${key.replace(/[^\w.-]/g, '-')}${suffix}`;
+
 /** A browser's reason as a clause: its own full stop would end our sentence early. */
 const reason = (e: unknown) => String((e as Error)?.message ?? e).replace(/\.$/, '');
 
@@ -46,7 +49,7 @@ export class ModelCache {
   async get(key: ModelKey): Promise<File | undefined> {
     if (!(await this.list()).some((m) => m.key === key)) return undefined;
     try {
-      return await (await this.dir.getFileHandle(`${key}.safetensors`)).getFile();
+      return await (await this.dir.getFileHandle(fileOf(key, '.safetensors'))).getFile();
     } catch {
       return undefined;
     }
@@ -55,7 +58,7 @@ export class ModelCache {
   /** Writes the weights, then the index, so an interrupted write never lists a half-written file. */
   async put(entry: Omit<CachedModel, 'bytes'>, bytes: Uint8Array<ArrayBuffer>): Promise<CachedModel[]> {
     try {
-      await writeFile(this.dir, `${entry.key}.safetensors`, bytes);
+      await writeFile(this.dir, fileOf(entry.key, '.safetensors'), bytes);
       const models = (await this.list()).filter((m) => m.key !== entry.key).concat({ ...entry, bytes: bytes.byteLength });
       await writeFile(this.dir, INDEX, new TextEncoder().encode(JSON.stringify(models)));
       return models;
@@ -79,6 +82,38 @@ export class ModelCache {
     } catch (e) {
       throw new StorageUnavailableError(`The tuned tiles could not be saved in browser storage (${reason(e)}); they work for this visit only.`);
     }
+  }
+
+  /** The user's label file for a model, as given (undefined if none). */
+  async getLabels(key: ModelKey): Promise<{ name: string; text: string } | undefined> {
+    const stored = await this.getText(fileOf(key, '.labels.json'));
+    try {
+      return stored ? (JSON.parse(stored) as { name: string; text: string }) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putLabels(key: ModelKey, labels: { name: string; text: string }): Promise<void> {
+    try {
+      await writeFile(this.dir, fileOf(key, '.labels.json'), new TextEncoder().encode(JSON.stringify(labels)));
+    } catch (e) {
+      throw new StorageUnavailableError(`The label file could not be saved in browser storage (${reason(e)}); it works for this visit only.`);
+    }
+  }
+
+  /**
+   * A file to stream a download into, so a checkpoint of hundreds of MB goes to disk rather than memory; it
+   * is read back as a File and removed once converted.
+   */
+  async openDownload(key: ModelKey): Promise<{ writable: FileSystemWritableFileStream; file: () => Promise<File>; remove: () => Promise<void> }> {
+    const name = fileOf(key, '.download');
+    const handle = await this.dir.getFileHandle(name, { create: true });
+    return {
+      writable: await handle.createWritable(),
+      file: () => handle.getFile(),
+      remove: () => this.dir.removeEntry(name).catch(() => {}),
+    };
   }
 
   async clear(): Promise<void> {

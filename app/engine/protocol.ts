@@ -2,13 +2,13 @@
 // structured-clonable; the UI never sees a GPU object.
 import type { AdapterDescription } from '../../kernels/device.ts';
 import type { MemoryReport } from '../../model/executor.ts';
-import type { PresetName, SlowFastConfig } from '../../model/slowfast.ts';
+import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
 import type { AnalysisNotice } from '../video/analyze.ts';
 
-/** A cached or loaded model is known by its preset name, or 'custom' for any other architecture. */
-export type ModelKey = PresetName | 'custom';
+/** A model is known by its zoo name (model/zoo.ts: 'SLOWFAST_8x8_R50', 'charades/SLOW_8x8_R50', …), or 'custom' for a file the user gave. */
+export type ModelKey = string;
 
 export interface Label {
   index: number;
@@ -23,7 +23,12 @@ export interface ModelInfo {
   config: SlowFastConfig;
   parameters: number;
   bytes: number;
-  source: 'cache' | 'server' | 'file';
+  /** Cached in this browser, served by this site, downloaded from the model zoo, or the user's file. */
+  source: 'cache' | 'server' | 'zoo' | 'file';
+  /** The dataset whose label map the head outputs (Kinetics-400, Kinetics-600, Charades), if known. */
+  dataset?: string;
+  /** Names from the user's label file, if one was given (then `labelsName` is its file's name). */
+  labelsName?: string;
   /** Which load made it current: the same model re-announced (after a failed load) keeps its id. */
   loadId: number;
 }
@@ -37,9 +42,11 @@ export type GpuState =
 
 export type WeightsState =
   | { status: 'none' }
-  | { status: 'loading'; key: ModelKey; name: string; phase: 'cache' | 'download' | 'read'; received: number; total: number }
+  /** `cancellable`: a download from the model zoo, which 'cancelDownload' stops. */
+  | { status: 'loading'; key: ModelKey; name: string; phase: 'cache' | 'download' | 'read'; received: number; total: number; cancellable?: boolean }
   | { status: 'ready'; model: ModelInfo }
-  | { status: 'missing'; key: ModelKey; message: string }
+  /** `download`: the model zoo has it and this site can fetch it (about `bytes` large): 'downloadModel' gets it. */
+  | { status: 'missing'; key: ModelKey; message: string; download?: { bytes: number } }
   | { status: 'error'; message: string };
 
 export type CacheState =
@@ -91,7 +98,12 @@ export type EngineRequest =
   /** Starts the GPU and storage, then loads `model` (the user's last choice) or the cached or default one. */
   | { type: 'init'; model?: ModelKey }
   | { type: 'loadModel'; key: ModelKey }
+  /** Downloads a zoo model (with progress), converts it and caches it. */
+  | { type: 'downloadModel'; key: ModelKey }
+  | { type: 'cancelDownload' }
   | { type: 'loadWeightsFile'; file: Blob; name: string }
+  /** Class names for the current model's head (one label a line, or JSON); kept with the model. */
+  | { type: 'loadLabels'; file: Blob; name: string }
   | { type: 'clearCache' }
   /** Times the candidate conv tiles on every layer shape of the current model on this GPU, and keeps the best. */
   | { type: 'tuneTiles'; settings: RunSettings }
@@ -117,14 +129,5 @@ export type EngineEvent =
   | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
-  | { type: 'error'; scope: 'video' | 'weights' | 'webcam' | 'gpu' | 'cache' | 'tiles'; id?: number; kind?: string; message: string }
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles'; id?: number; kind?: string; message: string }
   | { type: 'pong'; at: number };
-
-export const PRESET_TITLES: Record<PresetName, string> = {
-  slowfast_r50_8x8: 'SlowFast R50 8×8',
-  slowfast_r50_4x16: 'SlowFast R50 4×16',
-  slowfast_r101_8x8: 'SlowFast R101 8×8',
-  slowfast_r101_16x8: 'SlowFast R101 16×8 (50_50)',
-  slow_r50_8x8: 'Slow-only R50 8×8 (baseline)',
-  slow_r50_4x16: 'Slow-only R50 4×16',
-};

@@ -5,7 +5,9 @@ import type { Classifier } from '../../model/classifier.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { tilePolicyFor } from '../../kernels/conv3d/conv3d.ts';
 import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autotune.ts';
-import { buildSlowFast, PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
+import { datasetOf, LabelFileError, readLabelFile } from '../../model/labels.ts';
+import { buildSlowFast, PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
+import { approximateBytes, convertedFileName, DEFAULT_ZOO_MODEL, findZooModel, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
 import { convertCheckpoint } from '../../model/weights/convert.ts';
 import type { WeightInput } from '../../model/weights/byteSource.ts';
 import { CheckpointError } from '../../model/weights/pickle.ts';
@@ -16,7 +18,7 @@ import { openVideoFile, VideoInputError } from '../video/decode.ts';
 import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import { LiveClassifier, WebcamError } from '../video/webcam.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
-import { PRESET_TITLES, type EngineEvent, type EngineRequest, type ModelInfo, type ModelKey, type PerfReport, type RunSettings } from './protocol.ts';
+import type { EngineEvent, EngineRequest, ModelInfo, ModelKey, PerfReport, RunSettings, WeightsState } from './protocol.ts';
 
 const scope = self as unknown as {
   postMessage(message: EngineEvent): void;
@@ -26,7 +28,9 @@ const post = (e: EngineEvent) => scope.postMessage(e);
 
 let gpu: Promise<Gpu | undefined> | undefined;
 let cache: ModelCache | undefined;
-let model: (ModelInfo & { dict: StateDict }) | undefined;
+/** The current model: its weights, and its class names where the user gave a label file. */
+type LoadedModel = ModelInfo & { dict: StateDict; labels?: string[] };
+let model: LoadedModel | undefined;
 /** Bumped by every load, so a slow load never replaces the model a later one chose. */
 let loadGeneration = 0;
 const jobs = new Map<number, AbortController>();
@@ -172,25 +176,28 @@ async function stopBackgroundTuning(): Promise<void> {
   await backgroundTuning.finished;
 }
 
-/** The preset a config is, architecture-wise, or 'custom' (scaled-down fixtures, other class counts). */
-function keyOf(config: SlowFastConfig): ModelKey {
-  const same = (p: SlowFastConfig) =>
-    p.depth === config.depth && p.alpha === config.alpha && !!p.slowOnly === !!config.slowOnly && p.fusionKernel === config.fusionKernel &&
-    p.stemChannels[0] === config.stemChannels[0] && p.stemChannels[1] === config.stemChannels[1] && p.numClasses === config.numClasses;
-  return (Object.keys(PRESETS) as PresetName[]).find((k) => same(PRESETS[k])) ?? 'custom';
-}
-
-/** Reads and checks weights (any accepted format) and makes them the current model. */
-async function useWeights(input: WeightInput, name: string, source: ModelInfo['source'], generation: number, cacheIt: boolean): Promise<void> {
-  const converted = await convertCheckpoint(input);
-  if (generation !== loadGeneration) return;
-  const key = keyOf(converted.config);
-  model = { key, name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source, loadId: generation, dict: converted.dict };
-  const { dict: _, ...info } = model;
-  post({ type: 'weights', state: { status: 'ready', model: info } });
-  if (cacheIt && cache) {
+/** Reads and checks weights (any accepted format) and makes them the current model, under `key` ('custom': by what they are). */
+async function useWeights(
+  input: WeightInput, o: { name: string; source: ModelInfo['source']; generation: number; cacheIt: boolean; key?: ModelKey },
+): Promise<void> {
+  const converted = await convertCheckpoint(input, { preset: o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name) });
+  if (o.generation !== loadGeneration) return;
+  const key = o.key ?? zooModelOf(converted.config, o.name)?.name ?? 'custom';
+  const stored = await cache?.getLabels(key);
+  let labels: { names: string[]; name: string } | undefined;
+  try {
+    if (stored) labels = { names: readLabelFile(stored.text, converted.config.numClasses, stored.name), name: stored.name };
+  } catch {
+    // A label file kept for an earlier model of this key that no longer fits: the head's own labels.
+  }
+  model = {
+    key, name: o.name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source: o.source,
+    loadId: o.generation, dataset: datasetOf(converted.config.numClasses), labelsName: labels?.name, dict: converted.dict, labels: labels?.names,
+  };
+  post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
+  if (o.cacheIt && cache) {
     try {
-      const models = await cache.put({ key, name }, converted.bytes);
+      const models = await cache.put({ key, name: o.name }, converted.bytes);
       post({ type: 'cache', state: { status: 'available', models } });
     } catch (e) {
       post({ type: 'error', scope: 'cache', message: (e as Error).message });
@@ -198,67 +205,173 @@ async function useWeights(input: WeightInput, name: string, source: ModelInfo['s
   }
 }
 
-async function download(url: string, onProgress: (received: number, total: number) => void): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch {
+/** The zoo model weights are, by architecture and head (a file's name decides between equals, as Slow 8×8 and 4×16). */
+function zooModelOf(config: SlowFastConfig, fileName: string): ZooModel | undefined {
+  const same = (m: ZooModel) => {
+    const p: SlowFastConfig = PRESETS[m.preset];
+    return m.classes === config.numClasses && p.depth === config.depth && !!p.slowOnly === !!config.slowOnly &&
+      (p.slowOnly || (p.fusionKernel === config.fusionKernel && p.stemChannels[1] === config.stemChannels[1])) &&
+      p.stemChannels[0] === config.stemChannels[0] && JSON.stringify(p.convATemporal) === JSON.stringify(config.convATemporal);
+  };
+  const candidates = ZOO.filter(same);
+  const stem = fileName.replace(/( \(\d+\))?\.(pyth|pth|safetensors)$/i, '').toLowerCase();
+  return candidates.find((m) => m.name.replace(/^.*\//, '').toLowerCase() === stem) ?? candidates[0];
+}
+
+/**
+ * Fetches a weight file with progress: to browser storage when it can (a checkpoint of hundreds of MB then
+ * never sits in memory), else into memory. Undefined if the answer is not a weight file (a missing file, or a
+ * server that answers every path with its page).
+ */
+async function fetchWeights(url: string, key: ModelKey, signal: AbortSignal | undefined, onProgress: (received: number, total: number) => void): Promise<Blob | undefined> {
+  const response = await fetch(url, { signal });
+  if (response.status >= 400 && response.status !== 404) throw new DownloadRefused(response.status, (await response.text().catch(() => '')).slice(0, 300));
+  if (!response.ok || /text\/html/.test(response.headers.get('content-type') ?? '') || !response.body) {
+    await response.body?.cancel().catch(() => {});
     return undefined;
   }
-  // A dev server answers unknown paths with the app's HTML; only a real weight file counts.
-  if (!response.ok || /text\/html/.test(response.headers.get('content-type') ?? '') || !response.body) return undefined;
   const total = Number(response.headers.get('content-length')) || 0;
-  const chunks: Uint8Array[] = [];
+  const target = await cache?.openDownload(key).catch(() => undefined);
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let received = 0;
   let lastReport = 0;
   const reader = response.body.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    received += value.length;
-    if (performance.now() - lastReport > 100) {
-      lastReport = performance.now();
-      onProgress(received, total);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (target) await target.writable.write(value);
+      else chunks.push(value);
+      received += value.length;
+      if (performance.now() - lastReport > 100) {
+        lastReport = performance.now();
+        onProgress(received, total);
+      }
     }
+    if (total && received !== total) throw new Error(`the download stopped at ${received} of ${total} bytes`);
+    onProgress(received, total);
+    if (!target) return new Blob(chunks);
+    await target.writable.close();
+    // Read back from disk; removed once the weights are converted (see loadOrDownload).
+    return Object.assign(await target.file(), { remove: target.remove });
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    await target?.writable.abort().catch(() => {});
+    await target?.remove();
+    throw e;
   }
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
+}
+
+class DownloadRefused extends Error {
+  constructor(readonly status: number, readonly body: string) {
+    super(`HTTP ${status}`);
   }
-  return bytes;
+}
+
+/** Where this page gets a zoo checkpoint: the mirror its deployer set, else its own server, which fetches it from the zoo. */
+function zooUrl(m: ZooModel): string {
+  const mirror = import.meta.env.VITE_ZOO_URL as string | undefined;
+  return mirror ? `${mirror.replace(/\/$/, '')}/${m.path}` : new URL(`${import.meta.env.BASE_URL}${ZOO_PROXY_PATH}/${m.path}`, self.location.origin).href;
+}
+
+/** The model in use is announced again (a failed load leaves it current), or the state a failure leaves. */
+function restoreWeightsState(fallback: WeightsState): void {
+  post({ type: 'weights', state: model ? { status: 'ready', model: withoutDict(model) } : fallback });
 }
 
 async function loadModel(key: ModelKey): Promise<void> {
   const generation = ++loadGeneration;
-  const title = key === 'custom' ? 'custom model' : PRESET_TITLES[key];
-  const cached = await cache?.get(key);
+  const zoo = key === 'custom' ? undefined : findZooModel(key);
+  if (key !== 'custom' && !zoo) {
+    post({ type: 'weights', state: { status: 'missing', key, message: `There is no model called ${key}. Choose one from the list, or drop a checkpoint on the page.` } });
+    return;
+  }
+  const canonical = zoo?.name ?? 'custom';
+  const title = zoo?.title ?? 'custom model';
+  const cached = await cache?.get(canonical);
   if (generation !== loadGeneration) return;
   if (cached) {
-    post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'read', received: cached.size, total: cached.size } });
-    const name = (await cache?.list())?.find((m) => m.key === key)?.name ?? title;
-    return useWeights(cached, name, 'cache', generation, false);
+    post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'read', received: cached.size, total: cached.size } });
+    const name = (await cache?.list())?.find((m) => m.key === canonical)?.name ?? title;
+    return useWeights(cached, { name, source: 'cache', generation, cacheIt: false, key: canonical });
   }
-  if (key === 'custom') {
+  if (!zoo) {
     post({ type: 'weights', state: { status: 'missing', key, message: 'No custom model is cached. Drop a .pyth or .safetensors file on the page.' } });
     return;
   }
-  post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'download', received: 0, total: 0 } });
-  const url = new URL(`${import.meta.env.BASE_URL}models/${key}.safetensors`, self.location.origin).href;
-  const bytes = await download(url, (received, total) => {
-    if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key, name: title, phase: 'download', received, total } });
-  });
+  // Converted weights this site serves (npm run weights puts them in public/models/).
+  post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received: 0, total: 0 } });
+  const served = await fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, canonical, undefined, (received, total) => {
+    if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received, total } });
+  }).catch(() => undefined);
   if (generation !== loadGeneration) return;
-  if (!bytes) {
-    const how = key === 'slowfast_r50_8x8'
-      ? 'Run `npm run weights` (downloads the official checkpoint into public/models/), or drop the official SLOWFAST_8x8_R50.pyth on the page.'
-      : `Drop the official ${title} checkpoint (.pyth) on the page, or convert it into public/models/${key}.safetensors with \`npm run convert\`.`;
-    post({ type: 'weights', state: { status: 'missing', key, message: `No ${title} weights yet. ${how}` } });
+  if (served) return useConverted(served, { name: title, source: 'server', generation, cacheIt: true, key: canonical });
+  post({
+    type: 'weights',
+    state: {
+      status: 'missing', key: canonical, download: { bytes: approximateBytes(zoo) },
+      message: `${title} is not in this browser yet. Download it from the model zoo (${zoo.dataset}, ${zoo.score.toFixed(1)}% ${zoo.metric}), or drop its ${zoo.path.split('/').pop()} on the page.`,
+    },
+  });
+}
+
+/** useWeights, then removes a download's file from browser storage. */
+async function useConverted(file: Blob & { remove?: () => Promise<void> }, o: Parameters<typeof useWeights>[1]): Promise<void> {
+  try {
+    await useWeights(file, o);
+  } finally {
+    await file.remove?.();
+  }
+}
+
+let download: AbortController | undefined;
+
+async function downloadModel(key: ModelKey): Promise<void> {
+  const zoo = findZooModel(key);
+  if (!zoo) return;
+  const generation = ++loadGeneration;
+  download?.abort();
+  const controller = (download = new AbortController());
+  const estimate = approximateBytes(zoo);
+  const loading = (received: number, total: number) => {
+    if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'download', received, total: total || estimate, cancellable: true } });
+  };
+  const missing = (message: string): WeightsState => ({ status: 'missing', key: zoo.name, message, download: { bytes: estimate } });
+  loading(0, 0);
+  const url = zooUrl(zoo);
+  let file: (Blob & { remove?: () => Promise<void> }) | undefined;
+  try {
+    file = await fetchWeights(url, zoo.name, controller.signal, loading);
+  } catch (e) {
+    if (generation !== loadGeneration) return;
+    if (controller.signal.aborted) return restoreWeightsState(missing(`The download of ${zoo.title} was cancelled.`));
+    // Our server's relay says what went wrong in a sentence (unreachable, refused); a mirror only its status.
+    const why = e instanceof DownloadRefused
+      ? (e.status === 502 && e.body ? e.body : `the server answered HTTP ${e.status}`)
+      : `the model zoo cannot be reached (${(e as Error).message})`;
+    const message = `${zoo.title} could not be downloaded: ${why}. Check the connection and try again, or drop ${zoo.path.split('/').pop()} on the page.`;
+    restoreWeightsState(missing(message));
+    post({ type: 'error', scope: 'weights', message });
+    return;
+  } finally {
+    if (download === controller) download = undefined;
+  }
+  if (generation !== loadGeneration) return void file?.remove?.();
+  if (!file) {
+    const message = `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or drop ${zoo.path.split('/').pop()} on the page.`;
+    restoreWeightsState(missing(message));
+    post({ type: 'error', scope: 'weights', message });
     return;
   }
-  return useWeights(bytes, title, 'server', generation, true);
+  post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: file.size, total: file.size } });
+  try {
+    await useConverted(file, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+  } catch (e) {
+    if (generation !== loadGeneration) return;
+    const message = e instanceof CheckpointError ? `The download of ${zoo.title} is not usable weights: ${e.message}` : `${zoo.title} could not be read: ${(e as Error).message}`;
+    restoreWeightsState(missing(message));
+    post({ type: 'error', scope: 'weights', message });
+  }
 }
 
 async function loadWeightsFile(file: Blob, name: string): Promise<void> {
@@ -266,19 +379,36 @@ async function loadWeightsFile(file: Blob, name: string): Promise<void> {
   post({ type: 'weights', state: { status: 'loading', key: 'custom', name, phase: 'read', received: 0, total: file.size } });
   try {
     // The file is read in parts (a checkpoint is mostly optimizer state the model never needs).
-    await useWeights(file, name, 'file', generation, true);
+    await useWeights(file, { name, source: 'file', generation, cacheIt: true });
   } catch (e) {
     if (generation !== loadGeneration) return;
     // The earlier model, if any, stays in use.
     const message = e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} could not be read: ${(e as Error).message}`;
     // The weights state first, then the error: a 'ready' state clears the page's last weights error.
-    post({ type: 'weights', state: model ? { status: 'ready', model: withoutDict(model) } : { status: 'error', message } });
+    restoreWeightsState({ status: 'error', message });
     post({ type: 'error', scope: 'weights', message });
   }
 }
 
-function withoutDict(m: ModelInfo & { dict: StateDict }): ModelInfo {
-  const { dict: _, ...info } = m;
+/** The user's class names for the current model: checked against its head, kept with it in browser storage. */
+async function loadLabels(file: Blob, name: string): Promise<void> {
+  if (!model) {
+    post({ type: 'error', scope: 'labels', message: 'Load weights first: a label file names the classes of a model\'s head.' });
+    return;
+  }
+  try {
+    const text = await file.text();
+    const names = readLabelFile(text, model.config.numClasses, name);
+    model = { ...model, labels: names, labelsName: name };
+    post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
+    await cache?.putLabels(model.key, { name, text }).catch((e: Error) => post({ type: 'error', scope: 'cache', message: e.message }));
+  } catch (e) {
+    post({ type: 'error', scope: 'labels', message: e instanceof LabelFileError ? e.message : `${name} could not be read: ${(e as Error).message}` });
+  }
+}
+
+function withoutDict(m: LoadedModel): ModelInfo {
+  const { dict: _, labels: __, ...info } = m;
   return info;
 }
 
@@ -288,7 +418,7 @@ async function jobSetup(settings: RunSettings) {
   if (!g) throw new Error('WebGPU is not available');
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
-  return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict), tiles: await tunedTiles(g) };
+  return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict), labels: model.labels, tiles: await tunedTiles(g) };
 }
 
 function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
@@ -306,13 +436,14 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
     for (let attempt = 0; ; attempt++) {
-      const { device, config, weights, tiles } = await jobSetup(settings);
+      const { device, config, weights, labels, tiles } = await jobSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
         let classifier: Classifier | undefined;
         await analyzeVideo(device, video, config, weights, {
           tiles,
+          labels,
           stride: settings.stride,
           views: settings.views,
           profile: settings.profile,
@@ -352,11 +483,12 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
 
 async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
   try {
-    const { gpu: g, device, config, weights, tiles } = await jobSetup(settings);
+    const { gpu: g, device, config, weights, labels, tiles } = await jobSetup(settings);
     let session: LiveClassifier | undefined = undefined;
     session = await LiveClassifier.start(device, config, weights, frames, {
       intervalMs,
       tiles,
+      labels,
       onLabels: (l) => {
         post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs });
         if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
@@ -393,14 +525,21 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'init':
       await Promise.all([startGpu(), openCache()]);
       await postTilesState();
-      return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? 'slowfast_r50_8x8' });
+      return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? DEFAULT_ZOO_MODEL.name });
     case 'loadModel':
       return loadModel(request.key).catch((e: unknown) => {
         const message = `The ${request.key} weights could not be loaded: ${(e as Error).message}`;
         post({ type: 'weights', state: { status: 'error', message } });
       });
+    case 'downloadModel':
+      return downloadModel(request.key);
+    case 'cancelDownload':
+      download?.abort();
+      return;
     case 'loadWeightsFile':
       return loadWeightsFile(request.file, request.name);
+    case 'loadLabels':
+      return loadLabels(request.file, request.name);
     case 'clearCache':
       if (!cache) return;
       await stopBackgroundTuning();

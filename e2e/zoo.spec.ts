@@ -1,0 +1,79 @@
+import { expect, test, type Page } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
+import { CRICKET_MP4 } from './paths.ts';
+
+// The page gets its own weights: the preview server relays the model zoo (here e2e/zoo-server.mjs, which
+// serves the golden checkpoint slowly under SLOWFAST_8x8_R50's path, a download that never ends, a dropped
+// connection and a refusal).
+
+async function openWithoutWeights(page: Page) {
+  await page.goto('/');
+  await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+}
+
+test('a newcomer downloads the default model from the page: progress, then cached for the next visit', async ({ page }) => {
+  await openWithoutWeights(page);
+  const missing = page.getByTestId('weights-missing');
+  await expect(missing).toContainText('SlowFast R50 8×8 is not in this browser yet', { timeout: 30_000 });
+  await expect(missing).toContainText('drop its SLOWFAST_8x8_R50.pyth on the page');
+  // The list shows the zoo with accuracy and size.
+  await expect(page.getByTestId('preset').locator('option')).toHaveCount(10);
+  await expect(page.getByTestId('preset').locator('option', { hasText: 'SlowFast R101 16×8' })).toHaveText('SlowFast R101 16×8 · 78.7% top-1 · ≈ 410.2 MB');
+  await page.getByTestId('download-model').click();
+  const loading = page.getByTestId('weights-loading');
+  await expect(loading).toContainText(/Downloading SlowFast R50 8×8… \d+\.\d MB of 9\.3 MB \(\d+%\)/);
+  await expect(loading.locator('progress')).toHaveAttribute('value', /^\d+$/);
+  await screenshot(page, 'app-zoo-downloading');
+  const ready = page.getByTestId('weights-ready');
+  await expect(ready).toContainText('downloaded from the model zoo (now cached)', { timeout: 60_000 });
+  await expect(ready).toContainText('Kinetics-400 labels');
+  await expect(page.locator('.cache-line')).toContainText('SlowFast R50 8×8');
+  await page.reload();
+  await expect(page.getByTestId('weights-ready')).toContainText('cached in this browser', { timeout: 60_000 });
+  await expect(page.getByTestId('preset').locator('option:checked')).toHaveText(/SlowFast R50 8×8 .* · in this browser/);
+});
+
+test('a download can be cancelled, and an unreachable or refusing zoo is explained', async ({ page }) => {
+  await openWithoutWeights(page);
+  await page.getByTestId('preset').selectOption('SLOWFAST_8x8_R101');
+  await expect(page.getByTestId('weights-missing')).toContainText('SlowFast R101 8×8 is not in this browser yet', { timeout: 30_000 });
+  await page.getByTestId('download-model').click();
+  const loading = page.getByTestId('weights-loading');
+  await expect(loading).toContainText(/Downloading SlowFast R101 8×8… [1-9]\d*\.\d MB of 500\.0 MB/, { timeout: 30_000 });
+  await page.getByTestId('cancel-download').click();
+  await expect(page.getByTestId('weights-missing')).toContainText('The download of SlowFast R101 8×8 was cancelled.');
+  await expect(page.getByTestId('download-model')).toBeVisible();
+
+  await page.getByTestId('preset').selectOption('SLOWFAST_4x16_R50');
+  await page.getByTestId('download-model').click();
+  await expect(page.getByTestId('weights-error')).toContainText(/SlowFast R50 4×16 could not be downloaded: the model zoo cannot be reached from this site's server .*\. Check the connection and try again, or drop SLOWFAST_4x16_R50\.pyth on the page\./, { timeout: 30_000 });
+  await expect(page.getByTestId('download-model')).toBeVisible();
+
+  await page.getByTestId('preset').selectOption('SLOW_8x8_R50');
+  await page.getByTestId('download-model').click();
+  await expect(page.getByTestId('weights-error')).toContainText('Slow R50 8×8 could not be downloaded: the model zoo answered HTTP 403 Forbidden', { timeout: 30_000 });
+  await screenshot(page, 'app-zoo-refused');
+});
+
+test('a label file names the classes; one of the wrong length is refused and the labels stay', async ({ page }) => {
+  await openWithGoldenWeights(page);
+  const dir = tmpdir();
+  const short = join(dir, 'two-labels.txt');
+  writeFileSync(short, 'wave\nclap\n');
+  await page.getByTestId('labels-input').setInputFiles(short);
+  await expect(page.getByTestId('labels-error')).toContainText("two-labels.txt has 2 labels, but the model's head has 400 classes");
+  await expect(page.getByTestId('labels-line')).toContainText('Kinetics-400 labels');
+  const names = join(dir, 'my-actions.json');
+  writeFileSync(names, JSON.stringify(Array.from({ length: 400 }, (_, i) => `my action ${i}`)));
+  await page.getByTestId('labels-input').setInputFiles(names);
+  await expect(page.getByTestId('labels-line')).toContainText('labels from my-actions.json');
+  await expect(page.getByTestId('labels-error')).toHaveCount(0);
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  await expect(page.getByTestId('top-labels')).toContainText(/my action \d+/, { timeout: 90_000 });
+  // Kept with the model: after a reload the cached weights come back with these names.
+  await page.reload();
+  await expect(page.getByTestId('labels-line')).toContainText('labels from my-actions.json', { timeout: 60_000 });
+});
