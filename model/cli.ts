@@ -59,7 +59,7 @@ async function fetchBytes(url: string, what: string): Promise<ArrayBuffer> {
 
 export async function classifyTensors(req: ClassifyTensorsRequest) {
   const weights = await weightsAt(req.checkpointUrl);
-  const base: SlowFastConfig = configOf(weights, req.preset);
+  const base: SlowFastConfig = configOf(weights, { preset: req.preset });
   const fast = new Float32Array(await fetchBytes(req.fastUrl, 'fast input'));
   const slow = req.slowUrl ? new Float32Array(await fetchBytes(req.slowUrl, 'slow input')) : undefined;
   // Raw (1, 3, T, S, S) float32: the size is whatever the tensor holds.

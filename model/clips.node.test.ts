@@ -3,8 +3,8 @@ import { clipDuration, clipFrameRate, clipFrames, clipWindows, pickFrames } from
 import { PRESETS } from './slowfast.ts';
 
 describe('clip scheduling by timestamp', () => {
-  it('spans 32 frames at stride 2 of 30 fps video (≈2.13 s) for every preset', () => {
-    for (const p of Object.values(PRESETS)) expect(clipDuration(p)).toBeCloseTo(64 / 30, 6);
+  it('spans 64 frames of 30 fps video (≈2.13 s) for the 8×8 and 4×16 presets, 128 (≈4.27 s) for 16×8', () => {
+    for (const [name, p] of Object.entries(PRESETS)) expect(clipDuration(p), name).toBeCloseTo((name.includes('16x8') ? 128 : 64) / 30, 6);
   });
 
   it('counts a clip\'s frames and their rate: the Fast pathway\'s, or the Slow-only baseline\'s one pathway', () => {

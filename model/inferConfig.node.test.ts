@@ -37,6 +37,9 @@ describe('inferConfig reads the architecture off the weights', () => {
     expect(inferConfig(dict, { preset: 'slow_r50_4x16' })).toMatchObject({ fastFrames: 4, tau: 16, alpha: 1 });
     const cfg = 'DATA:\n  NUM_FRAMES: 4\n  SAMPLING_RATE: 16\nMODEL:\n  ARCH: slow\n';
     expect(inferConfig(dict, { trainingConfig: cfg })).toMatchObject({ fastFrames: 4, tau: 16, alpha: 1 });
+    // The cfg outranks the preset a download was listed as; a preset the user chose outranks the cfg.
+    expect(inferConfig(dict, { trainingConfig: cfg, likelyPreset: 'slow_r50_8x8' })).toMatchObject({ fastFrames: 4, tau: 16 });
+    expect(inferConfig(dict, { trainingConfig: cfg, preset: 'slow_r50_8x8' })).toMatchObject({ fastFrames: 8, tau: 8 });
   });
 
   it('the official cfg gives 32 Fast frames, α 4, Slow stride 8; a 16×8 cfg 64 frames', () => {
@@ -76,6 +79,6 @@ describe('inferConfig reads the architecture off the weights', () => {
     const dict = randomStateDict(quarter('slowfast_r50_8x8'));
     const recorded = { ...quarter('slowfast_r50_8x8'), inputSize: 64 };
     expect(configOf({ dict, naming: 'pytorchvideo', format: 'safetensors', config: recorded, fileBytes: 1 })).toBe(recorded);
-    expect(configOf({ dict, naming: 'pytorchvideo', format: 'pytorch', trainingConfig: OFFICIAL_8X8_CFG, fileBytes: 1 }).tau).toBe(8);
+    expect(configOf({ dict, naming: 'pytorchvideo', format: 'pytorch', trainingConfig: OFFICIAL_8X8_CFG, fileBytes: 1 }, { likelyPreset: 'slowfast_r50_4x16' }).tau).toBe(8);
   });
 });

@@ -9,15 +9,17 @@ import type { StateDict } from './weights/stateDict.ts';
 import { WeightError } from './weights/weightSource.ts';
 
 export interface InferOptions {
-  /** Settings the weights cannot tell (frames, α, stride); default: the cfg's, else the likeliest preset's. */
+  /** Settings the weights cannot tell (frames, α, stride), chosen by the user: they win over the cfg's. */
   preset?: PresetName;
+  /** The preset a checkpoint probably is (the zoo entry it was downloaded as): the cfg's settings win over it. */
+  likelyPreset?: PresetName;
   /** The checkpoint's training cfg (YAML), if it carries one. */
   trainingConfig?: string;
 }
 
 /** The model config of loaded weights: the one a converted file records, else read off the weights. */
-export function configOf(weights: LoadedWeights, preset?: PresetName): SlowFastConfig {
-  return weights.config ?? inferConfig(weights.dict, { preset, trainingConfig: weights.trainingConfig });
+export function configOf(weights: LoadedWeights, options: Omit<InferOptions, 'trainingConfig'> = {}): SlowFastConfig {
+  return weights.config ?? inferConfig(weights.dict, { ...options, trainingConfig: weights.trainingConfig });
 }
 
 /** Blocks per stage (res2–res5) of a pathway, from the block indices its keys name. */
@@ -47,8 +49,8 @@ const sameKernels = (a: readonly (readonly number[])[], b: readonly (readonly nu
   a.length === b.length && a.every((stage, s) => stage.length === b[s].length && stage.every((k, i) => k === b[s][i]));
 
 export function inferConfig(dict: StateDict, options: InferOptions = {}): SlowFastConfig {
-  if (options.preset !== undefined && !Object.hasOwn(PRESETS, options.preset)) {
-    throw new WeightError(`unknown preset '${options.preset}'; one of ${Object.keys(PRESETS).join(', ')}`);
+  for (const p of [options.preset, options.likelyPreset]) {
+    if (p !== undefined && !Object.hasOwn(PRESETS, p)) throw new WeightError(`unknown preset '${p}'; one of ${Object.keys(PRESETS).join(', ')}`);
   }
   const shape = (k: string) => dict.get(k)?.shape;
   const slowOnly = dict.has('blocks.0.conv.weight');
@@ -71,13 +73,14 @@ export function inferConfig(dict: StateDict, options: InferOptions = {}): SlowFa
   const fusion = shape('blocks.0.multipathway_fusion.conv_fast_to_slow.weight');
   const fusionKernel = fusion?.[2] ?? 5;
   let base: PresetName;
-  if (options.preset) base = options.preset;
+  if (options.preset ?? options.likelyPreset) base = (options.preset ?? options.likelyPreset)!;
   else if (slowOnly) base = 'slow_r50_8x8';
   else if (depth === 101) base = perBlock && sameKernels(kernels.slow, PRESETS.slowfast_r101_16x8.convATemporal.slow) ? 'slowfast_r101_16x8' : 'slowfast_r101_8x8';
   else base = fusionKernel === 7 ? 'slowfast_r50_8x8' : 'slowfast_r50_4x16';
   const preset: SlowFastConfig = PRESETS[base];
   const numClasses = head[0];
-  const trained = options.trainingConfig ? readTrainingConfig(options.trainingConfig, slowOnly) : {};
+  // A preset the user chose outranks the cfg.
+  const trained = options.trainingConfig && !options.preset ? readTrainingConfig(options.trainingConfig, slowOnly) : {};
   const frames = trained.fastFrames && (slowOnly || trained.alpha) ? { fastFrames: trained.fastFrames, alpha: trained.alpha ?? 1 } : {};
   const { convATemporal: _, ...rest } = preset;
   const config: SlowFastConfig = {

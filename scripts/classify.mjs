@@ -11,8 +11,9 @@ head (Something-Something v2's 174 among them) unless --labels names them.
 
 Input (one of):
   <video>…                one or more video files (mp4, mov, webm, mkv, gif): decoded with WebCodecs,
-                          classified in clips of 32 frames (2.13 s at 30 fps) every --stride seconds; prints
-                          each clip's label and the video's (clip probabilities averaged), and any notice
+                          classified in clips as long as the model sees (2.13 s for 8×8 and 4×16, 4.27 s
+                          for 16×8) every --stride seconds; prints each clip's label and the video's (clip
+                          probabilities averaged, or their maximum for a multi-label head), and any notice
                           (a video shorter than one clip, one that could be decoded only in part) on stderr
   --input-fast FILE       raw float32 (1, 3, T, S, S), normalised, as in ../shared/golden/*/input_fast.bin
   --input-slow FILE       raw float32 (1, 3, T/alpha, S, S) for the Slow pathway (SlowFast models)

@@ -103,7 +103,7 @@ const partial = join(outDir, `.${zoo.convertedFileName(model)}.download`);
 try {
   await download(partial);
   const module = await engine.load('/model/weights/convert.ts');
-  const out = await module.convertCheckpoint(await openAsBlob(partial), { f16: args.f16, preset: model.preset });
+  const out = await module.convertCheckpoint(await openAsBlob(partial), { f16: args.f16, likelyPreset: model.preset });
   const file = join(outDir, zoo.convertedFileName(model));
   writeFileSync(file, out.bytes);
   const c = out.config;

@@ -180,7 +180,7 @@ async function stopBackgroundTuning(): Promise<void> {
 async function useWeights(
   input: WeightInput, o: { name: string; source: ModelInfo['source']; generation: number; cacheIt: boolean; key?: ModelKey },
 ): Promise<void> {
-  const converted = await convertCheckpoint(input, { preset: o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name) });
+  const converted = await convertCheckpoint(input, { likelyPreset: o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name) });
   if (o.generation !== loadGeneration) return;
   const key = o.key ?? zooModelOf(converted.config, o.name)?.name ?? 'custom';
   const stored = await cache?.getLabels(key);
@@ -223,7 +223,7 @@ function zooModelOf(config: SlowFastConfig, fileName: string): ZooModel | undefi
  * never sits in memory), else into memory. Undefined if the answer is not a weight file (a missing file, or a
  * server that answers every path with its page).
  */
-async function fetchWeights(url: string, key: ModelKey, signal: AbortSignal | undefined, onProgress: (received: number, total: number) => void): Promise<Blob | undefined> {
+async function fetchWeights(url: string, key: ModelKey, signal: AbortSignal | undefined, onProgress: (received: number, total: number) => void): Promise<Fetched | undefined> {
   const response = await fetch(url, { signal });
   if (response.status >= 400 && response.status !== 404) throw new DownloadRefused(response.status, (await response.text().catch(() => '')).slice(0, 300));
   if (!response.ok || /text\/html/.test(response.headers.get('content-type') ?? '') || !response.body) {
@@ -250,16 +250,22 @@ async function fetchWeights(url: string, key: ModelKey, signal: AbortSignal | un
     }
     if (total && received !== total) throw new Error(`the download stopped at ${received} of ${total} bytes`);
     onProgress(received, total);
-    if (!target) return new Blob(chunks);
+    if (!target) return { blob: new Blob(chunks), discard: async () => {} };
     await target.writable.close();
-    // Read back from disk; removed once the weights are converted (see loadOrDownload).
-    return Object.assign(await target.file(), { remove: target.remove });
+    // Read back from disk; removed once the weights are converted (useFetched).
+    return { blob: await target.file(), discard: target.remove };
   } catch (e) {
     await reader.cancel().catch(() => {});
     await target?.writable.abort().catch(() => {});
     await target?.remove();
     throw e;
   }
+}
+
+/** Fetched weights, and how to drop the copy kept in browser storage for reading them. */
+interface Fetched {
+  blob: Blob;
+  discard(): Promise<void>;
 }
 
 class DownloadRefused extends Error {
@@ -305,7 +311,7 @@ async function loadModel(key: ModelKey): Promise<void> {
     if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received, total } });
   }).catch(() => undefined);
   if (generation !== loadGeneration) return;
-  if (served) return useConverted(served, { name: title, source: 'server', generation, cacheIt: true, key: canonical });
+  if (served) return useFetched(served, { name: title, source: 'server', generation, cacheIt: true, key: canonical });
   post({
     type: 'weights',
     state: {
@@ -315,12 +321,12 @@ async function loadModel(key: ModelKey): Promise<void> {
   });
 }
 
-/** useWeights, then removes a download's file from browser storage. */
-async function useConverted(file: Blob & { remove?: () => Promise<void> }, o: Parameters<typeof useWeights>[1]): Promise<void> {
+/** useWeights, then drops the download's own copy (the converted weights are cached by then). */
+async function useFetched(fetched: Fetched, o: Parameters<typeof useWeights>[1]): Promise<void> {
   try {
-    await useWeights(file, o);
+    await useWeights(fetched.blob, o);
   } finally {
-    await file.remove?.();
+    await fetched.discard();
   }
 }
 
@@ -339,9 +345,9 @@ async function downloadModel(key: ModelKey): Promise<void> {
   const missing = (message: string): WeightsState => ({ status: 'missing', key: zoo.name, message, download: { bytes: estimate } });
   loading(0, 0);
   const url = zooUrl(zoo);
-  let file: (Blob & { remove?: () => Promise<void> }) | undefined;
+  let fetched: Fetched | undefined;
   try {
-    file = await fetchWeights(url, zoo.name, controller.signal, loading);
+    fetched = await fetchWeights(url, zoo.name, controller.signal, loading);
   } catch (e) {
     if (generation !== loadGeneration) return;
     if (controller.signal.aborted) return restoreWeightsState(missing(`The download of ${zoo.title} was cancelled.`));
@@ -356,16 +362,16 @@ async function downloadModel(key: ModelKey): Promise<void> {
   } finally {
     if (download === controller) download = undefined;
   }
-  if (generation !== loadGeneration) return void file?.remove?.();
-  if (!file) {
+  if (generation !== loadGeneration) return void fetched?.discard();
+  if (!fetched) {
     const message = `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or drop ${zoo.path.split('/').pop()} on the page.`;
     restoreWeightsState(missing(message));
     post({ type: 'error', scope: 'weights', message });
     return;
   }
-  post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: file.size, total: file.size } });
+  post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
   try {
-    await useConverted(file, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+    await useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
   } catch (e) {
     if (generation !== loadGeneration) return;
     const message = e instanceof CheckpointError ? `The download of ${zoo.title} is not usable weights: ${e.message}` : `${zoo.title} could not be read: ${(e as Error).message}`;

@@ -32,7 +32,7 @@ let gpuOnce: Promise<Gpu> | undefined;
 
 export async function classifyVideo(req: ClassifyVideoRequest) {
   const weights = await weightsAt(req.checkpointUrl);
-  const base = configOf(weights, req.preset);
+  const base = configOf(weights, { preset: req.preset });
   const config = req.size ? { ...base, inputSize: req.size } : base;
   const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
   gpuOnce ??= acquireGpu();

@@ -18,7 +18,7 @@ export interface ExportCheckpointOptions {
 
 export async function exportCheckpoint(input: WeightInput, options: ExportCheckpointOptions = {}): Promise<OnnxModel & { config: SlowFastConfig }> {
   const weights = await readWeights(input);
-  const inferred = configOf(weights, options.preset);
+  const inferred = configOf(weights, { preset: options.preset });
   const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
   const model = buildSlowFast(config, new StateDictSource(weights.dict), { input: options.input, softmax: options.softmax });
   const name = `${config.slowOnly ? 'slow' : 'slowfast'}_r${config.depth}_${config.fastFrames / config.alpha}x${config.tau}`;

@@ -1,6 +1,6 @@
 // The exported ONNX model, run by onnxruntime-web, computes what the official model and our engine compute:
 // the golden logits for the fixtures, and our own outputs for every lateral kind, Slow-only, gathered
-// inputs, packed f16 weights and a softmax output.
+// inputs, packed f16 weights, a softmax or per-class sigmoid output, and per-block conv_a kernels.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
 import { closeness, randomArray, rng } from '../../kernels/compare.ts';
@@ -51,6 +51,8 @@ describe('ONNX export, run by onnxruntime-web', () => {
     })),
     { name: 'Slow-only', config: { ...PRESETS.slow_r50_8x8, stemChannels: [8, 1], numClasses: 11, inputSize: 32 }, options: {} },
     { name: "input 'fast' (Slow frames gathered), f16 weights, softmax", config: small, options: { input: 'fast', weightFormat: 'f16', softmax: true } },
+    { name: 'a multi-label head (per-class sigmoid)', config: { ...small, headActivation: 'sigmoid' }, options: { softmax: true } },
+    { name: 'per-block conv_a kernels (16×8 R101 50_50-like res4)', config: { ...PRESETS.slowfast_r101_16x8, stemChannels: [8, 2], numClasses: 11, inputSize: 32, fastFrames: 16 }, options: {} },
   ];
   for (const { name, config, options } of cases) {
     it(`${name}: onnxruntime-web wasm computes what our engine computes`, async () => {

@@ -10,7 +10,10 @@ import { StateDictSource } from './weightSource.ts';
 
 export interface ConvertOptions {
   f16?: boolean;
+  /** Frames, α and stride the user chose (they win over the checkpoint's cfg). */
   preset?: PresetName;
+  /** The preset the checkpoint probably is (a zoo download's): its cfg wins over this. */
+  likelyPreset?: PresetName;
   inputSize?: number;
 }
 
@@ -25,7 +28,7 @@ export interface Converted {
 
 export async function convertCheckpoint(input: WeightInput, options: ConvertOptions = {}): Promise<Converted> {
   const weights = await readWeights(input);
-  const inferred = configOf(weights, options.preset);
+  const inferred = configOf(weights, { preset: options.preset, likelyPreset: options.likelyPreset });
   const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
   buildSlowFast(config, new StateDictSource(weights.dict));
   const parameters = [...weights.dict]
