@@ -23,6 +23,8 @@ export interface CheckpointContents {
   epoch?: number;
   cfg?: string;
   scaler?: boolean;
+  /** Writes more key/value pairs into the root dict (a test's hostile entry, say). */
+  extra?: (w: PickleWriter) => void;
 }
 
 const STORAGE_TYPE = { float32: 'FloatStorage', int64: 'LongStorage' } as const;
@@ -31,7 +33,7 @@ export const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 export const isTrainable = (t: TensorSpec) => t.dtype === 'float32' && !/running_(mean|var)$/.test(t.key);
 
 /** Protocol-2 pickle opcodes, as Python's pickle module writes them. */
-class PickleWriter {
+export class PickleWriter {
   private readonly out: number[] = [];
   private readonly enc = new TextEncoder();
 
@@ -130,6 +132,7 @@ function rootPickle(c: CheckpointContents, legacy: boolean): { pickle: Uint8Arra
     w.str('scaler_state').op(0x7d, 0x28).str('scale').float(65536).str('growth_factor').float(2).str('backoff_factor').float(0.5);
     w.str('growth_interval').int(2000).str('_growth_tracker').int(117).op(0x75);
   }
+  c.extra?.(w);
   if (wrap) w.op(0x75);
   w.op(0x2e); // STOP
   return { pickle: w.bytes(), storages };

@@ -39,7 +39,10 @@ export async function loadCheckpoint(req: { checkpointUrl: string }) {
   const t0 = performance.now();
   const weights = await weightsAt(req.checkpointUrl);
   const parameters = [...weights.dict].filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k)).reduce((a, [, t]) => a + t.data.length, 0);
-  return { ms: performance.now() - t0, fileBytes: weights.fileBytes, format: weights.format, naming: weights.naming, tensors: weights.dict.size, parameters };
+  return {
+    ms: performance.now() - t0, fileBytes: weights.fileBytes, format: weights.format, naming: weights.naming, tensors: weights.dict.size, parameters,
+    extras: weights.extras ?? [],
+  };
 }
 
 export interface ClassifyTensorsRequest {

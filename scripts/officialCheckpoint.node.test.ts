@@ -15,7 +15,7 @@ const classify = (checkpoint: string) =>
   runScript('classify', ['--checkpoint', checkpoint, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json']);
 
 describe('an official-sized checkpoint (full-width R50 8×8 with optimizer state, epoch, cfg)', () => {
-  let official: { logits: number[]; config: Record<string, unknown>; load: Record<string, number | string> };
+  let official: { logits: number[]; config: Record<string, unknown>; load: Record<string, number | string | string[]> };
 
   it('is classified by npm run classify, holding less than two copies of it while reading', async () => {
     const fileBytes = statSync(fixture.checkpoint).size;
@@ -24,7 +24,9 @@ describe('an official-sized checkpoint (full-width R50 8×8 with optimizer state
     expect(r.status, r.stderr).toBe(0);
     official = JSON.parse(r.stdout);
     expect(official.config).toMatchObject({ depth: 50, alpha: 4, fusionKernel: 7, stemChannels: [64, 8], numClasses: 400, fastFrames: 32 });
-    expect(official.load).toMatchObject({ fileBytes, format: 'pytorch', tensors: 662, parameters: OFFICIAL_8X8_PARAMETERS });
+    expect(official.load).toMatchObject({
+      fileBytes, format: 'pytorch', tensors: 662, parameters: OFFICIAL_8X8_PARAMETERS, extras: ['optimizer_state', 'epoch', 'cfg', 'scaler_state'],
+    });
     expect(official.logits).toHaveLength(400);
     expect(official.logits.every(Number.isFinite)).toBe(true);
     // The momentum buffers (half the file) are never fetched; what is read is the weights, once, as f32.
@@ -36,7 +38,7 @@ describe('an official-sized checkpoint (full-width R50 8×8 with optimizer state
     const r = await classify(fixture.weightsOnly);
     expect(r.status, r.stderr).toBe(0);
     const weightsOnly = JSON.parse(r.stdout);
-    expect(weightsOnly.load).toMatchObject({ format: 'pytorch', tensors: 662, parameters: OFFICIAL_8X8_PARAMETERS });
+    expect(weightsOnly.load).toMatchObject({ format: 'pytorch', tensors: 662, parameters: OFFICIAL_8X8_PARAMETERS, extras: [] });
     expect(weightsOnly.logits).toEqual(official.logits);
   }, 300_000);
 

@@ -19,6 +19,8 @@ export interface LoadedWeights {
   config?: SlowFastConfig;
   /** The training config an official checkpoint carries (PySlowFast's cfg, YAML text). */
   trainingConfig?: string;
+  /** What else a checkpoint holds beside the state dict (optimizer_state, epoch, cfg, …): seen, not read. */
+  extras?: string[];
   /** The checkpoint's size in bytes. */
   fileBytes: number;
 }
@@ -44,7 +46,7 @@ export async function readWeights(input: WeightInput): Promise<LoadedWeights> {
   }
   const checkpoint = await readPyTorchCheckpoint(src);
   const renamed = toPytorchvideoNames(checkpoint.dict);
-  return { dict: renamed.dict, naming: renamed.naming, format: 'pytorch', trainingConfig: checkpoint.cfg, fileBytes: src.size };
+  return { dict: renamed.dict, naming: renamed.naming, format: 'pytorch', trainingConfig: checkpoint.cfg, extras: checkpoint.extras, fileBytes: src.size };
 }
 
 /**

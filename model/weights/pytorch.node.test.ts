@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTorchCheckpoint, type CheckpointContents } from '../../e2e/torchCheckpoint.ts';
+import { PRESETS } from '../slowfast.ts';
+import { UnsafePickleError } from './pickle.ts';
 import { readPyTorchCheckpoint } from './pytorch.ts';
+import { randomStateDict } from './weightSource.ts';
 
 const golden = new URL('../../../shared/golden/', import.meta.url);
 const read = (p: string) => new Uint8Array(readFileSync(new URL(p, golden)));
@@ -92,5 +99,47 @@ describe('readPyTorchCheckpoint on hand-made half-precision checkpoints', () => 
     expect(Array.from(sd.get('w')!.data.slice(0, 4))).toEqual([1, -2, 0.5, 3.140625]);
     expect(sd.get('w')!.data[4]).toBeCloseTo(9.97e37, -35);
     expect(Object.is(sd.get('w')!.data[5], -0)).toBe(true);
+  });
+});
+
+describe('readPyTorchCheckpoint on checkpoints saved by a training run', () => {
+  // A quarter-width R50 with what PySlowFast saves beside model_state: momentum buffers, epoch, cfg, scaler.
+  const dict = [...randomStateDict({ ...PRESETS.slowfast_r50_8x8, stemChannels: [16, 2] })];
+  const contents: CheckpointContents = {
+    tensors: dict.map(([key, t]) => ({ key, shape: t.shape, dtype: 'float32' })),
+    data: (i) => new Uint8Array(dict[i][1].data.buffer),
+    momentum: (i) => new Uint8Array(dict[i][1].data.map((v) => v / 2).buffer),
+    epoch: 196,
+    cfg: 'DATA:\n  NUM_FRAMES: 32\n',
+    scaler: true,
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'training-checkpoint-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const format of ['zip', 'legacy'] as const) {
+    it(`${format}: reads the state dict and the cfg, and nothing of the optimizer state`, async () => {
+      const file = join(dir, `${format}.pyth`);
+      writeTorchCheckpoint(file, contents, format);
+      const bytes = new Uint8Array(readFileSync(file));
+      const read: [number, number][] = [];
+      const source = { size: bytes.length, read: async (at: number, n: number) => (read.push([at, n]), bytes.slice(at, at + n)) };
+      const checkpoint = await readPyTorchCheckpoint(source);
+      expect([...checkpoint.dict.keys()]).toEqual(dict.map(([k]) => k));
+      for (const [key, t] of dict) expect(Array.from(checkpoint.dict.get(key)!.data), key).toEqual(Array.from(t.data));
+      expect(checkpoint.cfg).toBe(contents.cfg);
+      expect(checkpoint.extras).toEqual(['optimizer_state', 'epoch', 'cfg', 'scaler_state']);
+      // The momentum buffers are as large as the weights; reading them too would double what is fetched.
+      const fetched = read.reduce((a, [, n]) => a + n, 0);
+      const weights = dict.reduce((a, [, t]) => a + t.data.byteLength, 0);
+      expect(fetched).toBeLessThan(weights * 1.2);
+      expect(bytes.length).toBeGreaterThan(weights * 2);
+    });
+  }
+
+  it('still refuses a global it does not know, wherever in the checkpoint it sits', async () => {
+    const file = join(dir, 'hostile.pyth');
+    writeTorchCheckpoint(file, { ...contents, extra: (w) => w.str('scheduler').global('os', 'system').str('touch /tmp/pwned').op(0x85, 0x52) });
+    await expect(readPyTorchCheckpoint(new Uint8Array(readFileSync(file)))).rejects.toThrow(UnsafePickleError);
+    await expect(readPyTorchCheckpoint(new Uint8Array(readFileSync(file)))).rejects.toThrow(/'os\.system'/);
   });
 });

@@ -18,7 +18,6 @@ export interface PyTorchCheckpoint {
   dict: StateDict;
   /** The training config (PySlowFast's `cfg.dump()`, YAML text), where the checkpoint carries one. */
   cfg?: string;
-  epoch?: number;
   /** What else the checkpoint holds beside the state dict (optimizer_state, scaler_state, …), by top-level key. */
   extras: string[];
 }
@@ -52,7 +51,7 @@ function materialise(name: string, t: TensorRef, storageBytes: Uint8Array): Weig
 const STATE_DICT_WRAPPERS = ['model_state', 'state_dict', 'model'];
 
 /** The state dict inside a checkpoint object, and what else the checkpoint says about itself. */
-function findStateDict(root: unknown): { dict: PickledDict; cfg?: string; epoch?: number; extras: string[] } {
+function findStateDict(root: unknown): { dict: PickledDict; cfg?: string; extras: string[] } {
   let dict = root;
   let wrapper: string | undefined;
   for (const w of STATE_DICT_WRAPPERS) {
@@ -65,11 +64,9 @@ function findStateDict(root: unknown): { dict: PickledDict; cfg?: string; epoch?
   if (!(dict instanceof PickledDict)) throw new CheckpointError('the checkpoint holds no state dict (no dict of tensors found)');
   if (!wrapper || !(root instanceof PickledDict)) return { dict, extras: [] };
   const cfg = root.get('cfg');
-  const epoch = root.get('epoch');
   return {
     dict,
     cfg: typeof cfg === 'string' ? cfg : undefined,
-    epoch: typeof epoch === 'number' ? epoch : undefined,
     extras: [...root.keys()].filter((k): k is string => typeof k === 'string' && k !== wrapper),
   };
 }
@@ -101,7 +98,7 @@ async function readZip(src: ByteSource): Promise<PyTorchCheckpoint> {
     if (!entry) throw new CheckpointError(`the checkpoint is missing tensor data '${prefix}data/${ref.key}'`);
     return readZipEntry(src, entry);
   });
-  return { dict, cfg: found.cfg, epoch: found.epoch, extras: found.extras };
+  return { dict, cfg: found.cfg, extras: found.extras };
 }
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -148,7 +145,7 @@ async function readLegacy(src: ByteSource): Promise<PyTorchCheckpoint> {
     if (!span) throw new CheckpointError(`the legacy checkpoint is missing storage ${ref.key}`);
     return src.read(span.at, span.bytes);
   });
-  return { dict, cfg: found.cfg, epoch: found.epoch, extras: found.extras };
+  return { dict, cfg: found.cfg, extras: found.extras };
 }
 
 function parseLegacyPickles(bytes: Uint8Array): { root: unknown; keys: unknown; end: number } {
