@@ -1,13 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import chromium from './scripts/chromium.json' with { type: 'json' };
-import { FAKE_CAMERA } from './e2e/paths.ts';
+import { E2E_PORT, FAKE_CAMERA, HOST_PORT, TEST_ZOO_URL, ZOO_PORT } from './e2e/paths.ts';
 
 const executablePath = process.env.CHROMIUM_PATH || chromium.executablePath;
-const port = Number(process.env.E2E_PORT || 4173);
-/** The embed tests' host page, on another origin. */
-const hostPort = port + 1;
-/** A stand-in for the model zoo (e2e/zoo-server.mjs), which the preview server relays to the page. */
-const zooPort = port + 2;
+// The built app at E2E_PORT; the embed tests' host page (another origin) at HOST_PORT; a stand-in for the model
+// zoo (e2e/zoo-server.mjs) at ZOO_PORT, which the preview server relays to the page.
+const port = E2E_PORT;
 const fakeCamera = ['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${FAKE_CAMERA}`];
 /** Answers the camera permission prompt with "allow". */
 const allowCamera = '--use-fake-ui-for-media-stream';
@@ -28,16 +26,16 @@ export default defineConfig({
       url: `http://localhost:${port}`,
       reuseExistingServer: !process.env.CI,
       timeout: 180_000,
-      env: { SLOWFAST_ZOO_URL: `http://localhost:${zooPort}/zoo` },
+      env: { SLOWFAST_ZOO_URL: TEST_ZOO_URL },
     },
     {
-      command: `node e2e/zoo-server.mjs ${zooPort}`,
-      url: `http://localhost:${zooPort}/zoo/kinetics/SLOW_8x8_R50.pyth`,
+      command: `node e2e/zoo-server.mjs ${ZOO_PORT}`,
+      url: `http://localhost:${ZOO_PORT}/zoo/kinetics/SLOW_8x8_R50.pyth`,
       reuseExistingServer: !process.env.CI,
     },
     {
-      command: `node e2e/host-server.mjs ${hostPort}`,
-      url: `http://localhost:${hostPort}/host.html`,
+      command: `node e2e/host-server.mjs ${HOST_PORT}`,
+      url: `http://localhost:${HOST_PORT}/host.html`,
       reuseExistingServer: !process.env.CI,
     },
   ],
