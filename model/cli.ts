@@ -6,6 +6,7 @@ import { Classifier } from './classifier.ts';
 import { configOf } from './inferConfig.ts';
 import type { PresetName, SlowFastConfig } from './slowfast.ts';
 import { readLabelFile } from './labels.ts';
+import { countParameters } from './weights/convert.ts';
 import { readWeights, type LoadedWeights } from './weights/load.ts';
 import { StateDictSource } from './weights/weightSource.ts';
 
@@ -38,9 +39,9 @@ export async function labelsAt(url: string, numClasses: number, name = 'the labe
 export async function loadCheckpoint(req: { checkpointUrl: string }) {
   const t0 = performance.now();
   const weights = await weightsAt(req.checkpointUrl);
-  const parameters = [...weights.dict].filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k)).reduce((a, [, t]) => a + t.data.length, 0);
   return {
-    ms: performance.now() - t0, fileBytes: weights.fileBytes, format: weights.format, naming: weights.naming, tensors: weights.dict.size, parameters,
+    ms: performance.now() - t0, fileBytes: weights.fileBytes, format: weights.format, naming: weights.naming, tensors: weights.dict.size,
+    parameters: countParameters(weights.dict),
     extras: weights.extras ?? [],
   };
 }

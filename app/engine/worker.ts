@@ -8,7 +8,8 @@ import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autot
 import { datasetOf, LabelFileError, readLabelFile } from '../../model/labels.ts';
 import { buildSlowFast, PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
 import { approximateBytes, convertedFileName, DEFAULT_ZOO_MODEL, findZooModel, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
-import { convertCheckpoint } from '../../model/weights/convert.ts';
+import { checkWeights } from '../../model/weights/convert.ts';
+import { toSafetensors } from '../../model/weights/load.ts';
 import type { WeightInput } from '../../model/weights/byteSource.ts';
 import { CheckpointError } from '../../model/weights/pickle.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
@@ -180,7 +181,10 @@ async function stopBackgroundTuning(): Promise<void> {
 async function useWeights(
   input: WeightInput, o: { name: string; source: ModelInfo['source']; generation: number; cacheIt: boolean; key?: ModelKey },
 ): Promise<void> {
-  const converted = await convertCheckpoint(input, { likelyPreset: o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name) });
+  const likelyPreset = o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name);
+  const converted = await checkWeights(input, { likelyPreset });
+  // Converted for the cache only: weights read from it, or where storage is refused, would keep no copy.
+  const bytes = o.cacheIt && cache ? toSafetensors(converted.dict, converted.config) : undefined;
   if (o.generation !== loadGeneration) return;
   const key = o.key ?? zooModelOf(converted.config, o.name)?.name ?? 'custom';
   const stored = await cache?.getLabels(key);
@@ -191,13 +195,13 @@ async function useWeights(
     // A label file kept for an earlier model of this key that no longer fits: the head's own labels.
   }
   model = {
-    key, name: o.name, config: converted.config, parameters: converted.parameters, bytes: converted.bytes.byteLength, source: o.source,
+    key, name: o.name, config: converted.config, parameters: converted.parameters, bytes: bytes?.byteLength ?? converted.fileBytes, source: o.source,
     loadId: o.generation, dataset: datasetOf(converted.config.numClasses), labelsName: labels?.name, dict: converted.dict, labels: labels?.names,
   };
   post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
-  if (o.cacheIt && cache) {
+  if (bytes && cache) {
     try {
-      const models = await cache.put({ key, name: o.name }, converted.bytes);
+      const models = await cache.put({ key, name: o.name }, bytes);
       post({ type: 'cache', state: { status: 'available', models } });
     } catch (e) {
       post({ type: 'error', scope: 'cache', message: (e as Error).message });

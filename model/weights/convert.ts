@@ -17,22 +17,36 @@ export interface ConvertOptions {
   inputSize?: number;
 }
 
-export interface Converted {
-  bytes: Uint8Array<ArrayBuffer>;
+export interface CheckedWeights {
   config: SlowFastConfig;
   naming: LoadedWeights['naming'];
   parameters: number;
   /** The weights as read, under pytorchvideo names. */
   dict: StateDict;
+  /** The size of the file they were read from. */
+  fileBytes: number;
 }
 
-export async function convertCheckpoint(input: WeightInput, options: ConvertOptions = {}): Promise<Converted> {
+export interface Converted extends CheckedWeights {
+  /** Our web format: safetensors with the config. */
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** Learnable parameters (BN running statistics and counters are buffers, not parameters). */
+export function countParameters(dict: StateDict): number {
+  return [...dict].filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k)).reduce((a, [, t]) => a + t.data.length, 0);
+}
+
+/** Reads weights and checks them against the architecture they imply: every tensor there, shaped and finite. */
+export async function checkWeights(input: WeightInput, options: Omit<ConvertOptions, 'f16'> = {}): Promise<CheckedWeights> {
   const weights = await readWeights(input);
   const inferred = configOf(weights, { preset: options.preset, likelyPreset: options.likelyPreset });
   const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
   buildSlowFast(config, new StateDictSource(weights.dict));
-  const parameters = [...weights.dict]
-    .filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k))
-    .reduce((a, [, t]) => a + t.data.length, 0);
-  return { bytes: toSafetensors(weights.dict, config, { f16: options.f16 }), config, naming: weights.naming, parameters, dict: weights.dict };
+  return { config, naming: weights.naming, parameters: countParameters(weights.dict), dict: weights.dict, fileBytes: weights.fileBytes };
+}
+
+export async function convertCheckpoint(input: WeightInput, options: ConvertOptions = {}): Promise<Converted> {
+  const checked = await checkWeights(input, options);
+  return { ...checked, bytes: toSafetensors(checked.dict, checked.config, { f16: options.f16 }) };
 }

@@ -133,7 +133,7 @@ describe('readPyTorchCheckpoint on checkpoints saved by a training run', () => {
       const weights = dict.reduce((a, [, t]) => a + t.data.byteLength, 0);
       expect(fetched).toBeLessThan(weights * 1.2);
       expect(bytes.length).toBeGreaterThan(weights * 2);
-    });
+    }, 60_000);
   }
 
   it('still refuses a global it does not know, wherever in the checkpoint it sits', async () => {
@@ -141,5 +141,5 @@ describe('readPyTorchCheckpoint on checkpoints saved by a training run', () => {
     writeTorchCheckpoint(file, { ...contents, extra: (w) => w.str('scheduler').global('os', 'system').str('touch /tmp/pwned').op(0x85, 0x52) });
     await expect(readPyTorchCheckpoint(new Uint8Array(readFileSync(file)))).rejects.toThrow(UnsafePickleError);
     await expect(readPyTorchCheckpoint(new Uint8Array(readFileSync(file)))).rejects.toThrow(/'os\.system'/);
-  });
+  }, 60_000);
 });
