@@ -36,7 +36,7 @@ test('a newcomer downloads the default model from the page: progress, then cache
   await expect(page.getByTestId('preset').locator('option:checked')).toHaveText(/SlowFast R50 8×8 .* · in this browser/);
 });
 
-test('a download can be cancelled, and an unreachable or refusing zoo is explained', async ({ page }) => {
+test('a download can be cancelled, and an offline browser, an unreachable zoo and a refusing one are explained', async ({ page }) => {
   await openWithoutWeights(page);
   await page.getByTestId('preset').selectOption('SLOWFAST_8x8_R101');
   await expect(page.getByTestId('weights-missing')).toContainText('SlowFast R101 8×8 is not in this browser yet', { timeout: 30_000 });
@@ -51,6 +51,13 @@ test('a download can be cancelled, and an unreachable or refusing zoo is explain
   await page.getByTestId('download-model').click();
   await expect(page.getByTestId('weights-error')).toContainText(/SlowFast R50 4×16 could not be downloaded: the model zoo cannot be reached from this site's server .*\. Check the connection and try again, or drop SLOWFAST_4x16_R50\.pyth on the page\./, { timeout: 30_000 });
   await expect(page.getByTestId('download-model')).toBeVisible();
+
+  // The browser itself offline: the page's own request fails.
+  await page.context().setOffline(true);
+  await page.getByTestId('preset').selectOption('SLOWFAST_8x8_R50');
+  await page.getByTestId('download-model').click();
+  await expect(page.getByTestId('weights-error')).toContainText(/SlowFast R50 8×8 could not be downloaded: the model zoo cannot be reached \(.+\)\. Check the connection and try again/, { timeout: 30_000 });
+  await page.context().setOffline(false);
 
   await page.getByTestId('preset').selectOption('SLOW_8x8_R50');
   await page.getByTestId('download-model').click();
