@@ -5,7 +5,7 @@ import { acquireGpu, isSoftwareAdapter, type Gpu } from '../kernels/device.ts';
 import { closeness } from '../kernels/compare.ts';
 import { convSignature, tileCandidates } from '../kernels/conv3d/autotune.ts';
 import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
-import { fetchShared, sharedF32 } from '../kernels/shared.ts';
+import { fetchShared, sharedF32 } from '../kernels/fixtures.ts';
 import { convLayersOf, loadOrTuneTiles, tileCacheKey, type TileCache } from './autotune.ts';
 import { Classifier } from './classifier.ts';
 import { GOLDEN_FIXTURES } from './goldenFixtures.ts';

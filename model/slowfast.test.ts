@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../kernels/device.ts';
 import { closeness } from '../kernels/compare.ts';
-import { fetchShared, sharedF32, sharedJson } from '../kernels/shared.ts';
+import { fetchShared, sharedF32, sharedJson } from '../kernels/fixtures.ts';
 import { Executor } from './executor.ts';
 import { GOLDEN_FIXTURES, type GoldenFixture } from './goldenFixtures.ts';
 import { buildSlowFast, type Tap } from './slowfast.ts';

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../kernels/device.ts';
 import { closeness } from '../kernels/compare.ts';
-import { fetchShared, sharedF32 } from '../kernels/shared.ts';
+import { fetchShared, sharedF32 } from '../kernels/fixtures.ts';
 import { Classifier } from './classifier.ts';
 import { GOLDEN_FIXTURES } from './goldenFixtures.ts';
 import { inferConfig } from './inferConfig.ts';

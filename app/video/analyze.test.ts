@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
-import { fetchShared } from '../../kernels/shared.ts';
+import { fetchShared } from '../../kernels/fixtures.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';
 import { PRESETS } from '../../model/slowfast.ts';

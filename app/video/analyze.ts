@@ -6,7 +6,7 @@ import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } fr
 import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
-import { ClipWriter } from './clipWriter.ts';
+import { FrameRing } from './frameRing.ts';
 import { VideoInputError, type VideoFile } from './decode.ts';
 
 export interface ClipResult extends ClipWindow {
@@ -101,11 +101,11 @@ export async function analyzeVideo(
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride);
-  const ring = new ClipWriter(device, { size: config.inputSize, frames: plan.ringFrames, crops: options.views === 3 ? [0, 1, 2] : [1] });
+  const ring = new FrameRing(device, { size: config.inputSize, slots: plan.ringFrames, crops: options.views === 3 ? [0, 1, 2] : [1] });
   let classifier: Classifier;
   try {
     classifier = await Classifier.create(device, config, weights, {
-      input: 'ring', ringFrames: ring.views * plan.ringFrames, inputBuffers: { ring: ring.clip }, profile: options.profile, tiles: options.tiles, labels: options.labels,
+      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: options.profile, tiles: options.tiles, labels: options.labels,
     });
   } catch (e) {
     ring.destroy();
@@ -131,7 +131,7 @@ export async function analyzeVideo(
     const views: Float32Array[] = [];
     let ms = 0;
     for (let v = 0; v < ring.views; v++) {
-      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => v * plan.ringFrames + s) }, topK);
+      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK);
       views.push(r.probabilities);
       ms += r.ms;
     }

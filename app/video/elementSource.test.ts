@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
-import { fetchShared } from '../../kernels/shared.ts';
+import { fetchShared } from '../../kernels/fixtures.ts';
 import { clipFrameRate } from '../../model/clips.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';

@@ -1,7 +1,7 @@
 // Video-input benchmark, run in the browser by scripts/bench-video.mjs: frames/s of decoding alone, and of
 // decoding plus GPU preprocessing (VideoFrame → texture → preprocess into a clip slot).
 import { acquireGpu } from '../../kernels/device.ts';
-import { ClipWriter, type FrameUpload } from './clipWriter.ts';
+import { FrameRing, type FrameUpload } from './frameRing.ts';
 import { openVideoFile } from './decode.ts';
 
 export interface VideoBenchOptions {
@@ -28,7 +28,7 @@ export async function runVideoBench(o: VideoBenchOptions) {
       }
       decodeOnly.push(frames / ((performance.now() - t0) / 1000));
       for (const upload of Object.keys(withPreprocess) as FrameUpload[]) {
-        const writer = new ClipWriter(gpu.device, { size: o.size, frames: 32, upload });
+        const writer = new FrameRing(gpu.device, { size: o.size, slots: 32, upload });
         t0 = performance.now();
         let t = 0;
         for await (const frame of video.frames()) {

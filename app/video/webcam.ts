@@ -7,7 +7,7 @@ import { Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
 import { deviceLost } from '../../kernels/device.ts';
-import { ClipWriter } from './clipWriter.ts';
+import { FrameRing } from './frameRing.ts';
 
 export type WebcamErrorKind = 'permission-denied' | 'no-camera' | 'camera-in-use' | 'camera-disconnected' | 'unsupported';
 
@@ -131,7 +131,7 @@ export class LiveClassifier {
   private lost = false;
 
   private constructor(
-    private ring: ClipWriter,
+    private ring: FrameRing,
     public classifier: Classifier,
     private readonly config: SlowFastConfig,
     private readonly options: WebcamOptions,
@@ -140,11 +140,10 @@ export class LiveClassifier {
   }
 
   /** The ring and the classifier reading it, on `device`. */
-  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<{ ring: ClipWriter; classifier: Classifier }> {
-    const ringFrames = Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2;
-    const ring = new ClipWriter(device, { size: config.inputSize, frames: ringFrames });
+  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<{ ring: FrameRing; classifier: Classifier }> {
+    const ring = new FrameRing(device, { size: config.inputSize, slots: Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2 });
     try {
-      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames, inputBuffers: { ring: ring.clip }, tiles: options.tiles, labels: options.labels }) };
+      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, tiles: options.tiles, labels: options.labels }) };
     } catch (e) {
       ring.destroy();
       throw e;
@@ -199,11 +198,11 @@ export class LiveClassifier {
           // Skip frames beyond the ring's rate rather than overwrite slots a clip still needs.
           if (time - this.lastFrameAt >= 1 / MAX_CAMERA_FPS || this.frames.length === 0) {
             const slot = this.nextSlot;
-            this.nextSlot = (this.nextSlot + 1) % this.ring.options.frames;
+            this.nextSlot = (this.nextSlot + 1) % this.ring.options.slots;
             await this.ring.write(frame, slot);
             this.frames.push({ time, slot });
             this.lastFrameAt = time;
-            while (this.frames.length > this.ring.options.frames - 1 || this.frames[0].time < time - span - 0.5) this.frames.shift();
+            while (this.frames.length > this.ring.options.slots - 1 || this.frames[0].time < time - span - 0.5) this.frames.shift();
           }
         } finally {
           frame.close();

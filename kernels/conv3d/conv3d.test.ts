@@ -4,7 +4,7 @@ import { closeness, randInt, randomArray, rng } from '../compare.ts';
 import { packF16, roundToF16 } from '../f16.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
-import { sharedJson } from '../shared.ts';
+import { sharedJson } from '../fixtures.ts';
 import { CONV3D_TILES, conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Triple } from './conv3d.ts';
 import { conv3dRef } from './conv3d.ref.ts';
 import { distinctLayers, goldenConvLayers } from './goldenLayers.ts';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../device.ts';
 import { closeness } from '../compare.ts';
 import { runKernel } from '../runKernel.ts';
-import { sharedF32 } from '../shared.ts';
+import { sharedF32 } from '../fixtures.ts';
 import { foldBatchNorm } from '../batchNorm3d/foldBatchNorm.ts';
 import { batchNorm3d, batchNormStats } from '../batchNorm3d/batchNorm3d.ts';
 import { conv3d, conv3dAffine } from './conv3d.ts';

@@ -3,7 +3,7 @@ import { acquireGpu } from '../device.ts';
 import { randInt, randomArray, rng } from '../compare.ts';
 import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
-import { sharedF32 } from '../shared.ts';
+import { sharedF32 } from '../fixtures.ts';
 import { frameGather, frameGatherIndex, frameGatherShape } from './frameGather.ts';
 import { frameGatherRef } from './frameGather.ref.ts';
 

@@ -3,7 +3,7 @@ import { acquireGpu } from '../device.ts';
 import { closeness, randInt, rng } from '../compare.ts';
 import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
-import { sharedF32, sharedJson, sharedRgb24Frames } from '../shared.ts';
+import { sharedF32, sharedJson, sharedRgb24Frames } from '../fixtures.ts';
 import { preprocess, preprocessGeometry, preprocessShape, type CropPosition } from './preprocess.ts';
 import { preprocessRef } from './preprocess.ref.ts';
 

@@ -3,7 +3,7 @@ import { acquireGpu } from '../device.ts';
 import { randInt, randomArray, rng } from '../compare.ts';
 import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
-import { sharedF32 } from '../shared.ts';
+import { sharedF32 } from '../fixtures.ts';
 import { add } from '../add/add.ts';
 import { concat } from '../concat/concat.ts';
 import { timeToChannel, timeToChannelShape, type TimeToChannelOrder } from './timeToChannel.ts';

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
 import { closeness, randomArray, rng } from '../../kernels/compare.ts';
 import { sizeOf } from '../../kernels/kernel.ts';
-import { fetchShared, sharedF32 } from '../../kernels/shared.ts';
+import { fetchShared, sharedF32 } from '../../kernels/fixtures.ts';
 import { Executor } from '../executor.ts';
 import { GOLDEN_FIXTURES, type GoldenFixture } from '../goldenFixtures.ts';
 import { PRESETS, buildSlowFast, type BuildOptions, type LateralKind, type SlowFastConfig } from '../slowfast.ts';

@@ -1,4 +1,4 @@
-// Reads the golden fixtures and media in ../shared, which the dev and test servers expose at /shared/.
+// Test fixtures: the golden outputs and media in ../shared, which the dev and test servers expose at /shared/.
 
 export async function fetchShared(path: string): Promise<ArrayBuffer> {
   const r = await fetch(`/shared/${path}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { preferredUpload } from './clipWriter.ts';
+import { preferredUpload } from './frameRing.ts';
 
 const device = (info: Partial<GPUAdapterInfo>) => ({ adapterInfo: { vendor: '', architecture: '', description: '', isFallbackAdapter: false, ...info } }) as unknown as GPUDevice;
 

@@ -2,10 +2,10 @@
 // from ffmpeg-decoded frames. Decoders convert YUV to RGB slightly differently, so the bound is on the mean.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
-import { sharedF32, sharedJson } from '../../kernels/shared.ts';
+import { sharedF32, sharedJson } from '../../kernels/fixtures.ts';
 import { gatherSlow } from '../../model/sampling.ts';
 import { openVideoFile } from './decode.ts';
-import { ClipWriter, preferredUpload } from './clipWriter.ts';
+import { FrameRing, preferredUpload } from './frameRing.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('decode + preprocess against the golden inputs', () => {
       const manifest = await sharedJson<{ input: { fast_source_frame_indices: number[] } }>(`${dir}/manifest.json`);
       const wanted = manifest.input.fast_source_frame_indices;
       const video = await openVideoFile(await (await fetch(`/shared/media/${file}`)).blob());
-      const writer = new ClipWriter(device, { size: 64, frames: 32, upload });
+      const writer = new FrameRing(device, { size: 64, slots: 32, upload });
       let index = 0;
       for await (const frame of video.frames()) {
         const t = wanted.indexOf(index++);

@@ -1,7 +1,8 @@
-// Turns decoded VideoFrames into the network's input on the GPU: each frame is copied into a texture and the
-// `preprocess` kernel resizes, crops and normalises it into its time slot of a (1, 3, V·T, S, S) buffer — one
-// run of T slots per spatial crop (view) asked for. Textures, uniforms and bind groups are made once per
-// frame size, never per frame.
+// A ring of preprocessed video frames on the GPU, which the network gathers its clips from: each decoded
+// VideoFrame is copied into a texture and the `preprocess` kernel resizes, crops and normalises it into its
+// slot of a (1, 3, V·R, S, S) buffer — one run of R slots per spatial crop (view) asked for. The ring owns
+// where view v's slot s lies; callers name slots, not offsets. Textures, uniforms and bind groups are made
+// once per frame size, never per frame.
 import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
 import { isSoftwareAdapter } from '../../kernels/device.ts';
 import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
@@ -24,35 +25,36 @@ export function preferredUpload(device: GPUDevice): FrameUpload {
   return isSoftwareAdapter(device.adapterInfo) ? 'copyTo' : 'copyExternalImage';
 }
 
-export interface ClipWriterOptions {
+export interface FrameRingOptions {
   /** Default: preferredUpload(device). */
   upload?: FrameUpload;
   size: number;
-  /** Time slots per view. */
-  frames: number;
+  /** Frame slots per view. */
+  slots: number;
   /** Spatial crops along the long side, each written to its own run of slots (default: the centre). */
   crops?: readonly CropPosition[];
 }
 
-export class ClipWriter {
-  readonly clip: GPUBuffer;
+export class FrameRing {
+  /** (1, 3, V·R, S, S): view v's slot s is frame slotOf(v, s). */
+  readonly buffer: GPUBuffer;
   readonly crops: readonly CropPosition[];
   readonly upload: FrameUpload;
   private texture?: GPUTexture;
-  private slots: { uniforms: GPUBuffer; bindGroup?: GPUBindGroup; dispatch: [number, number, number] }[] = [];
+  private writers: { uniforms: GPUBuffer; bindGroup?: GPUBindGroup; dispatch: [number, number, number] }[] = [];
   private frameSize = '';
   private pipeline?: GPUComputePipeline;
   private staging?: Uint8Array<ArrayBuffer>;
 
   constructor(
     readonly device: GPUDevice,
-    readonly options: ClipWriterOptions,
+    readonly options: FrameRingOptions,
   ) {
     this.crops = options.crops ?? [1];
     this.upload = options.upload ?? preferredUpload(device);
-    this.clip = device.createBuffer({
-      label: 'clip (1, 3, V·T, S, S)',
-      size: 3 * this.views * options.frames * options.size * options.size * 4,
+    this.buffer = device.createBuffer({
+      label: 'frame ring (1, 3, V·R, S, S)',
+      size: 3 * this.capacity * options.size * options.size * 4,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
   }
@@ -62,7 +64,7 @@ export class ClipWriter {
     this.frameSize = `${width}x${height}`;
     this.texture?.destroy();
     this.texture = undefined;
-    for (const s of this.slots) s.uniforms.destroy();
+    for (const w of this.writers) w.uniforms.destroy();
     const { device, options } = this;
     const external = this.upload === 'importExternal';
     if (!external) {
@@ -74,11 +76,10 @@ export class ClipWriter {
       });
     }
     const view = this.texture?.createView();
-    const frames = this.views * options.frames;
-    const descs = this.crops.flatMap((crop, v) => Array.from({ length: options.frames }, (_, t) =>
-      preprocess({ width, height, size: options.size, crop, clip: 0, frames, t: v * options.frames + t, external })));
+    const descs = this.crops.flatMap((crop, v) => Array.from({ length: options.slots }, (_, s) =>
+      preprocess({ width, height, size: options.size, crop, clip: 0, frames: this.capacity, t: this.slotOf(v, s), external })));
     this.pipeline = await pipelineFor(device, descs[0]);
-    this.slots = descs.map((d) => {
+    this.writers = descs.map((d) => {
       const uniforms = device.createBuffer({ size: d.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(uniforms, 0, d.uniforms);
       const bindGroup = view && this.bindGroup(uniforms, view);
@@ -93,7 +94,7 @@ export class ClipWriter {
       entries: [
         { binding: 0, resource: { buffer: uniforms } },
         { binding: external ? 3 : 1, resource: frame },
-        { binding: 2, resource: { buffer: this.clip } },
+        { binding: 2, resource: { buffer: this.buffer } },
       ],
     });
   }
@@ -102,9 +103,19 @@ export class ClipWriter {
     return this.crops.length;
   }
 
-  /** Writes `frame` into time slot t of every view (view v's slot is v·frames + t). The caller closes the frame. */
-  async write(frame: VideoFrame, t: number): Promise<void> {
-    if (t < 0 || t >= this.options.frames) throw new RangeError(`frame slot ${t} is outside 0..${this.options.frames - 1}`);
+  /** Frames the buffer holds: every view's slots. */
+  get capacity(): number {
+    return this.views * this.options.slots;
+  }
+
+  /** Where view v's slot s lies among the buffer's frames. */
+  slotOf(view: number, slot: number): number {
+    return view * this.options.slots + slot;
+  }
+
+  /** Writes `frame` into slot `slot` of every view. The caller closes the frame. */
+  async write(frame: VideoFrame, slot: number): Promise<void> {
+    if (slot < 0 || slot >= this.options.slots) throw new RangeError(`frame slot ${slot} is outside 0..${this.options.slots - 1}`);
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     await this.prepare(width, height);
@@ -120,21 +131,21 @@ export class ClipWriter {
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline!);
     for (let v = 0; v < this.views; v++) {
-      const slot = this.slots[v * this.options.frames + t];
-      pass.setBindGroup(0, imported ? this.bindGroup(slot.uniforms, imported) : slot.bindGroup!);
-      pass.dispatchWorkgroups(...slot.dispatch);
+      const writer = this.writers[this.slotOf(v, slot)];
+      pass.setBindGroup(0, imported ? this.bindGroup(writer.uniforms, imported) : writer.bindGroup!);
+      pass.dispatchWorkgroups(...writer.dispatch);
     }
     pass.end();
     this.device.queue.submit([encoder.finish()]);
   }
 
   async read(): Promise<Float32Array<ArrayBuffer>> {
-    return new Float32Array(await readBuffer(this.device, this.clip));
+    return new Float32Array(await readBuffer(this.device, this.buffer));
   }
 
   destroy(): void {
     this.texture?.destroy();
-    for (const s of this.slots) s.uniforms.destroy();
-    this.clip.destroy();
+    for (const w of this.writers) w.uniforms.destroy();
+    this.buffer.destroy();
   }
 }
