@@ -5,21 +5,16 @@ import type { Classifier } from '../../model/classifier.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { tilePolicyFor } from '../../kernels/conv3d/conv3d.ts';
 import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autotune.ts';
-import { datasetOf, LabelFileError, readLabelFile } from '../../model/labels.ts';
-import { buildSlowFast, PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
-import { approximateBytes, convertedFileName, DEFAULT_ZOO_MODEL, findZooModel, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
-import { checkWeights } from '../../model/weights/convert.ts';
-import { toSafetensors } from '../../model/weights/load.ts';
-import type { WeightInput } from '../../model/weights/byteSource.ts';
-import { CheckpointError } from '../../model/weights/pickle.ts';
-import type { StateDict } from '../../model/weights/stateDict.ts';
+import { buildSlowFast } from '../../model/slowfast.ts';
+import { DEFAULT_ZOO_MODEL } from '../../model/zoo.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from '../video/analyze.ts';
 import { openVideoFile, VideoInputError } from '../video/decode.ts';
 import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import { LiveClassifier, WebcamError } from '../video/webcam.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
-import type { EngineEvent, EngineRequest, ModelInfo, ModelKey, PerfReport, RunSettings, WeightsState } from './protocol.ts';
+import { Models } from './models.ts';
+import type { EngineEvent, EngineRequest, PerfReport, RunSettings } from './protocol.ts';
 
 const scope = self as unknown as {
   postMessage(message: EngineEvent): void;
@@ -29,11 +24,7 @@ const post = (e: EngineEvent) => scope.postMessage(e);
 
 let gpu: Promise<Gpu | undefined> | undefined;
 let cache: ModelCache | undefined;
-/** The current model: its weights, and its class names where the user gave a label file. */
-type LoadedModel = ModelInfo & { dict: StateDict; labels?: string[] };
-let model: LoadedModel | undefined;
-/** Bumped by every load, so a slow load never replaces the model a later one chose. */
-let loadGeneration = 0;
+const models = new Models(post, () => cache);
 const jobs = new Map<number, AbortController>();
 const live = new Map<number, LiveClassifier>();
 /** When the device was lost in the last minute; past a few, the engine stops starting new ones. */
@@ -177,255 +168,11 @@ async function stopBackgroundTuning(): Promise<void> {
   await backgroundTuning.finished;
 }
 
-/** Reads and checks weights (any accepted format) and makes them the current model, under `key` ('custom': by what they are). */
-async function useWeights(
-  input: WeightInput, o: { name: string; source: ModelInfo['source']; generation: number; cacheIt: boolean; key?: ModelKey },
-): Promise<void> {
-  const likelyPreset = o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name);
-  const converted = await checkWeights(input, { likelyPreset });
-  // Converted for the cache only: weights read from it, or where storage is refused, would keep no copy.
-  const bytes = o.cacheIt && cache ? toSafetensors(converted.dict, converted.config) : undefined;
-  if (o.generation !== loadGeneration) return;
-  const key = o.key ?? zooModelOf(converted.config, o.name)?.name ?? 'custom';
-  const stored = await cache?.getLabels(key);
-  let labels: { names: string[]; name: string } | undefined;
-  try {
-    if (stored) labels = { names: readLabelFile(stored.text, converted.config.numClasses, stored.name), name: stored.name };
-  } catch {
-    // A label file kept for an earlier model of this key that no longer fits: the head's own labels.
-  }
-  model = {
-    key, name: o.name, config: converted.config, parameters: converted.parameters, bytes: bytes?.byteLength ?? converted.fileBytes, source: o.source,
-    loadId: o.generation, dataset: datasetOf(converted.config.numClasses), labelsName: labels?.name, dict: converted.dict, labels: labels?.names,
-  };
-  post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
-  if (bytes && cache) {
-    try {
-      const models = await cache.put({ key, name: o.name }, bytes);
-      post({ type: 'cache', state: { status: 'available', models } });
-    } catch (e) {
-      post({ type: 'error', scope: 'cache', message: (e as Error).message });
-    }
-  }
-}
-
-/** The zoo model weights are, by architecture and head (a file's name decides between equals, as Slow 8×8 and 4×16). */
-function zooModelOf(config: SlowFastConfig, fileName: string): ZooModel | undefined {
-  const same = (m: ZooModel) => {
-    const p: SlowFastConfig = PRESETS[m.preset];
-    return m.classes === config.numClasses && p.depth === config.depth && !!p.slowOnly === !!config.slowOnly &&
-      (p.slowOnly || (p.fusionKernel === config.fusionKernel && p.stemChannels[1] === config.stemChannels[1])) &&
-      p.stemChannels[0] === config.stemChannels[0] && JSON.stringify(p.convATemporal) === JSON.stringify(config.convATemporal);
-  };
-  const candidates = ZOO.filter(same);
-  const stem = fileName.replace(/( \(\d+\))?\.(pyth|pth|safetensors)$/i, '').toLowerCase();
-  return candidates.find((m) => m.name.replace(/^.*\//, '').toLowerCase() === stem) ?? candidates[0];
-}
-
-/**
- * Fetches a weight file with progress: to browser storage when it can (a checkpoint of hundreds of MB then
- * never sits in memory), else into memory. Undefined if the answer is not a weight file (a missing file, or a
- * server that answers every path with its page).
- */
-async function fetchWeights(url: string, key: ModelKey, signal: AbortSignal | undefined, onProgress: (received: number, total: number) => void): Promise<Fetched | undefined> {
-  const response = await fetch(url, { signal });
-  if (response.status >= 400 && response.status !== 404) throw new DownloadRefused(response.status, (await response.text().catch(() => '')).slice(0, 300));
-  if (!response.ok || /text\/html/.test(response.headers.get('content-type') ?? '') || !response.body) {
-    await response.body?.cancel().catch(() => {});
-    return undefined;
-  }
-  const total = Number(response.headers.get('content-length')) || 0;
-  const target = await cache?.openDownload(key).catch(() => undefined);
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
-  let received = 0;
-  let lastReport = 0;
-  const reader = response.body.getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      if (target) await target.writable.write(value);
-      else chunks.push(value);
-      received += value.length;
-      if (performance.now() - lastReport > 100) {
-        lastReport = performance.now();
-        onProgress(received, total);
-      }
-    }
-    if (total && received !== total) throw new Error(`the download stopped at ${received} of ${total} bytes`);
-    onProgress(received, total);
-    if (!target) return { blob: new Blob(chunks), discard: async () => {} };
-    await target.writable.close();
-    // Read back from disk; removed once the weights are converted (useFetched).
-    return { blob: await target.file(), discard: target.remove };
-  } catch (e) {
-    await reader.cancel().catch(() => {});
-    await target?.writable.abort().catch(() => {});
-    await target?.remove();
-    throw e;
-  }
-}
-
-/** Fetched weights, and how to drop the copy kept in browser storage for reading them. */
-interface Fetched {
-  blob: Blob;
-  discard(): Promise<void>;
-}
-
-class DownloadRefused extends Error {
-  constructor(readonly status: number, readonly body: string) {
-    super(`HTTP ${status}`);
-  }
-}
-
-/** Where this page gets a zoo checkpoint: the mirror its deployer set, else its own server, which fetches it from the zoo. */
-function zooUrl(m: ZooModel): string {
-  const mirror = import.meta.env.VITE_ZOO_URL as string | undefined;
-  return mirror ? `${mirror.replace(/\/$/, '')}/${m.path}` : new URL(`${import.meta.env.BASE_URL}${ZOO_PROXY_PATH}/${m.path}`, self.location.origin).href;
-}
-
-/** The model in use is announced again (a failed load leaves it current), or the state a failure leaves. */
-function restoreWeightsState(fallback: WeightsState): void {
-  post({ type: 'weights', state: model ? { status: 'ready', model: withoutDict(model) } : fallback });
-}
-
-async function loadModel(key: ModelKey): Promise<void> {
-  const generation = ++loadGeneration;
-  const zoo = key === 'custom' ? undefined : findZooModel(key);
-  if (key !== 'custom' && !zoo) {
-    post({ type: 'weights', state: { status: 'missing', key, message: `There is no model called ${key}. Choose one from the list, or drop a checkpoint on the page.` } });
-    return;
-  }
-  const canonical = zoo?.name ?? 'custom';
-  const title = zoo?.title ?? 'custom model';
-  const cached = await cache?.get(canonical);
-  if (generation !== loadGeneration) return;
-  if (cached) {
-    post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'read', received: cached.size, total: cached.size } });
-    const name = (await cache?.list())?.find((m) => m.key === canonical)?.name ?? title;
-    return useWeights(cached, { name, source: 'cache', generation, cacheIt: false, key: canonical });
-  }
-  if (!zoo) {
-    post({ type: 'weights', state: { status: 'missing', key, message: 'No custom model is cached. Drop a .pyth or .safetensors file on the page.' } });
-    return;
-  }
-  // Converted weights this site serves (npm run weights puts them in public/models/).
-  post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received: 0, total: 0 } });
-  const served = await fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, canonical, undefined, (received, total) => {
-    if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received, total } });
-  }).catch(() => undefined);
-  if (generation !== loadGeneration) return;
-  if (served) return useFetched(served, { name: title, source: 'server', generation, cacheIt: true, key: canonical });
-  post({
-    type: 'weights',
-    state: {
-      status: 'missing', key: canonical, download: { bytes: approximateBytes(zoo) },
-      message: `${title} is not in this browser yet. Download it from the model zoo (${zoo.dataset}, ${zoo.score.toFixed(1)}% ${zoo.metric}), or drop its ${zoo.path.split('/').pop()} on the page.`,
-    },
-  });
-}
-
-/** useWeights, then drops the download's own copy (the converted weights are cached by then). */
-async function useFetched(fetched: Fetched, o: Parameters<typeof useWeights>[1]): Promise<void> {
-  try {
-    await useWeights(fetched.blob, o);
-  } finally {
-    await fetched.discard();
-  }
-}
-
-let download: AbortController | undefined;
-
-async function downloadModel(key: ModelKey): Promise<void> {
-  const zoo = findZooModel(key);
-  if (!zoo) return;
-  const generation = ++loadGeneration;
-  download?.abort();
-  const controller = (download = new AbortController());
-  const estimate = approximateBytes(zoo);
-  const loading = (received: number, total: number) => {
-    if (generation === loadGeneration) post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'download', received, total: total || estimate, cancellable: true } });
-  };
-  const missing = (message: string): WeightsState => ({ status: 'missing', key: zoo.name, message, download: { bytes: estimate } });
-  loading(0, 0);
-  const url = zooUrl(zoo);
-  let fetched: Fetched | undefined;
-  try {
-    fetched = await fetchWeights(url, zoo.name, controller.signal, loading);
-  } catch (e) {
-    if (generation !== loadGeneration) return;
-    if (controller.signal.aborted) return restoreWeightsState(missing(`The download of ${zoo.title} was cancelled.`));
-    // Our server's relay says what went wrong in a sentence (unreachable, refused); a mirror only its status.
-    const why = e instanceof DownloadRefused
-      ? (e.status === 502 && e.body ? e.body : `the server answered HTTP ${e.status}`)
-      : `the model zoo cannot be reached (${(e as Error).message})`;
-    const message = `${zoo.title} could not be downloaded: ${why}. Check the connection and try again, or drop ${zoo.path.split('/').pop()} on the page.`;
-    restoreWeightsState(missing(message));
-    post({ type: 'error', scope: 'weights', message });
-    return;
-  } finally {
-    if (download === controller) download = undefined;
-  }
-  if (generation !== loadGeneration) return void fetched?.discard();
-  if (!fetched) {
-    const message = `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or drop ${zoo.path.split('/').pop()} on the page.`;
-    restoreWeightsState(missing(message));
-    post({ type: 'error', scope: 'weights', message });
-    return;
-  }
-  post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
-  try {
-    await useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
-  } catch (e) {
-    if (generation !== loadGeneration) return;
-    const message = e instanceof CheckpointError ? `The download of ${zoo.title} is not usable weights: ${e.message}` : `${zoo.title} could not be read: ${(e as Error).message}`;
-    restoreWeightsState(missing(message));
-    post({ type: 'error', scope: 'weights', message });
-  }
-}
-
-async function loadWeightsFile(file: Blob, name: string): Promise<void> {
-  const generation = ++loadGeneration;
-  post({ type: 'weights', state: { status: 'loading', key: 'custom', name, phase: 'read', received: 0, total: file.size } });
-  try {
-    // The file is read in parts (a checkpoint is mostly optimizer state the model never needs).
-    await useWeights(file, { name, source: 'file', generation, cacheIt: true });
-  } catch (e) {
-    if (generation !== loadGeneration) return;
-    // The earlier model, if any, stays in use.
-    const message = e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} could not be read: ${(e as Error).message}`;
-    // The weights state first, then the error: a 'ready' state clears the page's last weights error.
-    restoreWeightsState({ status: 'error', message });
-    post({ type: 'error', scope: 'weights', message });
-  }
-}
-
-/** The user's class names for the current model: checked against its head, kept with it in browser storage. */
-async function loadLabels(file: Blob, name: string): Promise<void> {
-  if (!model) {
-    post({ type: 'error', scope: 'labels', message: 'Load weights first: a label file names the classes of a model\'s head.' });
-    return;
-  }
-  try {
-    const text = await file.text();
-    const names = readLabelFile(text, model.config.numClasses, name);
-    model = { ...model, labels: names, labelsName: name };
-    post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
-    await cache?.putLabels(model.key, { name, text }).catch((e: Error) => post({ type: 'error', scope: 'cache', message: e.message }));
-  } catch (e) {
-    post({ type: 'error', scope: 'labels', message: e instanceof LabelFileError ? e.message : `${name} could not be read: ${(e as Error).message}` });
-  }
-}
-
-function withoutDict(m: LoadedModel): ModelInfo {
-  const { dict: _, labels: __, ...info } = m;
-  return info;
-}
-
 /** The device, weights and config a job runs with, or the reason it cannot start. */
 async function jobSetup(settings: RunSettings) {
   const g = await startGpu();
   if (!g) throw new Error('WebGPU is not available');
+  const model = models.current;
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
   return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict), labels: model.labels, tiles: await tunedTiles(g) };
@@ -514,6 +261,7 @@ async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, setti
     const follow = (lostGpu: Gpu) => void lostGpu.lost.then(async () => {
       const next = await startGpu();
       const current = live.get(id);
+      const model = models.current;
       if (!next || !current || !model) return;
       try {
         await current.moveTo(next.device, new StateDictSource(model.dict));
@@ -537,19 +285,19 @@ async function handle(request: EngineRequest): Promise<void> {
       await postTilesState();
       return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? DEFAULT_ZOO_MODEL.name });
     case 'loadModel':
-      return loadModel(request.key).catch((e: unknown) => {
+      return models.loadModel(request.key).catch((e: unknown) => {
         const message = `The ${request.key} weights could not be loaded: ${(e as Error).message}`;
         post({ type: 'weights', state: { status: 'error', message } });
       });
     case 'downloadModel':
-      return downloadModel(request.key);
+      return models.downloadModel(request.key);
     case 'cancelDownload':
-      download?.abort();
+      models.cancelDownload();
       return;
     case 'loadWeightsFile':
-      return loadWeightsFile(request.file, request.name);
+      return models.loadWeightsFile(request.file, request.name);
     case 'loadLabels':
-      return loadLabels(request.file, request.name);
+      return models.loadLabels(request.file, request.name);
     case 'clearCache':
       if (!cache) return;
       await stopBackgroundTuning();
@@ -557,10 +305,7 @@ async function handle(request: EngineRequest): Promise<void> {
       tilesInMemory.clear();
       post({ type: 'cache', state: { status: 'available', models: [] } });
       await postTilesState();
-      if (model) {
-        model = { ...model, source: model.source === 'cache' ? 'file' : model.source };
-        post({ type: 'weights', state: { status: 'ready', model: withoutDict(model) } });
-      }
+      models.cacheCleared();
       return;
     case 'tuneTiles':
       await stopBackgroundTuning();
