@@ -4,7 +4,10 @@ import { acquireGpu } from '../../kernels/device.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
-import { WebcamError, WebcamSession } from './webcam.ts';
+import type { SlowFastConfig } from '../../model/slowfast.ts';
+import type { WeightSource } from '../../model/weights/weightSource.ts';
+import { LiveClassifier, type WebcamOptions } from './liveClassifier.ts';
+import { cameraEnded, openCamera, WebcamError, type Camera } from './webcam.ts';
 
 export async function collectWebcamLabels({ checkpointUrl, count, timeoutMs }: { checkpointUrl: string; count: number; timeoutMs: number }) {
   const bytes = new Uint8Array(await (await fetch(checkpointUrl)).arrayBuffer());
@@ -21,5 +24,31 @@ export async function collectWebcamLabels({ checkpointUrl, count, timeoutMs }: {
     return { labels };
   } catch (e) {
     return { error: (e as Error).message, kind: e instanceof WebcamError ? e.kind : undefined, labels };
+  }
+}
+
+/** Camera and classifier on one thread, for this probe; the app splits them across a worker. */
+class WebcamSession {
+  private constructor(
+    private readonly camera: Camera,
+    private readonly live: LiveClassifier,
+  ) {}
+
+  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<WebcamSession> {
+    const camera = await openCamera();
+    let live: LiveClassifier;
+    try {
+      live = await LiveClassifier.start(device, config, weights, camera.frames, options);
+    } catch (e) {
+      camera.stop();
+      throw e;
+    }
+    camera.track.addEventListener('ended', () => void cameraEnded().then((e) => live.fail(e)));
+    return new WebcamSession(camera, live);
+  }
+
+  stop(): void {
+    this.live.stop();
+    this.camera.stop();
   }
 }
