@@ -274,7 +274,9 @@ struct Invocation {
 fn placeInTile(inv: Invocation) -> u32 {
 //!if SUBGROUPS
   // By subgroup and lane rather than local index, so the 4 lanes of a quad (subgroup sizes are multiples of 4, as
-  // WG_N is) hold neighbouring positions of one channel quad and can share its weights.
+  // WG_N is) hold neighbouring positions of one channel quad and can share its weights. Only the direct loop may
+  // be placed so: the workgroup-memory tiles share their loads by local index.
+  const_assert DIRECT;
   quadLane = inv.subgroupLane & 3u;
   return inv.subgroupId * inv.subgroupSize + inv.subgroupLane;
 //!else
