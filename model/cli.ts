@@ -10,7 +10,7 @@ import { countParameters } from './weights/convert.ts';
 import { readWeights, type LoadedWeights } from './weights/load.ts';
 import { StateDictSource } from './weights/weightSource.ts';
 
-async function fetchBlob(url: string, what: string): Promise<Blob> {
+export async function fetchBlob(url: string, what: string): Promise<Blob> {
   const r = await fetch(url);
   if (!r.ok) throw new Error(`cannot read the ${what}: ${await r.text()}`);
   // A Blob, not an ArrayBuffer: the browser keeps a large one on disk, and the reader fetches only the parts

@@ -64,11 +64,11 @@ export function inferConfig(dict: StateDict, options: InferOptions = {}): SlowFa
   if (fastBlocks.some((n, s) => n !== slowBlocks[s])) {
     throw new WeightError(`the Fast pathway's stages have ${fastBlocks.join('/')} blocks, the Slow pathway's ${slowBlocks.join('/')}`);
   }
+  const standard = standardConvATemporal(depth);
   const kernels = {
     slow: convATemporal(dict, slowPrefix, slowBlocks),
-    fast: slowOnly ? standardConvATemporal(depth).fast : convATemporal(dict, fastPrefix, fastBlocks),
+    fast: slowOnly ? standard.fast : convATemporal(dict, fastPrefix, fastBlocks),
   };
-  const standard = standardConvATemporal(depth);
   const perBlock = !sameKernels(kernels.slow, standard.slow) || !sameKernels(kernels.fast, standard.fast);
   const fusion = shape('blocks.0.multipathway_fusion.conv_fast_to_slow.weight');
   const fusionKernel = fusion?.[2] ?? 5;

@@ -5,12 +5,7 @@
 import { parse } from 'yaml';
 import type { SlowFastConfig } from './slowfast.ts';
 
-export type TrainingSettings = Partial<Pick<SlowFastConfig, 'fastFrames' | 'alpha' | 'tau' | 'trainCrop' | 'headActivation'>> & {
-  /** TRAIN.DATASET: kinetics, ssv2, charades, … */
-  dataset?: string;
-  /** MODEL.NUM_CLASSES, to check against the head's weights. */
-  numClasses?: number;
-};
+export type TrainingSettings = Partial<Pick<SlowFastConfig, 'fastFrames' | 'alpha' | 'tau' | 'trainCrop' | 'headActivation'>>;
 
 const positiveInteger = (v: unknown): number | undefined => (Number.isInteger(v) && (v as number) > 0 ? (v as number) : undefined);
 
@@ -32,15 +27,12 @@ export function readTrainingConfig(yaml: string, slowOnly: boolean): TrainingSet
   // SlowFast: NUM_FRAMES and SAMPLING_RATE are the Fast pathway's; the Slow stride τ is α times the rate.
   const alpha = slowOnly ? 1 : positiveInteger(section('SLOWFAST').ALPHA);
   const headAct = model.HEAD_ACT;
-  const dataset = section('TRAIN').DATASET;
   const out: TrainingSettings = {
     fastFrames: frames,
     alpha,
     tau: rate && alpha ? rate * alpha : undefined,
     trainCrop: positiveInteger(data.TRAIN_CROP_SIZE),
     headActivation: headAct === 'sigmoid' || headAct === 'softmax' ? headAct : undefined,
-    dataset: typeof dataset === 'string' ? dataset : undefined,
-    numClasses: positiveInteger(model.NUM_CLASSES),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as TrainingSettings;
 }

@@ -78,9 +78,14 @@ export function findZooModel(name: string): ZooModel | undefined {
  * a checkpoint without a training cfg. SLOW_8x8_R50.pyth is a name three datasets share, with one preset.
  */
 export function zooPresetOfFile(fileName: string): PresetName | undefined {
-  const stem = fileName.replace(/^.*[\\/]/, '').replace(/( \(\d+\))?\.(pyth|pth)$/i, '').toLowerCase();
-  const presets = new Set(ZOO.filter((m) => m.name.replace(/^.*\//, '').toLowerCase() === stem).map((m) => m.preset));
+  const presets = new Set(ZOO.filter((m) => isZooFileName(m, fileName)).map((m) => m.preset));
   return presets.size === 1 ? [...presets][0] : undefined;
+}
+
+/** Whether a file is named as this zoo model's file is (any case, any folder, a browser's " (1)" copy suffix). */
+export function isZooFileName(m: ZooModel, fileName: string): boolean {
+  const stem = fileName.replace(/^.*[\\/]/, '').replace(/( \(\d+\))?\.(pyth|pth|safetensors)$/i, '').toLowerCase();
+  return m.name.replace(/^.*\//, '').toLowerCase() === stem;
 }
 
 /**

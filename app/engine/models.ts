@@ -9,7 +9,7 @@ import { checkWeights } from '../../model/weights/convert.ts';
 import { toSafetensors } from '../../model/weights/load.ts';
 import { CheckpointError } from '../../model/weights/pickle.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
-import { approximateBytes, convertedFileName, findZooModel, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
+import { approximateBytes, convertedFileName, findZooModel, isZooFileName, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
 import type { ModelCache } from './modelCache.ts';
 import type { EngineEvent, ModelInfo, ModelKey, WeightsState } from './protocol.ts';
 
@@ -264,8 +264,7 @@ function zooModelOf(config: SlowFastConfig, fileName: string): ZooModel | undefi
       p.stemChannels[0] === config.stemChannels[0] && JSON.stringify(p.convATemporal) === JSON.stringify(config.convATemporal);
   };
   const candidates = ZOO.filter(same);
-  const stem = fileName.replace(/( \(\d+\))?\.(pyth|pth|safetensors)$/i, '').toLowerCase();
-  return candidates.find((m) => m.name.replace(/^.*\//, '').toLowerCase() === stem) ?? candidates[0];
+  return candidates.find((m) => isZooFileName(m, fileName)) ?? candidates[0];
 }
 
 /** Fetched weights, and how to drop the copy kept in browser storage for reading them. */

@@ -3,7 +3,7 @@ import { acquireGpu, type Gpu } from '../../kernels/device.ts';
 import { configOf } from '../../model/inferConfig.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import type { PresetName } from '../../model/slowfast.ts';
-import { labelsAt, weightsAt } from '../../model/cli.ts';
+import { fetchBlob, labelsAt, weightsAt } from '../../model/cli.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
@@ -19,12 +19,6 @@ export interface ClassifyVideoRequest {
   /** A label file (one label a line, or JSON), and its name for messages. */
   labelsUrl?: string;
   labelsName?: string;
-}
-
-async function fetchBlob(url: string, what: string): Promise<Blob> {
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`cannot read the ${what}: ${await r.text()}`);
-  return r.blob();
 }
 
 // Several videos in one run share the weights and the device (so its pipelines are compiled once).
