@@ -55,20 +55,27 @@ export function deviceLost(device: GPUDevice, waitMs = 250): Promise<boolean> {
   return Promise.race([device.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), waitMs))]);
 }
 
-/** GPU objects a device has made and not destroyed (see countResources). */
+/** GPU objects a device has made and not destroyed, and what it has made and uploaded since it started (see countResources). */
 export interface LiveResources {
   buffers: number;
   textures: number;
+  /** Buffers created since the device started (destroyed ones included). */
+  buffersCreated: number;
+  /** Compute pipelines created since the device started. */
+  pipelinesCreated: number;
+  /** Bytes written into buffers with queue.writeBuffer since the device started (weights, uniforms, indices). */
+  bytesUploaded: number;
 }
 
 const live = new WeakMap<GPUDevice, LiveResources>();
 
 /**
  * Counts the buffers and textures made on `device` that are not yet destroyed, so that a long session can
- * show it does not leak them (our code destroys everything it makes explicitly).
+ * show it does not leak them (our code destroys everything it makes explicitly), and what it creates and
+ * uploads, so that a second video can show it reuses the loaded model.
  */
 function countResources(device: GPUDevice): void {
-  const counts: LiveResources = { buffers: 0, textures: 0 };
+  const counts: LiveResources = { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0 };
   live.set(device, counts);
   const counted = <T extends { destroy(): void }>(make: () => T, kind: keyof LiveResources): T => {
     const resource = make();
@@ -84,13 +91,32 @@ function countResources(device: GPUDevice): void {
   };
   const createBuffer = device.createBuffer.bind(device);
   const createTexture = device.createTexture.bind(device);
-  device.createBuffer = (d) => counted(() => createBuffer(d), 'buffers');
+  const createPipeline = device.createComputePipeline.bind(device);
+  const createPipelineAsync = device.createComputePipelineAsync.bind(device);
+  const writeBuffer = device.queue.writeBuffer.bind(device.queue);
+  device.createBuffer = (d) => {
+    counts.buffersCreated++;
+    return counted(() => createBuffer(d), 'buffers');
+  };
   device.createTexture = (d) => counted(() => createTexture(d), 'textures');
+  device.createComputePipeline = (d) => {
+    counts.pipelinesCreated++;
+    return createPipeline(d);
+  };
+  device.createComputePipelineAsync = (d) => {
+    counts.pipelinesCreated++;
+    return createPipelineAsync(d);
+  };
+  device.queue.writeBuffer = (buffer, offset, data, dataOffset?, size?) => {
+    const bytes = 'byteLength' in data ? data.byteLength : 0;
+    counts.bytesUploaded += size !== undefined ? size * ('BYTES_PER_ELEMENT' in data ? Number(data.BYTES_PER_ELEMENT) : 1) : bytes;
+    writeBuffer(buffer, offset, data, dataOffset, size);
+  };
 }
 
-/** The live buffers and textures of a device from acquireGpu. */
+/** The live buffers and textures of a device from acquireGpu, and what it has created and uploaded. */
 export function liveResources(device: GPUDevice): LiveResources {
-  return { ...(live.get(device) ?? { buffers: 0, textures: 0 }) };
+  return { ...(live.get(device) ?? { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0 }) };
 }
 
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {

@@ -1,5 +1,6 @@
 // The contract between an op and whoever runs it: an op returns a plain KernelDescriptor; only the
-// executor (model/) and the one-shot runner (runKernel.ts) touch a GPUDevice.
+// executor (model/) and the one-shot runner (runKernel.ts) touch a GPUDevice. What a graph computes is said
+// by each op's `…Op` type ({op, attrs}: see model/ops.ts), never by a descriptor.
 import common from './common.wgsl?raw';
 
 /** The most workgroups WebGPU guarantees in one dispatch dimension. */
@@ -25,14 +26,6 @@ export interface KernelDescriptor {
   /** Bytes for the uniform buffer at binding 0. */
   uniforms: Uint32Array<ArrayBuffer>;
   dispatch: [number, number, number];
-  /** What it computes in framework terms, so the graph can be exported (model/onnx) without reading WGSL. */
-  meaning: OpMeaning;
-}
-
-/** The PyTorch-level op a kernel computes and its attributes; inputs and outputs are the kernel's, in order. */
-export interface OpMeaning {
-  op: string;
-  attrs?: Readonly<Record<string, number | boolean | string | readonly number[]>>;
 }
 
 /** A dense tensor shape; activations are (N, C, T, H, W), row-major, f32. */
@@ -169,7 +162,7 @@ export function elementwiseDescriptor(
   count: number,
   io: { inputs: number; outputs: number },
   consts: Record<string, number | boolean> = {},
-): Omit<KernelDescriptor, 'meaning'> {
+): KernelDescriptor {
   const source = buildSource(opSource, layout, { WORKGROUP: ELEMENTWISE_WORKGROUP, ...consts });
   const inputBindings = Array.from({ length: io.inputs }, (_, i) => i + 1);
   const outputBindings = Array.from({ length: io.outputs }, (_, i) => io.inputs + i + 1);

@@ -30,17 +30,21 @@ export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<
   return p;
 }
 
+/** `data` as writeBuffer takes it: whole 4-byte words in an ArrayBuffer (copied, zero-padded, only when it is not). */
+export function padTo4(data: ArrayBufferView): ArrayBufferView<ArrayBuffer> {
+  if (data.byteLength % 4 === 0 && data.buffer instanceof ArrayBuffer) return data as ArrayBufferView<ArrayBuffer>;
+  const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+  padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return padded;
+}
+
 export function storageBuffer(device: GPUDevice, data: ArrayBufferView | number, usage = 0): GPUBuffer {
   const bytes = typeof data === 'number' ? data : data.byteLength;
   const buffer = device.createBuffer({
     size: Math.max(16, Math.ceil(bytes / 4) * 4),
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | usage,
   });
-  if (typeof data !== 'number') {
-    const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
-    padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    device.queue.writeBuffer(buffer, 0, padded);
-  }
+  if (typeof data !== 'number') device.queue.writeBuffer(buffer, 0, padTo4(data));
   return buffer;
 }
 
@@ -61,6 +65,28 @@ export interface Bound {
   dispatch: [number, number, number];
 }
 
+/** A descriptor's bind group: its uniforms at binding 0, then its inputs and outputs at the bindings it names. */
+export function bindGroupFor(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  desc: KernelDescriptor,
+  uniforms: GPUBufferBinding,
+  inputs: (GPUBuffer | GPUTexture)[],
+  outputs: GPUBuffer[],
+  label = desc.name,
+): GPUBindGroup {
+  const resource = (r: GPUBuffer | GPUTexture): GPUBindingResource => (r instanceof GPUTexture ? r.createView() : { buffer: r });
+  return device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: uniforms },
+      ...desc.inputBindings.map((binding, i) => ({ binding, resource: resource(inputs[i]) })),
+      ...desc.outputBindings.map((binding, i) => ({ binding, resource: resource(outputs[i]) })),
+    ],
+  });
+}
+
 /** Binds a descriptor to buffers (or textures) given in its input order, then its output order. */
 export async function bindKernel(
   device: GPUDevice,
@@ -77,17 +103,7 @@ export async function bindKernel(
   const pipeline = await pipelineFor(device, desc);
   const uniforms = device.createBuffer({ size: desc.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uniforms, 0, desc.uniforms);
-  const resource = (r: GPUBuffer | GPUTexture): GPUBindingResource =>
-    r instanceof GPUTexture ? r.createView() : { buffer: r };
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: uniforms } },
-      ...desc.inputBindings.map((binding, i) => ({ binding, resource: resource(inputs[i]) })),
-      ...desc.outputBindings.map((binding, i) => ({ binding, resource: resource(outputs[i]) })),
-    ],
-  });
-  return { pipeline, bindGroup, dispatch: desc.dispatch };
+  return { pipeline, bindGroup: bindGroupFor(device, pipeline, desc, { buffer: uniforms }, inputs, outputs), dispatch: desc.dispatch };
 }
 
 export function encodeKernels(encoder: GPUCommandEncoder, kernels: Bound[]): void {

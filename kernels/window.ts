@@ -31,7 +31,7 @@ export const POOL_UNIFORMS = {
 } as const;
 
 /** A pool's window with PyTorch's defaults filled in (stride = kernel, no padding). */
-export function poolMeaning({ kernel, stride = kernel, padding = [0, 0, 0] }: PoolAttrs): { kernel: Triple; stride: Triple; padding: Triple } {
+export function poolWindow({ kernel, stride = kernel, padding = [0, 0, 0] }: PoolAttrs): { kernel: Triple; stride: Triple; padding: Triple } {
   return { kernel, stride, padding };
 }
 

@@ -65,7 +65,7 @@ describe('conv tile autotuning', () => {
     plain.destroy();
 
     const tuned = await Classifier.create(gpu.device, config, new StateDictSource(dict), { tilePolicy: policy, tiles: first.tiles });
-    const used = tuned.model.graph.nodes.filter((n) => n.kernel.meaning.op === 'conv3d');
+    const used = tuned.model.graph.nodes.filter((n) => n.op.op === 'conv3d');
     expect(used.length).toBe(layers.length);
     const out = await tuned.classify({ slow: await sharedF32(`${dir}/input_slow.bin`), fast: await sharedF32(`${dir}/input_fast.bin`) });
     tuned.destroy();

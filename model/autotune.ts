@@ -1,6 +1,7 @@
 // Conv tiles tuned once per adapter: the layer shapes of a built graph are timed with each candidate tile
 // (kernels/conv3d/autotune.ts) and the table is kept in a cache keyed by the adapter, so later loads — and
-// other models sharing layer shapes — start with it. Build the model again with `tiles` to use it.
+// other models sharing layer shapes — start with it. The layer shapes come from a graph of shapes alone
+// (buildSlowFast without weights); plan the model with `tiles` to use the table.
 import { autotuneConv3d, convSignature, type AutotuneOptions, type ConvLayerShape, type TileTable } from '../kernels/conv3d/autotune.ts';
 import type { Conv3dTile, TilePolicy } from '../kernels/conv3d/conv3d.ts';
 import type { AdapterDescription } from '../kernels/device.ts';
@@ -14,12 +15,11 @@ export interface TileCache {
 
 /** Every conv layer of a graph, by its shapes and window. */
 export function convLayersOf(graph: Graph): ConvLayerShape[] {
-  return graph.nodes
-    .filter((n) => n.kernel.meaning.op === 'conv3d')
-    .map((n) => {
-      const a = n.kernel.meaning.attrs as Required<ConvLayerShape['attrs']>;
-      return { x: graph.shape(n.inputs[0]), w: graph.shape(n.inputs[1]), attrs: { kernel: a.kernel, stride: a.stride, padding: a.padding, dilation: a.dilation } };
-    });
+  return graph.nodes.flatMap(({ op, inputs }) => {
+    if (op.op !== 'conv3d') return [];
+    const { kernel, stride, padding, dilation } = op.attrs;
+    return [{ x: graph.shape(inputs[0]), w: graph.shape(inputs[1]), attrs: { kernel, stride, padding, dilation } }];
+  });
 }
 
 /** The cache key of an adapter's table (a new driver or browser may change what is fastest: it is in here). */
@@ -49,7 +49,8 @@ export async function loadOrTuneTiles(
   let cached: TileTable = {};
   try {
     const text = await o.cache.get(key);
-    if (text) cached = JSON.parse(text) as TileTable;
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    if (typeof parsed === 'object' && parsed !== null) cached = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, Conv3dTile] => isTile(e[1])));
   } catch {
     cached = {}; // an unreadable entry is re-measured
   }
@@ -65,6 +66,6 @@ export async function loadOrTuneTiles(
 }
 
 function isTile(t: unknown): t is Conv3dTile {
-  const x = t as Conv3dTile | undefined;
-  return !!x && Number.isInteger(x.m) && Number.isInteger(x.n) && Number.isInteger(x.k);
+  return typeof t === 'object' && t !== null && 'm' in t && 'n' in t && 'k' in t &&
+    Number.isInteger(t.m) && Number.isInteger(t.n) && Number.isInteger(t.k);
 }

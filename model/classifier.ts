@@ -1,8 +1,7 @@
 // The engine's face: weights in, a ready Executor, and classify(slow, fast) → labels with probabilities.
-import { hasSubgroups, isSoftwareAdapter } from '../kernels/device.ts';
-import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
 import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
 import { Executor, type MemoryReport, type NodeTiming } from './executor.ts';
+import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
@@ -22,7 +21,7 @@ export interface Classification {
   ms: number;
 }
 
-export interface ClassifierOptions extends BuildOptions {
+export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, KernelOptions {
   profile?: boolean;
   /** Class names (a user's label file); default the head's known label map, else "class N". */
   labels?: readonly string[];
@@ -31,20 +30,36 @@ export interface ClassifierOptions extends BuildOptions {
 }
 
 export class Classifier {
+  private names: readonly string[];
+
   private constructor(
     readonly model: BuiltModel,
     readonly executor: Executor,
-    readonly labels: readonly string[],
-  ) {}
+    labels: readonly string[],
+  ) {
+    this.names = labels;
+  }
+
+  /** Class names, by head index. */
+  get labels(): readonly string[] {
+    return this.names;
+  }
+
+  /** Names the classes anew (a label file loaded for the same weights): nothing on the GPU changes. */
+  set labels(labels: readonly string[] | undefined) {
+    if (labels && labels.length !== this.config.numClasses) {
+      throw new LabelFileError(`${labels.length} labels were given for a head of ${this.config.numClasses} classes`);
+    }
+    this.names = labels ?? labelsFor(this.config.numClasses);
+  }
 
   static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: ClassifierOptions = {}): Promise<Classifier> {
-    const tilePolicy = options.tilePolicy ?? tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
-    const subgroups = options.subgroups ?? hasSubgroups(device);
-    const model = buildSlowFast(config, weights, { ...options, tilePolicy, subgroups, softmax: true });
+    const model = buildSlowFast(config, weights, { input: options.input, ringFrames: options.ringFrames, softmax: true });
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
-    const executor = await Executor.create(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers });
+    const { tilePolicy, tiles, subgroups, weightFormat } = options;
+    const executor = await Executor.plan(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers, tilePolicy, tiles, subgroups, weightFormat });
     return new Classifier(model, executor, options.labels ?? labelsFor(config.numClasses));
   }
 
@@ -79,11 +94,15 @@ export class Classifier {
 
   /**
    * Inputs are normalised clips, (1, 3, T/α, S, S) and (1, 3, T, S, S), by graph input name (see
-   * model.inputShapes); inputs bound to GPU buffers at creation are read in place.
+   * model.inputShapes); inputs bound to GPU buffers are read in place, and `bind` points them at another
+   * buffer (a session's own frame ring) from this run on.
    */
-  async classify(inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = 5): Promise<Classification> {
+  async classify(
+    inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = 5,
+    bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] }>,
+  ): Promise<Classification> {
     const t0 = performance.now();
-    const out = await this.executor.run(inputs);
+    const out = await this.executor.run(inputs, bind);
     const ms = performance.now() - t0;
     const logits = out.get('logits')!;
     const probabilities = out.get('probabilities')!;

@@ -1,11 +1,15 @@
-// Plans a Graph once — buffers with liveness-based reuse, pipelines compiled in parallel, one uniform
-// buffer, bind groups — and then runs it many times: one command encoder and one submission per inference,
-// no GPU allocation. It knows kernels only as descriptors, never an op by name.
-import { pipelineFor, readBuffer } from '../kernels/runKernel.ts';
-import { sizeOf } from '../kernels/kernel.ts';
+// Plans a Graph on one device — each node's kernel chosen for it (kernelChoice.ts), buffers with
+// liveness-based reuse, pipelines compiled in parallel, one uniform buffer, bind groups — and then runs it
+// many times: one command encoder and one submission per inference, no GPU allocation. An input that lives
+// on the GPU (the frame ring) may be bound afresh for a run: only the bind groups that read it are remade.
+import { packF16 } from '../kernels/f16.ts';
+import { bindGroupFor, encodeKernels, padTo4, pipelineFor, readBuffer, type Bound } from '../kernels/runKernel.ts';
+import { fmt, sizeOf, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
 import type { Graph, TensorId } from './graph.ts';
+import { kernelChoices, kernelFor, packedInputs, type KernelOptions } from './kernelChoice.ts';
+import { outputShape } from './ops.ts';
 
-export interface ExecutorOptions {
+export interface ExecutorOptions extends KernelOptions {
   /** Activations to keep readable after a run (excluded from buffer reuse), e.g. for stage-by-stage checks. */
   keep?: TensorId[];
   /** Time every node with timestamp queries (needs the `timestamp-query` feature). */
@@ -115,7 +119,13 @@ export class Executor {
   private readonly buffers = new Map<TensorId, GPUBuffer>();
   private readonly owned: GPUBuffer[] = [];
   private readonly staging = new Map<TensorId, GPUBuffer>();
-  private bound: { pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; dispatch: [number, number, number] }[] = [];
+  private bound: Bound[] = [];
+  private kernels: KernelDescriptor[] = [];
+  private pipelines: GPUComputePipeline[] = [];
+  private uniforms!: GPUBuffer;
+  private uniformOffsets: number[] = [];
+  /** The shape each GPU-resident input is bound with now (it may differ from the graph's: a larger ring). */
+  private readonly boundShapes = new Map<TensorId, Shape>();
   private querySet?: GPUQuerySet;
   private queryResolve?: GPUBuffer;
   private queryRead?: GPUBuffer;
@@ -131,13 +141,16 @@ export class Executor {
     private readonly options: ExecutorOptions,
   ) {}
 
-  static async create(device: GPUDevice, graph: Graph, options: ExecutorOptions = {}): Promise<Executor> {
+  /** Chooses every node's kernel for `device` (and `options`), allocates, compiles and binds. */
+  static async plan(device: GPUDevice, graph: Graph, options: ExecutorOptions = {}): Promise<Executor> {
     checkLimits(device, graph);
+    const unloaded = graph.tensors.find((t) => t.kind === 'weight' && !t.data);
+    if (unloaded) throw new Error(`${graph.describe(unloaded.id)} has no data: this graph was built from shapes alone and cannot run`);
     const ex = new Executor(device, graph, options);
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     try {
-      await ex.plan();
+      await ex.allocate();
     } finally {
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -153,8 +166,11 @@ export class Executor {
     return b;
   }
 
-  private async plan(): Promise<void> {
+  private async allocate(): Promise<void> {
     const { device, graph } = this;
+    const choices = kernelChoices(device, this.options);
+    this.kernels = graph.nodes.map((n) => kernelFor(n.op, n.inputs.map((t) => graph.shape(t)), choices));
+    const packed = new Set(graph.nodes.flatMap((n) => packedInputs(n.op, choices).map((i) => n.inputs[i])));
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
     const keep = new Set(this.options.keep ?? []);
     let weightBytes = 0;
@@ -162,11 +178,9 @@ export class Executor {
     const uploaded: TensorId[] = [];
     for (const t of graph.tensors) {
       if (t.kind === 'weight') {
-        const b = this.buffer(t.bytes, storage, t.name);
-        const data = t.data!;
-        // writeBuffer wants a multiple of 4 bytes.
-        const padded = data.byteLength % 4 === 0 ? data : copyPadded(data);
-        device.queue.writeBuffer(b, 0, padded);
+        const data = packed.has(t.id) ? packF16(t.data as Float32Array) : t.data!;
+        const b = this.buffer(data.byteLength, storage, t.name);
+        device.queue.writeBuffer(b, 0, padTo4(data));
         this.buffers.set(t.id, b);
         weightBytes += b.size;
       } else if (t.kind === 'input') {
@@ -176,6 +190,7 @@ export class Executor {
         }
         if (external) {
           this.buffers.set(t.id, external);
+          this.boundShapes.set(t.id, t.shape);
         } else {
           uploaded.push(t.id);
           inputBytes += t.bytes;
@@ -193,34 +208,21 @@ export class Executor {
     }
 
     const t0 = performance.now();
-    const pipelines = await Promise.all(graph.nodes.map((n) => pipelineFor(device, n.kernel)));
+    this.pipelines = await Promise.all(this.kernels.map((k) => pipelineFor(device, k)));
     this.pipelineMs = performance.now() - t0;
 
     const align = device.limits.minUniformBufferOffsetAlignment;
-    const offsets: number[] = [];
     let uniformBytes = 0;
-    for (const n of graph.nodes) {
-      offsets.push(uniformBytes);
-      uniformBytes += Math.ceil(n.kernel.uniforms.byteLength / align) * align;
+    for (const k of this.kernels) {
+      this.uniformOffsets.push(uniformBytes);
+      uniformBytes += Math.ceil(k.uniforms.byteLength / align) * align;
     }
-    const uniforms = this.buffer(uniformBytes, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'uniforms');
-    const packed = new Uint8Array(uniformBytes);
-    graph.nodes.forEach((n, i) => packed.set(new Uint8Array(n.kernel.uniforms.buffer, n.kernel.uniforms.byteOffset, n.kernel.uniforms.byteLength), offsets[i]));
-    device.queue.writeBuffer(uniforms, 0, packed);
+    this.uniforms = this.buffer(uniformBytes, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'uniforms');
+    const packedUniforms = new Uint8Array(uniformBytes);
+    this.kernels.forEach((k, i) => packedUniforms.set(new Uint8Array(k.uniforms.buffer, k.uniforms.byteOffset, k.uniforms.byteLength), this.uniformOffsets[i]));
+    device.queue.writeBuffer(this.uniforms, 0, packedUniforms);
 
-    this.bound = graph.nodes.map((n, i) => ({
-      pipeline: pipelines[i],
-      dispatch: n.kernel.dispatch,
-      bindGroup: device.createBindGroup({
-        label: n.name,
-        layout: pipelines[i].getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uniforms, offset: offsets[i], size: n.kernel.uniforms.byteLength } },
-          ...n.kernel.inputBindings.map((binding, j) => ({ binding, resource: { buffer: this.buffers.get(n.inputs[j])! } })),
-          ...n.kernel.outputBindings.map((binding, j) => ({ binding, resource: { buffer: this.buffers.get(n.outputs[j])! } })),
-        ],
-      }),
-    }));
+    this.bound = graph.nodes.map((_, i) => ({ pipeline: this.pipelines[i], dispatch: this.kernels[i].dispatch, bindGroup: this.bindGroup(i) }));
 
     if (this.options.profile && device.features.has('timestamp-query')) {
       const count = 2 * graph.nodes.length;
@@ -233,9 +235,62 @@ export class Executor {
     this.memory = { weightBytes, activationBytes, activationBytesUnshared, inputBytes, totalBytes, activationBuffers: slotBuffers.length };
   }
 
-  /** Runs one inference and returns the graph's named outputs. Calls are serialised. */
-  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>): Promise<Map<string, Float32Array>> {
-    const result = this.running.then(() => this.runNow(inputs));
+  private bindGroup(i: number): GPUBindGroup {
+    const node = this.graph.nodes[i];
+    const kernel = this.kernels[i];
+    return bindGroupFor(this.device, this.pipelines[i], kernel,
+      { buffer: this.uniforms, offset: this.uniformOffsets[i], size: kernel.uniforms.byteLength },
+      node.inputs.map((t) => this.buffers.get(t)!), node.outputs.map((t) => this.buffers.get(t)!), node.name);
+  }
+
+  /**
+   * Reads graph input `name` from `buffer` from the next run on, holding a tensor of `shape` (default the
+   * graph's). Only the nodes that read it get new bind groups (and, for a new shape, new uniforms: their
+   * outputs must keep their shapes, so nothing downstream changes).
+   */
+  private async rebind(name: string, buffer: GPUBuffer, shape?: Shape): Promise<void> {
+    const t = this.graph.tensors.find((s) => s.kind === 'input' && s.name === name);
+    if (!t || !this.boundShapes.has(t.id)) throw new Error(`${name} is not a graph input bound to a GPU buffer`);
+    const newShape = shape ?? t.shape;
+    if (buffer === this.buffers.get(t.id) && fmt(newShape) === fmt(this.boundShapes.get(t.id)!)) return;
+    if (buffer.size < sizeOf(newShape) * 4) throw new Error(`input buffer for ${name} ${fmt(newShape)} holds ${buffer.size} bytes, ${sizeOf(newShape) * 4} needed`);
+    const choices = kernelChoices(this.device, this.options);
+    const readers = this.graph.nodes.flatMap((n, i) => (n.inputs.includes(t.id) ? [i] : []));
+    const kernels = new Map<number, KernelDescriptor>();
+    for (const i of readers) {
+      const node = this.graph.nodes[i];
+      const shapes = node.inputs.map((x) => (x === t.id ? newShape : this.graph.shape(x)));
+      let writes: Shape | undefined;
+      try {
+        writes = outputShape(node.op, shapes);
+      } catch {
+        writes = undefined;
+      }
+      const k = writes && kernelFor(node.op, shapes, choices);
+      if (!k || !writes || fmt(writes) !== fmt(this.graph.shape(node.outputs[0])) || k.cacheKey !== this.kernels[i].cacheKey ||
+        k.uniforms.byteLength !== this.kernels[i].uniforms.byteLength || fmt(k.dispatch) !== fmt(this.kernels[i].dispatch)) {
+        throw new Error(`${node.name}: ${name} ${fmt(newShape)} would change what it computes; plan the graph for that shape`);
+      }
+      kernels.set(i, k);
+    }
+    this.buffers.set(t.id, buffer);
+    this.boundShapes.set(t.id, newShape);
+    for (const [i, k] of kernels) {
+      this.kernels[i] = k;
+      this.device.queue.writeBuffer(this.uniforms, this.uniformOffsets[i], k.uniforms);
+      this.bound[i] = { ...this.bound[i], bindGroup: this.bindGroup(i) };
+    }
+  }
+
+  /**
+   * Runs one inference and returns the graph's named outputs. Calls are serialised. `bind` gives GPU-resident
+   * inputs a buffer (and shape) for this run and the ones after it (see rebind).
+   */
+  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind: Record<string, { buffer: GPUBuffer; shape?: Shape }> = {}): Promise<Map<string, Float32Array>> {
+    const result = this.running.then(async () => {
+      for (const [name, b] of Object.entries(bind)) await this.rebind(name, b.buffer, b.shape);
+      return this.runNow(inputs);
+    });
     this.running = result.catch(() => undefined);
     return result;
   }
@@ -265,13 +320,7 @@ export class Executor {
       encoder.resolveQuerySet(this.querySet, 0, 2 * this.bound.length, this.queryResolve!, 0);
       encoder.copyBufferToBuffer(this.queryResolve!, 0, this.queryRead!, 0, this.queryRead!.size);
     } else {
-      const pass = encoder.beginComputePass();
-      for (const b of this.bound) {
-        pass.setPipeline(b.pipeline);
-        pass.setBindGroup(0, b.bindGroup);
-        pass.dispatchWorkgroups(...b.dispatch);
-      }
-      pass.end();
+      encodeKernels(encoder, this.bound);
     }
     for (const [t, staging] of this.staging) {
       encoder.copyBufferToBuffer(this.buffers.get(t)!, 0, staging, 0, graph.tensors[t].bytes);
@@ -288,7 +337,7 @@ export class Executor {
       await this.queryRead.mapAsync(GPUMapMode.READ);
       const ts = new BigInt64Array(this.queryRead.getMappedRange().slice(0));
       this.queryRead.unmap();
-      this.lastTimings = graph.nodes.map((n, i) => ({ name: n.name, op: n.kernel.name, ms: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 }));
+      this.lastTimings = graph.nodes.map((n, i) => ({ name: n.name, op: n.op.op, ms: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6 }));
     }
     return out;
   }
@@ -310,10 +359,4 @@ export class Executor {
     for (const b of this.owned) b.destroy();
     this.querySet?.destroy();
   }
-}
-
-function copyPadded(data: ArrayBufferView<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return out;
 }

@@ -1,6 +1,8 @@
-// A small graph IR: tensors with shapes, and nodes that are kernel descriptors reading and writing them.
-// The executor plans it once (buffers, pipelines, bind groups) and runs it many times.
-import { fmt, sizeOf, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
+// A small graph IR: tensors with shapes, and nodes that are typed ops (ops.ts) reading and writing them. It
+// holds no device choice: the executor picks each node's kernel for its device, plans the graph once
+// (buffers, pipelines, bind groups) and runs it many times.
+import { fmt, sizeOf, type Shape } from '../kernels/kernel.ts';
+import { inputCount, outputShape, type Op } from './ops.ts';
 
 export type TensorId = number;
 
@@ -11,16 +13,16 @@ export interface TensorSpec {
   name: string;
   shape: Shape;
   kind: TensorKind;
-  /** Bytes on the GPU (f32 activations; weights as stored, e.g. packed f16). */
+  /** Bytes as the graph holds it (4 per element: f32, or u32 indices); the executor may store weights packed. */
   bytes: number;
-  /** A weight's contents. */
-  data?: ArrayBufferView<ArrayBuffer>;
+  /** A weight's contents (absent in a graph built from shapes alone, e.g. to list its layers). */
+  data?: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 }
 
 export interface GraphNode {
   /** The PyTorch module this node computes (for profiles and errors). */
   name: string;
-  kernel: KernelDescriptor;
+  op: Op;
   inputs: TensorId[];
   /** A node may write part of a tensor (its channel slice of a concatenation); several nodes may write one. */
   outputs: TensorId[];
@@ -36,34 +38,35 @@ export class Graph {
     return this.add({ name, shape, kind: 'input', bytes: sizeOf(shape) * 4 });
   }
 
-  weight(name: string, shape: Shape, data: ArrayBufferView<ArrayBuffer>): TensorId {
-    return this.add({ name, shape, kind: 'weight', bytes: data.byteLength, data });
+  weight(name: string, shape: Shape, data?: Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>): TensorId {
+    if (data && data.length !== sizeOf(shape)) throw new Error(`${name}: ${data.length} values for shape ${fmt(shape)}`);
+    return this.add({ name, shape, kind: 'weight', bytes: sizeOf(shape) * 4, data });
   }
 
   activation(name: string, shape: Shape): TensorId {
     return this.add({ name, shape, kind: 'activation', bytes: sizeOf(shape) * 4 });
   }
 
-  /** Adds a node that writes a fresh activation of `shape`, and returns it. */
-  op(name: string, kernel: KernelDescriptor, inputs: TensorId[], shape: Shape): TensorId {
-    const out = this.activation(name, shape);
-    this.write(name, kernel, inputs, [out]);
+  /** Adds a node that writes a fresh activation, shaped by its op, and returns it. */
+  op(name: string, op: Op, inputs: TensorId[]): TensorId {
+    const out = this.activation(name, this.outputShapeOf(name, op, inputs));
+    this.write(name, op, inputs, out);
     return out;
   }
 
-  /** Adds a node that writes (part of) existing tensors. */
-  write(name: string, kernel: KernelDescriptor, inputs: TensorId[], outputs: TensorId[]): void {
-    if (inputs.length !== kernel.inputBindings.length || outputs.length !== kernel.outputBindings.length) {
-      throw new Error(
-        `${name} (${kernel.name}): the kernel takes ${kernel.inputBindings.length} inputs and ` +
-          `${kernel.outputBindings.length} outputs, the node gives ${inputs.length} and ${outputs.length}`,
-      );
-    }
-    for (const t of [...inputs, ...outputs]) if (!this.tensors[t]) throw new Error(`${name}: unknown tensor ${t}`);
-    for (const t of outputs) {
-      if (this.tensors[t].kind !== 'activation') throw new Error(`${name}: cannot write ${this.tensors[t].kind} ${this.tensors[t].name}`);
-    }
-    this.nodes.push({ name, kernel, inputs, outputs });
+  /** Adds a node that writes an existing tensor, or its channel slice (a conv with an output channel offset). */
+  write(name: string, op: Op, inputs: TensorId[], output: TensorId): void {
+    for (const t of [...inputs, output]) if (!this.tensors[t]) throw new Error(`${name}: unknown tensor ${t}`);
+    if (this.tensors[output].kind !== 'activation') throw new Error(`${name}: cannot write ${this.tensors[output].kind} ${this.tensors[output].name}`);
+    const shape = this.outputShapeOf(name, op, inputs);
+    if (fmt(shape) !== fmt(this.shape(output))) throw new Error(`${name} (${op.op}) writes ${fmt(shape)}, not ${this.describe(output)}`);
+    this.nodes.push({ name, op, inputs, outputs: [output] });
+  }
+
+  private outputShapeOf(name: string, op: Op, inputs: TensorId[]): Shape {
+    if (inputs.length !== inputCount(op)) throw new Error(`${name} (${op.op}): the op takes ${inputCount(op)} inputs, the node gives ${inputs.length}`);
+    for (const t of inputs) if (!this.tensors[t]) throw new Error(`${name}: unknown tensor ${t}`);
+    return outputShape(op, inputs.map((t) => this.shape(t)));
   }
 
   output(name: string, tensor: TensorId): void {

@@ -18,8 +18,10 @@ export interface InferOptions {
 }
 
 /** The model config of loaded weights: the one a converted file records, else read off the weights. */
-export function configOf(weights: LoadedWeights, options: Omit<InferOptions, 'trainingConfig'> = {}): SlowFastConfig {
-  return weights.config ?? inferConfig(weights.dict, { ...options, trainingConfig: weights.trainingConfig });
+export function configOf(weights: LoadedWeights, options: Omit<InferOptions, 'trainingConfig'> & { inputSize?: number } = {}): SlowFastConfig {
+  const { inputSize, ...infer } = options;
+  const config = weights.config ?? inferConfig(weights.dict, { ...infer, trainingConfig: weights.trainingConfig });
+  return inputSize ? { ...config, inputSize } : config;
 }
 
 /** Blocks per stage (res2–res5) of a pathway, from the block indices its keys name. */

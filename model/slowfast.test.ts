@@ -40,7 +40,7 @@ describe('SlowFast against the golden pytorchvideo outputs', () => {
       const stateDict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
       const model = buildSlowFast(GOLDEN_FIXTURES[fixture], new StateDictSource(stateDict));
       const keep = [...model.taps.values()].map((t) => t.tensor);
-      const ex = await Executor.create(device, model.graph, { keep });
+      const ex = await Executor.plan(device, model.graph, { keep });
       const out = await ex.run({
         slow: await sharedF32(`${dir}/input_slow.bin`),
         fast: await sharedF32(`${dir}/input_fast.bin`),

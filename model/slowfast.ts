@@ -1,21 +1,10 @@
 // Builds SlowFast (pytorchvideo's create_slowfast) — and the Slow-only baseline (create_resnet) — as a
-// Graph, for any depth, α, β, τ, width, lateral kind and input size. Node and weight names are the
-// pytorchvideo state-dict names, so a bad checkpoint is reported by its real keys. Batch norm is folded into
-// the convs here, once, at build time.
+// Graph of typed ops, for any depth, α, β, τ, width, lateral kind and input size. Node and weight names are
+// the pytorchvideo state-dict names, so a bad checkpoint is reported by its real keys. Batch norm is folded
+// into the convs here, once, at build time. Nothing here knows a device: the executor picks the kernels.
 import { foldBatchNorm } from '../kernels/batchNorm3d/foldBatchNorm.ts';
-import { frameGather, frameGatherIndex, frameGatherShape } from '../kernels/frameGather/frameGather.ts';
-import { add } from '../kernels/add/add.ts';
-import { avgPool3d, avgPool3dShape, globalAvgPool3d } from '../kernels/avgPool3d/avgPool3d.ts';
-import { concat, concatShape } from '../kernels/concat/concat.ts';
-import { conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type TilePolicy, type Triple } from '../kernels/conv3d/conv3d.ts';
-import { convSignature, type TileTable } from '../kernels/conv3d/autotune.ts';
-import { packF16 } from '../kernels/f16.ts';
-import { linear } from '../kernels/linear/linear.ts';
-import { maxPool3d, maxPool3dShape } from '../kernels/maxPool3d/maxPool3d.ts';
-import { sigmoid, sigmoidShape } from '../kernels/sigmoid/sigmoid.ts';
-import { softmax } from '../kernels/softmax/softmax.ts';
-import { timeStridedSample, timeStridedSampleShape } from '../kernels/timeStridedSample/timeStridedSample.ts';
-import { timeToChannel, timeToChannelShape } from '../kernels/timeToChannel/timeToChannel.ts';
+import { frameGatherIndex } from '../kernels/frameGather/frameGather.ts';
+import { conv3dAffine, type Conv3dAttrs, type Triple } from '../kernels/conv3d/conv3d.ts';
 import type { Shape } from '../kernels/kernel.ts';
 import { Graph, type TensorId } from './graph.ts';
 import { slowFrameIndices } from './sampling.ts';
@@ -115,11 +104,6 @@ export const PRESETS = {
 export type PresetName = keyof typeof PRESETS;
 
 export interface BuildOptions {
-  weightFormat?: 'f32' | 'f16';
-  /** How conv tiles are chosen (see conv3d's TilePolicy); the classifier picks it for its adapter. */
-  tilePolicy?: TilePolicy;
-  /** Tiles measured fastest on this adapter, by layer shape (model/autotune.ts); others follow the policy. */
-  tiles?: TileTable;
   /**
    * What the graph takes as input:
    * - 'pathways' (default): `slow` (1,3,T/α,S,S) and `fast` (1,3,T,S,S), as the golden fixtures give them;
@@ -133,8 +117,6 @@ export interface BuildOptions {
   ringFrames?: number;
   /** Append the head's activation (output `probabilities`: softmax, or the config's per-class sigmoid) after the logits. */
   softmax?: boolean;
-  /** Kernels may use subgroup operations (the device must have them: hasSubgroups); the classifier decides. */
-  subgroups?: boolean;
 }
 
 /** A tensor, or a channel range of one, that stands for a PyTorch block's output (for stage-by-stage checks). */
@@ -150,6 +132,8 @@ export interface BuiltModel {
   inputShapes: Record<string, Shape>;
   /** Block outputs named as in the golden intermediates (b0_stem_slow, b1_fuse_lateral, …). */
   taps: Map<string, Tap>;
+  /** Every parameter the network reads (state-dict name and shape), in the order the builder asks for them. */
+  parameters: { name: string; shape: Shape }[];
 }
 
 const pad = (k: Triple): Triple => [Math.floor(k[0] / 2), Math.floor(k[1] / 2), Math.floor(k[2] / 2)];
@@ -157,20 +141,14 @@ const pad = (k: Triple): Triple => [Math.floor(k[0] / 2), Math.floor(k[1] / 2), 
 class Builder {
   readonly graph = new Graph();
   readonly taps = new Map<string, Tap>();
+  readonly parameters: { name: string; shape: Shape }[] = [];
 
-  readonly format: 'f32' | 'f16';
-  readonly tilePolicy?: TilePolicy;
-  readonly tiles?: TileTable;
-  readonly subgroups: boolean;
+  /** Without weights, the graph has shapes only (its weight tensors hold no data). */
+  constructor(private readonly weights?: WeightSource) {}
 
-  constructor(
-    readonly weights: WeightSource,
-    options: BuildOptions,
-  ) {
-    this.format = options.weightFormat ?? 'f32';
-    this.tilePolicy = options.tilePolicy;
-    this.tiles = options.tiles;
-    this.subgroups = !!options.subgroups;
+  param(name: string, shape: Shape): Float32Array<ArrayBuffer> | undefined {
+    this.parameters.push({ name, shape });
+    return this.weights?.get(name, shape);
   }
 
   /** conv (no bias) + BatchNorm (folded) [+ residual] [+ ReLU], named after the PyTorch modules. */
@@ -180,37 +158,28 @@ class Builder {
   ): TensorId {
     const xs = this.graph.shape(x);
     const wShape = [outC, xs[1], ...kernel];
-    const w = this.weights.get(`${convName}.weight`, wShape);
-    const bn = {
-      weight: this.weights.get(`${normName}.weight`, [outC]),
-      bias: this.weights.get(`${normName}.bias`, [outC]),
-      runningMean: this.weights.get(`${normName}.running_mean`, [outC]),
-      runningVar: this.weights.get(`${normName}.running_var`, [outC]),
-      eps: 1e-5,
-    };
-    const folded = foldBatchNorm(w, outC, bn);
-    const window = { kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel) };
+    const w = this.param(`${convName}.weight`, wShape);
+    const [weight, bias, runningMean, runningVar] = ['weight', 'bias', 'running_mean', 'running_var'].map((p) => this.param(`${normName}.${p}`, [outC]));
+    const folded = w && weight && bias && runningMean && runningVar
+      ? foldBatchNorm(w, outC, { weight, bias, runningMean, runningVar, eps: 1e-5 })
+      : undefined;
     const attrs: Conv3dAttrs = {
-      ...window, relu: opts.relu, residual: opts.residual !== undefined,
-      weightFormat: this.format, tilePolicy: this.tilePolicy, subgroups: this.subgroups, tile: this.tiles?.[convSignature({ x: xs, w: wShape, attrs: window })],
+      kernel, stride: opts.stride ?? [1, 1, 1], padding: pad(kernel), relu: opts.relu, residual: opts.residual !== undefined,
       ...(opts.into ? { outputChannelOffset: opts.into.offset, outputChannelsTotal: this.graph.shape(opts.into.tensor)[1] } : {}),
     };
-    const wT = this.graph.weight(`${convName}.weight`, wShape, this.format === 'f16' ? packF16(folded.weight) : folded.weight);
-    const aT = this.graph.weight(`${convName}.bias (folded ${normName})`, [outC, 2], conv3dAffine(outC, undefined, folded.bias));
+    const wT = this.graph.weight(`${convName}.weight`, wShape, folded?.weight);
+    const aT = this.graph.weight(`${convName}.bias (folded ${normName})`, [outC, 2], folded && conv3dAffine(outC, undefined, folded.bias));
     const inputs = [x, wT, aT, ...(opts.residual !== undefined ? [opts.residual] : [])];
-    const kernelDesc = conv3d(xs, wShape, attrs);
     if (opts.into) {
-      this.graph.write(convName, kernelDesc, inputs, [opts.into.tensor]);
+      this.graph.write(convName, { op: 'conv3d', attrs }, inputs, opts.into.tensor);
       return opts.into.tensor;
     }
-    return this.graph.op(convName, kernelDesc, inputs, conv3dShape(xs, wShape, attrs));
+    return this.graph.op(convName, { op: 'conv3d', attrs }, inputs);
   }
 
   stem(prefix: string, x: TensorId, outC: number, kernel: Triple): TensorId {
     const conv = this.convBn(`${prefix}.conv`, `${prefix}.norm`, x, outC, kernel, { stride: [1, 2, 2], relu: true });
-    const poolAttrs = { kernel: [1, 3, 3] as Triple, stride: [1, 2, 2] as Triple, padding: [0, 1, 1] as Triple };
-    const cs = this.graph.shape(conv);
-    return this.graph.op(`${prefix}.pool`, maxPool3d(cs, poolAttrs), [conv], maxPool3dShape(cs, poolAttrs));
+    return this.graph.op(`${prefix}.pool`, { op: 'maxPool3d', attrs: { kernel: [1, 3, 3], stride: [1, 2, 2], padding: [0, 1, 1] } }, [conv]);
   }
 
   /** pytorchvideo ResBlock with a BottleneckBlock branch2: act(branch1(x) + conv_c(conv_b(conv_a(x)))). */
@@ -256,10 +225,14 @@ function convATemporalOf(c: SlowFastConfig, pathway: 'slow' | 'fast', stage: num
   return (c.convATemporal ?? standardConvATemporal(c.depth))[pathway][stage][block];
 }
 
-export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, options: BuildOptions = {}): BuiltModel {
+/**
+ * The network for `config`, its weights read from `weights` (and batch norm folded). Without `weights`, a
+ * graph of shapes alone: enough to list its layers (autotuning) or its parameters, not to run it.
+ */
+export function buildSlowFast(config: SlowFastConfig, weights?: WeightSource, options: BuildOptions = {}): BuiltModel {
   checkConfig(config);
   if (config.slowOnly) return buildSlowOnly(config, weights, options);
-  const b = new Builder(weights, options);
+  const b = new Builder(weights);
   const g = b.graph;
   const { alpha, inputSize: S, fastFrames } = config;
   const slowFrames = fastFrames / alpha;
@@ -280,7 +253,7 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   } else {
     const index = slowFrameIndices(fastFrames, alpha);
     const indexT = g.weight('slow frame indices', [index.length], frameGatherIndex(index));
-    slowIn = g.op('pack pathway (slow frames)', frameGather(fastShape, index), [fastIn, indexT], frameGatherShape(fastShape, index));
+    slowIn = g.op('pack pathway (slow frames)', { op: 'frameGather', attrs: { axis: 2 } }, [fastIn, indexT]);
   }
   let slow = b.stem('blocks.0.multipathway_blocks.0', slowIn, config.stemChannels[0], [1, 7, 7]);
   let fast = b.stem('blocks.0.multipathway_blocks.1', fastIn, config.stemChannels[1], [5, 7, 7]);
@@ -294,7 +267,6 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
   const fuse = (stage: number, slowOut: TensorId, fused?: { tensor: TensorId; slowChannels: number }): TensorId => {
     const prefix = `blocks.${stage}.multipathway_fusion`;
     const fs = g.shape(fast);
-    const ss = g.shape(slowOut);
     if (config.lateral === 'tconv') {
       const latC = fs[1] * config.fusionChannelRatio;
       const conv = (into?: { tensor: TensorId; offset: number }) =>
@@ -307,16 +279,14 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
       }
       const lateral = conv();
       b.tap(`b${stage}_fuse_lateral`, lateral);
-      const ls = g.shape(lateral);
-      return g.op(`${prefix}.concat`, concat(ss, ls), [slowOut, lateral], concatShape(ss, ls));
+      return g.op(`${prefix}.concat`, { op: 'concat', attrs: { axis: 1 } }, [slowOut, lateral]);
     }
     const lateral = config.lateral === 'tsample'
-      ? g.op(`${prefix}.time_strided_sample`, timeStridedSample(fs, alpha), [fast], timeStridedSampleShape(fs, alpha))
-      : g.op(`${prefix}.time_to_channel`, timeToChannel(fs, alpha), [fast], timeToChannelShape(fs, alpha));
+      ? g.op(`${prefix}.time_strided_sample`, { op: 'timeStridedSample', attrs: { alpha } }, [fast])
+      : g.op(`${prefix}.time_to_channel`, { op: 'timeToChannel', attrs: { alpha, order: 'frame-major' } }, [fast]);
     b.tap(`b${stage}_fuse_lateral`, lateral);
-    const ls = g.shape(lateral);
-    if (config.lateral === 'ttoc-sum') return g.op(`${prefix}.sum`, add(ss, ls), [slowOut, lateral], ss);
-    return g.op(`${prefix}.concat`, concat(ss, ls), [slowOut, lateral], concatShape(ss, ls));
+    if (config.lateral === 'ttoc-sum') return g.op(`${prefix}.sum`, { op: 'add', attrs: {} }, [slowOut, lateral]);
+    return g.op(`${prefix}.concat`, { op: 'concat', attrs: { axis: 1 } }, [slowOut, lateral]);
   };
 
   // Where a stage's Slow output goes: for tconv, straight into its slice of the fused tensor.
@@ -361,13 +331,12 @@ export function buildSlowFast(config: SlowFastConfig, weights: WeightSource, opt
 
   // Head: per-pathway average pool with the training crop's kernel, averaged over what is left; concat; linear.
   const pooled = [slow, fast].map((x, p) => headPool(g, `blocks.5.pool.${p}`, x, config));
-  const [ps, pf] = pooled.map((t) => g.shape(t));
-  const poolConcat = g.op('blocks.5 (concat)', concat(ps, pf), pooled, concatShape(ps, pf));
+  const poolConcat = g.op('blocks.5 (concat)', { op: 'concat', attrs: { axis: 1 } }, pooled);
   b.tap('b5_poolconcat', poolConcat);
   const logits = head(b, 'blocks.6.proj', poolConcat, config, options);
   b.tap('b6_head', logits);
-  weights.finish();
-  return { graph: g, config, inputShapes, taps: b.taps };
+  weights?.finish();
+  return { graph: g, config, inputShapes, taps: b.taps, parameters: b.parameters };
 }
 
 /** The graph inputs `ring` and `clipIndex` (BuildOptions.input 'ring'), and the clip gathered from them. */
@@ -376,9 +345,7 @@ function clipFromRing(g: Graph, clipShape: Shape, options: BuildOptions): { clip
   const ringShape = [1, 3, options.ringFrames ?? frames, S, S];
   const ring = g.input('ring', ringShape);
   const slots = g.input('clipIndex', [frames]);
-  // The slots are data, known only per clip; shape inference needs just their count.
-  const placeholder = new Array<number>(frames).fill(0);
-  const clip = g.op('clip from the ring', frameGather(ringShape, placeholder), [ring, slots], clipShape);
+  const clip = g.op('clip from the ring', { op: 'frameGather', attrs: { axis: 2 } }, [ring, slots]);
   return { clip, inputShapes: { ring: ringShape, clipIndex: [frames] } };
 }
 
@@ -387,10 +354,10 @@ function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): 
   const xs = g.shape(x);
   const k = (config.trainCrop ?? config.inputSize) / 32;
   const attrs = { kernel: [xs[2], Math.min(k, xs[3]), Math.min(k, xs[4])] as Triple, stride: [1, 1, 1] as Triple };
-  const ps = avgPool3dShape(xs, attrs);
-  const pooled = g.op(name, avgPool3d(xs, attrs), [x], ps);
+  const pooled = g.op(name, { op: 'avgPool3d', attrs }, [x]);
+  const ps = g.shape(pooled);
   if (ps[2] * ps[3] * ps[4] === 1) return pooled;
-  return g.op(`${name} (mean of positions)`, globalAvgPool3d(ps), [pooled], [ps[0], ps[1], 1, 1, 1]);
+  return g.op(`${name} (mean of positions)`, { op: 'avgPool3d', attrs: { kernel: [ps[2], ps[3], ps[4]], stride: [1, 1, 1] } }, [pooled]);
 }
 
 function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, options: BuildOptions): TensorId {
@@ -398,25 +365,24 @@ function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, opt
   const g = b.graph;
   const xs = g.shape(x);
   const features = xs[1];
-  const w = b.weights.get(`${name}.weight`, [classes, features]);
-  const bias = b.weights.get(`${name}.bias`, [classes]);
-  const format = options.weightFormat ?? 'f32';
-  const wT = g.weight(`${name}.weight`, [classes, features], format === 'f16' ? packF16(w) : w);
+  const w = b.param(`${name}.weight`, [classes, features]);
+  const bias = b.param(`${name}.bias`, [classes]);
+  const wT = g.weight(`${name}.weight`, [classes, features], w);
   const bT = g.weight(`${name}.bias`, [classes], bias);
-  const logits = g.op(name, linear(xs, [classes, features], { weightFormat: format }), [x, wT, bT], [xs[0], classes]);
+  const logits = g.op(name, { op: 'linear', attrs: {} }, [x, wT, bT]);
   g.output('logits', logits);
   if (options.softmax) {
     const probs = config.headActivation === 'sigmoid'
-      ? g.op('sigmoid', sigmoid([xs[0], classes]), [logits], sigmoidShape([xs[0], classes]))
-      : g.op('softmax', softmax([xs[0], classes], { subgroups: options.subgroups }), [logits], [xs[0], classes]);
+      ? g.op('sigmoid', { op: 'sigmoid', attrs: {} }, [logits])
+      : g.op('softmax', { op: 'softmax', attrs: { axis: -1 } }, [logits]);
     g.output('probabilities', probs);
   }
   return logits;
 }
 
 /** pytorchvideo's create_resnet as used by slow_r50: one pathway, stem 1×7×7, conv_a temporal from res4. */
-function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: BuildOptions): BuiltModel {
-  const b = new Builder(weights, options);
+function buildSlowOnly(config: SlowFastConfig, weights: WeightSource | undefined, options: BuildOptions): BuiltModel {
+  const b = new Builder(weights);
   const g = b.graph;
   const S = config.inputSize;
   const slowShape = [1, 3, config.fastFrames / config.alpha, S, S];
@@ -442,6 +408,6 @@ function buildSlowOnly(config: SlowFastConfig, weights: WeightSource, options: B
   const pooled = headPool(g, 'blocks.5.pool', x, config);
   const logits = head(b, 'blocks.5.proj', pooled, config, options);
   b.tap('head', logits);
-  weights.finish();
-  return { graph: g, config, inputShapes, taps: b.taps };
+  weights?.finish();
+  return { graph: g, config, inputShapes, taps: b.taps, parameters: b.parameters };
 }

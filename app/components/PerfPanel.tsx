@@ -31,7 +31,13 @@ export function PerfPanel() {
                   {perf.resources.gpuBuffers} GPU buffers, {perf.resources.gpuTextures} textures, {perf.resources.openVideoFrames} camera frames open
                 </td>
               </tr>
-              <tr><th>GPU memory</th><td data-testid="gpu-memory">{mib(perf.memory.totalBytes)} (weights {mib(perf.memory.weightBytes)}, activations and inputs {mib(perf.memory.activationBytes)}, shared from {mib(perf.memory.activationBytesUnshared + perf.memory.inputBytes)})</td></tr>
+              <tr>
+                <th>Made since the GPU started</th>
+                <td data-testid="made" data-buffers={perf.made.buffers} data-pipelines={perf.made.pipelines} data-uploaded={perf.made.bytesUploaded} data-builds={perf.made.modelBuilds}>
+                  model built {perf.made.modelBuilds}×, {perf.made.pipelines} pipelines, {perf.made.buffers} buffers, {mib(perf.made.bytesUploaded)} uploaded
+                </td>
+              </tr>
+              <tr><th>GPU memory</th><td data-testid="gpu-memory" data-weight-bytes={perf.memory.weightBytes}>{mib(perf.memory.totalBytes)} (weights {mib(perf.memory.weightBytes)}, activations and inputs {mib(perf.memory.activationBytes)}, shared from {mib(perf.memory.activationBytesUnshared + perf.memory.inputBytes)})</td></tr>
             </tbody>
           </table>
           {layers.length > 0 && (

@@ -92,6 +92,12 @@ export interface PerfReport {
   inputSize: number;
   /** What the engine holds now: GPU buffers and textures not yet destroyed, camera frames not yet closed. */
   resources: { gpuBuffers: number; gpuTextures: number; openVideoFrames: number };
+  /**
+   * What the engine has made on this device since it started: buffers and pipelines created, bytes written
+   * into buffers, and models built (a second video or a camera start on the loaded model adds none of these
+   * but its few bytes of frame indices).
+   */
+  made: { buffers: number; pipelines: number; bytesUploaded: number; modelBuilds: number };
 }
 
 export type EngineRequest =

@@ -13,6 +13,7 @@ import { openVideoFile, VideoInputError } from '../video/decode.ts';
 import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import { LiveClassifier } from '../video/liveClassifier.ts';
 import { WebcamError } from '../video/webcam.ts';
+import { Engine, type EngineModel } from './engine.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { Models } from './models.ts';
 import type { EngineEvent, EngineRequest, PerfReport, RunSettings } from './protocol.ts';
@@ -24,6 +25,13 @@ const scope = self as unknown as {
 const post = (e: EngineEvent) => scope.postMessage(e);
 
 let gpu: Promise<Gpu | undefined> | undefined;
+/** The resident engine of the current device: the loaded model stays on it across videos and camera sessions. */
+const engines = new WeakMap<GPUDevice, Engine>();
+const engineOf = (device: GPUDevice) => {
+  let e = engines.get(device);
+  if (!e) engines.set(device, (e = new Engine(device)));
+  return e;
+};
 let cache: ModelCache | undefined;
 const models = new Models(post, () => cache);
 const jobs = new Map<number, AbortController>();
@@ -50,6 +58,7 @@ function startGpu(): Promise<Gpu | undefined> {
       // start a new device, and jobs that were running resume on it.
       void g.lost.then((info) => {
         gpu = undefined;
+        engines.get(g.device)?.destroy();
         const now = performance.now();
         losses.push(now);
         while (losses.length && now - losses[0] > 60_000) losses.shift();
@@ -125,10 +134,10 @@ async function postTilesState(): Promise<void> {
 
 async function tuneTiles(settings: RunSettings, o: { signal?: AbortSignal; automatic?: boolean } = {}): Promise<void> {
   try {
-    const { gpu: g, device, config, weights } = await jobSetup(settings);
+    const { gpu: g, device, config } = await jobSetup(settings);
     const policy = policyOf(g);
-    // The layer shapes are what count; the graph is built only to list them.
-    const { graph } = buildSlowFast(config, weights, { tilePolicy: policy });
+    // The layer shapes are what count: a graph of shapes alone lists them.
+    const { graph } = buildSlowFast(config);
     // (Automatic tuning says nothing until it measures something: the table is usually complete already.)
     if (!o.automatic) post({ type: 'tiles', state: { status: 'tuning', done: 0, total: 0 } });
     let progress = { done: 0, total: 0 };
@@ -169,21 +178,29 @@ async function stopBackgroundTuning(): Promise<void> {
   await backgroundTuning.finished;
 }
 
-/** The device, weights and config a job runs with, or the reason it cannot start. */
-async function jobSetup(settings: RunSettings) {
-  const g = await startGpu();
-  if (!g) throw new Error('WebGPU is not available');
+/** The current model as the engine takes it, at the input size of `settings`. */
+function engineModel(settings: RunSettings): EngineModel {
   const model = models.current;
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
-  return { gpu: g, device: g.device, config, weights: new StateDictSource(model.dict), labels: model.labels, tiles: await tunedTiles(g) };
+  return { id: model.loadId, config, weights: () => new StateDictSource(model.dict), labels: model.labels };
+}
+
+/** The device, its engine and the model a job runs with, or the reason it cannot start. */
+async function jobSetup(settings: RunSettings) {
+  const g = await startGpu();
+  if (!g) throw new Error('WebGPU is not available');
+  const model = engineModel(settings);
+  return { gpu: g, device: g.device, engine: engineOf(g.device), model, config: model.config, tiles: await tunedTiles(g) };
 }
 
 function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
   const layers = settings.profile && classifier.timings.length ? classifier.timings.map((t) => ({ name: t.name, ms: t.ms })) : undefined;
-  const gpuObjects = liveResources(classifier.executor.device);
+  const device = classifier.executor.device;
+  const gpuObjects = liveResources(device);
   const resources = { gpuBuffers: gpuObjects.buffers, gpuTextures: gpuObjects.textures, openVideoFrames: [...live.values()].reduce((a, s) => a + s.openFrames, 0) };
-  return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, resources };
+  const made = { buffers: gpuObjects.buffersCreated, pipelines: gpuObjects.pipelinesCreated, bytesUploaded: gpuObjects.bytesUploaded, modelBuilds: engineOf(device).builds };
+  return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, resources, made };
 }
 
 async function analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames): Promise<void> {
@@ -194,14 +211,13 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
     for (let attempt = 0; ; attempt++) {
-      const { device, config, weights, labels, tiles } = await jobSetup(settings);
+      const { device, engine, model, tiles } = await jobSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
         let classifier: Classifier | undefined;
-        await analyzeVideo(device, video, config, weights, {
+        await analyzeVideo(engine, model, video, {
           tiles,
-          labels,
           stride: settings.stride,
           views: settings.views,
           profile: settings.profile,
@@ -241,12 +257,11 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
 
 async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
   try {
-    const { gpu: g, device, config, weights, labels, tiles } = await jobSetup(settings);
+    const { gpu: g, engine, model, tiles } = await jobSetup(settings);
     let session: LiveClassifier | undefined = undefined;
-    session = await LiveClassifier.start(device, config, weights, frames, {
+    session = await LiveClassifier.start(engine, model, frames, {
       intervalMs,
       tiles,
-      labels,
       onLabels: (l) => {
         post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs });
         if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
@@ -262,10 +277,9 @@ async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, setti
     const follow = (lostGpu: Gpu) => void lostGpu.lost.then(async () => {
       const next = await startGpu();
       const current = live.get(id);
-      const model = models.current;
-      if (!next || !current || !model) return;
+      if (!next || !current || !models.current) return;
       try {
-        await current.moveTo(next.device, new StateDictSource(model.dict));
+        await current.moveTo(engineOf(next.device), engineModel(settings));
         follow(next);
       } catch (e) {
         current.fail(new WebcamError('unsupported', `The camera could not carry on after the GPU was lost: ${(e as Error).message}`));

@@ -1,27 +1,32 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu } from '../../kernels/device.ts';
+import { acquireGpu, liveResources } from '../../kernels/device.ts';
 import { fetchShared } from '../../kernels/fixtures.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';
 import { PRESETS } from '../../model/slowfast.ts';
 import { RandomSource, StateDictSource } from '../../model/weights/weightSource.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
+import { Engine, type EngineModel } from '../engine/engine.ts';
 import { analyzeVideo, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
 
 let device: GPUDevice;
+let engine: Engine;
 let dict: StateDict;
+let model: EngineModel;
 const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
 
 beforeAll(async () => {
   device = (await acquireGpu()).device;
+  engine = new Engine(device);
   dict = (await readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth')))).dict;
+  model = { id: 1, config, weights: () => new StateDictSource(dict) };
 });
 
-async function analyze(path: string, options: Parameters<typeof analyzeVideo>[4] = {}) {
+async function analyze(path: string, options: Parameters<typeof analyzeVideo>[3] = {}) {
   const video = await openVideoFile(await (await fetch(path)).blob());
   try {
-    return await analyzeVideo(device, video, config, new StateDictSource(dict), options);
+    return await analyzeVideo(engine, model, video, options);
   } finally {
     video.dispose();
   }
@@ -80,7 +85,7 @@ describe('analyzeVideo', () => {
     expect(planAnalysis(ts, 3.16, slowOnly, 1).picks.every((p) => p.length === 8)).toBe(true);
     const video = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
     try {
-      const results = await analyzeVideo(device, video, slowOnly, new RandomSource(3));
+      const results = await analyzeVideo(engine, { id: 2, config: slowOnly, weights: () => new RandomSource(3) }, video);
       expect(results.map((r) => r.start)).toEqual([0, 1, expect.closeTo(3.16 - 64 / 30, 2)]);
       for (const r of results) expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     } finally {
@@ -93,4 +98,32 @@ describe('analyzeVideo', () => {
     const result = analyze('/shared/media/cricket.mp4', { signal: controller.signal, onClip: () => controller.abort() });
     await expect(result).rejects.toThrow(/abort/i);
   });
+
+  it('a second video reuses the resident model: no classifier built, no pipeline, no buffer, no weight upload', async () => {
+    const fresh = new Engine(device);
+    const first = await analyzeVideoAt(fresh, '/shared/media/cricket.mp4');
+    const before = liveResources(device);
+    const second = await analyzeVideoAt(fresh, '/shared/media/cricket.webm');
+    const after = liveResources(device);
+    expect(fresh.builds).toBe(1);
+    expect(after.pipelinesCreated - before.pipelinesCreated).toBe(0);
+    expect(after.buffersCreated - before.buffersCreated).toBe(0);
+    // The second video uploads its clips' frame indices (a few bytes a clip), not the weights again.
+    const weightBytes = [...dict.values()].reduce((a, t) => a + t.data.byteLength, 0);
+    expect(after.bytesUploaded - before.bytesUploaded).toBeLessThan(weightBytes / 100);
+    expect(second.map((r) => r.top[0].index)).toEqual(first.map((r) => r.top[0].index));
+    // New weights (a new load) build a new classifier; the same weights at another size do too.
+    await analyzeVideoAt(fresh, '/shared/media/cricket.mp4', { ...model, id: 3 });
+    expect(fresh.builds).toBe(2);
+    fresh.destroy();
+  });
 });
+
+async function analyzeVideoAt(on: Engine, path: string, m: EngineModel = model) {
+  const video = await openVideoFile(await (await fetch(path)).blob());
+  try {
+    return await analyzeVideo(on, m, video);
+  } finally {
+    video.dispose();
+  }
+}

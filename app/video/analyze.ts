@@ -1,12 +1,13 @@
 // Whole-video analysis: clips every `stride` seconds across the file, each classified from frames picked by
 // timestamp. The file is decoded once, streaming; each picked frame is preprocessed once into a slot of a
-// GPU ring, and every clip gathers its frames (both pathways, or the Slow-only baseline's one) from the ring — no frame is uploaded twice.
+// GPU ring, and every clip gathers its frames (both pathways, or the Slow-only baseline's one) from the ring —
+// no frame is uploaded twice. The model and the ring are leased from the resident engine, so the next video
+// reuses both.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
-import { Classifier, type LabelScore } from '../../model/classifier.ts';
+import type { Classifier, LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
-import type { WeightSource } from '../../model/weights/weightSource.ts';
-import { FrameRing } from './frameRing.ts';
+import type { Engine, EngineModel } from '../engine/engine.ts';
 import { VideoInputError, type VideoFile } from './decode.ts';
 
 export interface ClipResult extends ClipWindow {
@@ -27,8 +28,6 @@ export interface AnalysisProgress {
 export interface AnalyzeOptions {
   /** Conv tiles tuned for this adapter (model/autotune.ts); default tiles otherwise. */
   tiles?: TileTable;
-  /** Class names from the user's label file (default: the head's own). */
-  labels?: readonly string[];
   /** Seconds between clip starts (default 1). */
   stride?: number;
   /**
@@ -88,29 +87,24 @@ export function planAnalysis(timestamps: readonly number[], duration: number, co
   return { windows, picks, ringFrames: Math.max(peak, 1) };
 }
 
-/** Classifies every clip of `video`. Results arrive in time order through `onClip` and in the returned list. */
+/**
+ * Classifies every clip of `video` with `model` (its config at the input size to run), on the engine's
+ * resident classifier. Results arrive in time order through `onClip` and in the returned list.
+ */
 export async function analyzeVideo(
-  device: GPUDevice,
+  engine: Engine,
+  model: EngineModel,
   video: VideoFile,
-  config: SlowFastConfig,
-  weights: WeightSource,
   options: AnalyzeOptions = {},
 ): Promise<ClipResult[]> {
   const { stride = 1, topK = 5, signal } = options;
+  const { config } = model;
   const timestamps = await video.frameTimestamps();
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride);
-  const ring = new FrameRing(device, { size: config.inputSize, slots: plan.ringFrames, crops: options.views === 3 ? [0, 1, 2] : [1] });
-  let classifier: Classifier;
-  try {
-    classifier = await Classifier.create(device, config, weights, {
-      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: options.profile, tiles: options.tiles, labels: options.labels,
-    });
-  } catch (e) {
-    ring.destroy();
-    throw e;
-  }
+  const lease = await engine.lease(model, { views: options.views ?? 1, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
+  const { classifier, ring } = lease;
   options.onClassifier?.(classifier);
   const slotOf = new Map<number, number>();
   const free = Array.from({ length: plan.ringFrames }, (_, i) => plan.ringFrames - 1 - i);
@@ -131,7 +125,7 @@ export async function analyzeVideo(
     const views: Float32Array[] = [];
     let ms = 0;
     for (let v = 0; v < ring.views; v++) {
-      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK);
+      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, lease.bind);
       views.push(r.probabilities);
       ms += r.ms;
     }
@@ -217,7 +211,6 @@ export async function analyzeVideo(
     options.onNotice?.({ kind: 'incomplete', message: `Only the first ${decodedEnd.toFixed(2)} s${of} could be decoded. ${damage} The labels cover that part.` });
     return results;
   } finally {
-    classifier.destroy();
-    ring.destroy();
+    lease.release();
   }
 }

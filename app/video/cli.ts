@@ -5,6 +5,7 @@ import type { Classifier } from '../../model/classifier.ts';
 import type { PresetName } from '../../model/slowfast.ts';
 import { fetchBlob, labelsAt, weightsAt } from '../../model/cli.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
+import { Engine } from '../engine/engine.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
 
@@ -21,13 +22,15 @@ export interface ClassifyVideoRequest {
   labelsName?: string;
 }
 
-// Several videos in one run share the weights and the device (so its pipelines are compiled once).
+// Several videos in one run share the weights, the device and its resident engine (the model is built once).
 let gpuOnce: Promise<Gpu> | undefined;
+let engine: Engine | undefined;
+/** One engine model id per checkpoint and config, so a second video with the same ones reuses the model. */
+const modelIds = new Map<string, number>();
 
 export async function classifyVideo(req: ClassifyVideoRequest) {
   const weights = await weightsAt(req.checkpointUrl);
-  const base = configOf(weights, { preset: req.preset });
-  const config = req.size ? { ...base, inputSize: req.size } : base;
+  const config = configOf(weights, { preset: req.preset, inputSize: req.size });
   const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
   gpuOnce ??= acquireGpu();
   const gpu = await gpuOnce;
@@ -36,8 +39,12 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
     const notices: string[] = [];
     let classifier: Classifier | undefined;
     const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
-    const clips = await analyzeVideo(gpu.device, video, config, new StateDictSource(weights.dict), {
-      topK: req.topK, stride: req.stride, views: req.views, labels, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
+    engine ??= new Engine(gpu.device);
+    const key = JSON.stringify([req.checkpointUrl, config]);
+    if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
+    const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels };
+    const clips = await analyzeVideo(engine, model, video, {
+      topK: req.topK, stride: req.stride, views: req.views, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
     });
     // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
     const top = classifier!.topOf(classifier!.combine(clips.map((c) => c.probabilities)), req.topK);

@@ -5,6 +5,7 @@ import { clipFrameRate } from '../../model/clips.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
+import { Engine } from '../engine/engine.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
 import { frameGrid, openElementFrames, openPlayableVideo, serveElementFrames } from './elementSource.ts';
@@ -73,10 +74,12 @@ describe('frames from the browser\'s player', () => {
     const device = (await acquireGpu()).device;
     const dict = (await readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth')))).dict;
     const decodedFile = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
-    const decoded = await analyzeVideo(device, decodedFile, config, new StateDictSource(dict));
+    const engine = new Engine(device);
+    const model = { id: 1, config, weights: () => new StateDictSource(dict) };
+    const decoded = await analyzeVideo(engine, model, decodedFile);
     decodedFile.dispose();
     const served = await viaElement('/shared/media/cricket.mp4');
-    const played = await analyzeVideo(device, served, config, new StateDictSource(dict));
+    const played = await analyzeVideo(engine, model, served);
     served.dispose();
     expect(played.map((r) => [r.start, r.end])).toEqual(decoded.map((r) => [r.start, r.end]).map(([s, e]) => [expect.closeTo(s, 2), expect.closeTo(e, 2)]));
     // The two pick frames differently (a 15 fps grid against the source's own frames), so only the clear

@@ -1,13 +1,13 @@
 // Live labels from a camera, in the engine worker: frames from the camera's stream are preprocessed once into a
 // GPU frame ring holding the last clip's worth of frames; every `intervalMs` the latest clip (picked by
-// timestamp, as for files) is classified from the ring and the probabilities are smoothed exponentially.
+// timestamp, as for files) is classified from the ring and the probabilities are smoothed exponentially. The
+// model and the ring are leased from the resident engine: a camera started after a video reuses the model.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
-import { Classifier, type LabelScore } from '../../model/classifier.ts';
+import type { Classifier, LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
-import type { WeightSource } from '../../model/weights/weightSource.ts';
 import { deviceLost } from '../../kernels/device.ts';
-import { FrameRing } from './frameRing.ts';
+import { liveRingSlots, MAX_CAMERA_FPS, type Engine, type EngineModel, type Lease } from '../engine/engine.ts';
 import { WebcamError } from './webcam.ts';
 
 export interface WebcamLabels {
@@ -25,17 +25,12 @@ export interface WebcamOptions {
   intervalMs?: number;
   /** Conv tiles tuned for this adapter (model/autotune.ts). */
   tiles?: TileTable;
-  /** Class names from the user's label file (default: the head's own). */
-  labels?: readonly string[];
   /** Weight of the previous smoothed probabilities, 0 (none) to 1 (frozen); default 0.5. */
   smoothing?: number;
   topK?: number;
   onLabels: (l: WebcamLabels) => void;
   onError?: (e: WebcamError) => void;
 }
-
-/** The camera fps we size the ring for; faster cameras still work, their extra frames are skipped. */
-const MAX_CAMERA_FPS = 60;
 
 /**
  * Classifies a live stream of frames (wherever they come from: a camera track, a `<video>` element): each
@@ -58,28 +53,29 @@ export class LiveClassifier {
   private lost = false;
 
   private constructor(
-    private ring: FrameRing,
-    public classifier: Classifier,
+    private lease: Lease,
     private readonly config: SlowFastConfig,
     private readonly options: WebcamOptions,
   ) {
-    this.watch(ring.device);
+    this.watch(lease.ring.device);
   }
 
-  /** The ring and the classifier reading it, on `device`. */
-  private static async build(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: WebcamOptions): Promise<{ ring: FrameRing; classifier: Classifier }> {
-    const ring = new FrameRing(device, { size: config.inputSize, slots: Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2 });
-    try {
-      return { ring, classifier: await Classifier.create(device, config, weights, { input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, tiles: options.tiles, labels: options.labels }) };
-    } catch (e) {
-      ring.destroy();
-      throw e;
-    }
+  private get ring() {
+    return this.lease.ring;
   }
 
-  static async start(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
-    const { ring, classifier } = await LiveClassifier.build(device, config, weights, options);
-    const live = new LiveClassifier(ring, classifier, config, options);
+  get classifier(): Classifier {
+    return this.lease.classifier;
+  }
+
+  private static leaseFrom(engine: Engine, model: EngineModel, options: WebcamOptions): Promise<Lease> {
+    return engine.lease(model, { views: 1, slots: liveRingSlots(model.config), tiles: options.tiles });
+  }
+
+  /** Classifies `frames` with `model` (its config at the input size to run) on the engine's resident classifier. */
+  static async start(engine: Engine, model: EngineModel, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
+    const lease = await LiveClassifier.leaseFrom(engine, model, options);
+    const live = new LiveClassifier(lease, model.config, options);
     void live.readFrames(frames);
     live.timer = setInterval(() => void live.tick(), options.intervalMs ?? 500);
     return live;
@@ -91,23 +87,17 @@ export class LiveClassifier {
     });
   }
 
-  /** Carries on, with the same camera, on a new device (the old one was lost); the ring refills from now. */
-  async moveTo(device: GPUDevice, weights: WeightSource): Promise<void> {
-    const { ring, classifier } = await LiveClassifier.build(device, this.config, weights, this.options);
-    if (this.stopped) {
-      classifier.destroy();
-      ring.destroy();
-      return;
-    }
-    const old = { ring: this.ring, classifier: this.classifier };
-    this.ring = ring;
-    this.classifier = classifier;
+  /** Carries on, with the same camera, on a new device's engine (the old one was lost); the ring refills from now. */
+  async moveTo(engine: Engine, model: EngineModel): Promise<void> {
+    const lease = await LiveClassifier.leaseFrom(engine, model, this.options);
+    if (this.stopped) return lease.release();
+    const old = this.lease;
+    this.lease = lease;
     this.frames.length = 0;
     this.nextSlot = 0;
     this.lost = false;
-    this.watch(device);
-    old.classifier.destroy();
-    old.ring.destroy();
+    this.watch(engine.device);
+    old.release();
   }
 
   private async readFrames(frames: ReadableStream<VideoFrame>): Promise<void> {
@@ -150,7 +140,7 @@ export class LiveClassifier {
       const frames = [...this.frames];
       const end = frames[frames.length - 1].time;
       const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, clipFrames(this.config));
-      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? 5);
+      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? 5, this.lease.bind);
       const a = this.options.smoothing ?? 0.5;
       if (!this.smoothed) this.smoothed = r.probabilities.slice();
       else this.smoothed = this.smoothed.map((p, i) => a * p + (1 - a) * r.probabilities[i]);
@@ -181,11 +171,10 @@ export class LiveClassifier {
     this.stopped = true;
     clearInterval(this.timer);
     void this.reader?.cancel().catch(() => {});
-    // Let an in-flight classification finish before freeing what it reads.
+    // Let an in-flight classification finish before its ring goes back to the engine.
     const release = () => {
       if (this.busy) return void setTimeout(release, 50);
-      this.classifier.destroy();
-      this.ring.destroy();
+      this.lease.release();
     };
     release();
   }

@@ -1,6 +1,12 @@
 import source from './avgPool3d.wgsl?raw';
 import { elementwiseDescriptor, expectRank, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
-import { POOL_UNIFORMS, poolMeaning, poolShape, poolUniforms, type PoolAttrs } from '../window.ts';
+import { POOL_UNIFORMS, poolShape, poolUniforms, type PoolAttrs } from '../window.ts';
+
+/** torch.nn.AvgPool3d (count_include_pad). Input: x. */
+export interface AvgPool3dOp {
+  op: 'avgPool3d';
+  attrs: PoolAttrs;
+}
 
 export function avgPool3dShape(x: Shape, attrs: PoolAttrs): Shape {
   return poolShape('avgPool3d', x, attrs);
@@ -9,10 +15,7 @@ export function avgPool3dShape(x: Shape, attrs: PoolAttrs): Shape {
 /** torch.nn.AvgPool3d with count_include_pad=True. Input: x. Output: y. */
 export function avgPool3d(x: Shape, attrs: PoolAttrs): KernelDescriptor {
   const y = avgPool3dShape(x, attrs);
-  return {
-    ...elementwiseDescriptor('avgPool3d', source, POOL_UNIFORMS, poolUniforms(x, y, attrs), sizeOf(y), { inputs: 1, outputs: 1 }),
-    meaning: { op: 'avgPool3d', attrs: poolMeaning(attrs) },
-  };
+  return elementwiseDescriptor('avgPool3d', source, POOL_UNIFORMS, poolUniforms(x, y, attrs), sizeOf(y), { inputs: 1, outputs: 1 });
 }
 
 /** Global average pooling over T × H × W: (N, C, T, H, W) → (N, C, 1, 1, 1). */

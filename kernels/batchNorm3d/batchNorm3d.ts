@@ -1,3 +1,5 @@
+// The unfolded BatchNorm3d: a reference, run only by tests. The model folds every batch norm into the conv
+// before it (foldBatchNorm.ts, at load), and its tests check the folded conv against conv → this kernel.
 import source from './batchNorm3d.wgsl?raw';
 import { elementwiseDescriptor, expectRank, type KernelDescriptor, type Shape } from '../kernel.ts';
 
@@ -24,9 +26,6 @@ export function batchNormStats(bn: BatchNormParams): Float32Array {
 export function batchNorm3d(x: Shape, { eps, relu = false }: { eps: number; relu?: boolean }): KernelDescriptor {
   expectRank('batchNorm3d', 'input', x, 5);
   const count = x[0] * x[1] * x[2] * x[3] * x[4];
-  return {
-    ...elementwiseDescriptor('batchNorm3d', source, UNIFORMS,
-      { count, spatial: x[2] * x[3] * x[4], channels: x[1], eps }, count, { inputs: 2, outputs: 1 }, { RELU: relu }),
-    meaning: { op: 'batchNorm3d', attrs: { eps, relu } },
-  };
+  return elementwiseDescriptor('batchNorm3d', source, UNIFORMS,
+    { count, spatial: x[2] * x[3] * x[4], channels: x[1], eps }, count, { inputs: 2, outputs: 1 }, { RELU: relu });
 }

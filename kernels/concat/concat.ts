@@ -3,6 +3,12 @@ import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type Kernel
 
 const UNIFORMS = { count: 'u32', spatial: 'u32', channelsA: 'u32', channelsB: 'u32' } as const;
 
+/** torch.cat([a, b], dim=1). Inputs: a, b. */
+export interface ConcatOp {
+  op: 'concat';
+  attrs: { axis: 1 };
+}
+
 /** torch.cat([a, b], dim=1) for (N, C, T, H, W). */
 export function concatShape(a: Shape, b: Shape): Shape {
   expectRank('concat', 'a', a, 5);
@@ -17,9 +23,6 @@ export function concatShape(a: Shape, b: Shape): Shape {
 export function concat(a: Shape, b: Shape): KernelDescriptor {
   const y = concatShape(a, b);
   const count = sizeOf(y);
-  return {
-    ...elementwiseDescriptor('concat', source, UNIFORMS,
-      { count, spatial: a[2] * a[3] * a[4], channelsA: a[1], channelsB: b[1] }, count, { inputs: 2, outputs: 1 }),
-    meaning: { op: 'concat', attrs: { axis: 1 } },
-  };
+  return elementwiseDescriptor('concat', source, UNIFORMS,
+    { count, spatial: a[2] * a[3] * a[4], channelsA: a[1], channelsB: b[1] }, count, { inputs: 2, outputs: 1 });
 }

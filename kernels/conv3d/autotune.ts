@@ -4,7 +4,7 @@
 import { randomArray, rng } from '../compare.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
 import { bindKernel, storageBuffer, timeDispatch } from '../runKernel.ts';
-import { CONV3D_TILES, conv3d, conv3dAffine, conv3dFlops, conv3dShape, type Conv3dAttrs, type Conv3dTile, type TilePolicy } from './conv3d.ts';
+import { CONV3D_TILES, conv3d, conv3dAffine, conv3dFlops, conv3dShape, type Conv3dAttrs, type Conv3dTile, type Conv3dVariant, type TilePolicy } from './conv3d.ts';
 
 export interface Measured {
   tile: Conv3dTile;
@@ -12,7 +12,7 @@ export interface Measured {
   gflops: number;
 }
 
-export async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Conv3dAttrs, samples: number, minSeconds: number, tiles: readonly Conv3dTile[]): Promise<Measured> {
+export async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Conv3dAttrs & Conv3dVariant, samples: number, minSeconds: number, tiles: readonly Conv3dTile[]): Promise<Measured> {
   const random = rng(1);
   const y = conv3dShape(x, w, attrs);
   const xBuf = storageBuffer(device, randomArray(sizeOf(x), random));
@@ -65,7 +65,7 @@ export interface AutotuneOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops between layer shapes (the table then holds those measured so far). */
   signal?: AbortSignal;
-  /** Time the tiles as the model will run them: with subgroups where it uses them (Conv3dAttrs.subgroups). */
+  /** Time the tiles as the model will run them: with subgroups where it uses them (Conv3dVariant.subgroups). */
   subgroups?: boolean;
 }
 

@@ -5,7 +5,7 @@ import { packF16, roundToF16 } from '../f16.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
 import { sharedJson } from '../fixtures.ts';
-import { CONV3D_TILES, conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Triple } from './conv3d.ts';
+import { CONV3D_TILES, conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Conv3dVariant, type Triple } from './conv3d.ts';
 import { conv3dRef } from './conv3d.ref.ts';
 import { distinctLayers, goldenConvLayers } from './goldenLayers.ts';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 interface Case {
   x: Shape;
   w: Shape;
-  attrs: Conv3dAttrs;
+  attrs: Conv3dAttrs & Conv3dVariant;
   affine?: boolean;
 }
 

@@ -15,14 +15,24 @@ export interface Conv3dAttrs {
   /** Add the `residual` input (shaped like the output) before the activation. */
   residual?: boolean;
   relu?: boolean;
-  /** Weights as f32, or as f16 pairs packed in u32 (`packF16`). */
-  weightFormat?: 'f32' | 'f16';
   /**
    * Write into channels [offset, offset + Cout) of an output with `outputChannelsTotal` channels, so a conv
    * can fill its slice of a concatenation without a copy.
    */
   outputChannelOffset?: number;
   outputChannelsTotal?: number;
+}
+
+/** conv3d with its epilogue (per-channel scale and shift, residual, ReLU). Inputs: x, weight, affine [, residual]. */
+export interface Conv3dOp {
+  op: 'conv3d';
+  attrs: Conv3dAttrs;
+}
+
+/** How one conv runs on a device: chosen by whoever runs it (model/kernelChoice.ts), never by the graph. */
+export interface Conv3dVariant {
+  /** Weights as f32, or as f16 pairs packed in u32 (`packF16`). */
+  weightFormat?: 'f32' | 'f16';
   /** Default: defaultTile for the GEMM's shape under `tilePolicy`. */
   tile?: Conv3dTile;
   tilePolicy?: TilePolicy;
@@ -139,7 +149,7 @@ function checkTile(tile: Conv3dTile): void {
 }
 
 /** Inputs: x, weight, affine (Cout × (scale, shift)), and residual when `attrs.residual`. Output: y. */
-export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor {
+export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs & Conv3dVariant): KernelDescriptor {
   const y = conv3dShape(x, w, attrs);
   const { kernel, stride = [1, 1, 1], padding = [0, 0, 0], dilation = [1, 1, 1] } = attrs;
   const [n, inC, inT, inH, inW] = x;
@@ -177,13 +187,6 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs): KernelDescriptor
       blocksM, blocks, relu: attrs.relu ? 1 : 0,
     }),
     dispatch: splitDispatch(blocks),
-    meaning: {
-      op: OP,
-      attrs: {
-        kernel, stride, padding, dilation, relu: !!attrs.relu, residual: !!attrs.residual,
-        weightFormat: attrs.weightFormat ?? 'f32', outputChannelOffset: attrs.outputChannelOffset ?? 0, outputChannels: y[1],
-      },
-    },
   };
 }
 

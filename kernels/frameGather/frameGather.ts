@@ -3,6 +3,12 @@ import { elementwiseDescriptor, expectRank, shapeError, sizeOf, type KernelDescr
 
 const UNIFORMS = { count: 'u32', hw: 'u32', outT: 'u32', inT: 'u32' } as const;
 
+/** x[:, :, index] along time. Inputs: x, and the indices (a u32 tensor of `frames` entries: frameGatherIndex). */
+export interface FrameGatherOp {
+  op: 'frameGather';
+  attrs: { axis: 2 };
+}
+
 /** x[:, :, index]: torch.index_select along time. */
 export function frameGatherShape(x: Shape, index: readonly number[]): Shape {
   expectRank('frameGather', 'input', x, 5);
@@ -16,10 +22,7 @@ export function frameGatherShape(x: Shape, index: readonly number[]): Shape {
 export function frameGather(x: Shape, index: readonly number[]): KernelDescriptor {
   const y = frameGatherShape(x, index);
   const count = sizeOf(y);
-  return {
-    ...elementwiseDescriptor('frameGather', source, UNIFORMS, { count, hw: x[3] * x[4], outT: y[2], inT: x[2] }, count, { inputs: 2, outputs: 1 }),
-    meaning: { op: 'frameGather', attrs: { axis: 2 } },
-  };
+  return elementwiseDescriptor('frameGather', source, UNIFORMS, { count, hw: x[3] * x[4], outT: y[2], inT: x[2] }, count, { inputs: 2, outputs: 1 });
 }
 
 export function frameGatherIndex(index: readonly number[]): Uint32Array<ArrayBuffer> {

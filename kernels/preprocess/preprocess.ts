@@ -32,6 +32,12 @@ export interface PreprocessAttrs {
   external?: boolean;
 }
 
+/** A video frame (RGBA texture) resized, cropped and normalised into frame t of clip n. */
+export interface PreprocessOp {
+  op: 'preprocess';
+  attrs: PreprocessAttrs;
+}
+
 export interface PreprocessGeometry {
   resizedW: number;
   resizedH: number;
@@ -69,8 +75,7 @@ export function preprocess(a: PreprocessAttrs): KernelDescriptor {
   const g = preprocessGeometry(a.width, a.height, a.size, a.crop);
   const [mr, mg, mb] = a.mean ?? KINETICS_MEAN;
   const [sr, sg, sb] = a.std ?? KINETICS_STD;
-  const meaning = { op: 'preprocess', attrs: { size: a.size, crop: a.crop ?? 1 } };
-  const desc = { meaning, ...elementwiseDescriptor('preprocess', source, UNIFORMS, {
+  const desc = { ...elementwiseDescriptor('preprocess', source, UNIFORMS, {
     srcW: a.width, srcH: a.height, outW: a.size, outH: a.size, cropX: g.cropX, cropY: g.cropY,
     // PyTorch's scale when given an output size: input / output.
     scaleX: a.width / g.resizedW, scaleY: a.height / g.resizedH,

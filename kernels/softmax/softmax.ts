@@ -3,6 +3,12 @@ import { ELEMENTWISE_WORKGROUP, buildSource, cacheKeyOf, fmt, packUniforms, shap
 
 const UNIFORMS = { rows: 'u32', length: 'u32' } as const;
 
+/** Softmax over the last dim. Input: x. */
+export interface SoftmaxOp {
+  op: 'softmax';
+  attrs: { axis: -1 };
+}
+
 export interface SoftmaxOptions {
   /** Reduce with subgroup operations (the device must have them: hasSubgroups in device.ts). */
   subgroups?: boolean;
@@ -25,6 +31,5 @@ export function softmax(x: Shape, options: SoftmaxOptions = {}): KernelDescripto
     outputBindings: [2],
     uniforms: packUniforms(UNIFORMS, { rows, length }),
     dispatch: splitDispatch(rows),
-    meaning: { op: 'softmax', attrs: { axis: -1 } },
   };
 }

@@ -3,6 +3,12 @@ import { elementwiseDescriptor, expectRank, shapeError, sizeOf, type KernelDescr
 
 const UNIFORMS = { count: 'u32', hw: 'u32', outT: 'u32', inT: 'u32', alpha: 'u32' } as const;
 
+/** The paper's time-strided sampling lateral. Input: x. */
+export interface TimeStridedSampleOp {
+  op: 'timeStridedSample';
+  attrs: { alpha: number };
+}
+
 /** x[:, :, ::alpha]: frames 0, α, 2α, … */
 export function timeStridedSampleShape(x: Shape, alpha: number): Shape {
   expectRank('timeStridedSample', 'input', x, 5);
@@ -14,9 +20,6 @@ export function timeStridedSampleShape(x: Shape, alpha: number): Shape {
 export function timeStridedSample(x: Shape, alpha: number): KernelDescriptor {
   const y = timeStridedSampleShape(x, alpha);
   const count = sizeOf(y);
-  return {
-    ...elementwiseDescriptor('timeStridedSample', source, UNIFORMS,
-      { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha }, count, { inputs: 1, outputs: 1 }),
-    meaning: { op: 'timeStridedSample', attrs: { alpha } },
-  };
+  return elementwiseDescriptor('timeStridedSample', source, UNIFORMS,
+    { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha }, count, { inputs: 1, outputs: 1 });
 }

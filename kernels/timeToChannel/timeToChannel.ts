@@ -10,6 +10,12 @@ const UNIFORMS = { count: 'u32', hw: 'u32', outT: 'u32', inT: 'u32', alpha: 'u32
  */
 export type TimeToChannelOrder = 'frame-major' | 'channel-major';
 
+/** The paper's time-to-channel lateral. Input: x. */
+export interface TimeToChannelOp {
+  op: 'timeToChannel';
+  attrs: { alpha: number; order: TimeToChannelOrder };
+}
+
 export function timeToChannelShape(x: Shape, alpha: number): Shape {
   expectRank('timeToChannel', 'input', x, 5);
   if (!Number.isInteger(alpha) || alpha < 1 || x[2] % alpha !== 0) {
@@ -22,10 +28,7 @@ export function timeToChannelShape(x: Shape, alpha: number): Shape {
 export function timeToChannel(x: Shape, alpha: number, order: TimeToChannelOrder = 'frame-major'): KernelDescriptor {
   const y = timeToChannelShape(x, alpha);
   const count = sizeOf(y);
-  return {
-    ...elementwiseDescriptor('timeToChannel', source, UNIFORMS,
-      { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha, channels: x[1] }, count, { inputs: 1, outputs: 1 },
-      { FRAME_MAJOR: order === 'frame-major' }),
-    meaning: { op: 'timeToChannel', attrs: { alpha, order } },
-  };
+  return elementwiseDescriptor('timeToChannel', source, UNIFORMS,
+    { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha, channels: x[1] }, count, { inputs: 1, outputs: 1 },
+    { FRAME_MAJOR: order === 'frame-major' });
 }

@@ -1,9 +1,8 @@
 // A checkpoint (official .pyth or our safetensors) → an ONNX model of the network it fits: `npm run
 // export-onnx`, and the benchmark's onnxruntime-web side.
-import { configOf } from '../inferConfig.ts';
 import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
 import type { WeightInput } from '../weights/byteSource.ts';
-import { readWeights } from '../weights/load.ts';
+import { checkWeights } from '../weights/convert.ts';
 import { StateDictSource } from '../weights/weightSource.ts';
 import { exportOnnx, type OnnxModel } from './exportOnnx.ts';
 
@@ -17,9 +16,8 @@ export interface ExportCheckpointOptions {
 }
 
 export async function exportCheckpoint(input: WeightInput, options: ExportCheckpointOptions = {}): Promise<OnnxModel & { config: SlowFastConfig }> {
-  const weights = await readWeights(input);
-  const inferred = configOf(weights, { preset: options.preset });
-  const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
+  const weights = await checkWeights(input, { preset: options.preset, inputSize: options.inputSize });
+  const { config } = weights;
   const model = buildSlowFast(config, new StateDictSource(weights.dict), { input: options.input, softmax: options.softmax });
   const name = `${config.slowOnly ? 'slow' : 'slowfast'}_r${config.depth}_${config.fastFrames / config.alpha}x${config.tau}`;
   const description = `SlowFast (${JSON.stringify(config)}), exported by slowfast-web from ${weights.naming} weights`;

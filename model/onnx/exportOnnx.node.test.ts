@@ -1,6 +1,5 @@
 // The exported file's structure, read back with the same schema; what cannot be exported says why.
 import { describe, expect, it } from 'vitest';
-import { preprocess } from '../../kernels/preprocess/preprocess.ts';
 import { Graph } from '../graph.ts';
 import { GOLDEN_FIXTURES } from '../goldenFixtures.ts';
 import { buildSlowFast } from '../slowfast.ts';
@@ -28,7 +27,7 @@ describe('exportOnnx', () => {
     expect(m.ir_version).toBe(8);
     expect(m.opset_import[0].version).toBe(ONNX_OPSET);
     const count = (op: string) => m.graph.node.filter((n) => n.op_type === op).length;
-    const convLayers = model.graph.nodes.filter((n) => n.kernel.meaning.op === 'conv3d').length;
+    const convLayers = model.graph.nodes.filter((n) => n.op.op === 'conv3d').length;
     expect(count('Conv')).toBe(convLayers);
     // Stem fusion + three stage fusions, and the head's pooled pathways.
     expect(count('Concat')).toBe(5);
@@ -55,7 +54,7 @@ describe('exportOnnx', () => {
     expect(() => exportOnnx(ring.graph)).toThrow(OnnxExportError);
     expect(() => exportOnnx(ring.graph)).toThrow(/clip from the ring: its frame indices are a graph input \(clipIndex\); export a graph built with input 'pathways' or 'fast'/);
     const g = new Graph();
-    g.op('resize', preprocess({ width: 8, height: 8, size: 4, frames: 1, t: 0, clip: 0 }), [g.input('frame', [8, 8, 4])], [1, 3, 1, 4, 4]);
+    g.op('resize', { op: 'preprocess', attrs: { width: 8, height: 8, size: 4, frames: 1, t: 0, clip: 0 } }, [g.input('frame', [8, 8, 4])]);
     expect(() => exportOnnx(g)).toThrow('resize: preprocess has no ONNX form');
   });
 });

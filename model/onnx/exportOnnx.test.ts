@@ -8,6 +8,7 @@ import { sizeOf } from '../../kernels/kernel.ts';
 import { fetchShared, sharedF32 } from '../../kernels/fixtures.ts';
 import { Executor } from '../executor.ts';
 import { GOLDEN_FIXTURES, type GoldenFixture } from '../goldenFixtures.ts';
+import type { KernelOptions } from '../kernelChoice.ts';
 import { PRESETS, buildSlowFast, type BuildOptions, type LateralKind, type SlowFastConfig } from '../slowfast.ts';
 import { readPyTorchCheckpoint } from '../weights/pytorch.ts';
 import { RandomSource, StateDictSource } from '../weights/weightSource.ts';
@@ -45,22 +46,22 @@ describe('ONNX export, run by onnxruntime-web', () => {
   }
 
   const small: SlowFastConfig = { ...PRESETS.slowfast_r50_8x8, stemChannels: [8, 2], numClasses: 11, inputSize: 32, fastFrames: 8 };
-  const cases: { name: string; config: SlowFastConfig; options: BuildOptions }[] = [
+  const cases: { name: string; config: SlowFastConfig; options: BuildOptions; plan?: KernelOptions }[] = [
     ...(['tconv', 'tsample', 'ttoc-concat', 'ttoc-sum'] as LateralKind[]).map((lateral) => ({
       name: `lateral ${lateral}`, config: { ...small, lateral }, options: {},
     })),
     { name: 'Slow-only', config: { ...PRESETS.slow_r50_8x8, stemChannels: [8, 1], numClasses: 11, inputSize: 32 }, options: {} },
-    { name: "input 'fast' (Slow frames gathered), f16 weights, softmax", config: small, options: { input: 'fast', weightFormat: 'f16', softmax: true } },
+    { name: "input 'fast' (Slow frames gathered), f16 weights, softmax", config: small, options: { input: 'fast', softmax: true }, plan: { weightFormat: 'f16' } },
     { name: 'a multi-label head (per-class sigmoid)', config: { ...small, headActivation: 'sigmoid' }, options: { softmax: true } },
     { name: 'per-block conv_a kernels (16×8 R101 50_50-like res4)', config: { ...PRESETS.slowfast_r101_16x8, stemChannels: [8, 2], numClasses: 11, inputSize: 32, fastFrames: 16 }, options: {} },
   ];
-  for (const { name, config, options } of cases) {
+  for (const { name, config, options, plan } of cases) {
     it(`${name}: onnxruntime-web wasm computes what our engine computes`, async () => {
       const model = buildSlowFast(config, new RandomSource(7), options);
-      const onnx = exportOnnx(model.graph);
+      const onnx = exportOnnx(model.graph, { weightFormat: plan?.weightFormat });
       const random = rng(3);
       const inputs = Object.fromEntries(Object.entries(model.inputShapes).map(([k, shape]) => [k, { data: randomArray(sizeOf(shape), random), shape }]));
-      const ex = await Executor.create(device, model.graph);
+      const ex = await Executor.plan(device, model.graph, plan);
       const ours = await ex.run(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.data])));
       ex.destroy();
       const session = await loadOrtModel(onnx.bytes, 'wasm');

@@ -1,12 +1,13 @@
-// Graph → ONNX: every node's kernel says what it computes (KernelDescriptor.meaning), and this file says how
-// that is written in ONNX. Fusions our kernels do in one dispatch become the ONNX ops they stand for (a conv
+// Graph → ONNX: every node is a typed op (model/ops.ts), and this file says how each op is written in ONNX. Fusions our kernels do in one dispatch become the ONNX ops they stand for (a conv
 // with its folded batch norm, residual and ReLU is Conv → Add → Relu; a conv that fills a channel slice of
 // a concatenation becomes a Conv whose output is concatenated), so any ONNX runtime computes our logits.
 import protobuf from 'protobufjs';
 import schema from './onnx.proto?raw';
-import { unpackF16 } from '../../kernels/f16.ts';
+import { packF16, unpackF16 } from '../../kernels/f16.ts';
 import { fmt, sizeOf, type Shape } from '../../kernels/kernel.ts';
+import { poolWindow } from '../../kernels/window.ts';
 import type { Graph, GraphNode, TensorId } from '../graph.ts';
+import type { OpName, OpOf } from '../ops.ts';
 
 /** ONNX opset the exported models declare (every op used here is unchanged from 13 to 21). */
 export const ONNX_OPSET = 17;
@@ -27,6 +28,11 @@ export interface OnnxExportOptions {
   /** Free text stored as the model's doc string (e.g. where the weights came from). */
   description?: string;
   producerVersion?: string;
+  /**
+   * The weights as an engine planned with this format holds them: 'f16' writes conv and linear weights as
+   * the f32 values their f16 packing rounds to, so an ONNX runtime computes what that engine computes.
+   */
+  weightFormat?: 'f32' | 'f16';
 }
 
 export interface OnnxValue {
@@ -68,7 +74,10 @@ class OnnxWriter {
   private readonly values = new Map<TensorId, string>();
   private readonly parts = new Map<TensorId, Part[]>();
 
-  constructor(readonly graph: Graph) {}
+  constructor(
+    readonly graph: Graph,
+    private readonly weightFormat: 'f32' | 'f16' = 'f32',
+  ) {}
 
   /** A name no other value has. */
   fresh(base: string): string {
@@ -150,12 +159,14 @@ class OnnxWriter {
     this.values.set(t, name);
   }
 
-  /** A weight's values as f32; `format` 'f16' unpacks the pairs a kernel with packed weights reads. */
-  weight(t: TensorId, format: unknown = 'f32'): Float32Array {
+  /** A weight's values; `packable` ones (conv and linear weights) as the engine's weight format stores them. */
+  weight(t: TensorId, packable = false): Float32Array {
     const spec = this.graph.tensors[t];
-    if (spec.kind !== 'weight' || !spec.data) throw new OnnxExportError(`${spec.name} must be a constant weight to export, it is ${spec.kind}`);
-    if (format === 'f16') return unpackF16(spec.data as Uint32Array, sizeOf(spec.shape));
-    return spec.data as Float32Array;
+    if (spec.kind !== 'weight' || !(spec.data instanceof Float32Array)) {
+      throw new OnnxExportError(`${spec.name} must be a constant f32 weight to export, it is ${spec.data ? 'an index' : spec.kind === 'weight' ? 'a weight without data' : spec.kind}`);
+    }
+    if (packable && this.weightFormat === 'f16') return unpackF16(packF16(spec.data), sizeOf(spec.shape));
+    return spec.data;
   }
 }
 
@@ -165,12 +176,15 @@ function attribute(name: string, v: AttrValue): object {
   return { name, type: 7, ints: [...v] };
 }
 
-type Lowering = (w: OnnxWriter, node: GraphNode, attrs: Readonly<Record<string, unknown>>) => void;
+/** The ops an ONNX model can hold: a frame's resize and crop (preprocess) happen before the network. */
+type Exportable = Exclude<OpName, 'preprocess'>;
 
-const triple = (v: unknown) => v as readonly [number, number, number];
+/** How each op is written in ONNX. */
+type Lowerings = { [K in Exportable]: (w: OnnxWriter, node: GraphNode, attrs: OpOf<K>['attrs']) => void };
+
 const pads = (p: readonly number[]) => [...p, ...p];
 
-const LOWERINGS: Record<string, Lowering> = {
+const LOWERINGS: Lowerings = {
   conv3d(w, node, a) {
     const g = w.graph;
     const [x, weight, affine, residual] = node.inputs;
@@ -178,32 +192,33 @@ const LOWERINGS: Record<string, Lowering> = {
     const outC = wShape[0];
     const count = sizeOf(wShape);
     // Packed f16 weights go out as the f32 values they round to, so ONNX runtimes compute what we compute.
-    const kernelW = w.weight(weight, a.weightFormat);
+    const kernelW = w.weight(weight, true);
     // The epilogue's per-channel (scale, shift): scale goes into the weights, shift is the bias.
     const aff = w.weight(affine);
     const scaled = new Float32Array(count);
     const per = count / outC;
     for (let c = 0; c < outC; c++) for (let i = 0; i < per; i++) scaled[c * per + i] = kernelW[c * per + i] * aff[2 * c];
     const bias = Float32Array.from({ length: outC }, (_, c) => aff[2 * c + 1]);
+    const { stride = [1, 1, 1], padding = [0, 0, 0], dilation = [1, 1, 1] } = a;
     let y = w.node('Conv', node.name, [w.read(x), w.floatConst(`${node.name}.weight`, wShape, scaled), w.floatConst(`${node.name}.bias`, [outC], bias)], {
-      kernel_shape: triple(a.kernel), strides: triple(a.stride), pads: pads(triple(a.padding)), dilations: triple(a.dilation), group: 1,
+      kernel_shape: a.kernel, strides: stride, pads: pads(padding), dilations: dilation, group: 1,
     });
     if (a.residual) y = w.node('Add', `${node.name} + residual`, [y, w.read(residual)]);
     if (a.relu) y = w.node('Relu', `${node.name} relu`, [y]);
-    w.write(node.outputs[0], y, { offset: a.outputChannelOffset as number, channels: outC });
+    w.write(node.outputs[0], y, { offset: a.outputChannelOffset ?? 0, channels: outC });
   },
   maxPool3d(w, node, a) {
-    w.write(node.outputs[0], w.node('MaxPool', node.name, [w.read(node.inputs[0])], {
-      kernel_shape: triple(a.kernel), strides: triple(a.stride), pads: pads(triple(a.padding)),
-    }));
+    const { kernel, stride, padding } = poolWindow(a);
+    w.write(node.outputs[0], w.node('MaxPool', node.name, [w.read(node.inputs[0])], { kernel_shape: kernel, strides: stride, pads: pads(padding) }));
   },
   avgPool3d(w, node, a) {
+    const { kernel, stride, padding } = poolWindow(a);
     w.write(node.outputs[0], w.node('AveragePool', node.name, [w.read(node.inputs[0])], {
-      kernel_shape: triple(a.kernel), strides: triple(a.stride), pads: pads(triple(a.padding)), count_include_pad: 1,
+      kernel_shape: kernel, strides: stride, pads: pads(padding), count_include_pad: 1,
     }));
   },
   concat(w, node, a) {
-    w.write(node.outputs[0], w.node('Concat', node.name, node.inputs.map((t) => w.read(t)), { axis: a.axis as number }));
+    w.write(node.outputs[0], w.node('Concat', node.name, node.inputs.map((t) => w.read(t)), { axis: a.axis }));
   },
   add(w, node, a) {
     let y = w.node('Add', node.name, node.inputs.map((t) => w.read(t)));
@@ -217,7 +232,7 @@ const LOWERINGS: Record<string, Lowering> = {
     w.write(node.outputs[0], w.node('Sigmoid', node.name, [w.read(node.inputs[0])]));
   },
   softmax(w, node, a) {
-    w.write(node.outputs[0], w.node('Softmax', node.name, [w.read(node.inputs[0])], { axis: a.axis as number }));
+    w.write(node.outputs[0], w.node('Softmax', node.name, [w.read(node.inputs[0])], { axis: a.axis }));
   },
   frameGather(w, node, a) {
     const [x, index] = node.inputs;
@@ -225,28 +240,28 @@ const LOWERINGS: Record<string, Lowering> = {
     if (spec.kind !== 'weight' || !spec.data) {
       throw new OnnxExportError(`${node.name}: its frame indices are a graph input (${spec.name}); export a graph built with input 'pathways' or 'fast'`);
     }
-    const indices = w.int64Const(`${node.name} indices`, [...(spec.data as Uint32Array)]);
-    w.write(node.outputs[0], w.node('Gather', node.name, [w.read(x), indices], { axis: a.axis as number }));
+    const indices = w.int64Const(`${node.name} indices`, [...spec.data]);
+    w.write(node.outputs[0], w.node('Gather', node.name, [w.read(x), indices], { axis: a.axis }));
   },
   timeStridedSample(w, node, a) {
     const frames = w.graph.shape(node.inputs[0])[2];
     const ins = [w.read(node.inputs[0]), w.int64Const(`${node.name} starts`, [0]), w.int64Const(`${node.name} ends`, [frames]),
-      w.int64Const(`${node.name} axes`, [2]), w.int64Const(`${node.name} steps`, [a.alpha as number])];
+      w.int64Const(`${node.name} axes`, [2]), w.int64Const(`${node.name} steps`, [a.alpha])];
     w.write(node.outputs[0], w.node('Slice', node.name, ins));
   },
   timeToChannel(w, node, a) {
     // (N, C, T·α, H, W) → (N, C, T, α, H, W) → frames (α) before or after channels → (N, α·C, T, H, W).
     const [n, c, t, h, wd] = w.graph.shape(node.inputs[0]);
-    const alpha = a.alpha as number;
+    const { alpha } = a;
     const split = w.node('Reshape', `${node.name} split time`, [w.read(node.inputs[0]), w.int64Const(`${node.name} shape in`, [n, c, t / alpha, alpha, h, wd])]);
     const perm = a.order === 'frame-major' ? [0, 3, 1, 2, 4, 5] : [0, 1, 3, 2, 4, 5];
     const moved = w.node('Transpose', `${node.name} frames to channels`, [split], { perm });
     w.write(node.outputs[0], w.node('Reshape', node.name, [moved, w.int64Const(`${node.name} shape out`, w.graph.shape(node.outputs[0]))]));
   },
-  linear(w, node, a) {
+  linear(w, node) {
     const [x, weight, bias] = node.inputs;
     const wShape = w.graph.shape(weight);
-    const wData = w.weight(weight, a.weightFormat);
+    const wData = w.weight(weight, true);
     let input = w.read(x);
     if (w.graph.shape(x).length > 2) input = w.node('Flatten', `${node.name} flatten`, [input], { axis: 1 });
     w.write(node.outputs[0], w.node('Gemm', node.name,
@@ -254,9 +269,29 @@ const LOWERINGS: Record<string, Lowering> = {
   },
 };
 
+/** Lowers one node by its op (each case narrows the union to that op's attrs). */
+function lower(w: OnnxWriter, node: GraphNode): void {
+  const { op } = node;
+  switch (op.op) {
+    case 'conv3d': return LOWERINGS.conv3d(w, node, op.attrs);
+    case 'linear': return LOWERINGS.linear(w, node, op.attrs);
+    case 'add': return LOWERINGS.add(w, node, op.attrs);
+    case 'concat': return LOWERINGS.concat(w, node, op.attrs);
+    case 'maxPool3d': return LOWERINGS.maxPool3d(w, node, op.attrs);
+    case 'avgPool3d': return LOWERINGS.avgPool3d(w, node, op.attrs);
+    case 'frameGather': return LOWERINGS.frameGather(w, node, op.attrs);
+    case 'timeStridedSample': return LOWERINGS.timeStridedSample(w, node, op.attrs);
+    case 'timeToChannel': return LOWERINGS.timeToChannel(w, node, op.attrs);
+    case 'softmax': return LOWERINGS.softmax(w, node, op.attrs);
+    case 'sigmoid': return LOWERINGS.sigmoid(w, node, op.attrs);
+    case 'relu': return LOWERINGS.relu(w, node, op.attrs);
+    case 'preprocess': throw new OnnxExportError(`${node.name}: ${op.op} has no ONNX form`);
+  }
+}
+
 /** Writes the graph as an ONNX model (opset ONNX_OPSET): its inputs, every node, and its named outputs. */
 export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): OnnxModel {
-  const w = new OnnxWriter(graph);
+  const w = new OnnxWriter(graph, options.weightFormat);
   const inputs: OnnxValue[] = [];
   for (const name of graph.outputs.keys()) w.reserve(name);
   for (const t of graph.tensors) {
@@ -265,11 +300,7 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): OnnxM
     w.bindInput(t.id, t.name);
     inputs.push({ name: t.name, shape: [...t.shape] });
   }
-  for (const node of graph.nodes) {
-    const lower = LOWERINGS[node.kernel.meaning.op];
-    if (!lower) throw new OnnxExportError(`${node.name}: ${node.kernel.meaning.op} has no ONNX form`);
-    lower(w, node, node.kernel.meaning.attrs ?? {});
-  }
+  for (const node of graph.nodes) lower(w, node);
   const outputs: OnnxValue[] = [];
   const graphOutputs: object[] = [];
   for (const [name, t] of graph.outputs) {
@@ -301,7 +332,7 @@ function valueInfo(name: string, shape: Shape): object {
 
 /** Reads an ONNX file back into plain objects (for tests and for checking a file's inputs and outputs). */
 export function decodeOnnx(bytes: Uint8Array): Record<string, unknown> {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false, enums: Number }) as Record<string, unknown>;
+  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false, enums: Number });
 }
 
 export function describeValues(values: OnnxValue[]): string {

@@ -4,6 +4,7 @@
 import { configOf } from '../inferConfig.ts';
 import type { WeightInput } from './byteSource.ts';
 import { buildSlowFast, type PresetName, type SlowFastConfig } from '../slowfast.ts';
+import type { Shape } from '../../kernels/kernel.ts';
 import { readWeights, toSafetensors, type LoadedWeights } from './load.ts';
 import type { StateDict } from './stateDict.ts';
 import { StateDictSource } from './weightSource.ts';
@@ -37,12 +38,21 @@ export function countParameters(dict: StateDict): number {
   return [...dict].filter(([k]) => !/running_(mean|var)$|num_batches_tracked$/.test(k)).reduce((a, [, t]) => a + t.data.length, 0);
 }
 
-/** Reads weights and checks them against the architecture they imply: every tensor there, shaped and finite. */
+/** Every parameter a config's network reads (state-dict name and shape), from a graph of shapes alone. */
+export function parameterShapes(config: SlowFastConfig): { name: string; shape: Shape }[] {
+  return buildSlowFast(config).parameters;
+}
+
+/**
+ * Reads weights, works out the network they are (configOf: the user's preset, the checkpoint's cfg, the
+ * weights' shapes; `inputSize` overrides), and checks every tensor it needs is there, shaped and finite.
+ */
 export async function checkWeights(input: WeightInput, options: Omit<ConvertOptions, 'f16'> = {}): Promise<CheckedWeights> {
   const weights = await readWeights(input);
-  const inferred = configOf(weights, { preset: options.preset, likelyPreset: options.likelyPreset });
-  const config = options.inputSize ? { ...inferred, inputSize: options.inputSize } : inferred;
-  buildSlowFast(config, new StateDictSource(weights.dict));
+  const config = configOf(weights, options);
+  const source = new StateDictSource(weights.dict);
+  for (const p of parameterShapes(config)) source.get(p.name, p.shape);
+  source.finish();
   return { config, naming: weights.naming, parameters: countParameters(weights.dict), dict: weights.dict, fileBytes: weights.fileBytes };
 }
 

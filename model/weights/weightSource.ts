@@ -82,13 +82,7 @@ export class RandomSource implements WeightSource {
 export function randomStateDict(config: SlowFastConfig, seed = 1): StateDict {
   const random = new RandomSource(seed);
   const dict: StateDict = new Map();
-  buildSlowFast(config, {
-    get(name, shape) {
-      const data = random.get(name, shape);
-      dict.set(name, { shape: [...shape], dtype: 'float32', data });
-      return data;
-    },
-    finish() {},
-  });
+  // In the order the builder reads them, so the values are those a RandomSource(seed) gives the builder.
+  for (const { name, shape } of buildSlowFast(config).parameters) dict.set(name, { shape: [...shape], dtype: 'float32', data: random.get(name, shape) });
   return dict;
 }

@@ -1,0 +1,164 @@
+// The resident engine: one per GPU device, in the worker. It keeps the loaded model on the GPU — folded
+// weights, pipelines, bind groups — across videos and camera sessions, and a pool of frame rings they
+// borrow. A session leases the classifier and a ring; the classifier reads whichever ring a run names (only
+// the gather's bind group changes). A new model, input size, tile table or profiling choice builds a new
+// classifier (the old one lives until its last lease ends); nothing else is rebuilt.
+import type { TileTable } from '../../kernels/conv3d/autotune.ts';
+import { clipDuration } from '../../model/clips.ts';
+import { Classifier } from '../../model/classifier.ts';
+import type { SlowFastConfig } from '../../model/slowfast.ts';
+import type { WeightSource } from '../../model/weights/weightSource.ts';
+import { FrameRing } from '../video/frameRing.ts';
+
+/**
+ * The highest frame rate a live ring is sized for (frames beyond it are skipped). A file's ring is sized by
+ * its analysis plan instead: the frames its overlapping clips hold at once.
+ */
+export const MAX_CAMERA_FPS = 60;
+
+/** The ring slots (per view) a live stream needs: a clip's duration at MAX_CAMERA_FPS, and two in flight. */
+export function liveRingSlots(config: SlowFastConfig): number {
+  return Math.ceil(clipDuration(config) * MAX_CAMERA_FPS) + 2;
+}
+
+/** A model as the engine takes it: what identifies its weights, its config, and its weights when needed. */
+export interface EngineModel {
+  /** Changes whenever the weights do (the worker's load generation). */
+  id: number;
+  /** With the input size to run at. */
+  config: SlowFastConfig;
+  /** Read only when a classifier is built for this model. */
+  weights: () => WeightSource;
+  labels?: readonly string[];
+}
+
+export interface LeaseOptions {
+  /** Spatial crops per frame the ring keeps (1 or 3). */
+  views: number;
+  /** Ring slots per view the session needs at once. */
+  slots: number;
+  profile?: boolean;
+  tiles?: TileTable;
+}
+
+/** A session's hold on the engine: the resident classifier and a ring of its own. Release it when done. */
+export interface Lease {
+  classifier: Classifier;
+  ring: FrameRing;
+  /** Binds the lease's ring for a run: pass to classifier.classify. */
+  bind: Record<string, { buffer: GPUBuffer; shape: readonly number[] }>;
+  release(): void;
+}
+
+interface Resident {
+  key: string;
+  classifier: Promise<Classifier>;
+  leases: number;
+  retired: boolean;
+}
+
+export class Engine {
+  private current?: Resident;
+  private readonly retired = new Set<Resident>();
+  /** Rings no session holds now, kept for the next (they are the largest allocation after the weights). */
+  private readonly idleRings: FrameRing[] = [];
+  /** How many classifiers this engine has built (a second video must not add one). */
+  builds = 0;
+
+  constructor(readonly device: GPUDevice) {}
+
+  /** The resident classifier for `model` and a ring of at least `o.slots` slots per view, for one session. */
+  async lease(model: EngineModel, o: LeaseOptions): Promise<Lease> {
+    const { config } = model;
+    const ring = this.takeRing(config.inputSize, o.views, o.slots);
+    let resident: Resident;
+    let classifier: Classifier;
+    try {
+      resident = this.residentFor(model, o, ring);
+      resident.leases++;
+      try {
+        classifier = await resident.classifier;
+      } catch (e) {
+        resident.leases--;
+        throw e;
+      }
+      classifier.labels = model.labels;
+    } catch (e) {
+      this.returnRing(ring);
+      throw e;
+    }
+    let released = false;
+    return {
+      classifier, ring,
+      bind: { ring: { buffer: ring.buffer, shape: [1, 3, ring.capacity, config.inputSize, config.inputSize] } },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.returnRing(ring);
+        resident.leases--;
+        if (resident.retired && resident.leases === 0) this.destroyResident(resident);
+      },
+    };
+  }
+
+  private residentFor(model: EngineModel, o: LeaseOptions, ring: FrameRing): Resident {
+    const { config } = model;
+    const key = JSON.stringify([model.id, config.inputSize, !!o.profile, o.tiles ?? null]);
+    if (this.current?.key === key) return this.current;
+    if (this.current) this.retire(this.current);
+    // Idle rings for another input size would wait for a classifier that no longer exists.
+    for (const r of this.idleRings.filter((r) => r.options.size !== config.inputSize)) {
+      this.idleRings.splice(this.idleRings.indexOf(r), 1);
+      r.destroy();
+    }
+    this.builds++;
+    const classifier = Classifier.create(this.device, config, model.weights(), {
+      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels,
+    });
+    const resident: Resident = { key, classifier, leases: 0, retired: false };
+    // A failed build is not kept: the next lease tries again.
+    classifier.catch(() => {
+      if (this.current === resident) this.current = undefined;
+    });
+    this.current = resident;
+    return resident;
+  }
+
+  private retire(resident: Resident): void {
+    resident.retired = true;
+    if (resident.leases === 0) this.destroyResident(resident);
+    else this.retired.add(resident);
+  }
+
+  private destroyResident(resident: Resident): void {
+    this.retired.delete(resident);
+    void resident.classifier.then((c) => c.destroy(), () => undefined);
+  }
+
+  /** An idle ring that fits (same size and views, enough slots), else a new one. */
+  private takeRing(size: number, views: number, slots: number): FrameRing {
+    const crops = views === 3 ? ([0, 1, 2] as const) : ([1] as const);
+    const fits = this.idleRings.findIndex((r) => r.options.size === size && r.views === views && r.options.slots >= slots);
+    if (fits >= 0) return this.idleRings.splice(fits, 1)[0];
+    return new FrameRing(this.device, { size, slots, crops: [...crops] });
+  }
+
+  /** Keeps a ring for the next session; of two idle rings for the same frames, only the larger. */
+  private returnRing(ring: FrameRing): void {
+    const same = this.idleRings.findIndex((r) => r.options.size === ring.options.size && r.views === ring.views);
+    if (same >= 0) {
+      const [smaller] = this.idleRings[same].options.slots >= ring.options.slots ? [ring] : this.idleRings.splice(same, 1);
+      smaller.destroy();
+      if (smaller !== ring) this.idleRings.push(ring);
+      return;
+    }
+    this.idleRings.push(ring);
+  }
+
+  /** Frees the model and the idle rings (a lost device's engine, or the worker's end). */
+  destroy(): void {
+    if (this.current) this.retire(this.current);
+    this.current = undefined;
+    for (const r of this.idleRings.splice(0)) r.destroy();
+  }
+}
