@@ -65,6 +65,9 @@ export interface LiveResources {
   pipelinesCreated: number;
   /** Bytes written into buffers with queue.writeBuffer since the device started (weights, uniforms, indices). */
   bytesUploaded: number;
+  /** Bytes of the buffers not yet destroyed, and the most there have been since resetPeakBytes. */
+  bufferBytes: number;
+  peakBufferBytes: number;
 }
 
 const live = new WeakMap<GPUDevice, LiveResources>();
@@ -75,15 +78,20 @@ const live = new WeakMap<GPUDevice, LiveResources>();
  * uploads, so that a second video can show it reuses the loaded model.
  */
 function countResources(device: GPUDevice): void {
-  const counts: LiveResources = { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0 };
+  const counts: LiveResources = { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0, bufferBytes: 0, peakBufferBytes: 0 };
   live.set(device, counts);
-  const counted = <T extends { destroy(): void }>(make: () => T, kind: keyof LiveResources): T => {
+  const counted = <T extends { destroy(): void }>(make: () => T, kind: 'buffers' | 'textures', bytes = 0): T => {
     const resource = make();
     counts[kind]++;
+    counts.bufferBytes += bytes;
+    counts.peakBufferBytes = Math.max(counts.peakBufferBytes, counts.bufferBytes);
     const destroy = resource.destroy.bind(resource);
     let destroyed = false;
     resource.destroy = () => {
-      if (!destroyed) counts[kind]--;
+      if (!destroyed) {
+        counts[kind]--;
+        counts.bufferBytes -= bytes;
+      }
       destroyed = true;
       destroy();
     };
@@ -96,7 +104,7 @@ function countResources(device: GPUDevice): void {
   const writeBuffer = device.queue.writeBuffer.bind(device.queue);
   device.createBuffer = (d) => {
     counts.buffersCreated++;
-    return counted(() => createBuffer(d), 'buffers');
+    return counted(() => createBuffer(d), 'buffers', d.size);
   };
   device.createTexture = (d) => counted(() => createTexture(d), 'textures');
   device.createComputePipeline = (d) => {
@@ -116,7 +124,13 @@ function countResources(device: GPUDevice): void {
 
 /** The live buffers and textures of a device from acquireGpu, and what it has created and uploaded. */
 export function liveResources(device: GPUDevice): LiveResources {
-  return { ...(live.get(device) ?? { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0 }) };
+  return { ...(live.get(device) ?? { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0, bufferBytes: 0, peakBufferBytes: 0 }) };
+}
+
+/** Starts a new peak of buffer bytes (from what is live now), to measure one stretch of work. */
+export function resetPeakBytes(device: GPUDevice): void {
+  const counts = live.get(device);
+  if (counts) counts.peakBufferBytes = counts.bufferBytes;
 }
 
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {

@@ -1,6 +1,6 @@
 // The engine's face: weights in, a ready Executor, and classify(slow, fast) → labels with probabilities.
 import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
-import { Executor, type MemoryReport, type NodeTiming } from './executor.ts';
+import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from './executor.ts';
 import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
 import type { WeightSource } from './weights/weightSource.ts';
@@ -21,12 +21,17 @@ export interface Classification {
   ms: number;
 }
 
+/** How many labels a result lists unless asked otherwise. */
+export const DEFAULT_TOP_K = 5;
+
 export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, KernelOptions {
   profile?: boolean;
   /** Class names (a user's label file); default the head's known label map, else "class N". */
   labels?: readonly string[];
   /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers). */
   inputBuffers?: Record<string, GPUBuffer>;
+  /** The weights on the GPU from an earlier plan of the same weights (see ExecutorOptions.weightStore). */
+  weightStore?: WeightStore;
 }
 
 export class Classifier {
@@ -53,13 +58,15 @@ export class Classifier {
     this.names = labels ?? labelsFor(this.config.numClasses);
   }
 
-  static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource, options: ClassifierOptions = {}): Promise<Classifier> {
+  /** Without `weights`, every weight must already be in `options.weightStore` (the graph is built from shapes alone). */
+  static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource | undefined, options: ClassifierOptions = {}): Promise<Classifier> {
     const model = buildSlowFast(config, weights, { input: options.input, ringFrames: options.ringFrames, softmax: true });
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
     const { tilePolicy, tiles, subgroups, weightFormat } = options;
-    const executor = await Executor.plan(device, model.graph, { profile: options.profile, inputBuffers: options.inputBuffers, tilePolicy, tiles, subgroups, weightFormat });
+    const { profile, inputBuffers, weightStore } = options;
+    const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, weightStore, tilePolicy, tiles, subgroups, weightFormat });
     return new Classifier(model, executor, options.labels ?? labelsFor(config.numClasses));
   }
 
@@ -98,7 +105,7 @@ export class Classifier {
    * buffer (a session's own frame ring) from this run on.
    */
   async classify(
-    inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = 5,
+    inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = DEFAULT_TOP_K,
     bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] }>,
   ): Promise<Classification> {
     const t0 = performance.now();

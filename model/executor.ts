@@ -19,6 +19,38 @@ export interface ExecutorOptions extends KernelOptions {
    * reads them in place and `run` needs no data for them. The caller keeps ownership.
    */
   inputBuffers?: Record<string, GPUBuffer>;
+  /**
+   * Where the model's weights live on the GPU, shared with other plans of the same weights (another input
+   * size, tile table or profiling choice): weights found there are neither uploaded nor need data in the
+   * graph, and those uploaded are left there. The store owns them.
+   */
+  weightStore?: WeightStore;
+}
+
+/** A model's weights on the GPU, by tensor name, shape and format; shared by the executors planned for it. */
+export class WeightStore {
+  private readonly buffers = new Map<string, GPUBuffer>();
+
+  static key(name: string, shape: Shape, packed: boolean): string {
+    return `${name} ${fmt(shape)} ${packed ? 'f16' : 'f32'}`;
+  }
+
+  get(key: string): GPUBuffer | undefined {
+    return this.buffers.get(key);
+  }
+
+  set(key: string, buffer: GPUBuffer): void {
+    this.buffers.set(key, buffer);
+  }
+
+  get size(): number {
+    return this.buffers.size;
+  }
+
+  destroy(): void {
+    for (const b of this.buffers.values()) b.destroy();
+    this.buffers.clear();
+  }
 }
 
 export interface MemoryReport {
@@ -144,8 +176,6 @@ export class Executor {
   /** Chooses every node's kernel for `device` (and `options`), allocates, compiles and binds. */
   static async plan(device: GPUDevice, graph: Graph, options: ExecutorOptions = {}): Promise<Executor> {
     checkLimits(device, graph);
-    const unloaded = graph.tensors.find((t) => t.kind === 'weight' && !t.data);
-    if (unloaded) throw new Error(`${graph.describe(unloaded.id)} has no data: this graph was built from shapes alone and cannot run`);
     const ex = new Executor(device, graph, options);
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
@@ -160,9 +190,9 @@ export class Executor {
     return ex;
   }
 
-  private buffer(bytes: number, usage: number, label: string): GPUBuffer {
+  private buffer(bytes: number, usage: number, label: string, owned = true): GPUBuffer {
     const b = this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 16) * 16), usage, label });
-    this.owned.push(b);
+    if (owned) this.owned.push(b);
     return b;
   }
 
@@ -178,9 +208,16 @@ export class Executor {
     const uploaded: TensorId[] = [];
     for (const t of graph.tensors) {
       if (t.kind === 'weight') {
-        const data = packed.has(t.id) ? packF16(t.data as Float32Array) : t.data!;
-        const b = this.buffer(data.byteLength, storage, t.name);
-        device.queue.writeBuffer(b, 0, padTo4(data));
+        const store = this.options.weightStore;
+        const key = WeightStore.key(t.name, t.shape, packed.has(t.id));
+        let b = store?.get(key);
+        if (!b) {
+          if (!t.data) throw new Error(`${graph.describe(t.id)} has no data: this graph was built from shapes alone and its weights are not on the GPU`);
+          const data = packed.has(t.id) && t.data instanceof Float32Array ? packF16(t.data) : t.data;
+          b = this.buffer(data.byteLength, storage, t.name, !store);
+          device.queue.writeBuffer(b, 0, padTo4(data));
+          store?.set(key, b);
+        }
         this.buffers.set(t.id, b);
         weightBytes += b.size;
       } else if (t.kind === 'input') {
@@ -231,7 +268,7 @@ export class Executor {
       this.queryRead = this.buffer(count * 8, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'read timestamps');
     }
 
-    const totalBytes = this.owned.reduce((a, b) => a + b.size, 0);
+    const totalBytes = this.owned.reduce((a, b) => a + b.size, 0) + (this.options.weightStore ? weightBytes : 0);
     this.memory = { weightBytes, activationBytes, activationBytesUnshared, inputBytes, totalBytes, activationBuffers: slotBuffers.length };
   }
 

@@ -31,6 +31,9 @@ Options:
                    subgroups, without them (plus the softmax kernel alone both ways), in the same rounds
   --autotune       also tune conv tiles on this adapter (each distinct layer shape timed with every
                    candidate tile) and time our engine with the tuned table, in the same rounds
+  --resident       also time, on the first preset, cached weights → the first label of a video, and a second
+                   video's drop → its first label on the engine that stays loaded and on a fresh one (as every
+                   video was before), with what each creates on the GPU and its peak GPU memory
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
                    the same size, into the same JSON (slow on a software adapter: tens of minutes)
   --out FILE       JSON results (default bench-results/bench.json); the chart goes beside it as .svg
@@ -47,6 +50,7 @@ const { args } = parseCli(HELP, {
   kernels: { type: 'boolean', default: false },
   means: { type: 'boolean', default: false },
   autotune: { type: 'boolean', default: false },
+  resident: { type: 'boolean', default: false },
   out: { type: 'string', default: 'bench-results/bench.json' },
 });
 const presets = args.presets.split(',');
@@ -71,6 +75,12 @@ const engine = await openEnginePage({ isolated: true });
 let result;
 try {
   result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });
+  if (args.resident) {
+    result.resident = await engine.run('/app/engine/engine.bench.ts', 'runResidentBench', {
+      preset: presets[0], inputSize: result.options.inputSize, width: result.options.width, runs,
+      videos: ['/shared/media/cricket.mp4', '/shared/media/cricket.webm'],
+    });
+  }
   if (args.kernels) {
     const stateDict = readKeymapShapes(resolve(root, '..', 'shared', 'golden', 'KEYMAP.md'));
     result.kernels = await engine.run('/kernels/conv3d/conv3d.bench.ts', 'runKernelBench', {
@@ -108,6 +118,15 @@ for (const p of result.presets) {
     console.log(`  ${e.engine.padEnd(30)} ${e.medianMs.toFixed(1).padStart(9)} ms/clip${ratio}; created in ${(e.createMs / 1000).toFixed(2)} s; ` +
       `peak GPU ${mib(e.peakGpuBytes)}; logits rel. diff ${e.logitsRelDiff.toExponential(1)}${e.threads ? `; ${e.threads} threads` : ''}`);
   }
+}
+if (result.resident) {
+  const r = result.resident;
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const made = (f) => `${f.modelBuilds} model builds, ${f.pipelinesCreated} pipelines, ${f.buffersCreated} buffers, ${mib(f.bytesUploaded)} uploaded, peak GPU ${mib(f.peakGpuBytes)}`;
+  console.log(`
+resident engine (${r.options.preset}, weights ${mib(r.weightBytes)}): cached weights → first label ${s(r.cacheToFirstLabel.ms)} (${made(r.cacheToFirstLabel)})`);
+  console.log(`  second video → first label, engine kept loaded: ${s(r.medianMs.resident)} (${made(r.secondVideoResident[0])})`);
+  console.log(`  second video → first label, fresh engine:       ${s(r.medianMs.rebuilt)} (${made(r.secondVideoRebuilt[0])})`);
 }
 if (result.kernels) {
   const k = result.kernels;

@@ -1,11 +1,13 @@
 // The resident engine: one per GPU device, in the worker. It keeps the loaded model on the GPU — folded
 // weights, pipelines, bind groups — across videos and camera sessions, and a pool of frame rings they
 // borrow. A session leases the classifier and a ring; the classifier reads whichever ring a run names (only
-// the gather's bind group changes). A new model, input size, tile table or profiling choice builds a new
-// classifier (the old one lives until its last lease ends); nothing else is rebuilt.
+// the gather's bind group changes). A new input size, tile table or profiling choice plans a new classifier
+// on the weights already on the GPU (no folding, no upload); only new weights are read, folded and uploaded.
+// A replaced classifier lives until its last lease ends.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration } from '../../model/clips.ts';
 import { Classifier } from '../../model/classifier.ts';
+import { WeightStore } from '../../model/executor.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
 import { FrameRing } from '../video/frameRing.ts';
@@ -55,6 +57,7 @@ interface Resident {
   classifier: Promise<Classifier>;
   leases: number;
   retired: boolean;
+  modelId: number;
 }
 
 export class Engine {
@@ -62,6 +65,8 @@ export class Engine {
   private readonly retired = new Set<Resident>();
   /** Rings no session holds now, kept for the next (they are the largest allocation after the weights). */
   private readonly idleRings: FrameRing[] = [];
+  /** The weights on the GPU, per model, while a classifier of that model lives. */
+  private readonly stores = new Map<number, WeightStore>();
   /** How many classifiers this engine has built (a second video must not add one). */
   builds = 0;
 
@@ -112,13 +117,18 @@ export class Engine {
       r.destroy();
     }
     this.builds++;
-    const classifier = Classifier.create(this.device, config, model.weights(), {
-      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels,
+    let store = this.stores.get(model.id);
+    // Weights already on the GPU need no reading or folding: the graph is built from shapes alone.
+    const onGpu = !!store && store.size > 0;
+    if (!store) this.stores.set(model.id, (store = new WeightStore()));
+    const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
+      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store,
     });
-    const resident: Resident = { key, classifier, leases: 0, retired: false };
-    // A failed build is not kept: the next lease tries again.
+    const resident: Resident = { key, classifier, leases: 0, retired: false, modelId: model.id };
+    // A failed build is not kept: the next lease tries again (from the weights, if none reached the GPU).
     classifier.catch(() => {
       if (this.current === resident) this.current = undefined;
+      this.dropStoreUnlessUsed(model.id);
     });
     this.current = resident;
     return resident;
@@ -132,7 +142,15 @@ export class Engine {
 
   private destroyResident(resident: Resident): void {
     this.retired.delete(resident);
-    void resident.classifier.then((c) => c.destroy(), () => undefined);
+    void resident.classifier.then((c) => c.destroy(), () => undefined).then(() => this.dropStoreUnlessUsed(resident.modelId));
+  }
+
+  /** Frees a model's weights once no classifier (current or still leased) reads them. */
+  private dropStoreUnlessUsed(modelId: number): void {
+    const used = this.current?.modelId === modelId || [...this.retired].some((r) => r.modelId === modelId);
+    if (used) return;
+    this.stores.get(modelId)?.destroy();
+    this.stores.delete(modelId);
   }
 
   /** An idle ring that fits (same size and views, enough slots), else a new one. */

@@ -112,9 +112,22 @@ describe('analyzeVideo', () => {
     const weightBytes = [...dict.values()].reduce((a, t) => a + t.data.byteLength, 0);
     expect(after.bytesUploaded - before.bytesUploaded).toBeLessThan(weightBytes / 100);
     expect(second.map((r) => r.top[0].index)).toEqual(first.map((r) => r.top[0].index));
-    // New weights (a new load) build a new classifier; the same weights at another size do too.
-    await analyzeVideoAt(fresh, '/shared/media/cricket.mp4', { ...model, id: 3 });
+
+    // Another input size plans a new classifier on the weights already on the GPU: nothing is read, folded or
+    // uploaded again but uniforms and frame indices, and the labels are those of a model built from the weights.
+    const at96 = { ...model, config: { ...config, inputSize: 96 }, weights: () => { throw new Error('the weights were read again'); } };
+    const beforeResize = liveResources(device);
+    const resized = await analyzeVideoAt(fresh, '/shared/media/cricket.mp4', at96);
     expect(fresh.builds).toBe(2);
+    expect(liveResources(device).bytesUploaded - beforeResize.bytesUploaded).toBeLessThan(weightBytes / 10);
+    const other = new Engine(device);
+    const built = await analyzeVideoAt(other, '/shared/media/cricket.mp4', { ...at96, weights: model.weights });
+    other.destroy();
+    expect(resized.map((r) => Array.from(r.probabilities))).toEqual(built.map((r) => Array.from(r.probabilities)));
+
+    // New weights (a new load) are read and built.
+    await analyzeVideoAt(fresh, '/shared/media/cricket.mp4', { ...model, id: 3 });
+    expect(fresh.builds).toBe(3);
     fresh.destroy();
   });
 });

@@ -5,7 +5,7 @@
 // reuses both.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
-import type { Classifier, LabelScore } from '../../model/classifier.ts';
+import { DEFAULT_TOP_K, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { Engine, EngineModel } from '../engine/engine.ts';
 import { VideoInputError, type VideoFile } from './decode.ts';
@@ -97,7 +97,7 @@ export async function analyzeVideo(
   video: VideoFile,
   options: AnalyzeOptions = {},
 ): Promise<ClipResult[]> {
-  const { stride = 1, topK = 5, signal } = options;
+  const { stride = 1, topK = DEFAULT_TOP_K, signal } = options;
   const { config } = model;
   const timestamps = await video.frameTimestamps();
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);

@@ -4,7 +4,7 @@
 // model and the ring are leased from the resident engine: a camera started after a video reuses the model.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
-import type { Classifier, LabelScore } from '../../model/classifier.ts';
+import { DEFAULT_TOP_K, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import { deviceLost } from '../../kernels/device.ts';
 import { liveRingSlots, MAX_CAMERA_FPS, type Engine, type EngineModel, type Lease } from '../engine/engine.ts';
@@ -140,7 +140,7 @@ export class LiveClassifier {
       const frames = [...this.frames];
       const end = frames[frames.length - 1].time;
       const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, clipFrames(this.config));
-      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? 5, this.lease.bind);
+      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? DEFAULT_TOP_K, this.lease.bind);
       const a = this.options.smoothing ?? 0.5;
       if (!this.smoothed) this.smoothed = r.probabilities.slice();
       else this.smoothed = this.smoothed.map((p, i) => a * p + (1 - a) * r.probabilities[i]);
@@ -148,7 +148,7 @@ export class LiveClassifier {
       this.options.onLabels({
         time: end,
         probabilities: this.smoothed,
-        top: this.classifier.topOf(this.smoothed, this.options.topK ?? 5),
+        top: this.classifier.topOf(this.smoothed, this.options.topK ?? DEFAULT_TOP_K),
         latencyMs: performance.now() - (this.startedAt + end * 1000),
         inferenceMs: r.ms,
       });
