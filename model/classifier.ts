@@ -3,6 +3,7 @@ import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig 
 import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from './executor.ts';
 import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
+import { TOP_CLASS } from '../kernels/classMap/classMap.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
 export interface LabelScore {
@@ -19,6 +20,26 @@ export interface Classification {
   top: LabelScore[];
   /** Wall time of the inference, upload to read-back. */
   ms: number;
+  /** With classMaps: where the model looked for one class, per pathway, (T, H, W) of its res5 features. */
+  maps?: ClassMaps;
+}
+
+export interface ClassMaps {
+  /** The class mapped (the top logit unless another was asked for). */
+  classIndex: number;
+  slow: Float32Array;
+  /** (T, H, W) of the Slow map. */
+  slowShape: readonly number[];
+  /** Absent for the Slow-only baseline. */
+  fast?: Float32Array;
+  fastShape?: readonly number[];
+}
+
+export interface ClassifyOptions {
+  /** Graph inputs bound to GPU buffers point at these from this run on (a session's own frame ring). */
+  bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] }>;
+  /** With classMaps: the class to map (default the top logit's). */
+  mapClass?: number;
 }
 
 /** How many labels a result lists unless asked otherwise. */
@@ -30,6 +51,8 @@ export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, Kernel
   labels?: readonly string[];
   /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers). */
   inputBuffers?: Record<string, GPUBuffer>;
+  /** Also compute class activation maps in every run (BuildOptions.classMaps). */
+  classMaps?: boolean;
   /** The weights on the GPU from an earlier plan of the same weights (see ExecutorOptions.weightStore). */
   weightStore?: WeightStore;
 }
@@ -60,7 +83,7 @@ export class Classifier {
 
   /** Without `weights`, every weight must already be in `options.weightStore` (the graph is built from shapes alone). */
   static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource | undefined, options: ClassifierOptions = {}): Promise<Classifier> {
-    const model = buildSlowFast(config, weights, { input: options.input, ringFrames: options.ringFrames, softmax: true });
+    const model = buildSlowFast(config, weights, { input: options.input, ringFrames: options.ringFrames, softmax: true, classMaps: options.classMaps });
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
@@ -101,19 +124,31 @@ export class Classifier {
 
   /**
    * Inputs are normalised clips, (1, 3, T/α, S, S) and (1, 3, T, S, S), by graph input name (see
-   * model.inputShapes); inputs bound to GPU buffers are read in place, and `bind` points them at another
+   * model.inputShapes); inputs bound to GPU buffers are read in place, and `o.bind` points them at another
    * buffer (a session's own frame ring) from this run on.
    */
-  async classify(
-    inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = DEFAULT_TOP_K,
-    bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] }>,
-  ): Promise<Classification> {
+  async classify(inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = DEFAULT_TOP_K, o: ClassifyOptions = {}): Promise<Classification> {
+    const graph = this.model.graph;
+    const mapped = graph.outputs.has('map_slow');
+    if (o.mapClass !== undefined && !(Number.isInteger(o.mapClass) && o.mapClass >= 0 && o.mapClass < this.config.numClasses)) {
+      throw new RangeError(`class ${o.mapClass} is not one of the head's ${this.config.numClasses}`);
+    }
     const t0 = performance.now();
-    const out = await this.executor.run(inputs, bind);
+    const out = await this.executor.run(mapped ? { mapClass: Uint32Array.of(o.mapClass ?? TOP_CLASS), ...inputs } : inputs, o.bind);
     const ms = performance.now() - t0;
     const logits = out.get('logits')!;
     const probabilities = out.get('probabilities')!;
-    return { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
+    const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
+    if (mapped) {
+      // The kernel maps the first of the highest logits, as this does.
+      const classIndex = o.mapClass ?? logits.indexOf(Math.max(...logits));
+      const shapeOf = (name: string) => graph.shape(graph.outputs.get(name)!).slice(2);
+      result.maps = {
+        classIndex, slow: out.get('map_slow')!, slowShape: shapeOf('map_slow'),
+        ...(out.has('map_fast') ? { fast: out.get('map_fast')!, fastShape: shapeOf('map_fast') } : {}),
+      };
+    }
+    return result;
   }
 
   /** The k most probable labels of a probability vector (e.g. several views combined); per class for a multi-label head. */

@@ -3,6 +3,7 @@
 // tiles and packed f16 weights, and turns an op into a KernelDescriptor.
 import { add } from '../kernels/add/add.ts';
 import { avgPool3d } from '../kernels/avgPool3d/avgPool3d.ts';
+import { classMap } from '../kernels/classMap/classMap.ts';
 import { concat } from '../kernels/concat/concat.ts';
 import { convSignature, type TileTable } from '../kernels/conv3d/autotune.ts';
 import { conv3d, tilePolicyFor, type TilePolicy } from '../kernels/conv3d/conv3d.ts';
@@ -45,7 +46,7 @@ export function kernelChoices(device: GPUDevice, options: KernelOptions = {}): K
 
 /** The inputs of a node whose data the kernel reads as packed f16 (the weights of convs and the head). */
 export function packedInputs(op: Op, choices: Pick<KernelChoices, 'weightFormat'>): number[] {
-  return choices.weightFormat === 'f16' && (op.op === 'conv3d' || op.op === 'linear') ? [1] : [];
+  return choices.weightFormat === 'f16' && (op.op === 'conv3d' || op.op === 'linear' || op.op === 'classMap') ? [1] : [];
 }
 
 /** The kernel that computes `op` on inputs of these shapes, as this device runs it best. */
@@ -70,5 +71,6 @@ export function kernelFor(op: Op, inputs: readonly Shape[], choices: KernelChoic
     case 'sigmoid': return sigmoid(x);
     case 'relu': return relu(x);
     case 'preprocess': return preprocess(op.attrs);
+    case 'classMap': return classMap(x, y, inputs[2], inputs[3], op.attrs, { weightFormat: choices.weightFormat });
   }
 }

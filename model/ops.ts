@@ -5,6 +5,7 @@
 import type { AddOp } from '../kernels/add/add.ts';
 import { addShape } from '../kernels/add/add.ts';
 import { avgPool3dShape, type AvgPool3dOp } from '../kernels/avgPool3d/avgPool3d.ts';
+import { classMapShape, type ClassMapOp } from '../kernels/classMap/classMap.ts';
 import { concatShape, type ConcatOp } from '../kernels/concat/concat.ts';
 import { conv3dShape, type Conv3dOp } from '../kernels/conv3d/conv3d.ts';
 import { frameGatherShape, type FrameGatherOp } from '../kernels/frameGather/frameGather.ts';
@@ -20,7 +21,7 @@ import { timeToChannelShape, type TimeToChannelOp } from '../kernels/timeToChann
 
 export type Op =
   | Conv3dOp | LinearOp | AddOp | ConcatOp | MaxPool3dOp | AvgPool3dOp | FrameGatherOp
-  | TimeStridedSampleOp | TimeToChannelOp | SoftmaxOp | SigmoidOp | ReluOp | PreprocessOp;
+  | TimeStridedSampleOp | TimeToChannelOp | SoftmaxOp | SigmoidOp | ReluOp | PreprocessOp | ClassMapOp;
 
 export type OpName = Op['op'];
 
@@ -32,6 +33,7 @@ export function inputCount(op: Op): number {
   switch (op.op) {
     case 'conv3d': return op.attrs.residual ? 4 : 3;
     case 'linear': return 3;
+    case 'classMap': return 4;
     case 'add': case 'concat': case 'frameGather': return 2;
     default: return 1;
   }
@@ -56,5 +58,6 @@ export function outputShape(op: Op, inputs: readonly Shape[]): Shape {
     case 'timeToChannel': return timeToChannelShape(x, op.attrs.alpha);
     case 'softmax': case 'sigmoid': case 'relu': return sigmoidShape(x);
     case 'preprocess': return preprocessShape(op.attrs);
+    case 'classMap': return classMapShape(x, y, inputs[2], inputs[3], op.attrs);
   }
 }

@@ -117,6 +117,12 @@ export interface BuildOptions {
   ringFrames?: number;
   /** Append the head's activation (output `probabilities`: softmax, or the config's per-class sigmoid) after the logits. */
   softmax?: boolean;
+  /**
+   * Also output each pathway's class activation map (`map_slow`, `map_fast`: (1, 1, T, H, W) of its res5
+   * features) for the class in input `mapClass` (u32 [1]: an index, or TOP_CLASS for the run's top logit).
+   * With the head's global pool, mean(map_slow) + mean(map_fast) + bias = that class's logit.
+   */
+  classMaps?: boolean;
 }
 
 /** A tensor, or a channel range of one, that stands for a PyTorch block's output (for stage-by-stage checks). */
@@ -333,8 +339,9 @@ export function buildSlowFast(config: SlowFastConfig, weights?: WeightSource, op
   const pooled = [slow, fast].map((x, p) => headPool(g, `blocks.5.pool.${p}`, x, config));
   const poolConcat = g.op('blocks.5 (concat)', { op: 'concat', attrs: { axis: 1 } }, pooled);
   b.tap('b5_poolconcat', poolConcat);
-  const logits = head(b, 'blocks.6.proj', poolConcat, config, options);
+  const { logits, weight } = head(b, 'blocks.6.proj', poolConcat, config, options);
   b.tap('b6_head', logits);
+  if (options.classMaps) classMaps(g, { slow, fast }, weight, logits);
   weights?.finish();
   return { graph: g, config, inputShapes, taps: b.taps, parameters: b.parameters };
 }
@@ -360,7 +367,19 @@ function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): 
   return g.op(`${name} (mean of positions)`, { op: 'avgPool3d', attrs: { kernel: [ps[2], ps[3], ps[4]], stride: [1, 1, 1] } }, [pooled]);
 }
 
-function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, options: BuildOptions): TensorId {
+/** Each pathway's class activation map, from its res5 features and its share of the head's weights. */
+function classMaps(g: Graph, res5: { slow: TensorId; fast?: TensorId }, weight: TensorId, logits: TensorId): void {
+  const asked = g.input('mapClass', [1]);
+  let offset = 0;
+  for (const [pathway, x] of Object.entries(res5)) {
+    if (x === undefined) continue;
+    const map = g.op(`class activation map (${pathway})`, { op: 'classMap', attrs: { channelOffset: offset } }, [x, weight, logits, asked]);
+    g.output(`map_${pathway}`, map);
+    offset += g.shape(x)[1];
+  }
+}
+
+function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, options: BuildOptions): { logits: TensorId; weight: TensorId } {
   const classes = config.numClasses;
   const g = b.graph;
   const xs = g.shape(x);
@@ -377,7 +396,7 @@ function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, opt
       : g.op('softmax', { op: 'softmax', attrs: { axis: -1 } }, [logits]);
     g.output('probabilities', probs);
   }
-  return logits;
+  return { logits, weight: wT };
 }
 
 /** pytorchvideo's create_resnet as used by slow_r50: one pathway, stem 1×7×7, conv_a temporal from res4. */
@@ -406,8 +425,9 @@ function buildSlowOnly(config: SlowFastConfig, weights: WeightSource | undefined
     b.tap(`b${s + 1}_res${s + 2}`, x);
   }
   const pooled = headPool(g, 'blocks.5.pool', x, config);
-  const logits = head(b, 'blocks.5.proj', pooled, config, options);
+  const { logits, weight } = head(b, 'blocks.5.proj', pooled, config, options);
   b.tap('head', logits);
+  if (options.classMaps) classMaps(g, { slow: x }, weight, logits);
   weights?.finish();
   return { graph: g, config, inputShapes, taps: b.taps, parameters: b.parameters };
 }

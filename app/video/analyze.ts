@@ -125,7 +125,7 @@ export async function analyzeVideo(
     const views: Float32Array[] = [];
     let ms = 0;
     for (let v = 0; v < ring.views; v++) {
-      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, lease.bind);
+      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: lease.bind });
       views.push(r.probabilities);
       ms += r.ms;
     }

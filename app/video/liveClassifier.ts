@@ -140,7 +140,7 @@ export class LiveClassifier {
       const frames = [...this.frames];
       const end = frames[frames.length - 1].time;
       const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, clipFrames(this.config));
-      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? DEFAULT_TOP_K, this.lease.bind);
+      const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? DEFAULT_TOP_K, { bind: this.lease.bind });
       const a = this.options.smoothing ?? 0.5;
       if (!this.smoothed) this.smoothed = r.probabilities.slice();
       else this.smoothed = this.smoothed.map((p, i) => a * p + (1 - a) * r.probabilities[i]);

@@ -176,8 +176,11 @@ function attribute(name: string, v: AttrValue): object {
   return { name, type: 7, ints: [...v] };
 }
 
-/** The ops an ONNX model can hold: a frame's resize and crop (preprocess) happen before the network. */
-type Exportable = Exclude<OpName, 'preprocess'>;
+/**
+ * The ops an ONNX model can hold: a frame's resize and crop (preprocess) happen before the network, and class
+ * activation maps (classMap) are the page's view of a run, not the network's output.
+ */
+type Exportable = Exclude<OpName, 'preprocess' | 'classMap'>;
 
 /** How each op is written in ONNX. */
 type Lowerings = { [K in Exportable]: (w: OnnxWriter, node: GraphNode, attrs: OpOf<K>['attrs']) => void };
@@ -285,7 +288,7 @@ function lower(w: OnnxWriter, node: GraphNode): void {
     case 'softmax': return LOWERINGS.softmax(w, node, op.attrs);
     case 'sigmoid': return LOWERINGS.sigmoid(w, node, op.attrs);
     case 'relu': return LOWERINGS.relu(w, node, op.attrs);
-    case 'preprocess': throw new OnnxExportError(`${node.name}: ${op.op} has no ONNX form`);
+    case 'preprocess': case 'classMap': throw new OnnxExportError(`${node.name}: ${op.op} has no ONNX form`);
   }
 }
 

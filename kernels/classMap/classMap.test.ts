@@ -1,0 +1,44 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acquireGpu } from '../device.ts';
+import { closeness, randomArray, rng } from '../compare.ts';
+import { packF16, unpackF16 } from '../f16.ts';
+import { runKernel } from '../runKernel.ts';
+import { classMap, TOP_CLASS } from './classMap.ts';
+import { classMapRef } from './classMap.ref.ts';
+
+let device: GPUDevice;
+beforeAll(async () => {
+  device = (await acquireGpu()).device;
+});
+
+describe('classMap', () => {
+  const random = rng(23);
+  for (let i = 0; i < 10; i++) {
+    const [C, T, H, W] = [1 + Math.floor(random() * 40), 1 + Math.floor(random() * 9), 1 + Math.floor(random() * 7), 1 + Math.floor(random() * 7)];
+    const K = 1 + Math.floor(random() * 30);
+    const offset = Math.floor(random() * 20);
+    const F = offset + C + Math.floor(random() * 10);
+    const f16 = i % 3 === 2;
+    const top = i % 2 === 0;
+    it(`x (1, ${C}, ${T}, ${H}, ${W}), head (${K}, ${F}) from channel ${offset}${f16 ? ', f16 weights' : ''}${top ? ', the top class' : ''}`, async () => {
+      const r = rng(100 + i);
+      const x = randomArray(C * T * H * W, r, -2, 2);
+      const w = randomArray(K * F, r);
+      const logits = randomArray(K, r, -5, 5);
+      const k = top ? logits.indexOf(Math.max(...logits)) : Math.floor(r() * K);
+      const asked = Uint32Array.of(top ? TOP_CLASS : k);
+      const desc = classMap([1, C, T, H, W], [K, F], [1, K], [1], { channelOffset: offset }, { weightFormat: f16 ? 'f16' : 'f32' });
+      const [y] = await runKernel(device, desc, [x, f16 ? packF16(w) : w, logits, asked], [T * H * W]);
+      const used = f16 ? unpackF16(packF16(w), w.length) : w;
+      const c = closeness(y, classMapRef(x, C, used, F, k, offset), 1e-5, 1e-6);
+      expect(c.ok, c.summary).toBe(true);
+    });
+  }
+
+  it('maps the first of equal top logits, as an argmax on the CPU does', async () => {
+    const x = Float32Array.of(1, 2);
+    const w = Float32Array.of(10, 20, 30);
+    const [y] = await runKernel(device, classMap([1, 1, 1, 1, 2], [3, 1], [1, 3], [1], { channelOffset: 0 }), [x, w, Float32Array.of(0, 5, 5), Uint32Array.of(TOP_CLASS)], [2]);
+    expect(Array.from(y)).toEqual([20, 40]);
+  });
+});
