@@ -4,6 +4,7 @@ import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from '
 import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
 import { TOP_CLASS } from '../kernels/classMap/classMap.ts';
+import { combineProbabilities } from './segments.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
 export interface LabelScore {
@@ -98,16 +99,9 @@ export class Classifier {
     return this.model.config.headActivation === 'sigmoid';
   }
 
-  /**
-   * One probability vector from several (views of a clip, clips of a video): their mean for a softmax head,
-   * as the paper's multi-view testing does; their maximum for a multi-label head, as PySlowFast's Charades
-   * testing does (an action seen in any clip happened).
-   */
+  /** One probability vector from several (views of a clip, clips of a video): see combineProbabilities. */
   combine(vectors: readonly Float32Array[]): Float32Array {
-    const out = new Float32Array(this.config.numClasses);
-    if (this.multiLabel) for (const v of vectors) v.forEach((p, i) => (out[i] = Math.max(out[i], p)));
-    else for (const v of vectors) v.forEach((p, i) => (out[i] += p / vectors.length));
-    return out;
+    return combineProbabilities(vectors, this.config.numClasses, this.multiLabel);
   }
 
   get config(): SlowFastConfig {
