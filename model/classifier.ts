@@ -3,7 +3,7 @@ import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig 
 import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from './executor.ts';
 import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
-import { TOP_CLASS } from '../kernels/classMap/classMap.ts';
+import { topRank } from '../kernels/classMap/classMap.ts';
 import { combineProbabilities } from './segments.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
@@ -26,10 +26,11 @@ export interface Classification {
 }
 
 export interface ClassMaps {
-  /** The class mapped (the top logit unless another was asked for). */
-  classIndex: number;
+  /** The classes mapped, in order (the top logits unless others were asked for). */
+  classes: number[];
+  /** (M, T, H, W): one map per class. */
   slow: Float32Array;
-  /** (T, H, W) of the Slow map. */
+  /** (T, H, W) of each Slow map. */
   slowShape: readonly number[];
   /** Absent for the Slow-only baseline. */
   fast?: Float32Array;
@@ -39,8 +40,8 @@ export interface ClassMaps {
 export interface ClassifyOptions {
   /** Graph inputs bound to GPU buffers point at these from this run on (a session's own frame ring). */
   bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] }>;
-  /** With classMaps: the class to map (default the top logit's). */
-  mapClass?: number;
+  /** With classMaps: the classes to map (default the top logits', as many as the classifier maps). */
+  mapClasses?: readonly number[];
 }
 
 /** How many labels a result lists unless asked otherwise. */
@@ -52,8 +53,8 @@ export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, Kernel
   labels?: readonly string[];
   /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers). */
   inputBuffers?: Record<string, GPUBuffer>;
-  /** Also compute class activation maps in every run (BuildOptions.classMaps). */
-  classMaps?: boolean;
+  /** Also compute this many classes' activation maps in every run (BuildOptions.classMaps). */
+  classMaps?: number;
   /** The weights on the GPU from an earlier plan of the same weights (see ExecutorOptions.weightStore). */
   weightStore?: WeightStore;
 }
@@ -123,22 +124,24 @@ export class Classifier {
    */
   async classify(inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = DEFAULT_TOP_K, o: ClassifyOptions = {}): Promise<Classification> {
     const graph = this.model.graph;
-    const mapped = graph.outputs.has('map_slow');
-    if (o.mapClass !== undefined && !(Number.isInteger(o.mapClass) && o.mapClass >= 0 && o.mapClass < this.config.numClasses)) {
-      throw new RangeError(`class ${o.mapClass} is not one of the head's ${this.config.numClasses}`);
-    }
+    const count = graph.outputs.has('map_slow') ? graph.shape(graph.outputs.get('map_slow')!)[1] : 0;
+    const asked = o.mapClasses ?? [];
+    const bad = asked.find((k) => !(Number.isInteger(k) && k >= 0 && k < this.config.numClasses));
+    if (bad !== undefined) throw new RangeError(`class ${bad} is not one of the head's ${this.config.numClasses}`);
+    if (o.mapClasses && o.mapClasses.length !== count) throw new RangeError(`this classifier maps ${count} classes a run, ${o.mapClasses.length} were asked for`);
+    const mapClasses = Uint32Array.from({ length: count }, (_, r) => asked[r] ?? topRank(r));
     const t0 = performance.now();
-    const out = await this.executor.run(mapped ? { mapClass: Uint32Array.of(o.mapClass ?? TOP_CLASS), ...inputs } : inputs, o.bind);
+    const out = await this.executor.run(count ? { mapClasses, ...inputs } : inputs, o.bind);
     const ms = performance.now() - t0;
     const logits = out.get('logits')!;
     const probabilities = out.get('probabilities')!;
     const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
-    if (mapped) {
-      // The kernel maps the first of the highest logits, as this does.
-      const classIndex = o.mapClass ?? logits.indexOf(Math.max(...logits));
+    if (count) {
+      // Ranked as the kernel ranks them: by logit, equal ones by index (a stable sort).
+      const ranked = o.mapClasses ? [...o.mapClasses] : [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, count);
       const shapeOf = (name: string) => graph.shape(graph.outputs.get(name)!).slice(2);
       result.maps = {
-        classIndex, slow: out.get('map_slow')!, slowShape: shapeOf('map_slow'),
+        classes: ranked, slow: out.get('map_slow')!, slowShape: shapeOf('map_slow'),
         ...(out.has('map_fast') ? { fast: out.get('map_fast')!, fastShape: shapeOf('map_fast') } : {}),
       };
     }

@@ -118,11 +118,11 @@ export interface BuildOptions {
   /** Append the head's activation (output `probabilities`: softmax, or the config's per-class sigmoid) after the logits. */
   softmax?: boolean;
   /**
-   * Also output each pathway's class activation map (`map_slow`, `map_fast`: (1, 1, T, H, W) of its res5
-   * features) for the class in input `mapClass` (u32 [1]: an index, or TOP_CLASS for the run's top logit).
-   * With the head's global pool, mean(map_slow) + mean(map_fast) + bias = that class's logit.
+   * Also output each pathway's class activation maps (`map_slow`, `map_fast`: (1, M, T, H, W) of its res5
+   * features) for the M classes in input `mapClasses` (u32 [M]: indices, or topRank(r) for the run's r-th
+   * highest logit). With the head's global pool, mean(map_slow) + mean(map_fast) + bias = that class's logit.
    */
-  classMaps?: boolean;
+  classMaps?: number;
 }
 
 /** A tensor, or a channel range of one, that stands for a PyTorch block's output (for stage-by-stage checks). */
@@ -341,7 +341,7 @@ export function buildSlowFast(config: SlowFastConfig, weights?: WeightSource, op
   b.tap('b5_poolconcat', poolConcat);
   const { logits, weight } = head(b, 'blocks.6.proj', poolConcat, config, options);
   b.tap('b6_head', logits);
-  if (options.classMaps) classMaps(g, { slow, fast }, weight, logits);
+  if (options.classMaps) classMaps(g, options.classMaps, { slow, fast }, weight, logits);
   weights?.finish();
   return { graph: g, config, inputShapes, taps: b.taps, parameters: b.parameters };
 }
@@ -368,8 +368,8 @@ function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): 
 }
 
 /** Each pathway's class activation map, from its res5 features and its share of the head's weights. */
-function classMaps(g: Graph, res5: { slow: TensorId; fast?: TensorId }, weight: TensorId, logits: TensorId): void {
-  const asked = g.input('mapClass', [1]);
+function classMaps(g: Graph, count: number, res5: { slow: TensorId; fast?: TensorId }, weight: TensorId, logits: TensorId): void {
+  const asked = g.input('mapClasses', [count]);
   let offset = 0;
   for (const [pathway, x] of Object.entries(res5)) {
     if (x === undefined) continue;
@@ -427,7 +427,7 @@ function buildSlowOnly(config: SlowFastConfig, weights: WeightSource | undefined
   const pooled = headPool(g, 'blocks.5.pool', x, config);
   const { logits, weight } = head(b, 'blocks.5.proj', pooled, config, options);
   b.tap('head', logits);
-  if (options.classMaps) classMaps(g, { slow: x }, weight, logits);
+  if (options.classMaps) classMaps(g, options.classMaps, { slow: x }, weight, logits);
   weights?.finish();
   return { graph: g, config, inputShapes, taps: b.taps, parameters: b.parameters };
 }

@@ -3,7 +3,7 @@ import { acquireGpu } from '../device.ts';
 import { closeness, randomArray, rng } from '../compare.ts';
 import { packF16, unpackF16 } from '../f16.ts';
 import { runKernel } from '../runKernel.ts';
-import { classMap, TOP_CLASS } from './classMap.ts';
+import { classMap, topRank, TOP_CLASS } from './classMap.ts';
 import { classMapRef } from './classMap.ref.ts';
 
 let device: GPUDevice;
@@ -19,19 +19,26 @@ describe('classMap', () => {
     const offset = Math.floor(random() * 20);
     const F = offset + C + Math.floor(random() * 10);
     const f16 = i % 3 === 2;
-    const top = i % 2 === 0;
-    it(`x (1, ${C}, ${T}, ${H}, ${W}), head (${K}, ${F}) from channel ${offset}${f16 ? ', f16 weights' : ''}${top ? ', the top class' : ''}`, async () => {
+    it(`x (1, ${C}, ${T}, ${H}, ${W}), head (${K}, ${F}) from channel ${offset}${f16 ? ', f16 weights' : ''}: a class, and the top three by rank`, async () => {
       const r = rng(100 + i);
       const x = randomArray(C * T * H * W, r, -2, 2);
       const w = randomArray(K * F, r);
-      const logits = randomArray(K, r, -5, 5);
-      const k = top ? logits.indexOf(Math.max(...logits)) : Math.floor(r() * K);
-      const asked = Uint32Array.of(top ? TOP_CLASS : k);
-      const desc = classMap([1, C, T, H, W], [K, F], [1, K], [1], { channelOffset: offset }, { weightFormat: f16 ? 'f16' : 'f32' });
-      const [y] = await runKernel(device, desc, [x, f16 ? packF16(w) : w, logits, asked], [T * H * W]);
+      // Rounded, so that some logits tie: ties rank by index, as a stable sort does.
+      const logits = randomArray(K, r, -5, 5).map((v) => Math.round(v));
+      const ranked = [...logits.keys()].sort((a, b) => logits[b] - logits[a]);
+      const ranks = [0, 1, 2].filter((n) => n < K);
+      const k = Math.floor(r() * K);
+      const asked = Uint32Array.from([k, ...ranks.map(topRank)]);
+      const classes = [k, ...ranks.map((n) => ranked[n])];
+      const desc = classMap([1, C, T, H, W], [K, F], [1, K], [asked.length], { channelOffset: offset }, { weightFormat: f16 ? 'f16' : 'f32' });
+      const [y] = await runKernel(device, desc, [x, f16 ? packF16(w) : w, logits, asked], [asked.length * T * H * W]);
       const used = f16 ? unpackF16(packF16(w), w.length) : w;
-      const c = closeness(y, classMapRef(x, C, used, F, k, offset), 1e-5, 1e-6);
-      expect(c.ok, c.summary).toBe(true);
+      const plane = T * H * W;
+      classes.forEach((c, m) => {
+        const got = y.subarray(m * plane, (m + 1) * plane);
+        const cl = closeness(got, classMapRef(x, C, used, F, c, offset), 1e-5, 1e-6);
+        expect(cl.ok, `map ${m} (class ${c}): ${cl.summary}`).toBe(true);
+      });
     });
   }
 
