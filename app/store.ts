@@ -8,6 +8,7 @@ import { clipFrameRate } from '../model/clips.ts';
 import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
+import type { ClassMaps } from '../model/classifier.ts';
 import { DEFAULT_ZOO_MODEL } from '../model/zoo.ts';
 
 export type { GpuState } from './engine/protocol.ts';
@@ -20,6 +21,9 @@ export interface Settings {
   views: 1 | 3;
   profile: boolean;
   intervalMs: number;
+  /** Which class activation maps to draw over the video (and the camera), and how opaque. */
+  mapView: 'off' | 'both' | 'slow' | 'fast';
+  mapOpacity: number;
 }
 
 export interface VideoSource {
@@ -66,6 +70,8 @@ export interface WebcamState {
   id?: number;
   stream?: MediaStream;
   labels?: Label[];
+  /** Where the model looked in the latest clip. */
+  maps?: ClassMaps;
   updates: number;
   /** Label updates per second over the last few updates. */
   rateHz?: number;
@@ -112,7 +118,7 @@ export interface StoreState {
 }
 
 const SETTINGS_KEY = 'slowfast-web.settings';
-const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, profile: false, intervalMs: 500 };
+const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, profile: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5 };
 
 function loadSettings(): Settings {
   try {
@@ -201,7 +207,7 @@ export const useStore = create<StoreState>()((set, get) => {
         labelTimes.push(performance.now());
         if (labelTimes.length > 6) labelTimes.shift();
         const rateHz = labelTimes.length > 1 ? ((labelTimes.length - 1) * 1000) / (labelTimes.at(-1)! - labelTimes[0]) : undefined;
-        return set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, latencyMs: e.latencyMs, updates: s.webcam.updates + 1, rateHz } }));
+        return set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, maps: e.maps, latencyMs: e.latencyMs, updates: s.webcam.updates + 1, rateHz } }));
       }
       case 'webcamEnd':
         if (get().webcam.id === e.id) {

@@ -7,7 +7,7 @@ export function TopLabels({ labels, caption }: { labels: readonly Label[] | unde
       {caption && <figcaption>{caption}</figcaption>}
       <ol data-testid="top-labels">
         {(labels ?? []).map((l) => (
-          <li key={l.index} data-label={l.label} data-probability={l.probability}>
+          <li key={l.index} data-index={l.index} data-label={l.label} data-probability={l.probability}>
             <span className="label">{l.label}</span>
             <span className="bar" style={{ width: `${Math.max(l.probability * 100, 0.5)}%` }} />
             <span className="value">{(l.probability * 100).toFixed(1)}%</span>

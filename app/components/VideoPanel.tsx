@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
 import { useStore, type Analysis } from '../store.ts';
+import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
 import { FileButton } from './FileButton.tsx';
 import { Timeline } from './Timeline.tsx';
 import { TopLabels } from './TopLabels.tsx';
@@ -34,22 +35,34 @@ function usePlaybackTime(media: React.RefObject<HTMLVideoElement | null>, analys
 
 function Results({ analysis }: { analysis: Analysis }) {
   const media = useRef<HTMLVideoElement>(null);
+  const image = useRef<HTMLImageElement>(null);
   const [playable, setPlayable] = useState(true);
+  const [mapSlot, setMapSlot] = useState(0);
   const time = usePlaybackTime(media, analysis);
   const { cancelAnalysis } = useStore.getState();
   const duration = analysis.info?.duration ?? 0;
   const current = clipAt(analysis.results, time);
+  const mapClasses = current?.maps?.classes.map((index) => ({ index, label: current.top.find((l) => l.index === index)?.label ?? `class ${index}` }));
+  const slot = Math.min(mapSlot, (mapClasses?.length ?? 1) - 1);
+  const shown = current?.maps && {
+    maps: current.maps, slot, inputSize: analysis.inputSize,
+    phase: Math.min(1, Math.max(0, (time - current.start) / (current.end - current.start || 1))),
+  };
   const record = () =>
     exportRecord({ file: analysis.source.name, model: analysis.model, inputSize: analysis.inputSize, stride: analysis.stride, views: analysis.views, duration }, analysis.results);
   const base = analysis.source.name.replace(/\.[^.]*$/, '');
   return (
     <div className="results" data-testid="results" data-status={analysis.status}>
       <div className="player">
-        {analysis.source.kind === 'image' ? (
-          <img src={analysis.source.url} alt={analysis.source.name} />
-        ) : (
-          <video ref={media} src={analysis.source.url} controls muted loop playsInline onError={() => setPlayable(false)} />
-        )}
+        <div className="media">
+          {analysis.source.kind === 'image' ? (
+            <img ref={image} src={analysis.source.url} alt={analysis.source.name} />
+          ) : (
+            <video ref={media} src={analysis.source.url} controls muted loop playsInline onError={() => setPlayable(false)} />
+          )}
+          <ClassMapOverlay media={analysis.source.kind === 'image' ? image : media} shown={shown} />
+        </div>
+        <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />
         {!playable && <p className="notice">This browser cannot play the file back, but its frames were decoded and classified.</p>}
         {analysis.info?.container === 'element' && (
           <p className="notice" data-testid="via-player">

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useStore } from '../store.ts';
+import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
 import { TopLabels } from './TopLabels.tsx';
 
 /** Live labels from the camera: a preview, the smoothed top-5, and how often and how late they come. */
@@ -9,6 +10,12 @@ export function WebcamPanel() {
   const intervalMs = useStore((s) => s.settings.intervalMs);
   const { startWebcam, stopWebcam, setSettings } = useStore.getState();
   const preview = useRef<HTMLVideoElement>(null);
+  const [mapSlot, setMapSlot] = useState(0);
+  const inputSize = useStore((s) => s.settings.inputSize ?? (s.weights.status === 'ready' ? s.weights.model.config.inputSize : 224));
+  const mapClasses = webcam.maps?.classes.map((index) => ({ index, label: webcam.labels?.find((l) => l.index === index)?.label ?? `class ${index}` }));
+  const slot = Math.min(mapSlot, (mapClasses?.length ?? 1) - 1);
+  // The latest clip ends now: its last time step is what the camera shows.
+  const shown = webcam.maps && { maps: webcam.maps, slot, phase: 1, inputSize };
   useEffect(() => {
     if (preview.current) preview.current.srcObject = webcam.stream ?? null;
   }, [webcam.stream]);
@@ -44,7 +51,11 @@ export function WebcamPanel() {
       )}
       <div className="results">
         <div className="player">
-          <video ref={preview} autoPlay muted playsInline hidden={!webcam.stream} />
+          <div className="media" hidden={!webcam.stream}>
+            <video ref={preview} autoPlay muted playsInline />
+            <ClassMapOverlay media={preview} shown={shown} />
+          </div>
+          {webcam.stream && <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />}
           {webcam.status === 'starting' && <p className="detail">Starting: building the model and filling the first 2 s clip…</p>}
         </div>
         <div className="labels">

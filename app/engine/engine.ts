@@ -6,7 +6,7 @@
 // A replaced classifier lives until its last lease ends.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration } from '../../model/clips.ts';
-import { Classifier } from '../../model/classifier.ts';
+import { Classifier, DEFAULT_TOP_K } from '../../model/classifier.ts';
 import { WeightStore } from '../../model/executor.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
@@ -123,6 +123,8 @@ export class Engine {
     if (!store) this.stores.set(model.id, (store = new WeightStore()));
     const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
       input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store,
+      // Where it looks, for the labels shown: a few dot products per position of res5, read back with the logits.
+      classMaps: DEFAULT_TOP_K,
     });
     const resident: Resident = { key, classifier, leases: 0, retired: false, modelId: model.id };
     // A failed build is not kept: the next lease tries again (from the weights, if none reached the GPU).

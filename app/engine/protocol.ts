@@ -2,6 +2,7 @@
 // structured-clonable; the UI never sees a GPU object.
 import type { AdapterDescription } from '../../kernels/device.ts';
 import type { MemoryReport } from '../../model/executor.ts';
+import type { ClassMaps } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
@@ -80,6 +81,8 @@ export interface ClipLabels {
   /** Every class's probability (the timeline plots the top classes across all clips). */
   probabilities: Float32Array;
   ms: number;
+  /** Where the model looked, for the clip's top classes (see ClassMaps). */
+  maps?: ClassMaps;
 }
 
 export interface PerfReport {
@@ -132,7 +135,8 @@ export type EngineEvent =
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
   /** Something to know about an analysis's results (a video shorter than a clip, one that ends early). */
   | { type: 'notice'; id: number; kind: AnalysisNotice['kind']; message: string }
-  | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number }
+  /** `maps`: where the model looked in the latest clip (its own top classes, before smoothing). */
+  | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number; maps?: ClassMaps }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
   | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles'; id?: number; kind?: string; message: string }

@@ -228,7 +228,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
           onNotice: (n) => post({ type: 'notice', id, ...n }),
           onClip: (r) => {
             clipsDone++;
-            post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms } });
+            post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms, maps: r.maps } });
             if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });
           },
         });
@@ -263,7 +263,7 @@ async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, setti
       intervalMs,
       tiles,
       onLabels: (l) => {
-        post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs });
+        post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs, maps: l.maps });
         if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
       },
       onError: (e) => {

@@ -5,7 +5,7 @@
 // reuses both.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
-import { DEFAULT_TOP_K, type Classifier, type LabelScore } from '../../model/classifier.ts';
+import { DEFAULT_TOP_K, type ClassMaps, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { Engine, EngineModel } from '../engine/engine.ts';
 import { VideoInputError, type VideoFile } from './decode.ts';
@@ -15,6 +15,8 @@ export interface ClipResult extends ClipWindow {
   top: LabelScore[];
   /** Wall time of this clip's inferences (all views), milliseconds. */
   ms: number;
+  /** Where the model looked, for its top classes (the centre crop's run, where there are several). */
+  maps?: ClassMaps;
 }
 
 export interface AnalysisProgress {
@@ -124,13 +126,16 @@ export async function analyzeVideo(
     });
     const views: Float32Array[] = [];
     let ms = 0;
+    let maps: ClassMaps | undefined;
+    const centre = Math.max(0, ring.crops.indexOf(1));
     for (let v = 0; v < ring.views; v++) {
       const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: lease.bind });
       views.push(r.probabilities);
       ms += r.ms;
+      if (v === centre) maps = r.maps;
     }
     const probabilities = classifier.combine(views);
-    const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms };
+    const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms, maps };
     results.push(result);
     options.onClip?.(result);
   };

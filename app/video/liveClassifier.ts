@@ -4,7 +4,7 @@
 // model and the ring are leased from the resident engine: a camera started after a video reuses the model.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
-import { DEFAULT_TOP_K, type Classifier, type LabelScore } from '../../model/classifier.ts';
+import { DEFAULT_TOP_K, type ClassMaps, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import { deviceLost } from '../../kernels/device.ts';
 import { liveRingSlots, MAX_CAMERA_FPS, type Engine, type EngineModel, type Lease } from '../engine/engine.ts';
@@ -19,6 +19,8 @@ export interface WebcamLabels {
   latencyMs: number;
   /** Milliseconds the inference itself took. */
   inferenceMs: number;
+  /** Where the model looked in the latest clip (its own top classes, before smoothing). */
+  maps?: ClassMaps;
 }
 
 export interface WebcamOptions {
@@ -151,6 +153,7 @@ export class LiveClassifier {
         top: this.classifier.topOf(this.smoothed, this.options.topK ?? DEFAULT_TOP_K),
         latencyMs: performance.now() - (this.startedAt + end * 1000),
         inferenceMs: r.ms,
+        maps: r.maps,
       });
     } catch (e) {
       // A lost device is replaced (moveTo); anything else ends the session.
