@@ -1,6 +1,8 @@
 // What the page shows from an analysis, as plain functions: labels at a playback time, the classes worth
-// plotting, and the JSON / CSV exports (which are built from exactly what the page shows).
+// plotting, the whole video's verdict, and the JSON / CSV / WebVTT exports (built from exactly what the page
+// shows).
 import type { ClipLabels, Label } from './engine/protocol.ts';
+import { combineProbabilities, topIndices, type Segment, type SegmentOptions } from '../model/segments.ts';
 
 /** The clip to show at playback time t: among the clips covering t, the one centred nearest it. */
 export function clipAt(clips: readonly ClipLabels[], t: number): ClipLabels | undefined {
@@ -66,4 +68,46 @@ export function toCsv(record: AnalysisExport): string {
     c.top.forEach((l, rank) => rows.push([c.start, c.end, rank + 1, l.index, quote(l.label), l.probability].join(',')));
   }
   return rows.join('\n') + '\n';
+}
+
+/** hh:mm:ss.mmm, as WebVTT writes times. */
+function vttTime(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}.${pad(ms % 1000, 3)}`;
+}
+
+/** The segments as WebVTT subtitles: one cue per segment, its label and peak probability (cues may overlap). */
+export function segmentsToVtt(segments: readonly Segment[]): string {
+  const cues = segments.map((s, i) => `${i + 1}\n${vttTime(s.start)} --> ${vttTime(s.end)}\n${s.label.replaceAll('-->', '→')} (${(s.peak * 100).toFixed(0)}%)`);
+  return ['WEBVTT', ...cues].join('\n\n') + '\n';
+}
+
+export interface SegmentsExport {
+  file: string;
+  model: string;
+  thresholds: Required<SegmentOptions>;
+  /** The whole video's top classes (mean of the clips, or max for a multi-label head). */
+  verdict: Label[];
+  segments: { index: number; label: string; start: number; end: number; peak: number; mean: number }[];
+}
+
+export function segmentsRecord(meta: Omit<SegmentsExport, 'segments'>, segments: readonly Segment[]): SegmentsExport {
+  return {
+    ...meta,
+    verdict: meta.verdict.map((l) => ({ ...l, probability: round(l.probability, 6) })),
+    segments: segments.map((s) => ({ index: s.index, label: s.label, start: round(s.start, 3), end: round(s.end, 3), peak: round(s.peak, 6), mean: round(s.mean, 6) })),
+  };
+}
+
+export function segmentsToCsv(record: SegmentsExport): string {
+  const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+  return ['start_s,end_s,class_index,label,peak,mean', ...record.segments.map((s) => [s.start, s.end, s.index, quote(s.label), s.peak, s.mean].join(','))].join('\n') + '\n';
+}
+
+/** The whole video's top `k` classes from its clips (see combineProbabilities). */
+export function verdictOf(clips: readonly ClipLabels[], classNames: readonly string[], multiLabel: boolean, k: number): Label[] {
+  if (clips.length === 0) return [];
+  const combined = combineProbabilities(clips.map((c) => c.probabilities), clips[0].probabilities.length, multiLabel);
+  return topIndices(combined, k).map((index) => ({ index, label: classNames[index] ?? `class ${index}`, probability: combined[index] }));
 }

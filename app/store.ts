@@ -9,6 +9,7 @@ import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elemen
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
 import type { ClassMaps } from '../model/classifier.ts';
+import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions } from '../model/segments.ts';
 import { DEFAULT_ZOO_MODEL } from '../model/zoo.ts';
 
 export type { GpuState } from './engine/protocol.ts';
@@ -24,6 +25,8 @@ export interface Settings {
   /** Which class activation maps to draw over the video (and the camera), and how opaque. */
   mapView: 'off' | 'both' | 'slow' | 'fast';
   mapOpacity: number;
+  /** How clip probabilities become segments (model/segments.ts). */
+  segments: Required<SegmentOptions>;
 }
 
 export interface VideoSource {
@@ -48,6 +51,9 @@ export interface Analysis {
    * before that, the earlier results come back.
    */
   previous?: Analysis;
+  /** The model's class names and whether its head is multi-label (for segments and the verdict). */
+  classNames: string[];
+  multiLabel: boolean;
   /** Settings it ran with (for the export). */
   model: string;
   inputSize: number;
@@ -118,7 +124,7 @@ export interface StoreState {
 }
 
 const SETTINGS_KEY = 'slowfast-web.settings';
-const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, profile: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5 };
+const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, profile: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS };
 
 function loadSettings(): Settings {
   try {
@@ -184,6 +190,8 @@ export const useStore = create<StoreState>()((set, get) => {
           analysis: {
             id: e.id, source, info: e.info, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
             model: weights.status === 'ready' ? weights.model.name : 'unknown',
+            classNames: weights.status === 'ready' ? weights.model.classNames : [],
+            multiLabel: weights.status === 'ready' && weights.model.config.headActivation === 'sigmoid',
             inputSize: s.inputSize ?? (weights.status === 'ready' ? weights.model.config.inputSize : 224),
             stride: s.stride, views: s.views,
           },

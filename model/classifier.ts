@@ -4,7 +4,7 @@ import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from '
 import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
 import { topRank } from '../kernels/classMap/classMap.ts';
-import { combineProbabilities } from './segments.ts';
+import { combineProbabilities, topIndices } from './segments.ts';
 import type { WeightSource } from './weights/weightSource.ts';
 
 export interface LabelScore {
@@ -138,7 +138,7 @@ export class Classifier {
     const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
     if (count) {
       // Ranked as the kernel ranks them: by logit, equal ones by index (a stable sort).
-      const ranked = o.mapClasses ? [...o.mapClasses] : [...logits.keys()].sort((a, b) => logits[b] - logits[a]).slice(0, count);
+      const ranked = o.mapClasses ? [...o.mapClasses] : topIndices(logits, count);
       const shapeOf = (name: string) => graph.shape(graph.outputs.get(name)!).slice(2);
       result.maps = {
         classes: ranked, slow: out.get('map_slow')!, slowShape: shapeOf('map_slow'),
@@ -150,10 +150,7 @@ export class Classifier {
 
   /** The k most probable labels of a probability vector (e.g. several views combined); per class for a multi-label head. */
   topOf(probabilities: Float32Array, k: number, logits?: Float32Array): LabelScore[] {
-    return [...probabilities.keys()]
-      .sort((a, b) => probabilities[b] - probabilities[a])
-      .slice(0, k)
-      .map((index) => ({ index, label: this.labels[index], probability: probabilities[index], ...(logits ? { logit: logits[index] } : {}) }));
+    return topIndices(probabilities, k).map((index) => ({ index, label: this.labels[index], probability: probabilities[index], ...(logits ? { logit: logits[index] } : {}) }));
   }
 
   destroy(): void {

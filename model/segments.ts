@@ -82,6 +82,11 @@ export function segmentsOf(clips: readonly ClipProbabilities[], labels: readonly
   return segments.sort((a, b) => a.start - b.start || a.index - b.index);
 }
 
+/** The indices of the k largest values, largest first (equal ones by index: a stable sort). */
+export function topIndices(values: ArrayLike<number>, k: number): number[] {
+  return Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[b] - values[a]).slice(0, k);
+}
+
 /**
  * One probability vector from several (views of a clip, clips of a video): their mean for a softmax head, as
  * the paper's multi-view testing does; their maximum for a multi-label head, as PySlowFast's Charades testing

@@ -3,6 +3,7 @@ import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
 import { useStore, type Analysis } from '../store.ts';
 import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
 import { FileButton } from './FileButton.tsx';
+import { Segments, useSegments } from './Segments.tsx';
 import { Timeline } from './Timeline.tsx';
 import { TopLabels } from './TopLabels.tsx';
 
@@ -44,6 +45,10 @@ function Results({ analysis }: { analysis: Analysis }) {
   const current = clipAt(analysis.results, time);
   const mapClasses = current?.maps?.classes.map((index) => ({ index, label: current.top.find((l) => l.index === index)?.label ?? `class ${index}` }));
   const slot = Math.min(mapSlot, (mapClasses?.length ?? 1) - 1);
+  const { segments, vtt, vttUrl } = useSegments(analysis);
+  const seek = (t: number) => {
+    if (media.current) media.current.currentTime = t;
+  };
   const shown = current?.maps && {
     maps: current.maps, slot, inputSize: analysis.inputSize,
     phase: Math.min(1, Math.max(0, (time - current.start) / (current.end - current.start || 1))),
@@ -58,7 +63,10 @@ function Results({ analysis }: { analysis: Analysis }) {
           {analysis.source.kind === 'image' ? (
             <img ref={image} src={analysis.source.url} alt={analysis.source.name} />
           ) : (
-            <video ref={media} src={analysis.source.url} controls muted loop playsInline onError={() => setPlayable(false)} />
+            <video ref={media} src={analysis.source.url} controls muted loop playsInline onError={() => setPlayable(false)}>
+              {/* The segments as subtitles: the player shows the action under way. */}
+              {vttUrl && segments.length > 0 && <track key={vttUrl} kind="subtitles" srcLang="en" label="Actions" src={vttUrl} default />}
+            </video>
           )}
           <ClassMapOverlay media={analysis.source.kind === 'image' ? image : media} shown={shown} />
         </div>
@@ -101,14 +109,8 @@ function Results({ analysis }: { analysis: Analysis }) {
           </button>
         </div>
       </div>
-      <Timeline
-        clips={analysis.results}
-        duration={duration}
-        time={time}
-        onSeek={(t) => {
-          if (media.current) media.current.currentTime = t;
-        }}
-      />
+      <Timeline clips={analysis.results} duration={duration} time={time} onSeek={seek} />
+      <Segments analysis={analysis} segments={segments} vtt={vtt} onSeek={seek} download={download} />
     </div>
   );
 }

@@ -2,7 +2,7 @@
 // site's converted files, a download from the model zoo (with progress and cancel), a file the user gives —
 // plus the label file that names its classes. Each load bumps a generation, so a slow load never replaces
 // the model a later one chose; a failed load leaves the current model in use.
-import { datasetOf, LabelFileError, readLabelFile } from '../../model/labels.ts';
+import { datasetOf, LabelFileError, labelsFor, readLabelFile } from '../../model/labels.ts';
 import { PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightInput } from '../../model/weights/byteSource.ts';
 import { checkWeights } from '../../model/weights/convert.ts';
@@ -14,7 +14,7 @@ import type { ModelCache } from './modelCache.ts';
 import type { EngineEvent, ModelInfo, ModelKey, WeightsState } from './protocol.ts';
 
 /** The current model: its weights, and its class names where the user gave a label file. */
-export type LoadedModel = ModelInfo & { dict: StateDict; labels?: string[] };
+export type LoadedModel = Omit<ModelInfo, 'classNames'> & { dict: StateDict; labels?: string[] };
 
 /** How weights became current: shown as, from where, by which load, cached or not, under which key ('custom': by what they are). */
 interface UseOptions {
@@ -287,6 +287,6 @@ function zooUrl(m: ZooModel): string {
 
 /** What the page is told of a model (its weights stay in the worker). */
 export function withoutDict(m: LoadedModel): ModelInfo {
-  const { dict: _, labels: __, ...info } = m;
-  return info;
+  const { dict: _, labels, ...info } = m;
+  return { ...info, classNames: [...(labels ?? labelsFor(m.config.numClasses))] };
 }

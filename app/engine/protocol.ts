@@ -32,6 +32,8 @@ export interface ModelInfo {
   labelsName?: string;
   /** Which load made it current: the same model re-announced (after a failed load) keeps its id. */
   loadId: number;
+  /** The head's class names, by index (the label file's, the dataset's, or "class N"). */
+  classNames: string[];
 }
 
 export type GpuState =
