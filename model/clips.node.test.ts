@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clipDuration, clipFrameRate, clipFrames, clipWindows, pickFrames } from './clips.ts';
+import { clipDuration, clipFrameRate, clipFrames, clipWindows, evenlySpacedWindows, pickFrames } from './clips.ts';
 import { PRESETS } from './slowfast.ts';
 
 describe('clip scheduling by timestamp', () => {
@@ -43,5 +43,18 @@ describe('clip scheduling by timestamp', () => {
     const timestamps = [0, 0.1, 0.2, 0.3];
     // torch.linspace(0, 3, 8).long() = [0, 0, 0, 1, 1, 2, 2, 3]
     expect(pickFrames(timestamps, { start: 0, end: 0.4 }, 8)).toEqual([0, 0, 0, 1, 1, 2, 2, 3]);
+  });
+});
+
+describe('evenlySpacedWindows (the paper\'s test protocol)', () => {
+  it('starts the i-th of n clips at i/n of the slack, as PySlowFast samples its test clips', () => {
+    const w = evenlySpacedWindows(12, 2, 10);
+    expect(w).toHaveLength(10);
+    expect(w.map((x) => x.start)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(w.every((x) => Math.abs(x.end - x.start - 2) < 1e-9)).toBe(true);
+  });
+  it('gives one window over a video no longer than a clip, and none for an empty one', () => {
+    expect(evenlySpacedWindows(1.5, 2, 10)).toEqual([{ start: 0, end: 1.5 }]);
+    expect(evenlySpacedWindows(0, 2, 10)).toEqual([]);
   });
 });

@@ -43,6 +43,17 @@ export function clipWindows(duration: number, length: number, stride = 1): ClipW
 }
 
 /**
+ * The paper's test protocol's clips: `count` windows evenly spaced over the video, the i-th starting at
+ * i/count of the slack (PySlowFast's temporal sampling for testing: delta · clip_idx / num_clips).
+ */
+export function evenlySpacedWindows(duration: number, length: number, count: number): ClipWindow[] {
+  if (!(duration > 0)) return [];
+  if (duration <= length) return [{ start: 0, end: duration }];
+  const slack = duration - length;
+  return Array.from({ length: count }, (_, i) => ({ start: (slack * i) / count, end: (slack * i) / count + length }));
+}
+
+/**
  * For each of the clip's `count` frames, the index (into `timestamps`, seconds, ascending) of the source frame
  * it shows. Frames whose start lies in [start, end) belong to the clip; when none do, the nearest frame.
  */

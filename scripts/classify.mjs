@@ -1,6 +1,6 @@
 // `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere).
-import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
 
 const HELP = `Usage: npm run classify -- [<video>…] --checkpoint FILE [options]
@@ -29,7 +29,19 @@ Options:
   --size N                input size for a video (default: the model's, 224 for the official weights)
   --stride S              seconds between clips of a video (default 1)
   --views 1|3             spatial crops per clip: the centre, or start/centre/end averaged (default 1)
+  --protocol paper        the paper's test protocol instead of a clip every --stride: 10 clips evenly spaced
+                          over the video × 3 crops (--views is then 3), averaged into the video's labels
   --topk N                how many labels to print (default 5)
+  --segments              also find when each action happens: per class, segments where clips reach --enter
+                          and stay above --exit, closer ones merged and shorter ones dropped (--min-duration)
+  --enter P, --exit P     segment thresholds, probabilities (default 0.5 and 0.3)
+  --min-duration S        shortest segment, and shortest gap kept between two, in seconds (default 1)
+  --format text|json|csv|vtt
+                          how --segments are printed (default text; csv and vtt take one video); json is
+                          also what --json prints them as
+  --cam DIR               write where the model looked: for each clip and pathway, DIR/<video>.clipNNN.<slow|fast>.npy
+                          (float32, (classes, T, H, W): the clip's top --topk classes' activation maps over
+                          its res5 positions), and DIR/<video>.cam.json naming each clip's span and classes
   --json                  print JSON: top-k, all logits, config, timing, GPU memory, and how the checkpoint was
                           read (size, time, peak JS memory) (several videos: an array, one entry per video,
                           {file, error} for those that failed)
@@ -49,6 +61,13 @@ const { args, positionals } = parseCli(HELP, {
   size: { type: 'string' },
   stride: { type: 'string', default: '1' },
   views: { type: 'string', default: '1' },
+  protocol: { type: 'string' },
+  segments: { type: 'boolean', default: false },
+  enter: { type: 'string' },
+  exit: { type: 'string' },
+  'min-duration': { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  cam: { type: 'string' },
   json: { type: 'boolean', default: false },
 }, { positionals: true });
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
@@ -61,7 +80,24 @@ if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 ==
 const stride = Number(args.stride);
 if (!(stride > 0)) usage(`--stride must be a positive number of seconds, got '${args.stride}'`);
 if (args.views !== '1' && args.views !== '3') usage(`--views must be 1 or 3, got '${args.views}'`);
+if (args.protocol !== undefined && args.protocol !== 'paper') usage(`--protocol must be 'paper', got '${args.protocol}'`);
+const views = args.protocol === 'paper' ? 3 : Number(args.views);
+const probability = (name) => {
+  if (args[name] === undefined) return undefined;
+  const p = Number(args[name]);
+  if (!(p > 0 && p < 1)) usage(`--${name} must be a probability between 0 and 1, got '${args[name]}'`);
+  return p;
+};
+const enter = probability('enter') ?? 0.5;
+const segmentOptions = { enter, exit: probability('exit') ?? Math.min(0.3, enter), minDuration: Number(args['min-duration'] ?? 1) };
+if (!(segmentOptions.minDuration >= 0)) usage(`--min-duration must be a number of seconds ≥ 0, got '${args['min-duration']}'`);
+if (segmentOptions.exit > segmentOptions.enter) usage(`--exit (${segmentOptions.exit}) must not exceed --enter (${segmentOptions.enter})`);
+if (!['text', 'json', 'csv', 'vtt'].includes(args.format)) usage(`--format must be text, json, csv or vtt, got '${args.format}'`);
+const segmentsAsked = args.segments || args.enter !== undefined || args.exit !== undefined || args['min-duration'] !== undefined || args.format !== 'text';
 const videos = positionals;
+if (segmentsAsked && !videos.length) usage('--segments need a video (segments are found across its clips)');
+if (['csv', 'vtt'].includes(args.format) && videos.length > 1) usage(`--format ${args.format} takes one video; for several, use --format json`);
+if (args.cam !== undefined && !videos.length) usage('--cam needs a video');
 if (!videos.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
 if (videos.length && args['input-fast']) usage('give video files or input tensors, not both');
 const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels };
@@ -75,6 +111,41 @@ ensureSystemPackages({ needFfmpeg: false });
 const { openEnginePage } = await import('./browser.mjs');
 const engine = await openEnginePage();
 const errorLine = (e) => e.message.replace(/^page\.evaluate: (\w*Error: )?/, '').split('\n')[0];
+
+/** A float32 array as a NumPy .npy file (format 1.0, C order). */
+function npy(values, shape) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  // Magic, version, header length, header: a multiple of 64 bytes, ending in a newline.
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head.writeUInt16LE(header.length, 8);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(Float32Array.from(values).buffer)]);
+}
+
+/** Writes each clip's class activation maps under args.cam, and a JSON index of them. */
+function writeMaps(file, maps) {
+  mkdirSync(args.cam, { recursive: true });
+  const stem = basename(file, extname(file));
+  const index = maps.map((m, i) => {
+    if (!m) return null;
+    const name = (pathway) => `${stem}.clip${String(i).padStart(3, '0')}.${pathway}.npy`;
+    writeFileSync(join(args.cam, name('slow')), npy(m.slow, m.slowShape));
+    if (m.fast) writeFileSync(join(args.cam, name('fast')), npy(m.fast, m.fastShape));
+    return { start: m.start, end: m.end, classes: m.classes, slow: name('slow'), ...(m.fast ? { fast: name('fast') } : {}) };
+  });
+  writeFileSync(join(args.cam, `${stem}.cam.json`), JSON.stringify({ video: file, clips: index }, null, 2));
+}
+
+function printSegments(file, result) {
+  if (args.format === 'vtt') return process.stdout.write(result.segmentsVtt);
+  if (args.format === 'csv') return process.stdout.write(result.segmentsCsv);
+  if (args.format === 'json') return;
+  const s = result.segments.segments;
+  console.log(s.length ? 'segments:' : `segments: none (no class reaches ${result.segments.thresholds.enter} for ${result.segments.thresholds.minDuration} s)`);
+  for (const x of s) console.log(`  ${x.start.toFixed(2).padStart(7)}–${x.end.toFixed(2)} s  peak ${(x.peak * 100).toFixed(1).padStart(5)}%  ${x.label}`);
+}
 
 function printVideo(file, result) {
   const v = result.video;
@@ -109,15 +180,20 @@ try {
   const load = await loadCheckpoint(urls.checkpoint);
   const labels = urls.labels ? { labelsUrl: urls.labels, labelsName: basename(args.labels) } : {};
   if (videos.length) {
-    if (!args.json) console.log(loadLine(load));
+    if (!args.json && args.format === 'text') console.log(loadLine(load));
     const results = [];
     for (const [i, file] of videos.entries()) {
       try {
-        const result = await engine.run('/app/video/cli.ts', 'classifyVideo', {
-          videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl: urls.checkpoint, preset: args.preset, size, topK, stride, views: Number(args.views), ...labels,
+        const { maps, segmentsCsv, segmentsVtt, ...result } = await engine.run('/app/video/cli.ts', 'classifyVideo', {
+          videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl: urls.checkpoint, preset: args.preset, size, topK, stride, views, ...labels,
+          protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
+          videoName: basename(file), checkpointName: basename(args.checkpoint),
         });
         results.push({ file, ...result, load });
-        if (!args.json) printVideo(file, result);
+        if (maps) writeMaps(file, maps);
+        const formatted = ['csv', 'vtt'].includes(args.format);
+        if (!args.json && !formatted && args.format !== 'json') printVideo(file, result);
+        if (segmentsAsked && !args.json) printSegments(file, { ...result, segmentsCsv, segmentsVtt });
         for (const n of result.notices) console.error(`notice: ${videos.length > 1 ? `${file}: ` : ''}${n}`);
         if (result.notices.length && code === 0) code = 3;
       } catch (e) {
@@ -127,6 +203,7 @@ try {
       }
     }
     if (args.json) console.log(JSON.stringify(videos.length === 1 ? results[0] : results));
+    else if (args.format === 'json') console.log(JSON.stringify(videos.length === 1 ? results[0].segments : results.map((r) => r.segments ?? { file: r.file, error: r.error })));
   } else {
     const result = await engine.run('/model/cli.ts', 'classifyTensors', {
       checkpointUrl: urls.checkpoint,

@@ -69,6 +69,49 @@ describe('npm run classify', () => {
     expect(out.top[0].probability).toBeGreaterThan(out.top[1].probability);
   }, 240_000);
 
+  it('finds segments (--segments, --format json | vtt), follows the paper\'s protocol, and writes where it looked (--cam)', async () => {
+    const cam = join(tmp, 'cam');
+    const r = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--segments', '--min-duration', '0.5', '--json', '--cam', cam]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.segments.thresholds).toEqual({ enter: 0.5, exit: 0.3, minDuration: 0.5 });
+    // The golden random model calls every clip "presenting weather forecast": one segment over the whole video.
+    expect(out.segments.segments).toEqual([expect.objectContaining({ index: 254, label: 'presenting weather forecast', start: 0, end: expect.closeTo(3.16, 2) })]);
+    expect(out.segments.verdict[0]).toMatchObject({ index: 254, probability: expect.closeTo(out.top[0].probability, 5) });
+    // One .npy per clip and pathway, (classes, T, H, W) float32, the clip's top five classes, named in the index.
+    const index = JSON.parse(readFileSync(join(cam, 'cricket.cam.json'), 'utf8'));
+    expect(index.clips).toHaveLength(out.clips.length);
+    index.clips.forEach((c: { classes: { index: number }[]; slow: string; fast: string }, i: number) => {
+      expect(c.classes.map((x) => x.index)).toEqual(out.clips[i].top.map((t: { index: number }) => t.index));
+      for (const [file, shape] of [[c.slow, [5, 8, 2, 2]], [c.fast, [5, 32, 2, 2]]] as const) {
+        const bytes = readFileSync(join(cam, file));
+        expect(bytes.subarray(1, 6).toString('latin1')).toBe('NUMPY');
+        const headerLength = bytes.readUInt16LE(8);
+        const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+        expect(header).toContain(`'descr': '<f4'`);
+        expect(header).toContain(`'shape': (${shape.join(', ')})`);
+        expect((10 + headerLength) % 64).toBe(0);
+        const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + bytes.length));
+        expect(values.length).toBe(shape.reduce((a, b) => a * b, 1));
+        expect(values.every(Number.isFinite)).toBe(true);
+      }
+    });
+
+    const paper = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--protocol', 'paper', '--format', 'vtt']);
+    expect(paper.status, paper.stderr).toBe(0);
+    // The tenth clip starts at 9/10 of the slack and ends 2.13 s later: 0.9 × (3.16 − 2.133) + 2.133 = 3.057 s.
+    expect(paper.stdout).toMatch(/^WEBVTT\n\n1\n00:00:00\.000 --> 00:00:03\.057\npresenting weather forecast \(\d+%\)\n$/);
+    const paperJson = JSON.parse((await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--protocol', 'paper', '--json'])).stdout);
+    // Ten clips evenly spaced over the 3.16 s video (starts at i/10 of the 1.03 s slack).
+    expect(paperJson.clips.map((c: { start: number }) => c.start)).toEqual(Array.from({ length: 10 }, (_, i) => expect.closeTo((i * (3.16 - 64 / 30)) / 10, 2)));
+    const bad = await run('classify', ['../shared/media/cricket.mp4', '../shared/media/cricket.webm', '--checkpoint', `${G}/checkpoint.pyth`, '--format', 'vtt']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--format vtt takes one video; for several, use --format json/);
+    const badExit = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--segments', '--enter', '0.4', '--exit', '0.6']);
+    expect(badExit.status).toBe(2);
+    expect(badExit.stderr).toMatch(/--exit \(0\.6\) must not exceed --enter \(0\.4\)/);
+  }, 300_000);
+
   it('explains a file that is not a video', async () => {
     const notVideo = join(tmp, 'notes.mp4');
     writeFileSync(notVideo, 'these are not frames');

@@ -4,7 +4,7 @@
 // no frame is uploaded twice. The model and the ring are leased from the resident engine, so the next video
 // reuses both.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
-import { clipDuration, clipFrames, clipWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
+import { clipDuration, clipFrames, clipWindows, evenlySpacedWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
 import { DEFAULT_TOP_K, type ClassMaps, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { Engine, EngineModel } from '../engine/engine.ts';
@@ -32,6 +32,11 @@ export interface AnalyzeOptions {
   tiles?: TileTable;
   /** Seconds between clip starts (default 1). */
   stride?: number;
+  /**
+   * 'paper': the paper's test protocol instead of a clip every `stride` — PAPER_CLIPS clips evenly spaced over
+   * the video (give views 3 for its 3 crops); their probabilities combined are the video's.
+   */
+  protocol?: 'stride' | 'paper';
   /**
    * Spatial views per clip: 1 (centre crop, default) or 3 (start, centre and end of the long side, combined
    * as Classifier.combine does — the paper's multi-view testing).
@@ -67,9 +72,12 @@ interface Plan {
   ringFrames: number;
 }
 
-/** Lays out the clips and how many ring slots the overlapping ones need at once. */
-export function planAnalysis(timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number): Plan {
-  const windows = clipWindows(duration, clipDuration(config), stride);
+/** The paper's test protocol: 10 clips (× 3 crops). */
+export const PAPER_CLIPS = 10;
+
+/** Lays out the clips (every `stride` seconds, or the paper's evenly spaced ones) and how many ring slots the overlapping ones need at once. */
+export function planAnalysis(timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number, protocol: AnalyzeOptions['protocol'] = 'stride'): Plan {
+  const windows = protocol === 'paper' ? evenlySpacedWindows(duration, clipDuration(config), PAPER_CLIPS) : clipWindows(duration, clipDuration(config), stride);
   const picks = windows.map((w) => pickFrames(timestamps, w, clipFrames(config)));
   // A frame holds its slot from when it is decoded until the last clip that uses it is classified.
   const lastUse = new Map<number, number>();
@@ -104,7 +112,7 @@ export async function analyzeVideo(
   const timestamps = await video.frameTimestamps();
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
-  const plan = planAnalysis(timestamps, duration, config, stride);
+  const plan = planAnalysis(timestamps, duration, config, stride, options.protocol);
   const lease = await engine.lease(model, { views: options.views ?? 1, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
   const { classifier, ring } = lease;
   options.onClassifier?.(classifier);

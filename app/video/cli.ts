@@ -6,6 +6,8 @@ import type { PresetName } from '../../model/slowfast.ts';
 import { fetchBlob, labelsAt, weightsAt } from '../../model/cli.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { Engine } from '../engine/engine.ts';
+import { DEFAULT_SEGMENT_OPTIONS, segmentsOf, type SegmentOptions } from '../../model/segments.ts';
+import { segmentsRecord, segmentsToCsv, segmentsToVtt } from '../results.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
 
@@ -20,6 +22,15 @@ export interface ClassifyVideoRequest {
   /** A label file (one label a line, or JSON), and its name for messages. */
   labelsUrl?: string;
   labelsName?: string;
+  /** Names for the segments export. */
+  videoName?: string;
+  checkpointName?: string;
+  /** 'paper': 10 clips evenly spaced (views 3 for its 3 crops) instead of one every `stride`. */
+  protocol?: 'stride' | 'paper';
+  /** Segment thresholds (model/segments.ts); the segments come back in JSON, CSV and WebVTT. */
+  segments?: SegmentOptions;
+  /** Return each clip's class activation maps (its top classes', per pathway). */
+  cam?: boolean;
 }
 
 // Several videos in one run share the weights, the device and its resident engine (the model is built once).
@@ -44,10 +55,15 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
     if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
     const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels };
     const clips = await analyzeVideo(engine, model, video, {
-      topK: req.topK, stride: req.stride, views: req.views, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
+      topK: req.topK, stride: req.stride, views: req.views, protocol: req.protocol, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
     });
     // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
     const top = classifier!.topOf(classifier!.combine(clips.map((c) => c.probabilities)), req.topK);
+    const names = classifier!.labels;
+    const segments = req.segments && segmentsOf(clips, names, req.segments);
+    const thresholds = { ...DEFAULT_SEGMENT_OPTIONS, ...req.segments };
+    const verdict = top.map(({ index, label, probability }) => ({ index, label, probability }));
+    const record = segments && segmentsRecord({ file: req.videoName ?? 'video', model: req.checkpointName ?? 'checkpoint', thresholds, verdict }, segments);
     return {
       adapter: gpu.adapter.description,
       video: video.info,
@@ -56,6 +72,15 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
       top,
       clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top })),
       notices,
+      ...(record ? { segments: record, segmentsCsv: segmentsToCsv(record), segmentsVtt: segmentsToVtt(segments!) } : {}),
+      // Plain arrays: they leave the page as JSON.
+      ...(req.cam ? {
+        maps: clips.map((c) => c.maps && {
+          start: c.start, end: c.end, classes: c.maps.classes.map((index) => ({ index, label: names[index] })),
+          slow: Array.from(c.maps.slow), slowShape: [c.maps.classes.length, ...c.maps.slowShape],
+          ...(c.maps.fast ? { fast: Array.from(c.maps.fast), fastShape: [c.maps.classes.length, ...c.maps.fastShape!] } : {}),
+        }),
+      } : {}),
     };
   } finally {
     video.dispose();
