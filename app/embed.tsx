@@ -8,11 +8,16 @@ import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
 import type { ModelKey } from './engine/protocol.ts';
 import { useStore, type StoreState } from './store.ts';
+import { verdictOf } from './results.ts';
+import { DEFAULT_TOP_K, type ClassMaps } from '../model/classifier.ts';
+import { segmentsOf } from '../model/segments.ts';
 
 const query = new URLSearchParams(location.search);
 const view = query.get('view') === 'camera' ? 'camera' : 'video';
 const { origins, rejected } = parseOrigins(query.get('origins'));
 const embedded = window.parent !== window;
+/** Opt-in: class activation maps after each clip's labels. */
+const camEvents = ['1', 'true'].includes(query.get('cam') ?? '');
 
 function post(event: EmbedEventBody) {
   if (!embedded) return;
@@ -89,6 +94,16 @@ let readySent = false;
 /** The loadId of the model the host last heard of. */
 let announced: number | undefined;
 
+/** A clip's maps as the API carries them: each pathway's (classes, T, H, W) block, and the classes named. */
+function camOf(maps: ClassMaps, names: readonly string[]) {
+  const block = (data: Float32Array, shape: readonly number[]) => ({ shape: [maps.classes.length, ...shape], data });
+  return {
+    classes: maps.classes.map((index) => ({ index, label: names[index] ?? `class ${index}` })),
+    slow: block(maps.slow, maps.slowShape),
+    ...(maps.fast && maps.fastShape ? { fast: block(maps.fast, maps.fastShape) } : {}),
+  };
+}
+
 /** Turns store changes into the API's events. */
 function forward(s: StoreState, prev: StoreState) {
   if (s.gpu !== prev.gpu && s.gpu.status !== 'ready' && s.gpu.status !== 'checking') post({ type: 'error', scope: 'gpu', message: s.gpu.message });
@@ -115,12 +130,22 @@ function forward(s: StoreState, prev: StoreState) {
   const p = prev.analysis?.id === a?.id ? prev.analysis : undefined;
   if (a) {
     if (a.clipsDone !== p?.clipsDone && a.clips) post({ type: 'progress', clipsDone: a.clipsDone, clips: a.clips });
-    for (const c of a.results.slice(p?.results.length ?? 0)) post({ type: 'labels', mode: 'video', start: c.start, end: c.end, top: c.top });
+    for (const c of a.results.slice(p?.results.length ?? 0)) {
+      post({ type: 'labels', mode: 'video', start: c.start, end: c.end, top: c.top });
+      if (camEvents && c.maps) post({ type: 'cam', mode: 'video', start: c.start, end: c.end, ...camOf(c.maps, a.classNames) });
+    }
     for (const message of a.notices.slice(p?.notices.length ?? 0)) post({ type: 'notice', message });
-    if (a.status === 'done' && p?.status !== 'done') post({ type: 'done', clips: a.results.length });
+    if (a.status === 'done' && p?.status !== 'done') {
+      post({ type: 'done', clips: a.results.length });
+      const thresholds = s.settings.segments;
+      const segments = segmentsOf(a.results, a.classNames, thresholds).map(({ index, label, start, end, peak, mean }) => ({ index, label, start, end, peak, mean }));
+      post({ type: 'segments', verdict: verdictOf(a.results, a.classNames, a.multiLabel, DEFAULT_TOP_K), segments, thresholds });
+    }
   }
   if (s.webcam.updates > prev.webcam.updates && s.webcam.labels) {
-    post({ type: 'labels', mode: 'camera', time: performance.now() / 1000, top: s.webcam.labels });
+    const time = performance.now() / 1000;
+    post({ type: 'labels', mode: 'camera', time, top: s.webcam.labels });
+    if (camEvents && s.webcam.maps && s.weights.status === 'ready') post({ type: 'cam', mode: 'camera', time, ...camOf(s.webcam.maps, s.weights.model.classNames) });
   }
 }
 

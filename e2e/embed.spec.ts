@@ -17,7 +17,7 @@ const events = (page: Page) => page.evaluate(() => (window as unknown as { event
 const send = (page: Page, message: unknown) => page.evaluate((m) => (window as unknown as { send: (m: unknown) => void }).send(m), message);
 
 test('a host page on another origin drives the widget and receives labels', async ({ page }) => {
-  await page.goto(`${host}/host.html?widget=${widget}&origins=${host}`);
+  await page.goto(`${host}/host.html?widget=${widget}&origins=${host}&widgetParams=${encodeURIComponent('cam=1')}`);
   await expect.poll(async () => (await events(page)).find((e) => e.type === 'ready'), { timeout: 60_000 }).toMatchObject({ type: 'ready', weights: null });
 
   // Weights as a Blob, the video as a URL the widget fetches.
@@ -42,6 +42,23 @@ test('a host page on another origin drives the widget and receives labels', asyn
     expect(l.top![0].label).toMatch(/^host action \d+$/);
   }
   expect(all.some((e) => e.type === 'progress')).toBe(true);
+  // Opted in (cam=1): each clip's labels are followed by where the model looked, for its top classes, named.
+  const cams = all.filter((e) => e.type === 'cam') as unknown as { start: number; classes: { index: number; label: string }[]; slow: { shape: number[]; data: Float32Array }; fast: { shape: number[]; data: Float32Array } }[];
+  expect(cams).toHaveLength(labels.length);
+  cams.forEach((c, i) => {
+    expect(c.start).toBe(labels[i].start);
+    expect(c.classes.map((x) => x.label)).toEqual(labels[i].top!.map((l) => l.label));
+    expect(c.slow.shape).toEqual([5, 8, 2, 2]);
+    expect(c.fast.shape).toEqual([5, 32, 2, 2]);
+    expect(c.slow.data).toBeInstanceOf(Float32Array);
+    expect(c.slow.data.length).toBe(5 * 8 * 2 * 2);
+  });
+  // After 'done': the verdict and the segments, under the default thresholds.
+  const seg = all.find((e) => e.type === 'segments') as unknown as { verdict: { label: string }[]; segments: { label: string; start: number; end: number }[]; thresholds: object };
+  expect(all.findIndex((e) => e.type === 'segments')).toBeGreaterThan(all.findIndex((e) => e.type === 'done'));
+  expect(seg.thresholds).toEqual({ enter: 0.5, exit: 0.3, minDuration: 1 });
+  expect(seg.verdict[0].label).toBe(labels[0].top![0].label);
+  expect(seg.segments.map((x) => x.label)).toContain(labels[0].top![0].label);
   // A bad command is answered with an error event, not silence.
   await send(page, { type: 'runThis', code: 'alert(1)' });
   await expect.poll(async () => (await events(page)).find((e) => e.type === 'error' && e.scope === 'command')).toMatchObject({ message: 'unknown command "runThis"' });

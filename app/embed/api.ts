@@ -17,6 +17,21 @@ export interface EmbedLabel {
   probability: number;
 }
 
+export interface EmbedSegment {
+  index: number;
+  label: string;
+  start: number;
+  end: number;
+  peak: number;
+  mean: number;
+}
+
+/** Class activation maps of one pathway: `data` is (classes, T, H, W), row-major, over the res5 positions of the centre crop. */
+export interface EmbedMap {
+  shape: number[];
+  data: Float32Array;
+}
+
 /** Widget → host (each posted with `source: 'slowfast-web'` added: see EmbedEvent). */
 export type EmbedEventBody =
   | { type: 'ready'; version: 1; adapter: string; weights: string | null }
@@ -26,6 +41,10 @@ export type EmbedEventBody =
   | { type: 'labels'; mode: 'video'; start: number; end: number; top: EmbedLabel[] }
   | { type: 'labels'; mode: 'camera'; time: number; top: EmbedLabel[] }
   | { type: 'done'; clips: number }
+  /** After 'done': the whole video's top classes and when each action happens (model/segments.ts). */
+  | { type: 'segments'; verdict: EmbedLabel[]; segments: EmbedSegment[]; thresholds: { enter: number; exit: number; minDuration: number } }
+  /** With `cam=1`: where the model looked, after each clip's (or camera update's) labels. */
+  | ({ type: 'cam'; classes: { index: number; label: string }[]; slow: EmbedMap; fast?: EmbedMap } & ({ mode: 'video'; start: number; end: number } | { mode: 'camera'; time: number }))
   | { type: 'notice'; message: string }
   | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'camera' | 'gpu' | 'command'; message: string };
 
