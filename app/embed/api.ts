@@ -1,5 +1,6 @@
 // The embed widget's postMessage API: what a host page may send, what the widget posts back, and the origin
 // rules. Documented in docs/embed.md; keep the two in step.
+import type { Segment } from '../../model/segments.ts';
 
 /** Host → widget. `video` / `weights` are a Blob (or File) or an http(s) URL the widget fetches. */
 export type EmbedCommand =
@@ -17,14 +18,8 @@ export interface EmbedLabel {
   probability: number;
 }
 
-export interface EmbedSegment {
-  index: number;
-  label: string;
-  start: number;
-  end: number;
-  peak: number;
-  mean: number;
-}
+/** A class's segment: seconds, and the highest and mean probability of its clips (model/segments.ts). */
+export type EmbedSegment = Segment;
 
 /** Class activation maps of one pathway: `data` is (classes, T, H, W), row-major, over the res5 positions of the centre crop. */
 export interface EmbedMap {
