@@ -20,6 +20,8 @@ export interface Settings {
   inputSize?: number;
   stride: number;
   views: 1 | 3;
+  /** 'paper': the paper's test protocol (10 clips evenly spaced × 3 crops) instead of a clip every `stride`. */
+  protocol: 'stride' | 'paper';
   profile: boolean;
   intervalMs: number;
   /** Which class activation maps to draw over the video (and the camera), and how opaque. */
@@ -124,7 +126,7 @@ export interface StoreState {
 }
 
 const SETTINGS_KEY = 'slowfast-web.settings';
-const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, profile: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS };
+const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, protocol: 'stride', profile: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS };
 
 function loadSettings(): Settings {
   try {
@@ -145,7 +147,8 @@ export const isLabelFile = (name: string) => LABEL_FILE.test(name);
 /** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
 const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
 
-const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile });
+// The paper's protocol is its 10 clips × 3 crops.
+const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views, profile: s.profile, protocol: s.protocol });
 
 let engine: Engine | undefined;
 let camera: Camera | undefined;
@@ -193,7 +196,7 @@ export const useStore = create<StoreState>()((set, get) => {
             classNames: weights.status === 'ready' ? weights.model.classNames : [],
             multiLabel: weights.status === 'ready' && weights.model.config.headActivation === 'sigmoid',
             inputSize: s.inputSize ?? (weights.status === 'ready' ? weights.model.config.inputSize : 224),
-            stride: s.stride, views: s.views,
+            stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views,
           },
         });
         return;

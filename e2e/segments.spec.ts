@@ -48,3 +48,17 @@ test('segments and a verdict for the whole video: a list that seeks, a WebVTT tr
   await expect(page.getByTestId('no-segments')).toContainText('for 30 s');
   await expect(page.getByTestId('segments')).toHaveCount(0);
 });
+
+test("the paper's protocol: 10 clips evenly spaced over the video, 3 crops each, averaged into the verdict", async ({ page }) => {
+  await openWithGoldenWeights(page);
+  await page.getByTestId('paper-protocol').check();
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export JSON' }).click();
+  const record = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { views: number; clips: { start: number }[] };
+  expect(record.views).toBe(3);
+  // Starts at i/10 of the slack (3.16 s video, 2.13 s clips), as PySlowFast samples its test clips.
+  expect(record.clips.map((c) => c.start)).toEqual(Array.from({ length: 10 }, (_, i) => expect.closeTo((i * (3.16 - 64 / 30)) / 10, 2)));
+  await expect(page.getByTestId('verdict')).toBeVisible();
+});

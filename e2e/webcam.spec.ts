@@ -11,6 +11,16 @@ test('live webcam labels update, show their rate and latency, and an unplugged c
   await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
   await expect(page.getByTestId('webcam-stats')).toContainText(/per second · latency \d+ ms/);
+  // Where it looks, over the camera view: the latest clip's map of its top class.
+  const overlay = page.locator('.webcam-panel').getByTestId('class-map');
+  await expect(overlay).toHaveAttribute('data-class-index', /^\d+$/);
+  const drawn = await overlay.evaluate((c: HTMLCanvasElement) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n / (c.width * c.height);
+  });
+  expect(drawn).toBeGreaterThan(0.2);
   await screenshot(page, 'app-webcam');
 
   // The camera goes away (as when it is unplugged): its track ends.

@@ -138,7 +138,7 @@ export function VideoPanel() {
         <div className="row">
           <label>
             Clip stride{' '}
-            <select value={settings.stride} onChange={(e) => setSettings({ stride: Number(e.target.value) })} data-testid="stride">
+            <select value={settings.stride} onChange={(e) => setSettings({ stride: Number(e.target.value) })} data-testid="stride" disabled={settings.protocol === 'paper'}>
               {[0.5, 1, 2, 4].map((s) => (
                 <option key={s} value={s}>
                   {s} s
@@ -147,8 +147,13 @@ export function VideoPanel() {
             </select>
           </label>
           <label>
-            <input type="checkbox" checked={settings.views === 3} onChange={(e) => setSettings({ views: e.target.checked ? 3 : 1 })} /> 3 crops per clip
-            (the paper's testing; 3× slower)
+            <input type="checkbox" checked={settings.views === 3 || settings.protocol === 'paper'} disabled={settings.protocol === 'paper'}
+              onChange={(e) => setSettings({ views: e.target.checked ? 3 : 1 })} /> 3 crops per clip (the paper's testing; 3× slower)
+          </label>
+          <label>
+            <input type="checkbox" checked={settings.protocol === 'paper'} data-testid="paper-protocol"
+              onChange={(e) => setSettings({ protocol: e.target.checked ? 'paper' : 'stride' })} /> the paper's protocol for the whole
+            video: 10 clips evenly spaced × 3 crops, averaged
           </label>
         </div>
       </div>

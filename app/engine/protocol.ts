@@ -74,6 +74,8 @@ export interface RunSettings {
   stride: number;
   views: 1 | 3;
   profile: boolean;
+  /** 'paper': 10 clips evenly spaced over the video (with views 3) instead of one every `stride`. */
+  protocol?: 'stride' | 'paper';
 }
 
 export interface ClipLabels {

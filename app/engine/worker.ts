@@ -220,6 +220,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
           tiles,
           stride: settings.stride,
           views: settings.views,
+          protocol: settings.protocol,
           profile: settings.profile,
           signal: controller.signal,
           resumeAt: clipsDone,
