@@ -3,6 +3,8 @@ import type { ClassMaps } from '../../model/classifier.ts';
 import { cropRect, heatmapPixels, mapAt, type MapPathway } from '../classMapView.ts';
 import { useStore } from '../store.ts';
 
+const PIXELS_PER_CELL = 16;
+
 export interface MapShown {
   maps: ClassMaps;
   /** Which mapped class (index into maps.classes). */
@@ -48,7 +50,15 @@ export function ClassMapOverlay({ media, shown }: { media: React.RefObject<HTMLV
     const y = Math.round((ch - frameH * scale) / 2 + crop.y * scale);
     const w = Math.max(1, Math.round(crop.w * scale));
     const h = Math.max(1, Math.round(crop.h * scale));
-    g.putImageData(new ImageData(heatmapPixels(plane, w, h, mapOpacity), w, h), x, y);
+    // Coloured at a few pixels per map cell, then scaled by the canvas: colouring every screen pixel on the
+    // page's thread would stall it for a large video.
+    const sw = Math.min(w, plane.w * PIXELS_PER_CELL);
+    const sh = Math.min(h, plane.h * PIXELS_PER_CELL);
+    const small = new OffscreenCanvas(sw, sh);
+    small.getContext('2d')!.putImageData(new ImageData(heatmapPixels(plane, sw, sh, mapOpacity), sw, sh), 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.imageSmoothingQuality = 'high';
+    g.drawImage(small, x, y, w, h);
   });
   return <canvas ref={canvas} className="class-map" data-testid="class-map" aria-hidden="true" />;
 }
