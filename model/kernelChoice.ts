@@ -16,6 +16,7 @@ import { preprocess } from '../kernels/preprocess/preprocess.ts';
 import { relu } from '../kernels/relu/relu.ts';
 import { sigmoid } from '../kernels/sigmoid/sigmoid.ts';
 import { softmax } from '../kernels/softmax/softmax.ts';
+import { softmaxGradient } from '../kernels/softmaxGradient/softmaxGradient.ts';
 import { timeStridedSample } from '../kernels/timeStridedSample/timeStridedSample.ts';
 import { timeToChannel } from '../kernels/timeToChannel/timeToChannel.ts';
 import type { Op } from './ops.ts';
@@ -72,5 +73,6 @@ export function kernelFor(op: Op, inputs: readonly Shape[], choices: KernelChoic
     case 'relu': return relu(x);
     case 'preprocess': return preprocess(op.attrs);
     case 'classMap': return classMap(x, y, inputs[2], inputs[3], op.attrs, { weightFormat: choices.weightFormat });
+    case 'softmaxGradient': return softmaxGradient(x, y, inputs[2], inputs[3], op.attrs);
   }
 }

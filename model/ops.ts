@@ -16,12 +16,14 @@ import { preprocessShape, type PreprocessOp } from '../kernels/preprocess/prepro
 import type { ReluOp } from '../kernels/relu/relu.ts';
 import { sigmoidShape, type SigmoidOp } from '../kernels/sigmoid/sigmoid.ts';
 import type { SoftmaxOp } from '../kernels/softmax/softmax.ts';
+import { softmaxGradientShape, type SoftmaxGradientOp } from '../kernels/softmaxGradient/softmaxGradient.ts';
 import { timeStridedSampleShape, type TimeStridedSampleOp } from '../kernels/timeStridedSample/timeStridedSample.ts';
 import { timeToChannelShape, type TimeToChannelOp } from '../kernels/timeToChannel/timeToChannel.ts';
 
 export type Op =
   | Conv3dOp | LinearOp | AddOp | ConcatOp | MaxPool3dOp | AvgPool3dOp | FrameGatherOp
-  | TimeStridedSampleOp | TimeToChannelOp | SoftmaxOp | SigmoidOp | ReluOp | PreprocessOp | ClassMapOp;
+  | TimeStridedSampleOp | TimeToChannelOp | SoftmaxOp | SigmoidOp | ReluOp | PreprocessOp | ClassMapOp
+  | SoftmaxGradientOp;
 
 export type OpName = Op['op'];
 
@@ -33,7 +35,7 @@ export function inputCount(op: Op): number {
   switch (op.op) {
     case 'conv3d': return op.attrs.residual ? 4 : 3;
     case 'linear': return 3;
-    case 'classMap': return 4;
+    case 'classMap': case 'softmaxGradient': return 4;
     case 'add': case 'concat': case 'frameGather': return 2;
     default: return 1;
   }
@@ -59,5 +61,6 @@ export function outputShape(op: Op, inputs: readonly Shape[]): Shape {
     case 'softmax': case 'sigmoid': case 'relu': return sigmoidShape(x);
     case 'preprocess': return preprocessShape(op.attrs);
     case 'classMap': return classMapShape(x, y, inputs[2], inputs[3], op.attrs);
+    case 'softmaxGradient': return softmaxGradientShape(x, y, inputs[2], inputs[3]);
   }
 }

@@ -178,9 +178,10 @@ function attribute(name: string, v: AttrValue): object {
 
 /**
  * The ops an ONNX model can hold: a frame's resize and crop (preprocess) happen before the network, and class
- * activation maps (classMap) are the page's view of a run, not the network's output.
+ * activation maps (classMap) are the page's view of a run, not the network's output, and a head's training
+ * gradient (softmaxGradient) belongs to teaching, not to inference.
  */
-type Exportable = Exclude<OpName, 'preprocess' | 'classMap'>;
+type Exportable = Exclude<OpName, 'preprocess' | 'classMap' | 'softmaxGradient'>;
 
 /** How each op is written in ONNX. */
 type Lowerings = { [K in Exportable]: (w: OnnxWriter, node: GraphNode, attrs: OpOf<K>['attrs']) => void };
@@ -288,7 +289,7 @@ function lower(w: OnnxWriter, node: GraphNode): void {
     case 'softmax': return LOWERINGS.softmax(w, node, op.attrs);
     case 'sigmoid': return LOWERINGS.sigmoid(w, node, op.attrs);
     case 'relu': return LOWERINGS.relu(w, node, op.attrs);
-    case 'preprocess': case 'classMap': throw new OnnxExportError(`${node.name}: ${op.op} has no ONNX form`);
+    case 'preprocess': case 'classMap': case 'softmaxGradient': throw new OnnxExportError(`${node.name}: ${op.op} has no ONNX form`);
   }
 }
 
