@@ -6,6 +6,7 @@ import { LabelFileError, labelsFor } from './labels.ts';
 import { topRank } from '../kernels/classMap/classMap.ts';
 import { combineProbabilities, topIndices } from './segments.ts';
 import type { WeightSource } from './weights/weightSource.ts';
+import { foldHead, headFingerprint, type CustomHead } from './head/customHead.ts';
 
 export interface LabelScore {
   index: number;
@@ -23,6 +24,10 @@ export interface Classification {
   ms: number;
   /** With classMaps: where the model looked for one class, per pathway, (T, H, W) of its res5 features. */
   maps?: ClassMaps;
+  /** The pooled res5 features the head read (what a taught head learns from). */
+  features: Float32Array;
+  /** With a taught head: the checkpoint head's own labels for the same clip. */
+  base?: { logits: Float32Array; probabilities: Float32Array; top: LabelScore[] };
 }
 
 export interface ClassMaps {
@@ -57,52 +62,70 @@ export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, Kernel
   classMaps?: number;
   /** The weights on the GPU from an earlier plan of the same weights (see ExecutorOptions.weightStore). */
   weightStore?: WeightStore;
+  /** A taught head to label with (its classes replace the checkpoint head's, which is still run beside it). */
+  head?: CustomHead;
 }
 
 export class Classifier {
-  private names: readonly string[];
+  private baseNames: readonly string[];
 
   private constructor(
     readonly model: BuiltModel,
     readonly executor: Executor,
     labels: readonly string[],
+    /** The taught head the classifier labels with, if any. */
+    readonly head?: CustomHead,
   ) {
-    this.names = labels;
+    this.baseNames = labels;
   }
 
-  /** Class names, by head index. */
+  /** Class names, by index of the head that labels (the taught head's, else the checkpoint's). */
   get labels(): readonly string[] {
-    return this.names;
+    return this.head?.classNames ?? this.baseNames;
   }
 
-  /** Names the classes anew (a label file loaded for the same weights): nothing on the GPU changes. */
+  /** The checkpoint head's class names. */
+  get baseLabels(): readonly string[] {
+    return this.baseNames;
+  }
+
+  /** Names the checkpoint head's classes anew (a label file loaded for the same weights): nothing on the GPU changes. */
   set labels(labels: readonly string[] | undefined) {
     if (labels && labels.length !== this.config.numClasses) {
       throw new LabelFileError(`${labels.length} labels were given for a head of ${this.config.numClasses} classes`);
     }
-    this.names = labels ?? labelsFor(this.config.numClasses);
+    this.baseNames = labels ?? labelsFor(this.config.numClasses);
+  }
+
+  /** How many classes the labelling head has. */
+  get classCount(): number {
+    return this.labels.length;
   }
 
   /** Without `weights`, every weight must already be in `options.weightStore` (the graph is built from shapes alone). */
   static async create(device: GPUDevice, config: SlowFastConfig, weights: WeightSource | undefined, options: ClassifierOptions = {}): Promise<Classifier> {
-    const model = buildSlowFast(config, weights, { input: options.input, ringFrames: options.ringFrames, softmax: true, classMaps: options.classMaps });
+    const { head } = options;
+    const customHead = head && { id: headFingerprint(head), classes: head.classNames.length, ...foldHead(head) };
+    const model = buildSlowFast(config, weights, {
+      input: options.input, ringFrames: options.ringFrames, softmax: true, classMaps: options.classMaps, features: true, customHead,
+    });
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
     const { tilePolicy, tiles, subgroups, weightFormat } = options;
     const { profile, inputBuffers, weightStore } = options;
     const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, weightStore, tilePolicy, tiles, subgroups, weightFormat });
-    return new Classifier(model, executor, options.labels ?? labelsFor(config.numClasses));
+    return new Classifier(model, executor, options.labels ?? labelsFor(config.numClasses), head);
   }
 
   /** A sigmoid head: each class's probability stands alone (several actions at once), they do not sum to 1. */
   get multiLabel(): boolean {
-    return this.model.config.headActivation === 'sigmoid';
+    return !this.head && this.model.config.headActivation === 'sigmoid';
   }
 
   /** One probability vector from several (views of a clip, clips of a video): see combineProbabilities. */
   combine(vectors: readonly Float32Array[]): Float32Array {
-    return combineProbabilities(vectors, this.config.numClasses, this.multiLabel);
+    return combineProbabilities(vectors, this.classCount, this.multiLabel);
   }
 
   get config(): SlowFastConfig {
@@ -126,8 +149,8 @@ export class Classifier {
     const graph = this.model.graph;
     const count = graph.outputs.has('map_slow') ? graph.shape(graph.outputs.get('map_slow')!)[1] : 0;
     const asked = o.mapClasses ?? [];
-    const bad = asked.find((k) => !(Number.isInteger(k) && k >= 0 && k < this.config.numClasses));
-    if (bad !== undefined) throw new RangeError(`class ${bad} is not one of the head's ${this.config.numClasses}`);
+    const bad = asked.find((k) => !(Number.isInteger(k) && k >= 0 && k < this.classCount));
+    if (bad !== undefined) throw new RangeError(`class ${bad} is not one of the head's ${this.classCount}`);
     if (o.mapClasses && o.mapClasses.length !== count) throw new RangeError(`this classifier maps ${count} classes a run, ${o.mapClasses.length} were asked for`);
     const mapClasses = Uint32Array.from({ length: count }, (_, r) => asked[r] ?? topRank(r));
     const t0 = performance.now();
@@ -135,7 +158,11 @@ export class Classifier {
     const ms = performance.now() - t0;
     const logits = out.get('logits')!;
     const probabilities = out.get('probabilities')!;
-    const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms };
+    const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms, features: out.get('features')! };
+    if (this.head) {
+      const [baseLogits, baseProbabilities] = [out.get('base_logits')!, out.get('base_probabilities')!];
+      result.base = { logits: baseLogits, probabilities: baseProbabilities, top: this.baseTopOf(baseProbabilities, topK, baseLogits) };
+    }
     if (count) {
       // Ranked as the kernel ranks them: by logit, equal ones by index (a stable sort).
       const ranked = o.mapClasses ? [...o.mapClasses] : topIndices(logits, count);
@@ -151,6 +178,11 @@ export class Classifier {
   /** The k most probable labels of a probability vector (e.g. several views combined); per class for a multi-label head. */
   topOf(probabilities: Float32Array, k: number, logits?: Float32Array): LabelScore[] {
     return topIndices(probabilities, k).map((index) => ({ index, label: this.labels[index], probability: probabilities[index], ...(logits ? { logit: logits[index] } : {}) }));
+  }
+
+  /** The same, for the checkpoint head's probabilities (beside a taught head's). */
+  baseTopOf(probabilities: Float32Array, k: number, logits?: Float32Array): LabelScore[] {
+    return topIndices(probabilities, k).map((index) => ({ index, label: this.baseNames[index], probability: probabilities[index], ...(logits ? { logit: logits[index] } : {}) }));
   }
 
   destroy(): void {

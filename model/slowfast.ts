@@ -123,6 +123,14 @@ export interface BuildOptions {
    * highest logit). With the head's global pool, mean(map_slow) + mean(map_fast) + bias = that class's logit.
    */
   classMaps?: number;
+  /** Also output `features`: the pooled (and, for SlowFast, concatenated) res5 features the head reads. */
+  features?: boolean;
+  /**
+   * A taught head in the checkpoint head's place: its logits, probabilities (softmax) and maps become the
+   * graph's `logits`, `probabilities` and `map_*`, and the checkpoint's head is still computed, as
+   * `base_logits` and `base_probabilities`. `id` names its weights (distinct per head: they are cached by name).
+   */
+  customHead?: { id: string; classes: number; weight?: Float32Array<ArrayBuffer>; bias?: Float32Array<ArrayBuffer> };
 }
 
 /** A tensor, or a channel range of one, that stands for a PyTorch block's output (for stage-by-stage checks). */
@@ -382,21 +390,29 @@ function classMaps(g: Graph, count: number, res5: { slow: TensorId; fast?: Tenso
 function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, options: BuildOptions): { logits: TensorId; weight: TensorId } {
   const classes = config.numClasses;
   const g = b.graph;
-  const xs = g.shape(x);
-  const features = xs[1];
+  if (options.features) g.output('features', x);
+  const features = g.shape(x)[1];
   const w = b.param(`${name}.weight`, [classes, features]);
   const bias = b.param(`${name}.bias`, [classes]);
   const wT = g.weight(`${name}.weight`, [classes, features], w);
   const bT = g.weight(`${name}.bias`, [classes], bias);
   const logits = g.op(name, { op: 'linear', attrs: {} }, [x, wT, bT]);
-  g.output('logits', logits);
+  const custom = options.customHead;
+  const prefix = custom ? 'base_' : '';
+  g.output(`${prefix}logits`, logits);
   if (options.softmax) {
     const probs = config.headActivation === 'sigmoid'
       ? g.op('sigmoid', { op: 'sigmoid', attrs: {} }, [logits])
       : g.op('softmax', { op: 'softmax', attrs: { axis: -1 } }, [logits]);
-    g.output('probabilities', probs);
+    g.output(`${prefix}probabilities`, probs);
   }
-  return { logits, weight: wT };
+  if (!custom) return { logits, weight: wT };
+  const cw = g.weight(`taught head ${custom.id}.weight`, [custom.classes, features], custom.weight);
+  const cb = g.weight(`taught head ${custom.id}.bias`, [custom.classes], custom.bias);
+  const taught = g.op('taught head', { op: 'linear', attrs: {} }, [x, cw, cb]);
+  g.output('logits', taught);
+  if (options.softmax) g.output('probabilities', g.op('taught head (softmax)', { op: 'softmax', attrs: { axis: -1 } }, [taught]));
+  return { logits: taught, weight: cw };
 }
 
 /** pytorchvideo's create_resnet as used by slow_r50: one pathway, stem 1×7×7, conv_a temporal from res4. */
