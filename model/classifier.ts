@@ -128,6 +128,11 @@ export class Classifier {
     return combineProbabilities(vectors, this.classCount, this.multiLabel);
   }
 
+  /** combine, for the checkpoint head's probabilities (beside a taught head's). */
+  combineBase(vectors: readonly Float32Array[]): Float32Array {
+    return combineProbabilities(vectors, this.config.numClasses, this.config.headActivation === 'sigmoid');
+  }
+
   get config(): SlowFastConfig {
     return this.model.config;
   }

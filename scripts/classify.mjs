@@ -24,6 +24,9 @@ Options:
   --preset NAME           slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slowfast_r101_16x8 |
                           slow_r50_8x8 | slow_r50_4x16 (settings the weights cannot tell: frames, alpha,
                           stride; default: the checkpoint's training cfg where it has one, else inferred)
+  --head FILE             label with a head taught on this checkpoint (npm run teach, or saved from the page's
+                          Teach view) instead of the checkpoint's own; its class names come with it, and each
+                          clip's checkpoint labels are kept beside them in --json (checkpointTop)
   --labels FILE           class names: one label a line in index order, or JSON (an array, or a map of
                           label → index as Something-Something v2's labels.json); must match the head's size
   --size N                input size for a video (default: the model's, 224 for the official weights)
@@ -68,6 +71,7 @@ const { args, positionals } = parseCli(HELP, {
   'min-duration': { type: 'string' },
   format: { type: 'string', default: 'text' },
   cam: { type: 'string' },
+  head: { type: 'string' },
   json: { type: 'boolean', default: false },
 }, { positionals: true });
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
@@ -100,7 +104,8 @@ if (['csv', 'vtt'].includes(args.format) && videos.length > 1) usage(`--format $
 if (args.cam !== undefined && !videos.length) usage('--cam needs a video');
 if (!videos.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
 if (videos.length && args['input-fast']) usage('give video files or input tensors, not both');
-const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels };
+if (args.head !== undefined && !videos.length) usage('--head needs a video');
+const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels, head: args.head };
 for (const [what, file] of [...Object.entries(files), ...videos.map((v) => ['video', v])]) {
   if (file && !existsSync(file)) usage(`${what} file not found: ${file}`);
 }
@@ -187,6 +192,7 @@ try {
         const { maps, segmentsCsv, segmentsVtt, ...result } = await engine.run('/app/video/cli.ts', 'classifyVideo', {
           videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl: urls.checkpoint, preset: args.preset, size, topK, stride, views, ...labels,
           protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
+          ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
           videoName: basename(file), checkpointName: basename(args.checkpoint),
         });
         results.push({ file, ...result, load });

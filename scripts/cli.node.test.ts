@@ -161,3 +161,64 @@ describe('npm run export-onnx', () => {
     expect(badInput.stderr).toMatch(/--input must be pathways or fast, not 'ring'/);
   }, 120_000);
 });
+
+describe('npm run teach', () => {
+  it('teaches two made-up actions from files, and classify --head labels held-out files with them', async () => {
+    const { makeSweep } = await import('../e2e/activities.ts');
+    const [taught, heldOut] = [[1, 3, 5], [2, 4]];
+    const videos = (sweep: 'left to right' | 'right to left', variants: number[]) => variants.map((variant) => makeSweep(tmp, sweep, { variant }));
+    const head = join(tmp, 'sweeps.safetensors');
+    const r = await run('teach', [
+      '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--views', '1',
+      '--class', 'left to right', ...videos('left to right', taught), '--class', 'right to left', ...videos('right to left', taught), '--out', head, '--json',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.examples.map((e: { files: number }) => e.files)).toEqual([3, 3]);
+    expect(out.evaluation).toMatchObject({ method: 'k-fold', folds: 3 });
+    expect(out.gradedBy).toBe('files');
+
+    let right = 0;
+    let clips = 0;
+    for (const sweep of ['left to right', 'right to left'] as const) {
+      for (const video of videos(sweep, heldOut)) {
+        const c = await run('classify', [video, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--head', head, '--json']);
+        expect(c.status, c.stderr).toBe(0);
+        const result = JSON.parse(c.stdout);
+        for (const clip of result.clips) {
+          clips++;
+          if (clip.top[0].label === sweep) right++;
+          else console.log(`${video} ${clip.start}: ${JSON.stringify(clip.top)}`);
+          // The checkpoint's own labels come beside the taught ones.
+          expect(clip.checkpointTop).toHaveLength(5);
+        }
+        expect(result.top.map((t: { label: string }) => t.label).sort()).toEqual(['left to right', 'right to left']);
+      }
+    }
+    expect(clips).toBeGreaterThanOrEqual(8);
+    expect(right / clips).toBeGreaterThanOrEqual(0.9);
+  }, 300_000);
+
+  it('refuses a head taught on another checkpoint, a damaged head and bad arguments, saying why', async () => {
+    const { makeSweep } = await import('../e2e/activities.ts');
+    const video = makeSweep(tmp, 'left to right', { variant: 1 });
+    const other = '../shared/golden/slowfast_r50_w16_4x16_64px/checkpoint.pyth';
+    const head = join(tmp, 'other.safetensors');
+    const t = await run('teach', ['--checkpoint', other, '--size', '64', '--views', '1', '--epochs', '20', '--class', 'a', video, '--class', 'b', makeSweep(tmp, 'right to left', { variant: 1 }), '--out', head]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/held-out accuracy: .*(clips)/);
+    const wrong = await run('classify', [video, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--head', head]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/error: this head was taught on checkpoint\.pyth .*the model loaded now is checkpoint\.pyth .*load the model it was taught on/);
+    const damaged = join(tmp, 'damaged.safetensors');
+    writeFileSync(damaged, readFileSync(head).subarray(0, 200));
+    const bad = await run('classify', [video, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--head', damaged]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/error: damaged\.safetensors: not a head file: /);
+    const oneClass = await run('teach', ['--checkpoint', other, '--class', 'a', video, '--out', head]);
+    expect(oneClass.status).toBe(2);
+    expect(oneClass.stderr).toMatch(/at least two classes/);
+    const noVideos = await run('teach', ['--checkpoint', other, '--class', 'a', video, '--class', 'b', '--out', head]);
+    expect(noVideos.stderr).toMatch(/class "b" has no videos/);
+  }, 300_000);
+});

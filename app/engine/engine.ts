@@ -10,6 +10,7 @@ import { Classifier, DEFAULT_TOP_K } from '../../model/classifier.ts';
 import { WeightStore } from '../../model/executor.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
+import { headFingerprint, type CustomHead } from '../../model/head/customHead.ts';
 import { FrameRing } from '../video/frameRing.ts';
 
 /**
@@ -32,6 +33,8 @@ export interface EngineModel {
   /** Read only when a classifier is built for this model. */
   weights: () => WeightSource;
   labels?: readonly string[];
+  /** A taught head to label with (a new one plans a new classifier on the weights already on the GPU). */
+  head?: CustomHead;
 }
 
 export interface LeaseOptions {
@@ -108,7 +111,7 @@ export class Engine {
 
   private residentFor(model: EngineModel, o: LeaseOptions, ring: FrameRing): Resident {
     const { config } = model;
-    const key = JSON.stringify([model.id, config.inputSize, !!o.profile, o.tiles ?? null]);
+    const key = JSON.stringify([model.id, config.inputSize, !!o.profile, o.tiles ?? null, model.head ? headFingerprint(model.head) : null]);
     if (this.current?.key === key) return this.current;
     if (this.current) this.retire(this.current);
     // Idle rings for another input size would wait for a classifier that no longer exists.
@@ -122,7 +125,7 @@ export class Engine {
     const onGpu = !!store && store.size > 0;
     if (!store) this.stores.set(model.id, (store = new WeightStore()));
     const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
-      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store,
+      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store, head: model.head,
       // Where it looks, for the labels shown: a few dot products per position of res5, read back with the logits.
       classMaps: DEFAULT_TOP_K,
     });

@@ -17,6 +17,10 @@ export interface ClipResult extends ClipWindow {
   ms: number;
   /** Where the model looked, for its top classes (the centre crop's run, where there are several). */
   maps?: ClassMaps;
+  /** The pooled features the head read, one per view (what a taught head learns from). */
+  features: Float32Array[];
+  /** With a taught head: the checkpoint head's labels for the clip, beside the taught ones. */
+  baseTop?: LabelScore[];
 }
 
 export interface AnalysisProgress {
@@ -133,17 +137,22 @@ export async function analyzeVideo(
       return 0;
     });
     const views: Float32Array[] = [];
+    const baseViews: Float32Array[] = [];
+    const features: Float32Array[] = [];
     let ms = 0;
     let maps: ClassMaps | undefined;
     const centre = Math.max(0, ring.crops.indexOf(1));
     for (let v = 0; v < ring.views; v++) {
       const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: lease.bind });
       views.push(r.probabilities);
+      features.push(r.features);
+      if (r.base) baseViews.push(r.base.probabilities);
       ms += r.ms;
       if (v === centre) maps = r.maps;
     }
     const probabilities = classifier.combine(views);
-    const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms, maps };
+    const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms, maps, features };
+    if (baseViews.length) result.baseTop = classifier.baseTopOf(classifier.combineBase(baseViews), topK);
     results.push(result);
     options.onClip?.(result);
   };

@@ -8,7 +8,11 @@ import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { Engine } from '../engine/engine.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentsOf, type SegmentOptions } from '../../model/segments.ts';
 import { segmentsRecord, segmentsToCsv, segmentsToVtt } from '../results.ts';
-import { analyzeVideo } from './analyze.ts';
+import { analyzeVideo, type ClipResult } from './analyze.ts';
+import { backboneIdentity, checkBackbone, readHeadFile, writeHeadFile, type CustomHead } from '../../model/head/customHead.ts';
+import { cpuGradient, trainHead, type Example } from '../../model/head/train.ts';
+import type { SlowFastConfig } from '../../model/slowfast.ts';
+import type { LoadedWeights } from '../../model/weights/load.ts';
 import { openVideoFile } from './decode.ts';
 
 export interface ClassifyVideoRequest {
@@ -31,6 +35,9 @@ export interface ClassifyVideoRequest {
   segments?: SegmentOptions;
   /** Return each clip's class activation maps (its top classes', per pathway). */
   cam?: boolean;
+  /** A taught head (npm run teach) to label with instead of the checkpoint's, and its name for messages. */
+  headUrl?: string;
+  headName?: string;
 }
 
 // Several videos in one run share the weights, the device and its resident engine (the model is built once).
@@ -53,7 +60,8 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
     engine ??= new Engine(gpu.device);
     const key = JSON.stringify([req.checkpointUrl, config]);
     if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
-    const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels };
+    const head = req.headUrl ? await headFor(req.headUrl, req.headName ?? 'the head file', weights, config, req.checkpointName) : undefined;
+    const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels, head };
     const clips = await analyzeVideo(engine, model, video, {
       topK: req.topK, stride: req.stride, views: req.views, protocol: req.protocol, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
     });
@@ -70,7 +78,7 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
       config,
       ms: performance.now() - t0,
       top,
-      clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top })),
+      clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top, ...(c.baseTop ? { checkpointTop: c.baseTop } : {}) })),
       notices,
       ...(record ? { segments: record, segmentsCsv: segmentsToCsv(record), segmentsVtt: segmentsToVtt(segments!) } : {}),
       // Plain arrays: they leave the page as JSON.
@@ -85,4 +93,80 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
   } finally {
     video.dispose();
   }
+}
+
+/** The head file at `url`, checked to be for these weights. */
+async function headFor(url: string, name: string, weights: LoadedWeights, config: SlowFastConfig, checkpointName = 'the checkpoint'): Promise<CustomHead> {
+  let head: CustomHead;
+  try {
+    head = await readHeadFile(await fetchBlob(url, name));
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message}`);
+  }
+  checkBackbone(head, await backboneIdentity(weights.dict, config, checkpointName));
+  return head;
+}
+
+export interface TeachRequest {
+  checkpointUrl: string;
+  checkpointName: string;
+  preset?: PresetName;
+  size?: number;
+  /** Seconds between clip starts: overlapping clips are the takes' temporal jitter. */
+  stride: number;
+  /** 3: each clip's three crops are three examples. */
+  views: 1 | 3;
+  seed?: number;
+  epochs?: number;
+  classes: { name: string; videos: { url: string; name: string }[] }[];
+}
+
+/**
+ * `npm run teach`: every clip (and crop) of each class's files is an example; the head is trained on the
+ * pooled features and graded on files it did not see (held out, or k-fold; clips when a class has one file).
+ */
+export async function teach(req: TeachRequest) {
+  const weights = await weightsAt(req.checkpointUrl);
+  const config = configOf(weights, { preset: req.preset, inputSize: req.size });
+  gpuOnce ??= acquireGpu();
+  const gpu = await gpuOnce;
+  engine ??= new Engine(gpu.device);
+  const key = JSON.stringify([req.checkpointUrl, config]);
+  if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
+  const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict) };
+  const t0 = performance.now();
+  const perFile: { label: number; file: string; clips: ClipResult[] }[] = [];
+  for (const [label, c] of req.classes.entries()) {
+    for (const v of c.videos) {
+      const video = await openVideoFile(await fetchBlob(v.url, v.name));
+      try {
+        perFile.push({ label, file: v.name, clips: await analyzeVideo(engine, model, video, { stride: req.stride, views: req.views }) });
+      } catch (e) {
+        throw new Error(`${v.name}: ${(e as Error).message}`);
+      }
+    }
+  }
+  const extractMs = performance.now() - t0;
+  // Files are the takes; a class with one file is graded on its clips instead (they overlap, so less honestly).
+  const filesPerClass = req.classes.map((_, k) => perFile.filter((f) => f.label === k).length);
+  const byClip = Math.min(...filesPerClass) < 2;
+  const examples: Example[] = perFile.flatMap((f) => f.clips.flatMap((clip, i) => clip.features.map((features) => ({
+    features, label: f.label, group: byClip ? `${f.file}#${i}` : f.file,
+  }))));
+  const names = req.classes.map((c) => c.name);
+  const t1 = performance.now();
+  const trained = await trainHead(names, examples, { seed: req.seed, epochs: req.epochs, gradient: cpuGradient });
+  const trainMs = performance.now() - t1;
+  const head: CustomHead = { ...trained, classNames: names, backbone: await backboneIdentity(weights.dict, config, req.checkpointName) };
+  return {
+    adapter: gpu.adapter.description,
+    config,
+    examples: req.classes.map((c, k) => ({ class: c.name, files: filesPerClass[k], examples: examples.filter((e) => e.label === k).length })),
+    gradedBy: byClip ? 'clips' : 'files',
+    evaluation: trained.evaluation,
+    finalLoss: trained.curve.at(-1)?.loss,
+    extractMs, trainMs,
+    // Plain numbers: they leave the page as JSON.
+    file: Array.from(writeHeadFile(head)),
+  };
 }

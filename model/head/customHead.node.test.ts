@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomArray, rng } from '../../kernels/compare.ts';
 import { writeSafetensors } from '../weights/safetensors.ts';
-import type { StateDict } from '../weights/stateDict.ts';
+import { GOLDEN_FIXTURES } from '../goldenFixtures.ts';
+import { randomStateDict } from '../weights/weightSource.ts';
 import { backboneIdentity, checkBackbone, foldHead, HeadFileError, readHeadFile, writeHeadFile, type CustomHead } from './customHead.ts';
 import { headLogits } from './train.ts';
 
@@ -53,15 +54,19 @@ describe('head files', () => {
     await expect(readHeadFile(writeHeadFile(nan))).rejects.toThrow('head.bias holds values that are not finite numbers');
   });
 
-  it('fingerprints the backbone by its weights, and refuses a head taught on another', async () => {
-    const dict = (scale: number): StateDict => new Map([
-      ['blocks.0.conv.weight', { shape: [4, 3], dtype: 'float32', data: Float32Array.from({ length: 12 }, (_, i) => i * scale) }],
-      ['blocks.6.proj.bias', { shape: [3], dtype: 'float32', data: Float32Array.of(1, 2, 3) }],
-    ]);
-    const a = await backboneIdentity(dict(1), 'model A', D);
+  it('fingerprints the backbone by its parameters, and refuses a head taught on another', async () => {
+    const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
+    const dict = randomStateDict(config, 1);
+    const a = await backboneIdentity(dict, config, 'model A');
     expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect((await backboneIdentity(dict(1), 'model A', D)).hash).toBe(a.hash);
-    const b = await backboneIdentity(dict(1.001), 'model B', D);
+    expect(a.features).toBe(576);
+    // Extras beside the parameters do not count; one changed weight does.
+    const withExtra = new Map(dict).set('blocks.0.multipathway_blocks.0.norm.num_batches_tracked', { shape: [], dtype: 'int64', data: Float32Array.of(7) });
+    expect((await backboneIdentity(withExtra, config, 'model A')).hash).toBe(a.hash);
+    const other = new Map(dict);
+    const w = other.get('blocks.6.proj.bias')!;
+    other.set('blocks.6.proj.bias', { ...w, data: w.data.map((v, i) => (i === 0 ? v + 1e-3 : v)) });
+    const b = await backboneIdentity(other, config, 'model B');
     expect(b.hash).not.toBe(a.hash);
     const head = { ...aHead(), backbone: a };
     expect(() => checkBackbone(head, a)).not.toThrow();

@@ -6,6 +6,8 @@ import type { WeightInput } from '../weights/byteSource.ts';
 import { CheckpointError } from '../weights/pickle.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsEntry } from '../weights/safetensors.ts';
 import type { StateDict } from '../weights/stateDict.ts';
+import { parameterShapes } from '../weights/convert.ts';
+import type { SlowFastConfig } from '../slowfast.ts';
 import type { Evaluation, HeadWeights } from './train.ts';
 
 export const HEAD_FORMAT = 'slowfast-web head';
@@ -64,11 +66,17 @@ export function headFingerprint(head: CustomHead): string {
 /** The values sampled from each tensor for the fingerprint. */
 const SAMPLES_PER_TENSOR = 1024;
 
-/** Fingerprints a model's weights: every tensor's name and shape, and up to 1024 of its values evenly spaced. */
-export async function backboneIdentity(dict: StateDict, name: string, features: number): Promise<BackboneIdentity> {
+/**
+ * Fingerprints a model's weights: each of the model's parameters (so extras a file may carry beside them do
+ * not count) by name, shape and up to 1024 of its values evenly spaced; `features` is the head's input size.
+ */
+export async function backboneIdentity(dict: StateDict, config: SlowFastConfig, name: string): Promise<BackboneIdentity> {
+  const params = parameterShapes(config);
+  const head = params.find((p) => /proj\.weight$/.test(p.name))!;
   const parts: Uint8Array[] = [];
-  for (const key of [...dict.keys()].sort()) {
-    const t = dict.get(key)!;
+  for (const { name: key } of [...params].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const t = dict.get(key);
+    if (!t) throw new HeadFileError(`the model has no ${key}`);
     parts.push(new TextEncoder().encode(`${key} ${t.shape.join('x')};`));
     const step = Math.max(1, Math.floor(t.data.length / SAMPLES_PER_TENSOR));
     const sample = new Float32Array(Math.ceil(t.data.length / step));
@@ -82,7 +90,7 @@ export async function backboneIdentity(dict: StateDict, name: string, features: 
     at += p.byteLength;
   }
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
-  return { name, hash: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), features };
+  return { name, hash: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), features: head.shape[1] };
 }
 
 /** Throws, saying which model the head needs, unless it was trained on `backbone`. */

@@ -26,14 +26,13 @@ describe('a taught head on the GPU', () => {
       const dir = `golden/${fixture}`;
       const dict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
       const golden = { features: await sharedF32(`${dir}/intermediates/b5_poolconcat.bin`), logits: await sharedF32(`${dir}/logits.bin`) };
-      const d = golden.features.length;
       // Three classes around the golden features, so the head has real weights.
       const r = rng(11);
       const examples = [0, 1, 2].flatMap((label) => Array.from({ length: 4 }, (_, t) => ({
         features: golden.features.map((f) => Math.max(0, f * (1 + label * 0.5) + 0.05 * (r() - 0.5))), label, group: `take ${t}`,
       })));
       const trained = await trainHead(['a', 'b', 'c'], examples, { epochs: 30 });
-      const head: CustomHead = { ...trained, classNames: ['a', 'b', 'c'], backbone: await backboneIdentity(dict, fixture, d) };
+      const head: CustomHead = { ...trained, classNames: ['a', 'b', 'c'], backbone: await backboneIdentity(dict, GOLDEN_FIXTURES[fixture], fixture) };
       const inputs = { slow: await sharedF32(`${dir}/input_slow.bin`), fast: await sharedF32(`${dir}/input_fast.bin`) };
       const classifier = await Classifier.create(device, GOLDEN_FIXTURES[fixture], new StateDictSource(dict), { head, classMaps: 2 });
       expect(classifier.labels).toEqual(['a', 'b', 'c']);
