@@ -2,11 +2,12 @@ import { useState } from 'react';
 import { GpuStatus } from './components/GpuStatus.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { PerfPanel } from './components/PerfPanel.tsx';
+import { TeachPanel } from './components/TeachPanel.tsx';
 import { VideoPanel } from './components/VideoPanel.tsx';
 import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { useStore } from './store.ts';
 
-type View = 'video' | 'webcam';
+type View = 'video' | 'webcam' | 'teach';
 
 export function App() {
   // While a lost device is being replaced, what is on screen stays.
@@ -57,8 +58,11 @@ export function App() {
             <button type="button" role="tab" aria-selected={view === 'webcam'} onClick={() => setView('webcam')}>
               Webcam
             </button>
+            <button type="button" role="tab" aria-selected={view === 'teach'} onClick={() => setView('teach')}>
+              Teach
+            </button>
           </nav>
-          {view === 'video' ? <VideoPanel /> : <WebcamPanel />}
+          {view === 'video' ? <VideoPanel /> : view === 'webcam' ? <WebcamPanel /> : <TeachPanel />}
           <PerfPanel />
         </>
       )}

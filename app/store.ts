@@ -3,7 +3,7 @@
 // the actions here talk to the engine.
 import { create } from 'zustand';
 import { Engine } from './engine/client.ts';
-import type { CacheState, ClipLabels, EngineEvent, GpuState, Label, ModelKey, PerfReport, TilesState, WeightsState } from './engine/protocol.ts';
+import type { CacheState, ClipLabels, EngineEvent, GpuState, HeadState, Label, ModelKey, PerfReport, TilesState, WeightsState } from './engine/protocol.ts';
 import { clipFrameRate } from '../model/clips.ts';
 import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
@@ -11,6 +11,8 @@ import type { VideoInfo } from './video/decode.ts';
 import type { ClassMaps } from '../model/classifier.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions } from '../model/segments.ts';
 import { DEFAULT_ZOO_MODEL } from '../model/zoo.ts';
+import { clipDuration } from '../model/clips.ts';
+import { initialTeach, teachSlice, type TeachActions, type TeachState } from './teach/slice.ts';
 
 export type { GpuState } from './engine/protocol.ts';
 
@@ -24,6 +26,8 @@ export interface Settings {
   protocol: 'stride' | 'paper';
   profile: boolean;
   intervalMs: number;
+  /** With a taught head, whether the checkpoint's own labels show beside its classes. */
+  showModelLabels: boolean;
   /** Which class activation maps to draw over the video (and the camera), and how opaque. */
   mapView: 'off' | 'both' | 'slow' | 'fast';
   mapOpacity: number;
@@ -80,6 +84,8 @@ export interface WebcamState {
   labels?: Label[];
   /** Where the model looked in the latest clip. */
   maps?: ClassMaps;
+  /** With a taught head: the checkpoint's own labels for the latest clip. */
+  baseTop?: Label[];
   updates: number;
   /** Label updates per second over the last few updates. */
   rateHz?: number;
@@ -87,7 +93,7 @@ export interface WebcamState {
   error?: string;
 }
 
-export interface StoreState {
+export interface StoreState extends TeachActions {
   gpu: GpuState;
   weights: WeightsState;
   cache: CacheState;
@@ -105,6 +111,11 @@ export interface StoreState {
   cacheNotice?: string;
   engineError?: string;
   webcam: WebcamState;
+  /** Teaching: the open project, takes being recorded or read, training (app/teach/slice.ts). */
+  teach: TeachState;
+  /** The taught head the engine labels with, if any (its classes replace the checkpoint's). */
+  head: HeadState;
+  headError?: string;
 
   start(): void;
   setSettings(patch: Partial<Settings>): void;
@@ -126,7 +137,7 @@ export interface StoreState {
 }
 
 const SETTINGS_KEY = 'slowfast-web.settings';
-const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, protocol: 'stride', profile: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS };
+const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, protocol: 'stride', profile: false, showModelLabels: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS };
 
 function loadSettings(): Settings {
   try {
@@ -155,7 +166,16 @@ let camera: Camera | undefined;
 const labelTimes: number[] = [];
 
 export const useStore = create<StoreState>()((set, get) => {
+  const teaching = teachSlice<StoreState>(set, get, () => engine, () => {
+    const w = get().weights;
+    return {
+      settings: runSettings(get().settings),
+      clipSeconds: w.status === 'ready' ? clipDuration(w.model.config) : undefined,
+      loadId: w.status === 'ready' ? w.model.loadId : undefined,
+    };
+  });
   const onEvent = (e: EngineEvent) => {
+    if (teaching.onEvent(e, performance.now())) return;
     switch (e.type) {
       case 'gpu':
         return set({ gpu: e.state });
@@ -185,6 +205,8 @@ export const useStore = create<StoreState>()((set, get) => {
         }
         const s = pending.settings;
         const weights = get().weights;
+        // A taught head labels with its own classes (single-label: it is a softmax).
+        const head = get().head;
         // An animated image shows as an image, whatever its name says.
         const source: VideoSource = e.info.container === 'image' ? { ...pending.source, kind: 'image' } : pending.source;
         set({
@@ -193,8 +215,8 @@ export const useStore = create<StoreState>()((set, get) => {
           analysis: {
             id: e.id, source, info: e.info, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
             model: weights.status === 'ready' ? weights.model.name : 'unknown',
-            classNames: weights.status === 'ready' ? weights.model.classNames : [],
-            multiLabel: weights.status === 'ready' && weights.model.config.headActivation === 'sigmoid',
+            classNames: head.status === 'ready' ? head.classNames : weights.status === 'ready' ? weights.model.classNames : [],
+            multiLabel: head.status !== 'ready' && weights.status === 'ready' && weights.model.config.headActivation === 'sigmoid',
             inputSize: s.inputSize ?? (weights.status === 'ready' ? weights.model.config.inputSize : 224),
             stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views,
           },
@@ -218,7 +240,7 @@ export const useStore = create<StoreState>()((set, get) => {
         labelTimes.push(performance.now());
         if (labelTimes.length > 6) labelTimes.shift();
         const rateHz = labelTimes.length > 1 ? ((labelTimes.length - 1) * 1000) / (labelTimes.at(-1)! - labelTimes[0]) : undefined;
-        return set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, maps: e.maps, latencyMs: e.latencyMs, updates: s.webcam.updates + 1, rateHz } }));
+        return set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, maps: e.maps, baseTop: e.baseTop, latencyMs: e.latencyMs, updates: s.webcam.updates + 1, rateHz } }));
       }
       case 'webcamEnd':
         if (get().webcam.id === e.id) {
@@ -296,6 +318,9 @@ export const useStore = create<StoreState>()((set, get) => {
     tiles: { status: 'default' },
     settings: loadSettings(),
     webcam: { status: 'off', updates: 0 },
+    teach: initialTeach(),
+    head: { status: 'none' },
+    ...teaching.actions,
 
     start() {
       if (engine) return;

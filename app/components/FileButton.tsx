@@ -1,15 +1,25 @@
-/** A button that opens the file picker and hands over the one file chosen. */
-export function FileButton({ label, accept, testId, onFile }: { label: string; accept: string; testId: string; onFile: (f: File) => void }) {
+type FileButtonProps = { label: string; accept: string; testId: string } & (
+  | { multiple?: false; onFile: (f: File) => void }
+  /** Several files at once, handed over together. */
+  | { multiple: true; onFiles: (files: File[]) => void }
+);
+
+/** A button that opens the file picker and hands over the file (or files) chosen. */
+export function FileButton(props: FileButtonProps) {
   return (
     <label className="button">
-      {label}
+      {props.label}
       <input
         type="file"
-        accept={accept}
-        data-testid={testId}
+        accept={props.accept}
+        multiple={props.multiple}
+        data-testid={props.testId}
         onChange={(e) => {
-          const f = e.target.files?.[0];
-          if (f) onFile(f);
+          const files = [...(e.target.files ?? [])];
+          if (files.length) {
+            if (props.multiple) props.onFiles(files);
+            else props.onFile(files[0]);
+          }
           e.target.value = ''; // the same file may be chosen again
         }}
       />

@@ -9,6 +9,29 @@ const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
 const DATASETS = [...new Set(ZOO.map((m) => m.dataset))];
 const zooOption = (m: ZooModel) => `${m.title.replace(/ \(.*\)$/, '')} · ${m.score.toFixed(1)}% ${m.metric} · ≈ ${mib(approximateBytes(m))}`;
 
+/** Which taught head labels instead of the checkpoint's classes, if any (see the Teach tab). */
+function HeadLine() {
+  const head = useStore((s) => s.head);
+  const headError = useStore((s) => s.headError);
+  return (
+    <>
+      {head.status === 'ready' && (
+        <p className="notice" data-testid="head-line">
+          Labelling with your taught head <strong>{head.name}</strong> ({head.classNames.length} classes: {head.classNames.join(', ')}) instead of the model's own classes.{' '}
+          <button type="button" onClick={useStore.getState().useModelClasses}>
+            Use the model's own classes
+          </button>
+        </p>
+      )}
+      {headError && (
+        <p className="error" role="alert" data-testid="head-error">
+          {headError}
+        </p>
+      )}
+    </>
+  );
+}
+
 function WeightsLine({ weights }: { weights: WeightsState }) {
   const { downloadModel, cancelDownload } = useStore.getState();
   switch (weights.status) {
@@ -130,6 +153,7 @@ export function ModelPanel() {
         <FileButton label="Label file…" accept=".txt,.json,text/plain,application/json" testId="labels-input" onFile={(f) => loadLabels(f, f.name)} />
       </div>
       <WeightsLine weights={weights} />
+      <HeadLine />
       {weightsError && (
         <p className="error" role="alert" data-testid="weights-error">
           {weightsError}

@@ -2,19 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
 import { useStore, type Analysis } from '../store.ts';
 import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
+import { downloadText as download, VIDEO_TYPES } from './download.ts';
 import { FileButton } from './FileButton.tsx';
 import { Segments, useSegments } from './Segments.tsx';
 import { Timeline } from './Timeline.tsx';
 import { TopLabels } from './TopLabels.tsx';
 
-const VIDEO_TYPES = 'video/*,.mp4,.webm,.mov,.mkv,.gif';
-
-function download(name: string, type: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = Object.assign(document.createElement('a'), { href: url, download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** Playback time of the video (or, for a GIF shown as an image, a looping clock of its length). */
 function usePlaybackTime(media: React.RefObject<HTMLVideoElement | null>, analysis: Analysis) {
@@ -41,6 +34,7 @@ function Results({ analysis }: { analysis: Analysis }) {
   const [mapSlot, setMapSlot] = useState(0);
   const time = usePlaybackTime(media, analysis);
   const { cancelAnalysis } = useStore.getState();
+  const showModelLabels = useStore((s) => s.settings.showModelLabels);
   const duration = analysis.info?.duration ?? 0;
   const current = clipAt(analysis.results, time);
   const mapClasses = current?.maps?.classes.map((index) => ({ index, label: current.top.find((l) => l.index === index)?.label ?? `class ${index}` }));
@@ -86,6 +80,7 @@ function Results({ analysis }: { analysis: Analysis }) {
           labels={current?.top}
           caption={current ? `Clip ${current.start.toFixed(1)}–${current.end.toFixed(1)} s` : analysis.status === 'running' ? 'Classifying the first clip…' : 'No clips'}
         />
+        {showModelLabels && current?.baseTop && <TopLabels labels={current.baseTop} caption="The model's own labels" />}
         {analysis.status === 'running' && (
           <div className="progress" data-testid="progress">
             <progress max={analysis.clips || 1} value={analysis.clipsDone} /> {analysis.clipsDone} of {analysis.clips || '?'} clips{' '}

@@ -7,6 +7,7 @@ import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
 import type { AnalysisNotice } from '../video/analyze.ts';
+import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
 
 /** A model is known by its zoo name (model/zoo.ts: 'SLOWFAST_8x8_R50', 'charades/SLOW_8x8_R50', …), or 'custom' for a file the user gave. */
 export type ModelKey = string;
@@ -67,6 +68,18 @@ export type TilesState =
   | { status: 'paused'; done: number; total: number }
   | { status: 'tuned'; shapes: number; ms?: number };
 
+/** The taught head the engine labels with, if any (its classes replace the checkpoint's). */
+export type HeadState =
+  | { status: 'none' }
+  | { status: 'ready'; name: string; classNames: string[]; source: 'trained' | 'file'; evaluation?: Evaluation };
+
+/** One example for training: a clip's pooled features, its class, and the take it came from. */
+export interface TeachExample {
+  features: Float32Array;
+  label: number;
+  group: string;
+}
+
 export interface RunSettings {
   /** Input height and width; default the model's own. */
   inputSize?: number;
@@ -87,6 +100,8 @@ export interface ClipLabels {
   ms: number;
   /** Where the model looked, for the clip's top classes (see ClassMaps). */
   maps?: ClassMaps;
+  /** With a taught head: the checkpoint's own top labels for the clip. */
+  baseTop?: Label[];
 }
 
 export interface PerfReport {
@@ -126,6 +141,16 @@ export type EngineRequest =
   | { type: 'webcamStart'; id: number; frames: ReadableStream<VideoFrame>; settings: RunSettings; intervalMs: number }
   | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }
   /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
+  /**
+   * The pooled features of a file's clips (every 0.5 s, 3 crops each), or of those inside `range` (seconds):
+   * examples for teaching. Answered by 'teachFeatures'.
+   */
+  | { type: 'teachFile'; id: number; file: Blob; name: string; settings: RunSettings; range?: { start: number; end: number } }
+  /** Trains a head on the examples; progress comes as 'trainProgress', the head as 'trained', and the engine labels with it. */
+  | { type: 'train'; id: number; name: string; classNames: string[]; examples: TeachExample[] }
+  /** Labels with the head in this file (safetensors from 'trained' or `npm run teach`), or, null, with the checkpoint's again. */
+  | { type: 'useHead'; file: Blob | null; name?: string }
+  /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
   | { type: 'ping'; at: number };
 
 export type EngineEvent =
@@ -140,8 +165,17 @@ export type EngineEvent =
   /** Something to know about an analysis's results (a video shorter than a clip, one that ends early). */
   | { type: 'notice'; id: number; kind: AnalysisNotice['kind']; message: string }
   /** `maps`: where the model looked in the latest clip (its own top classes, before smoothing). */
-  | { type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number; maps?: ClassMaps }
+  | {
+    type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number; maps?: ClassMaps;
+    /** The latest clip's pooled features (for teaching), and with a taught head the checkpoint's own labels. */
+    features: Float32Array; baseTop?: Label[];
+  }
+  | { type: 'teachFeatures'; id: number; clips: { start: number; end: number; features: Float32Array[] }[]; duration: number }
+  | { type: 'trainProgress'; id: number; point: CurvePoint }
+  /** `file`: the head as a head file, to save; `backend`: where its gradient ran. */
+  | { type: 'trained'; id: number; evaluation: Evaluation; curve: CurvePoint[]; ms: number; backend: string; examples: number; file: Uint8Array<ArrayBuffer> }
+  | { type: 'head'; state: HeadState }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
-  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles'; id?: number; kind?: string; message: string }
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head'; id?: number; kind?: string; message: string }
   | { type: 'pong'; at: number };

@@ -16,6 +16,7 @@ import { WebcamError } from '../video/webcam.ts';
 import { Engine, type EngineModel } from './engine.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { Models } from './models.ts';
+import { Teacher } from './teacher.ts';
 import type { EngineEvent, EngineRequest, PerfReport, RunSettings } from './protocol.ts';
 
 const scope = self as unknown as {
@@ -34,8 +35,11 @@ const engineOf = (device: GPUDevice) => {
 };
 let cache: ModelCache | undefined;
 const models = new Models(post, () => cache);
+const teacher = new Teacher(post);
 const jobs = new Map<number, AbortController>();
 const live = new Map<number, LiveClassifier>();
+/** Each camera session's settings, to move it onto another head. */
+const liveSettings = new Map<number, RunSettings>();
 /** When the device was lost in the last minute; past a few, the engine stops starting new ones. */
 const losses: number[] = [];
 const MAX_LOSSES_PER_MINUTE = 3;
@@ -178,19 +182,53 @@ async function stopBackgroundTuning(): Promise<void> {
   await backgroundTuning.finished;
 }
 
-/** The current model as the engine takes it, at the input size of `settings`. */
-function engineModel(settings: RunSettings): EngineModel {
+/** The current model as the engine takes it, at the input size of `settings`, with the taught head in use. */
+async function engineModel(settings: RunSettings): Promise<EngineModel> {
   const model = models.current;
   if (!model) throw new Error('Load weights first (see the model panel).');
   const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
-  return { id: model.loadId, config, weights: () => new StateDictSource(model.dict), labels: model.labels };
+  return { id: model.loadId, config, weights: () => new StateDictSource(model.dict), labels: model.labels, head: await teacher.headFor(model) };
 }
+
+/** Camera sessions carry on with the head now in use (their rings refill). */
+async function moveLiveSessions(): Promise<void> {
+  const g = await startGpu();
+  if (!g) return;
+  for (const [id, session] of live) {
+    try {
+      await session.moveTo(engineOf(g.device), await engineModel(liveSettings.get(id)!));
+    } catch (e) {
+      session.fail(new WebcamError('unsupported', `The camera could not switch heads: ${(e as Error).message}`));
+    }
+  }
+}
+
+/** The pooled features of a file's clips (3 crops each, every half second), inside `range` if given. */
+async function teachFile(id: number, file: Blob, name: string, settings: RunSettings, range?: { start: number; end: number }): Promise<void> {
+  try {
+    const { engine, model, tiles } = await jobSetup(settings);
+    const video = await openVideoFile(file);
+    try {
+      const clips = await analyzeVideo(engine, model, video, { tiles, stride: TEACH_STRIDE, views: 3 });
+      // A segment's examples are the clips mostly inside it.
+      const inside = range ? clips.filter((c) => (c.start + c.end) / 2 >= range.start && (c.start + c.end) / 2 <= range.end) : clips;
+      post({ type: 'teachFeatures', id, clips: inside.map((c) => ({ start: c.start, end: c.end, features: c.features })), duration: video.info.duration });
+    } finally {
+      video.dispose();
+    }
+  } catch (e) {
+    post({ type: 'error', scope: 'teach', id, message: e instanceof VideoInputError ? `${name}: ${e.message}` : `${name} could not be used: ${(e as Error).message}` });
+  }
+}
+
+/** Seconds between the clips a teaching file gives: overlapping clips are its takes' jitter in time. */
+const TEACH_STRIDE = 0.5;
 
 /** The device, its engine and the model a job runs with, or the reason it cannot start. */
 async function jobSetup(settings: RunSettings) {
   const g = await startGpu();
   if (!g) throw new Error('WebGPU is not available');
-  const model = engineModel(settings);
+  const model = await engineModel(settings);
   return { gpu: g, device: g.device, engine: engineOf(g.device), model, config: model.config, tiles: await tunedTiles(g) };
 }
 
@@ -229,7 +267,11 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
           onNotice: (n) => post({ type: 'notice', id, ...n }),
           onClip: (r) => {
             clipsDone++;
-            post({ type: 'clip', id, clip: { start: r.start, end: r.end, top: r.top.map(({ index, label, probability }) => ({ index, label, probability })), probabilities: r.probabilities, ms: r.ms, maps: r.maps } });
+            const plain = (top: typeof r.top) => top.map(({ index, label, probability }) => ({ index, label, probability }));
+            post({
+              type: 'clip', id,
+              clip: { start: r.start, end: r.end, top: plain(r.top), probabilities: r.probabilities, ms: r.ms, maps: r.maps, ...(r.baseTop ? { baseTop: plain(r.baseTop) } : {}) },
+            });
             if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });
           },
         });
@@ -264,23 +306,29 @@ async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, setti
       intervalMs,
       tiles,
       onLabels: (l) => {
-        post({ type: 'webcamLabels', id, time: l.time, top: l.top.map(({ index, label, probability }) => ({ index, label, probability })), latencyMs: l.latencyMs, maps: l.maps });
+        const plain = (top: typeof l.top) => top.map(({ index, label, probability }) => ({ index, label, probability }));
+        post({
+          type: 'webcamLabels', id, time: l.time, top: plain(l.top), latencyMs: l.latencyMs, maps: l.maps, features: l.features,
+          ...(l.baseTop ? { baseTop: plain(l.baseTop) } : {}),
+        });
         if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
       },
       onError: (e) => {
         live.delete(id);
+        liveSettings.delete(id);
         post({ type: 'error', scope: 'webcam', id, kind: e.kind, message: e.message });
         post({ type: 'webcamEnd', id });
       },
     });
     live.set(id, session);
+    liveSettings.set(id, settings);
     // When the device is lost, the same camera carries on on the next one.
     const follow = (lostGpu: Gpu) => void lostGpu.lost.then(async () => {
       const next = await startGpu();
       const current = live.get(id);
       if (!next || !current || !models.current) return;
       try {
-        await current.moveTo(engineOf(next.device), engineModel(settings));
+        await current.moveTo(engineOf(next.device), await engineModel(settings));
         follow(next);
       } catch (e) {
         current.fail(new WebcamError('unsupported', `The camera could not carry on after the GPU was lost: ${(e as Error).message}`));
@@ -338,6 +386,7 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'webcamStop': {
       const session = live.get(request.id);
       live.delete(request.id);
+      liveSettings.delete(request.id);
       if (!session) return;
       // fail() reports the error and the end through onError.
       if (request.error) return session.fail(new WebcamError(request.error.kind as WebcamError['kind'], request.error.message));
@@ -345,6 +394,15 @@ async function handle(request: EngineRequest): Promise<void> {
       post({ type: 'webcamEnd', id: request.id });
       return;
     }
+    case 'teachFile':
+      await stopBackgroundTuning();
+      return teachFile(request.id, request.file, request.name, request.settings, request.range);
+    case 'train':
+      if (await teacher.train(request.id, models.current, request.name, request.classNames, request.examples)) await moveLiveSessions();
+      return;
+    case 'useHead':
+      if (await teacher.use(models.current, request.file, request.name)) await moveLiveSessions();
+      return;
     case 'ping':
       post({ type: 'pong', at: request.at });
       return;

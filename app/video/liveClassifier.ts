@@ -21,6 +21,10 @@ export interface WebcamLabels {
   inferenceMs: number;
   /** Where the model looked in the latest clip (its own top classes, before smoothing). */
   maps?: ClassMaps;
+  /** The latest clip's pooled features (unsmoothed): what a taught head learns from. */
+  features: Float32Array;
+  /** With a taught head: the checkpoint head's labels for the latest clip. */
+  baseTop?: LabelScore[];
 }
 
 export interface WebcamOptions {
@@ -98,8 +102,10 @@ export class LiveClassifier {
     this.frames.length = 0;
     this.nextSlot = 0;
     this.lost = false;
+    // Another head may have other classes: smoothing starts again.
+    this.smoothed = undefined;
     this.watch(engine.device);
-    old.release();
+    this.releaseWhenIdle(old);
   }
 
   private async readFrames(frames: ReadableStream<VideoFrame>): Promise<void> {
@@ -144,7 +150,7 @@ export class LiveClassifier {
       const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, clipFrames(this.config));
       const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? DEFAULT_TOP_K, { bind: this.lease.bind });
       const a = this.options.smoothing ?? 0.5;
-      if (!this.smoothed) this.smoothed = r.probabilities.slice();
+      if (!this.smoothed || this.smoothed.length !== r.probabilities.length) this.smoothed = r.probabilities.slice();
       else this.smoothed = this.smoothed.map((p, i) => a * p + (1 - a) * r.probabilities[i]);
       if (this.stopped) return;
       this.options.onLabels({
@@ -154,6 +160,8 @@ export class LiveClassifier {
         latencyMs: performance.now() - (this.startedAt + end * 1000),
         inferenceMs: r.ms,
         maps: r.maps,
+        features: r.features,
+        ...(r.base ? { baseTop: r.base.top } : {}),
       });
     } catch (e) {
       // A lost device is replaced (moveTo); anything else ends the session.
@@ -174,10 +182,14 @@ export class LiveClassifier {
     this.stopped = true;
     clearInterval(this.timer);
     void this.reader?.cancel().catch(() => {});
-    // Let an in-flight classification finish before its ring goes back to the engine.
+    this.releaseWhenIdle(this.lease);
+  }
+
+  /** Lets an in-flight classification finish before its lease (classifier and ring) goes back to the engine. */
+  private releaseWhenIdle(lease: Lease): void {
     const release = () => {
       if (this.busy) return void setTimeout(release, 50);
-      this.lease.release();
+      lease.release();
     };
     release();
   }

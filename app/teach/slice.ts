@@ -1,0 +1,353 @@
+// The store's teaching slice: the open project (classes, takes), recording a take from the camera, reading
+// examples from files or a segment of the analysed video, training, and the taught head the engine labels
+// with. Only features reach storage, never frames.
+import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
+import type { EngineEvent, EngineRequest, HeadState, RunSettings } from '../engine/protocol.ts';
+import { clipInTake, examplesOf, newId, newProject, ProjectStorage, type Project, type Take } from './project.ts';
+import { thumbnailOfStream, thumbnailOfVideo } from './thumbnails.ts';
+
+export interface TeachState {
+  project: Project;
+  /** Projects kept in this browser. */
+  projects: string[];
+  /** 'kept': in the browser's storage; 'memory': for this visit only (`storageNotice` says why). */
+  storage: 'checking' | 'kept' | 'memory';
+  storageNotice?: string;
+  /** Seconds a camera take lasts. */
+  takeSeconds: number;
+  recording?: { classId: string; phase: 'countdown' | 'recording' | 'finishing'; endsAt: number };
+  /** Files (or segments) whose clips are being read into examples. */
+  reading: { id: number; classId: string; name: string }[];
+  training?: { id: number; curve: CurvePoint[] };
+  trained?: { evaluation: Evaluation; curve: CurvePoint[]; ms: number; backend: string; examples: number };
+  error?: string;
+}
+
+export interface TeachActions {
+  /** Opens browser storage and the last project (the main page only: the widget loads heads it is given). */
+  startTeaching(): Promise<void>;
+  openProject(name: string): Promise<void>;
+  newProject(name: string): Promise<void>;
+  addClass(name: string): void;
+  renameClass(id: string, name: string): void;
+  removeClass(id: string): void;
+  setTakeSeconds(seconds: number): void;
+  /** A countdown, then `takeSeconds` of camera clips as examples of the class. */
+  recordTake(classId: string): void;
+  cancelTake(): void;
+  /** Every clip (3 crops each, every half second) of each file is an example of the class. */
+  addTakeFiles(classId: string, files: readonly File[]): void;
+  /** The clips of the analysed video between `start` and `end` seconds are examples of the class. */
+  addSegment(classId: string, start: number, end: number): Promise<void>;
+  deleteTake(id: string): void;
+  train(): void;
+  /** The trained (or loaded) head as a file to save. */
+  headFile(): Blob | undefined;
+  /** Labels with the head in this file (a head file saved here or made by `npm run teach`). */
+  loadHead(file: Blob, name: string): void;
+  /** Labels with the checkpoint's own classes again. */
+  useModelClasses(): void;
+}
+
+/** What the slice needs from the rest of the store. */
+export interface TeachHost {
+  teach: TeachState;
+  head: HeadState;
+  headError?: string;
+  webcam: { status: string; stream?: MediaStream };
+  analysis?: { source: { name: string; url: string } };
+}
+
+type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
+
+const PROJECT_KEY = 'slowfast-web.teach-project';
+const COUNTDOWN_MS = 3000;
+const DEFAULT_PROJECT = 'My actions';
+
+export const initialTeach = (): TeachState => ({ project: newProject(DEFAULT_PROJECT), projects: [], storage: 'checking', takeSeconds: 4, reading: [] });
+
+interface Engine {
+  id(): number;
+  send(r: EngineRequest): void;
+}
+
+export function teachSlice<S extends TeachHost>(
+  set: Set<S>,
+  get: () => S,
+  engine: () => Engine | undefined,
+  context: () => { settings: RunSettings; clipSeconds?: number; loadId?: number },
+): { actions: TeachActions; onEvent(e: EngineEvent, arrivedMs: number): boolean } {
+  let storage: ProjectStorage | undefined;
+  let saving = Promise.resolve();
+  let take: { classId: string; start: number; end: number; features: Float32Array[]; thumbnail: Promise<string | undefined>; timer: ReturnType<typeof setTimeout> } | undefined;
+  let countdown: ReturnType<typeof setTimeout> | undefined;
+  /** The head file last used (trained or loaded), to save. */
+  let headBytes: Blob | undefined;
+  /** Which (project, weights) the project's head was last offered for. */
+  let offered = '';
+
+  const teach = () => get().teach;
+  const patch = (p: Partial<TeachState>) => set((s) => ({ teach: { ...s.teach, ...p } }) as Partial<S>);
+  const setProject = (project: Project, newTakes: Take[] = []) => {
+    patch({ project });
+    persist(project, newTakes);
+  };
+  const persist = (project: Project, newTakes: Take[] = []) => {
+    if (!storage) return;
+    const kept = storage;
+    saving = saving.then(() => kept.save(project, newTakes)).catch((e: Error) => {
+      storage = undefined;
+      patch({ storage: 'memory', storageNotice: `Examples could not be kept in browser storage (${e.message}): they are in memory for this visit only.` });
+    });
+  };
+
+  /** The project's own head, offered to the engine once the weights are loaded (it refuses one for other weights). */
+  const offerProjectHead = () => {
+    const { project } = teach();
+    const { loadId } = context();
+    const key = `${project.name}#${loadId}`;
+    if (!project.head || loadId === undefined || offered === key) return;
+    offered = key;
+    headBytes = new Blob([project.head]);
+    engine()?.send({ type: 'useHead', file: headBytes, name: `${project.name} head` });
+  };
+
+  const finishTake = async () => {
+    const t = take;
+    if (!t) return;
+    take = undefined;
+    clearTimeout(t.timer);
+    patch({ recording: undefined });
+    const seconds = (t.end - t.start) / 1000;
+    if (!t.features.length) {
+      return patch({ error: `The take gave no clips: the camera's labels came too slowly for a ${seconds} s take. Try a longer take.` });
+    }
+    const { project } = teach();
+    const count = project.takes.filter((x) => x.classId === t.classId && x.source === 'camera').length;
+    const made: Take = { id: newId(), classId: t.classId, source: 'camera', name: `Take ${count + 1}`, thumbnail: await t.thumbnail, seconds, features: t.features };
+    const now = teach().project;
+    if (now.name !== project.name || !now.classes.some((c) => c.id === t.classId)) return; // the class went meanwhile
+    setProject({ ...now, takes: [...now.takes, made] }, [made]);
+  };
+
+  const readClips = (classId: string, file: Blob, name: string, source: Take['source'], thumbnailUrl: string, range?: { start: number; end: number }) => {
+    const e = engine();
+    if (!e) return;
+    const id = e.id();
+    patch({ reading: [...teach().reading, { id, classId, name }], error: undefined });
+    pendingReads.set(id, { classId, name, source, thumbnailUrl, range, project: teach().project.name });
+    e.send({ type: 'teachFile', id, file, name, settings: context().settings, range });
+  };
+  const pendingReads = new Map<number, { classId: string; name: string; source: Take['source']; thumbnailUrl: string; range?: { start: number; end: number }; project: string }>();
+
+  const actions: TeachActions = {
+    async startTeaching() {
+      if (teach().storage !== 'checking') return;
+      const opened = await ProjectStorage.open();
+      if (!(opened instanceof ProjectStorage)) {
+        patch({ storage: 'memory', storageNotice: `Browser storage is unavailable here (${opened.refused}): your examples are kept in memory for this visit only.` });
+        return;
+      }
+      storage = opened;
+      let last = DEFAULT_PROJECT;
+      try {
+        last = localStorage.getItem(PROJECT_KEY) ?? DEFAULT_PROJECT;
+      } catch {
+        // localStorage refused: the default project
+      }
+      const project = (await opened.load(last)) ?? newProject(last);
+      patch({ storage: 'kept', project, projects: await opened.list() });
+      offerProjectHead();
+    },
+
+    async openProject(name) {
+      actions.cancelTake();
+      const project = (storage && (await storage.load(name))) ?? newProject(name);
+      patch({ project, trained: undefined, error: undefined, projects: storage ? await storage.list() : teach().projects });
+      try {
+        localStorage.setItem(PROJECT_KEY, name);
+      } catch {
+        // kept for this visit
+      }
+      // The new project's head, or the checkpoint's classes if it has none.
+      if (project.head) offerProjectHead();
+      else if (get().head.status === 'ready') actions.useModelClasses();
+    },
+
+    async newProject(name) {
+      const clean = name.trim();
+      if (!clean) return patch({ error: 'Give the project a name.' });
+      if (teach().projects.includes(clean)) return patch({ error: `There is already a project called "${clean}".` });
+      await actions.openProject(clean);
+      persist(teach().project);
+      await saving;
+      if (storage) patch({ projects: await storage.list() });
+    },
+
+    addClass(name) {
+      const clean = name.trim();
+      const { project } = teach();
+      if (!clean) return patch({ error: 'Give the class a name.' });
+      if (project.classes.some((c) => c.name === clean)) return patch({ error: `There is already a class called "${clean}".` });
+      patch({ error: undefined });
+      setProject({ ...project, classes: [...project.classes, { id: newId(), name: clean }] });
+    },
+
+    renameClass(id, name) {
+      const clean = name.trim();
+      const { project } = teach();
+      if (!clean || project.classes.some((c) => c.id !== id && c.name === clean)) return;
+      setProject({ ...project, classes: project.classes.map((c) => (c.id === id ? { ...c, name: clean } : c)) });
+    },
+
+    removeClass(id) {
+      const { project } = teach();
+      if (take?.classId === id) actions.cancelTake();
+      setProject({ ...project, classes: project.classes.filter((c) => c.id !== id), takes: project.takes.filter((t) => t.classId !== id) });
+    },
+
+    setTakeSeconds(seconds) {
+      patch({ takeSeconds: seconds });
+    },
+
+    recordTake(classId) {
+      const webcam = get().webcam;
+      if (webcam.status !== 'on' || !webcam.stream) return patch({ error: 'Start the camera first: takes are recorded from its live clips.' });
+      if (teach().recording) return;
+      const stream = webcam.stream;
+      patch({ error: undefined, recording: { classId, phase: 'countdown', endsAt: Date.now() + COUNTDOWN_MS } });
+      countdown = setTimeout(() => {
+        const ms = teach().takeSeconds * 1000;
+        const start = performance.now();
+        // Clips are classified a little after they end; the take waits for the last of its own.
+        const wait = ms + Math.max(10_000, 2 * (context().clipSeconds ?? 2) * 1000);
+        take = { classId, start, end: start + ms, features: [], thumbnail: thumbnailOfStream(stream), timer: setTimeout(() => void finishTake(), wait) };
+        patch({ recording: { classId, phase: 'recording', endsAt: Date.now() + ms } });
+      }, COUNTDOWN_MS);
+    },
+
+    cancelTake() {
+      clearTimeout(countdown);
+      if (take) clearTimeout(take.timer);
+      take = undefined;
+      if (teach().recording) patch({ recording: undefined });
+    },
+
+    addTakeFiles(classId, files) {
+      for (const file of files) readClips(classId, file, file.name, 'file', URL.createObjectURL(file));
+    },
+
+    async addSegment(classId, start, end) {
+      const analysis = get().analysis;
+      if (!analysis) return patch({ error: 'Analyse a video first (Video file tab): a segment of it becomes examples.' });
+      if (!(end > start)) return patch({ error: 'The segment must end after it starts.' });
+      const file = await (await fetch(analysis.source.url)).blob();
+      readClips(classId, file, `${analysis.source.name} ${start.toFixed(1)}–${end.toFixed(1)} s`, 'segment', analysis.source.url, { start, end });
+    },
+
+    deleteTake(id) {
+      const { project } = teach();
+      setProject({ ...project, takes: project.takes.filter((t) => t.id !== id) });
+    },
+
+    train() {
+      const e = engine();
+      if (!e || teach().training) return;
+      const { classNames, examples } = examplesOf(teach().project);
+      const id = e.id();
+      patch({ training: { id, curve: [] }, error: undefined });
+      e.send({ type: 'train', id, name: teach().project.name, classNames, examples });
+    },
+
+    headFile() {
+      return headBytes;
+    },
+
+    loadHead(file, name) {
+      set({ headError: undefined } as Partial<S>);
+      pendingHead = file;
+      engine()?.send({ type: 'useHead', file, name });
+    },
+
+    useModelClasses() {
+      engine()?.send({ type: 'useHead', file: null });
+    },
+  };
+  let pendingHead: Blob | undefined;
+
+  const onEvent = (e: EngineEvent, arrivedMs: number): boolean => {
+    switch (e.type) {
+      case 'webcamLabels': {
+        const t = take;
+        const clipMs = (context().clipSeconds ?? 0) * 1000;
+        if (!t) return false;
+        const clipEnd = arrivedMs - e.latencyMs;
+        if (clipInTake(clipEnd, clipMs, t.start, t.end)) t.features.push(e.features);
+        if (clipEnd > t.end) void finishTake();
+        else if (performance.now() > t.end && teach().recording?.phase === 'recording') patch({ recording: { ...teach().recording!, phase: 'finishing' } });
+        return false; // the webcam slice shows the labels too
+      }
+      case 'teachFeatures': {
+        const read = pendingReads.get(e.id);
+        if (!read) return true;
+        pendingReads.delete(e.id);
+        void (async () => {
+          const features = e.clips.flatMap((c) => c.features);
+          const middle = read.range ? (read.range.start + read.range.end) / 2 : e.duration / 2;
+          const thumbnail = await thumbnailOfVideo(read.thumbnailUrl, middle);
+          if (read.source === 'file') URL.revokeObjectURL(read.thumbnailUrl);
+          patch({ reading: teach().reading.filter((r) => r.id !== e.id) });
+          const { project } = teach();
+          if (project.name !== read.project || !project.classes.some((c) => c.id === read.classId)) return;
+          if (!features.length) return patch({ error: `${read.name} gave no clips: it is shorter than one clip of the model.` });
+          const seconds = read.range ? read.range.end - read.range.start : e.duration;
+          const made: Take = { id: newId(), classId: read.classId, source: read.source, name: read.name, thumbnail, seconds, features };
+          setProject({ ...project, takes: [...project.takes, made] }, [made]);
+        })();
+        return true;
+      }
+      case 'trainProgress': {
+        const training = teach().training;
+        if (training?.id === e.id) patch({ training: { ...training, curve: [...training.curve, e.point] } });
+        return true;
+      }
+      case 'trained': {
+        if (teach().training?.id !== e.id) return true;
+        headBytes = new Blob([e.file]);
+        const { project } = teach();
+        offered = `${project.name}#${context().loadId}`;
+        patch({ training: undefined, trained: { evaluation: e.evaluation, curve: e.curve, ms: e.ms, backend: e.backend, examples: e.examples } });
+        setProject({ ...project, head: e.file });
+        return true;
+      }
+      case 'head':
+        if (e.state.status === 'ready' && e.state.source === 'file' && pendingHead) headBytes = pendingHead;
+        pendingHead = undefined;
+        set({ head: e.state, headError: undefined } as Partial<S>);
+        return true;
+      case 'error':
+        if (e.scope === 'teach') {
+          const reading = teach().reading;
+          if (e.id !== undefined && pendingReads.has(e.id)) {
+            const read = pendingReads.get(e.id)!;
+            pendingReads.delete(e.id);
+            if (read.source === 'file') URL.revokeObjectURL(read.thumbnailUrl);
+          }
+          patch({ error: e.message, reading: reading.filter((r) => r.id !== e.id), ...(teach().training?.id === e.id ? { training: undefined } : {}) });
+          return true;
+        }
+        if (e.scope === 'head') {
+          pendingHead = undefined;
+          set({ headError: e.message } as Partial<S>);
+          return true;
+        }
+        return false;
+      case 'weights':
+        if (e.state.status === 'ready') queueMicrotask(offerProjectHead);
+        return false;
+      default:
+        return false;
+    }
+  };
+  return { actions, onEvent };
+}
