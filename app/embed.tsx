@@ -72,6 +72,12 @@ async function run(command: EmbedCommand) {
         : typeof command.labels === 'string' ? await fetchHostUrl(command.labels) : command.labels;
       return store.loadLabels(file, name);
     }
+    case 'loadHead': {
+      if (command.head === null) return store.useModelClasses();
+      const name = sourceName(command.head, command.name, 'head');
+      const file = typeof command.head === 'string' ? await fetchHostUrl(command.head) : command.head;
+      return store.loadHead(file, name);
+    }
     case 'cancel':
       return store.cancelAnalysis();
     case 'startCamera':
@@ -86,7 +92,7 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (e.source !== window.parent || !origins.includes(e.origin)) return;
   const command = parseCommand(e.data);
   if ('error' in command) return post({ type: 'error', scope: 'command', message: command.error });
-  const scope = command.type === 'loadWeights' ? 'weights' : command.type === 'loadLabels' ? 'labels' : 'video';
+  const scope = command.type === 'loadWeights' ? 'weights' : command.type === 'loadLabels' ? 'labels' : command.type === 'loadHead' ? 'head' : 'video';
   run(command).catch((err: Error) => post({ type: 'error', scope, message: err.message }));
 });
 
@@ -122,6 +128,11 @@ function forward(s: StoreState, prev: StoreState) {
     (prev.weights.status !== 'ready' || prev.weights.model.labelsName !== s.weights.model.labelsName || prev.weights.model.loadId !== s.weights.model.loadId)) {
     post({ type: 'labelsLoaded', name: s.weights.model.labelsName, classes: s.weights.model.config.numClasses });
   }
+  if (s.head !== prev.head) {
+    const own = s.weights.status === 'ready' ? s.weights.model.classNames : [];
+    post(s.head.status === 'ready' ? { type: 'head', name: s.head.name, classes: s.head.classNames } : { type: 'head', name: null, classes: own });
+  }
+  if (s.headError && s.headError !== prev.headError) post({ type: 'error', scope: 'head', message: s.headError });
   if (s.weightsError && s.weightsError !== prev.weightsError) post({ type: 'error', scope: 'weights', message: s.weightsError });
   if (s.labelsError && s.labelsError !== prev.labelsError) post({ type: 'error', scope: 'labels', message: s.labelsError });
   if (s.videoError && s.videoError !== prev.videoError) post({ type: 'error', scope: 'video', message: s.videoError });
@@ -145,7 +156,8 @@ function forward(s: StoreState, prev: StoreState) {
   if (s.webcam.updates > prev.webcam.updates && s.webcam.labels) {
     const time = performance.now() / 1000;
     post({ type: 'labels', mode: 'camera', time, top: s.webcam.labels });
-    if (camEvents && s.webcam.maps && s.weights.status === 'ready') post({ type: 'cam', mode: 'camera', time, ...camOf(s.webcam.maps, s.weights.model.classNames) });
+    const names = s.head.status === 'ready' ? s.head.classNames : s.weights.status === 'ready' ? s.weights.model.classNames : undefined;
+    if (camEvents && s.webcam.maps && names) post({ type: 'cam', mode: 'camera', time, ...camOf(s.webcam.maps, names) });
   }
 }
 

@@ -1,9 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSweep, type Sweep } from './activities.ts';
 import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
+import { E2E_PORT, GOLDEN_CHECKPOINT, HOST_PORT } from './paths.ts';
 
 const SWEEPS: Sweep[] = ['left to right', 'right to left'];
 
@@ -18,6 +19,35 @@ async function clipLabels(page: Page, path: string): Promise<{ label: string; pr
   return (JSON.parse(readFileSync(await json.path(), 'utf8')) as { clips: { top: { label: string; probability: number }[] }[] }).clips.map((c) => c.top);
 }
 
+/**
+ * The widget embedded in a page of another origin: loads the weights and the head (Blobs from the host), then
+ * classifies `video`; returns the clips' top labels from its events.
+ */
+async function embeddedLabels(browser: Browser, headPath: string, video: string): Promise<{ head: unknown; labels: string[] }> {
+  const page = await browser.newPage();
+  try {
+    const host = `http://localhost:${HOST_PORT}`;
+    const events = () => page.evaluate(() => (window as unknown as { events: { type: string; top?: { label: string }[] }[] }).events);
+    await page.goto(`${host}/host.html?widget=http://localhost:${E2E_PORT}&origins=${host}`);
+    await expect.poll(async () => (await events()).some((e) => e.type === 'ready'), { timeout: 60_000 }).toBe(true);
+    const file = (path: string) => readFileSync(path).toString('base64');
+    await page.evaluate(([weights, head, clip]) => {
+      const blob = (b64: string) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]);
+      const send = (window as unknown as { send: (m: unknown) => void }).send;
+      // The head right after its weights: it waits for them.
+      send({ type: 'loadWeights', weights: blob(weights), name: 'checkpoint.pyth' });
+      send({ type: 'loadHead', head: blob(head), name: 'sweeps.head.safetensors' });
+      send({ type: 'classify', video: blob(clip), name: 'unseen.mp4' });
+    }, [file(GOLDEN_CHECKPOINT), file(headPath), file(video)]);
+    await expect.poll(async () => (await events()).some((e) => e.type === 'done'), { timeout: 120_000, message: JSON.stringify(await events()).slice(0, 2000) }).toBe(true);
+    const all = await events();
+    await screenshot(page, 'embed-taught-head');
+    return { head: all.find((e) => e.type === 'head'), labels: all.filter((e) => e.type === 'labels').map((e) => e.top![0].label) };
+  } finally {
+    await page.close();
+  }
+}
+
 /** The head file with its backbone fingerprint changed: a head as taught on other weights. */
 function forOtherWeights(file: Buffer): Buffer {
   const headerLength = Number(file.readBigUInt64LE(0));
@@ -27,7 +57,8 @@ function forOtherWeights(file: Buffer): Buffer {
   return Buffer.from(file.toString('latin1').replaceAll(hash, other), 'latin1');
 }
 
-test('teach two actions from video files: train, label unseen videos with them, save and reload the head, refuse bad head files', async ({ page }) => {
+test('teach two actions from video files: train, label unseen videos with them, save and reload the head (here and in the widget), refuse bad head files', async ({ page, browser }) => {
+  test.setTimeout(360_000);
   const dir = mkdtempSync(join(tmpdir(), 'slowfast-teach-'));
   try {
     const pageErrors: string[] = [];
@@ -103,6 +134,12 @@ test('teach two actions from video files: train, label unseen videos with them, 
     await page.getByTestId('head-input').setInputFiles(headPath);
     await expect(page.getByTestId('head-state')).toHaveAttribute('data-status', 'ready');
     expect(await clipLabels(page, makeSweep(dir, 'left to right', { variant: 2 }))).toEqual(reference);
+
+    // The saved head in the widget, embedded in another site's page.
+    const embedded = await embeddedLabels(browser, headPath, makeSweep(dir, 'right to left', { variant: 4 }));
+    expect(embedded.head).toMatchObject({ name: 'sweeps', classes: SWEEPS });
+    expect(embedded.labels.length).toBeGreaterThan(0);
+    expect(embedded.labels.every((l) => l === 'right to left')).toBe(true);
 
     // Bad head files are refused; the head in use and the results on screen stay.
     await page.getByRole('tab', { name: 'Teach' }).click();

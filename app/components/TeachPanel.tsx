@@ -208,7 +208,7 @@ export function TeachPanel() {
           </div>
           {webcam.status === 'starting' && <p className="detail">Starting the camera: building the model and filling the first clip…</p>}
         </div>
-        <div className="labels" data-testid="teach-live" data-head={head.status === 'ready' ? head.name : ''}>
+        <div className="labels" data-testid="teach-live" data-head={head.status === 'ready' ? head.name : ''} data-updates={webcam.updates}>
           <TopLabels labels={webcam.labels} caption={head.status === 'ready' ? `Live, with "${head.name}"` : "Live, with the model's own classes"} />
           {showModelLabels && head.status === 'ready' && webcam.baseTop && <TopLabels labels={webcam.baseTop} caption="The model's own labels" />}
         </div>

@@ -21,6 +21,10 @@ describe('embed API', () => {
     expect(parseCommand({ type: 'loadLabels', labels: ['wave', 'clap'] })).toEqual({ type: 'loadLabels', labels: ['wave', 'clap'], name: undefined });
     expect(parseCommand({ type: 'loadLabels', labels: 'https://x/labels.json' })).toEqual({ type: 'loadLabels', labels: 'https://x/labels.json', name: undefined });
     expect(parseCommand({ type: 'loadLabels', labels: ['wave', 3] })).toEqual({ error: '"loadLabels" needs "labels": a Blob, an http(s) URL, or an array of names' });
+    expect(parseCommand({ type: 'loadHead', head: blob, name: 'mine.safetensors' })).toEqual({ type: 'loadHead', head: blob, name: 'mine.safetensors' });
+    expect(parseCommand({ type: 'loadHead', head: 'https://x/head.safetensors' })).toEqual({ type: 'loadHead', head: 'https://x/head.safetensors', name: undefined });
+    expect(parseCommand({ type: 'loadHead', head: null })).toEqual({ type: 'loadHead', head: null });
+    expect(parseCommand({ type: 'loadHead', head: 3 })).toEqual({ error: '"loadHead" needs "head": a Blob, an http(s) URL, or null (the model\'s own classes)' });
   });
 
   it('names sources', () => {

@@ -8,6 +8,8 @@ export type EmbedCommand =
   | { type: 'loadWeights'; weights: Blob | string; name?: string }
   /** Class names for the loaded model's head: a label file (Blob or URL), or the names themselves in index order. */
   | { type: 'loadLabels'; labels: Blob | string | string[]; name?: string }
+  /** A taught head (a head file from the Teach view or `npm run teach`), or null for the model's own classes again. */
+  | { type: 'loadHead'; head: Blob | string | null; name?: string }
   | { type: 'cancel' }
   | { type: 'startCamera' }
   | { type: 'stopCamera' };
@@ -32,6 +34,8 @@ export type EmbedEventBody =
   | { type: 'ready'; version: 1; adapter: string; weights: string | null }
   | { type: 'weights'; name: string }
   | { type: 'labelsLoaded'; name: string; classes: number }
+  /** The head labels come from now: a taught head's name and classes, or null and the model's own classes. */
+  | { type: 'head'; name: string | null; classes: string[] }
   | { type: 'progress'; clipsDone: number; clips: number }
   | { type: 'labels'; mode: 'video'; start: number; end: number; top: EmbedLabel[] }
   | { type: 'labels'; mode: 'camera'; time: number; top: EmbedLabel[] }
@@ -41,7 +45,7 @@ export type EmbedEventBody =
   /** With `cam=1`: where the model looked, after each clip's (or camera update's) labels. */
   | ({ type: 'cam'; classes: { index: number; label: string }[]; slow: EmbedMap; fast?: EmbedMap } & ({ mode: 'video'; start: number; end: number } | { mode: 'camera'; time: number }))
   | { type: 'notice'; message: string }
-  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'camera' | 'gpu' | 'command'; message: string };
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'head' | 'camera' | 'gpu' | 'command'; message: string };
 
 export type EmbedEvent = { source: 'slowfast-web' } & EmbedEventBody;
 
@@ -81,6 +85,9 @@ export function parseCommand(data: unknown): EmbedCommand | { error: string } {
       if (Array.isArray(labels) && labels.length <= 100_000 && labels.every((l) => typeof l === 'string')) return { type: 'loadLabels', labels: labels as string[], name };
       return isSource(labels) ? { type: 'loadLabels', labels, name } : { error: '"loadLabels" needs "labels": a Blob, an http(s) URL, or an array of names' };
     }
+    case 'loadHead':
+      if (d.head === null) return { type: 'loadHead', head: null };
+      return isSource(d.head) ? { type: 'loadHead', head: d.head, name } : { error: '"loadHead" needs "head": a Blob, an http(s) URL, or null (the model\'s own classes)' };
     case 'cancel':
     case 'startCamera':
     case 'stopCamera':

@@ -73,7 +73,7 @@ export class Teacher {
       if (!model) throw new HeadFileError('Load the model it was taught on first.');
       const head = await readHeadFile(file);
       checkBackbone(head, await this.identity(model));
-      this.head = { head, name: name.replace(/\.safetensors$/i, ''), source: 'file' };
+      this.head = { head, name: name.replace(/(\.head)?\.safetensors$/i, ''), source: 'file' };
       this.postState();
       return true;
     } catch (e) {

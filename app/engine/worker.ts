@@ -36,6 +36,17 @@ const engineOf = (device: GPUDevice) => {
 let cache: ModelCache | undefined;
 const models = new Models(post, () => cache);
 const teacher = new Teacher(post);
+/** The latest load of weights (its errors are reported by itself). */
+let modelLoad: Promise<void> = Promise.resolve();
+/** Starts waiting on a load of weights (its failures are the load's to report). */
+const loading = (load: Promise<void>) => {
+  modelLoad = load.catch(() => {});
+  return load;
+};
+/** The latest change of taught head. */
+let headChange: Promise<void> = Promise.resolve();
+/** Analyses waiting for those. */
+const waitingForWeights = new Set<number>();
 const jobs = new Map<number, AbortController>();
 const live = new Map<number, LiveClassifier>();
 /** Each camera session's settings, to move it onto another head. */
@@ -349,17 +360,17 @@ async function handle(request: EngineRequest): Promise<void> {
       await postTilesState();
       return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? DEFAULT_ZOO_MODEL.name });
     case 'loadModel':
-      return models.loadModel(request.key).catch((e: unknown) => {
+      return loading(models.loadModel(request.key).catch((e: unknown) => {
         const message = `The ${request.key} weights could not be loaded: ${(e as Error).message}`;
         post({ type: 'weights', state: { status: 'error', message } });
-      });
+      }));
     case 'downloadModel':
-      return models.downloadModel(request.key);
+      return loading(models.downloadModel(request.key));
     case 'cancelDownload':
       models.cancelDownload();
       return;
     case 'loadWeightsFile':
-      return models.loadWeightsFile(request.file, request.name);
+      return loading(models.loadWeightsFile(request.file, request.name));
     case 'loadLabels':
       return models.loadLabels(request.file, request.name);
     case 'clearCache':
@@ -375,10 +386,16 @@ async function handle(request: EngineRequest): Promise<void> {
       await stopBackgroundTuning();
       return tuneTiles(request.settings);
     case 'analyze':
+      // A video sent right after new weights is classified with them; one cancelled meanwhile is not.
+      waitingForWeights.add(request.id);
+      await modelLoad;
+      await headChange;
+      if (!waitingForWeights.delete(request.id)) return post({ type: 'analysisEnd', id: request.id, outcome: 'cancelled' });
       await stopBackgroundTuning();
       return analyze(request.id, request.file, request.name, request.settings, request.frames);
     case 'cancel':
       jobs.get(request.id)?.abort();
+      waitingForWeights.delete(request.id);
       return;
     case 'webcamStart':
       await stopBackgroundTuning();
@@ -401,8 +418,13 @@ async function handle(request: EngineRequest): Promise<void> {
       if (await teacher.train(request.id, models.current, request.name, request.classNames, request.examples)) await moveLiveSessions();
       return;
     case 'useHead':
-      if (await teacher.use(models.current, request.file, request.name)) await moveLiveSessions();
-      return;
+      // A head sent right after its weights waits for them; videos sent after the head wait for it.
+      const change = (async () => {
+        await modelLoad;
+        if (await teacher.use(models.current, request.file, request.name)) await moveLiveSessions();
+      })();
+      headChange = change.catch(() => {});
+      return change;
     case 'ping':
       post({ type: 'pong', at: request.at });
       return;

@@ -27,6 +27,9 @@ export interface WebcamLabels {
   baseTop?: LabelScore[];
 }
 
+/** How much of a clip's time the ring must span before the first label (one frame interval short of all of it). */
+const FULL_CLIP = 0.9;
+
 export interface WebcamOptions {
   intervalMs?: number;
   /** Conv tiles tuned for this adapter (model/autotune.ts). */
@@ -147,6 +150,8 @@ export class LiveClassifier {
     try {
       const frames = [...this.frames];
       const end = frames[frames.length - 1].time;
+      // Not before the ring holds a whole clip: a shorter one would repeat its frames and show motion that was not there.
+      if (end - frames[0].time < FULL_CLIP * clipDuration(this.config)) return;
       const picks = pickFrames(frames.map((f) => f.time), { start: end - clipDuration(this.config), end: end + 1e-3 }, clipFrames(this.config));
       const r = await this.classifier.classify({ clipIndex: Uint32Array.from(picks, (i) => frames[i].slot) }, this.options.topK ?? DEFAULT_TOP_K, { bind: this.lease.bind });
       const a = this.options.smoothing ?? 0.5;
