@@ -18,6 +18,9 @@ const MEDIA_RECIPES: Record<string, (media: string) => string[]> = {
   'cricket-hevc.mp4': (m) => ['-i', `${m}/cricket.mp4`, '-t', '1', '-an', '-c:v', 'libx265', '-tag:v', 'hvc1', '-x265-params', 'log-level=error'],
   'cricket-30fps.mp4': (m) => ['-i', `${m}/cricket.mp4`, '-an', '-vf', 'fps=30', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'],
   'cricket-wide.mp4': (m) => ['-i', `${m}/cricket.mp4`, '-an', '-vf', 'scale=336:224', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'],
+  // The same frames, and the same frames mirrored left to right, without loss (VP9 lossless).
+  'cricket-lossless.webm': (m) => ['-i', `${m}/cricket.mp4`, '-an', '-c:v', 'libvpx-vp9', '-lossless', '1', '-pix_fmt', 'yuv420p'],
+  'cricket-mirrored.webm': (m) => ['-i', `${m}/cricket.mp4`, '-an', '-vf', 'hflip', '-c:v', 'libvpx-vp9', '-lossless', '1', '-pix_fmt', 'yuv420p'],
   'tone.m4a': () => ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac'],
 };
 

@@ -38,6 +38,8 @@ export interface Settings {
 export interface VideoSource {
   name: string;
   url: string;
+  /** The file itself (a segment of it can become teaching examples). */
+  file: Blob;
   kind: 'video' | 'image';
   size: number;
 }
@@ -376,7 +378,7 @@ export const useStore = create<StoreState>()((set, get) => {
         URL.revokeObjectURL(previous.source.url);
       }
       const id = engine.id();
-      const source: VideoSource = { name, url: URL.createObjectURL(file), kind: /^image\//.test(file.type) || /\.gif$/i.test(name) ? 'image' : 'video', size: file.size };
+      const source: VideoSource = { name, url: URL.createObjectURL(file), file, kind: /^image\//.test(file.type) || /\.gif$/i.test(name) ? 'image' : 'video', size: file.size };
       const settings = get().settings;
       set({ pending: { id, file, source, settings }, videoError: undefined });
       engine.send({ type: 'analyze', id, file, name, settings: runSettings(settings) });

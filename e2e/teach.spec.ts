@@ -160,11 +160,27 @@ test('teach two actions from video files: train, label unseen videos with them, 
     await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done');
     await expect(page.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', /left to right|right to left/);
 
+    // A segment of the analysed video (an unseen left-to-right bar) as more examples of its class, mirrored too.
+    await page.getByRole('tab', { name: 'Teach' }).click();
+    await page.getByTestId('mirror-files').check();
+    const segment = page.getByTestId('teach-segment');
+    await expect(segment).toContainText('left-to-right-2.mp4');
+    await segment.getByLabel('Segment start (s)').fill('0.2');
+    await segment.getByLabel('Segment end (s)').fill('2.5');
+    await segment.getByLabel('Segment class').selectOption({ label: 'left to right' });
+    await segment.getByRole('button', { name: 'Add segment' }).click();
+    const segmentTake = page.locator('[data-testid=take][data-source=segment]');
+    await expect(segmentTake).toHaveCount(1, { timeout: 60_000 });
+    // Its clips centred inside 0.2–2.5 s, each as 3 crops and 3 mirrored crops.
+    expect(Number(await segmentTake.getAttribute('data-clips')) % 6).toBe(0);
+    expect(Number(await segmentTake.getAttribute('data-clips'))).toBeGreaterThan(0);
+    await expect(segmentTake).toContainText('left-to-right-2.mp4 0.2–2.5 s');
+
     // The project (classes, takes, head) is kept in the browser: a reload brings it back, labelling with its head.
     await page.reload();
     await expect(page.getByTestId('weights-ready')).toBeVisible({ timeout: 60_000 });
     await page.getByRole('tab', { name: 'Teach' }).click();
-    await expect(page.getByTestId('take')).toHaveCount(6);
+    await expect(page.getByTestId('take')).toHaveCount(7);
     await expect(page.getByTestId('head-state')).toHaveAttribute('data-status', 'ready', { timeout: 30_000 });
     expect(pageErrors).toEqual([]);
   } finally {

@@ -21,6 +21,8 @@ Options:
   --size N                input size (default: the model's)
   --stride S              seconds between clips; overlapping clips vary the takes in time (default 0.5)
   --views 1|3             crops per clip, each an example (default 3)
+  --mirror                each crop mirrored left to right is an example too (only for actions that
+                          mean the same mirrored: not for "swipe left" against "swipe right")
   --epochs N              training steps (default 200)
   --seed N                orders the held-out split (default 1)
   --json                  print what was done as JSON
@@ -38,6 +40,7 @@ try {
     options: {
       checkpoint: { type: 'string' }, class: { type: 'string', multiple: true }, out: { type: 'string' }, preset: { type: 'string' },
       size: { type: 'string' }, stride: { type: 'string', default: '0.5' }, views: { type: 'string', default: '3' },
+      mirror: { type: 'boolean', default: false },
       epochs: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -88,7 +91,7 @@ try {
   let n = 0;
   const result = await engine.run('/app/video/cli.ts', 'teach', {
     checkpointUrl: engine.serveFile('checkpoint', args.checkpoint), checkpointName: basename(args.checkpoint),
-    preset: args.preset, size, stride, views: Number(args.views), seed, epochs,
+    preset: args.preset, size, stride, views: Number(args.views), mirrored: args.mirror, seed, epochs,
     classes: classes.map((c, k) => ({ name: names[k], videos: c.videos.map((v) => ({ url: engine.serveFile(`video-${n++}`, v), name: basename(v) })) })),
   });
   writeFileSync(args.out, Buffer.from(result.file));

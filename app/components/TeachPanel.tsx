@@ -231,6 +231,10 @@ export function TeachPanel() {
         <input aria-label="New class name" placeholder={project.classes.length ? 'Another action' : 'An action, e.g. "squat"'} value={newClass} onChange={(e) => setNewClass(e.target.value)} />
         <button type="submit">Add class</button>
       </form>
+      <label className="detail">
+        <input type="checkbox" checked={teach.mirrorFiles} onChange={(e) => store.setMirrorFiles(e.target.checked)} data-testid="mirror-files" /> Video files and
+        segments also give each clip mirrored left to right (more examples, for actions that mean the same mirrored; not for "swipe left" against "swipe right")
+      </label>
       {analysis && project.classes.length > 0 && (
         <form
           className="row"

@@ -40,6 +40,8 @@ export interface EngineModel {
 export interface LeaseOptions {
   /** Spatial crops per frame the ring keeps (1 or 3). */
   views: number;
+  /** Each crop mirrored too (twice the views). */
+  mirrored?: boolean;
   /** Ring slots per view the session needs at once. */
   slots: number;
   profile?: boolean;
@@ -78,7 +80,7 @@ export class Engine {
   /** The resident classifier for `model` and a ring of at least `o.slots` slots per view, for one session. */
   async lease(model: EngineModel, o: LeaseOptions): Promise<Lease> {
     const { config } = model;
-    const ring = this.takeRing(config.inputSize, o.views, o.slots);
+    const ring = this.takeRing(config.inputSize, o.views, o.slots, o.mirrored ?? false);
     let resident: Resident;
     let classifier: Classifier;
     try {
@@ -159,16 +161,16 @@ export class Engine {
   }
 
   /** An idle ring that fits (same size and views, enough slots), else a new one. */
-  private takeRing(size: number, views: number, slots: number): FrameRing {
+  private takeRing(size: number, views: number, slots: number, mirrored: boolean): FrameRing {
     const crops = views === 3 ? ([0, 1, 2] as const) : ([1] as const);
-    const fits = this.idleRings.findIndex((r) => r.options.size === size && r.views === views && r.options.slots >= slots);
+    const fits = this.idleRings.findIndex((r) => r.options.size === size && r.crops.length === crops.length && !!r.options.mirrored === mirrored && r.options.slots >= slots);
     if (fits >= 0) return this.idleRings.splice(fits, 1)[0];
-    return new FrameRing(this.device, { size, slots, crops: [...crops] });
+    return new FrameRing(this.device, { size, slots, crops: [...crops], mirrored });
   }
 
   /** Keeps a ring for the next session; of two idle rings for the same frames, only the larger. */
   private returnRing(ring: FrameRing): void {
-    const same = this.idleRings.findIndex((r) => r.options.size === ring.options.size && r.views === ring.views);
+    const same = this.idleRings.findIndex((r) => r.options.size === ring.options.size && r.views === ring.views && !!r.options.mirrored === !!ring.options.mirrored);
     if (same >= 0) {
       const [smaller] = this.idleRings[same].options.slots >= ring.options.slots ? [ring] : this.idleRings.splice(same, 1);
       smaller.destroy();

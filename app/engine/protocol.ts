@@ -142,10 +142,10 @@ export type EngineRequest =
   | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }
   /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
   /**
-   * The pooled features of a file's clips (every 0.5 s, 3 crops each), or of those inside `range` (seconds):
-   * examples for teaching. Answered by 'teachFeatures'.
+   * The pooled features of a file's clips (every 0.5 s, 3 crops each, and each mirrored if `mirrored`), or of
+   * those inside `range` (seconds): examples for teaching. Answered by 'teachFeatures'.
    */
-  | { type: 'teachFile'; id: number; file: Blob; name: string; settings: RunSettings; range?: { start: number; end: number } }
+  | { type: 'teachFile'; id: number; file: Blob; name: string; settings: RunSettings; range?: { start: number; end: number }; mirrored?: boolean }
   /** Trains a head on the examples; progress comes as 'trainProgress', the head as 'trained', and the engine labels with it. */
   | { type: 'train'; id: number; name: string; classNames: string[]; examples: TeachExample[] }
   /** Labels with the head in this file (safetensors from 'trained' or `npm run teach`), or, null, with the checkpoint's again. */

@@ -215,12 +215,12 @@ async function moveLiveSessions(): Promise<void> {
 }
 
 /** The pooled features of a file's clips (3 crops each, every half second), inside `range` if given. */
-async function teachFile(id: number, file: Blob, name: string, settings: RunSettings, range?: { start: number; end: number }): Promise<void> {
+async function teachFile(id: number, file: Blob, name: string, settings: RunSettings, range?: { start: number; end: number }, mirrored = false): Promise<void> {
   try {
     const { engine, model, tiles } = await jobSetup(settings);
     const video = await openVideoFile(file);
     try {
-      const clips = await analyzeVideo(engine, model, video, { tiles, stride: TEACH_STRIDE, views: 3 });
+      const clips = await analyzeVideo(engine, model, video, { tiles, stride: TEACH_STRIDE, views: 3, mirrored });
       // A segment's examples are the clips mostly inside it.
       const inside = range ? clips.filter((c) => (c.start + c.end) / 2 >= range.start && (c.start + c.end) / 2 <= range.end) : clips;
       post({ type: 'teachFeatures', id, clips: inside.map((c) => ({ start: c.start, end: c.end, features: c.features })), duration: video.info.duration });
@@ -413,7 +413,7 @@ async function handle(request: EngineRequest): Promise<void> {
     }
     case 'teachFile':
       await stopBackgroundTuning();
-      return teachFile(request.id, request.file, request.name, request.settings, request.range);
+      return teachFile(request.id, request.file, request.name, request.settings, request.range, request.mirrored);
     case 'train':
       if (await teacher.train(request.id, models.current, request.name, request.classNames, request.examples)) await moveLiveSessions();
       return;

@@ -15,6 +15,8 @@ export interface TeachState {
   storageNotice?: string;
   /** Seconds a camera take lasts. */
   takeSeconds: number;
+  /** Files and segments give mirrored examples too (for actions that mean the same mirrored). */
+  mirrorFiles: boolean;
   recording?: { classId: string; phase: 'countdown' | 'recording' | 'finishing'; endsAt: number };
   /** Files (or segments) whose clips are being read into examples. */
   reading: { id: number; classId: string; name: string }[];
@@ -32,6 +34,7 @@ export interface TeachActions {
   renameClass(id: string, name: string): void;
   removeClass(id: string): void;
   setTakeSeconds(seconds: number): void;
+  setMirrorFiles(mirror: boolean): void;
   /** A countdown, then `takeSeconds` of camera clips as examples of the class. */
   recordTake(classId: string): void;
   cancelTake(): void;
@@ -55,7 +58,7 @@ export interface TeachHost {
   head: HeadState;
   headError?: string;
   webcam: { status: string; stream?: MediaStream };
-  analysis?: { source: { name: string; url: string } };
+  analysis?: { source: { name: string; url: string; file: Blob } };
 }
 
 type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
@@ -64,7 +67,7 @@ const PROJECT_KEY = 'slowfast-web.teach-project';
 const COUNTDOWN_MS = 3000;
 const DEFAULT_PROJECT = 'My actions';
 
-export const initialTeach = (): TeachState => ({ project: newProject(DEFAULT_PROJECT), projects: [], storage: 'checking', takeSeconds: 4, reading: [] });
+export const initialTeach = (): TeachState => ({ project: newProject(DEFAULT_PROJECT), projects: [], storage: 'checking', takeSeconds: 4, mirrorFiles: false, reading: [] });
 
 interface Engine {
   id(): number;
@@ -136,7 +139,7 @@ export function teachSlice<S extends TeachHost>(
     const id = e.id();
     patch({ reading: [...teach().reading, { id, classId, name }], error: undefined });
     pendingReads.set(id, { classId, name, source, thumbnailUrl, range, project: teach().project.name });
-    e.send({ type: 'teachFile', id, file, name, settings: context().settings, range });
+    e.send({ type: 'teachFile', id, file, name, settings: context().settings, range, mirrored: teach().mirrorFiles });
   };
   const pendingReads = new Map<number, { classId: string; name: string; source: Take['source']; thumbnailUrl: string; range?: { start: number; end: number }; project: string }>();
 
@@ -210,6 +213,10 @@ export function teachSlice<S extends TeachHost>(
       patch({ takeSeconds: seconds });
     },
 
+    setMirrorFiles(mirror) {
+      patch({ mirrorFiles: mirror });
+    },
+
     recordTake(classId) {
       const webcam = get().webcam;
       if (webcam.status !== 'on' || !webcam.stream) return patch({ error: 'Start the camera first: takes are recorded from its live clips.' });
@@ -241,8 +248,7 @@ export function teachSlice<S extends TeachHost>(
       const analysis = get().analysis;
       if (!analysis) return patch({ error: 'Analyse a video first (Video file tab): a segment of it becomes examples.' });
       if (!(end > start)) return patch({ error: 'The segment must end after it starts.' });
-      const file = await (await fetch(analysis.source.url)).blob();
-      readClips(classId, file, `${analysis.source.name} ${start.toFixed(1)}–${end.toFixed(1)} s`, 'segment', analysis.source.url, { start, end });
+      readClips(classId, analysis.source.file, `${analysis.source.name} ${start.toFixed(1)}–${end.toFixed(1)} s`, 'segment', analysis.source.url, { start, end });
     },
 
     deleteTake(id) {

@@ -79,6 +79,24 @@ describe('analyzeVideo', () => {
     for (const r of wide3) expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
   });
 
+  it('mirrored views: the plain views unchanged, and each mirrored view as the mirrored video seen plainly', async () => {
+    const plain = await analyze('/generated-media/cricket-lossless.webm', { views: 3 });
+    const both = await analyze('/generated-media/cricket-lossless.webm', { views: 3, mirrored: true });
+    const mirroredVideo = await analyze('/generated-media/cricket-mirrored.webm', { views: 3 });
+    const near = (a: Float32Array, b: Float32Array) => {
+      const scale = Math.max(...b.map(Math.abs));
+      return a.every((v, i) => Math.abs(v - b[i]) <= 1e-4 * scale);
+    };
+    expect(both.length).toBe(plain.length);
+    both.forEach((r, c) => {
+      expect(r.features).toHaveLength(6);
+      for (let v = 0; v < 3; v++) expect(near(r.features[v], plain[c].features[v])).toBe(true);
+      // Mirrored, the start crop is the mirrored video's end crop (on a square video all three are the same).
+      for (let v = 0; v < 3; v++) expect(near(r.features[3 + v], mirroredVideo[c].features[2 - v])).toBe(true);
+      expect(near(r.features[3], r.features[1])).toBe(false);
+    });
+  });
+
   it('runs the Slow-only baseline too: 8 frames per clip, one stride of 8 source frames at 30 fps', async () => {
     const slowOnly = { ...PRESETS.slow_r50_8x8, stemChannels: [16, 8] as const, inputSize: 64 };
     const ts = Array.from({ length: 79 }, (_, i) => i / 25);

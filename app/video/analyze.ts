@@ -46,6 +46,11 @@ export interface AnalyzeOptions {
    * as Classifier.combine does — the paper's multi-view testing).
    */
   views?: 1 | 3;
+  /**
+   * Each view mirrored too (teaching's flip augmentation): twice the runs, features for each, probabilities of
+   * all combined. Only for actions that mean the same mirrored (not "swipe left" against "swipe right").
+   */
+  mirrored?: boolean;
   topK?: number;
   signal?: AbortSignal;
   /** Windows before this one were classified by an earlier attempt (the device was lost): skip them. */
@@ -117,7 +122,7 @@ export async function analyzeVideo(
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride, options.protocol);
-  const lease = await engine.lease(model, { views: options.views ?? 1, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
+  const lease = await engine.lease(model, { views: options.views ?? 1, mirrored: options.mirrored, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
   const { classifier, ring } = lease;
   options.onClassifier?.(classifier);
   const slotOf = new Map<number, number>();

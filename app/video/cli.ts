@@ -116,6 +116,8 @@ export interface TeachRequest {
   stride: number;
   /** 3: each clip's three crops are three examples. */
   views: 1 | 3;
+  /** Each crop mirrored is an example too. */
+  mirrored?: boolean;
   seed?: number;
   epochs?: number;
   classes: { name: string; videos: { url: string; name: string }[] }[];
@@ -140,7 +142,7 @@ export async function teach(req: TeachRequest) {
     for (const v of c.videos) {
       const video = await openVideoFile(await fetchBlob(v.url, v.name));
       try {
-        perFile.push({ label, file: v.name, clips: await analyzeVideo(engine, model, video, { stride: req.stride, views: req.views }) });
+        perFile.push({ label, file: v.name, clips: await analyzeVideo(engine, model, video, { stride: req.stride, views: req.views, mirrored: req.mirrored }) });
       } catch (e) {
         throw new Error(`${v.name}: ${(e as Error).message}`);
       }

@@ -33,6 +33,8 @@ export interface FrameRingOptions {
   slots: number;
   /** Spatial crops along the long side, each written to its own run of slots (default: the centre). */
   crops?: readonly CropPosition[];
+  /** Each crop also mirrored left to right, as further views after the plain ones (examples for teaching). */
+  mirrored?: boolean;
 }
 
 export class FrameRing {
@@ -76,8 +78,10 @@ export class FrameRing {
       });
     }
     const view = this.texture?.createView();
-    const descs = this.crops.flatMap((crop, v) => Array.from({ length: options.slots }, (_, s) =>
-      preprocess({ width, height, size: options.size, crop, clip: 0, frames: this.capacity, t: this.slotOf(v, s), external })));
+    const descs = Array.from({ length: this.views }, (_, v) => Array.from({ length: options.slots }, (_, s) => preprocess({
+      width, height, size: options.size, crop: this.crops[v % this.crops.length], mirror: v >= this.crops.length,
+      clip: 0, frames: this.capacity, t: this.slotOf(v, s), external,
+    }))).flat();
     this.pipeline = await pipelineFor(device, descs[0]);
     this.writers = descs.map((d) => {
       const uniforms = device.createBuffer({ size: d.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -99,8 +103,9 @@ export class FrameRing {
     });
   }
 
+  /** The crops, then (if mirrored) the crops mirrored. */
   get views(): number {
-    return this.crops.length;
+    return this.crops.length * (this.options.mirrored ? 2 : 1);
   }
 
   /** Frames the buffer holds: every view's slots. */

@@ -2,8 +2,9 @@ import { KINETICS_MEAN, KINETICS_STD, preprocessGeometry, type CropPosition } fr
 
 // pytorchvideo's eval transform on one RGBA frame: x/255 → short_side_scale (F.interpolate bilinear,
 // align_corners=False) → uniform_crop → (x − mean)/std. Returns (3, size, size). Source coordinates are
-// rounded to f32 at each step, as PyTorch's CPU kernel computes them in float.
-export function preprocessRef(rgba: Uint8Array, width: number, height: number, size: number, crop: CropPosition = 1): Float32Array {
+// rounded to f32 at each step, as PyTorch's CPU kernel computes them in float. `mirror`: then a horizontal
+// flip (torch.flip along width).
+export function preprocessRef(rgba: Uint8Array, width: number, height: number, size: number, crop: CropPosition = 1, mirror = false): Float32Array {
   const g = preprocessGeometry(width, height, size, crop);
   const f = Math.fround;
   const axis = (dst: number, scale: number, n: number) => {
@@ -20,7 +21,7 @@ export function preprocessRef(rgba: Uint8Array, width: number, height: number, s
         const px = (xx: number, yy: number) => rgba[(yy * width + xx) * 4 + c] / 255;
         const top = (1 - ax.l) * px(ax.i0, ay.i0) + ax.l * px(ax.i1, ay.i0);
         const bottom = (1 - ax.l) * px(ax.i0, ay.i1) + ax.l * px(ax.i1, ay.i1);
-        out[(c * size + y) * size + x] = ((1 - ay.l) * top + ay.l * bottom - KINETICS_MEAN[c]) / KINETICS_STD[c];
+        out[(c * size + y) * size + (mirror ? size - 1 - x : x)] = ((1 - ay.l) * top + ay.l * bottom - KINETICS_MEAN[c]) / KINETICS_STD[c];
       }
     }
   return out;

@@ -37,23 +37,25 @@ describe('preprocess', () => {
     crop: (i % 3) as CropPosition,
     frames: randInt(random, 1, 4),
     clips: randInt(random, 1, 2),
+    mirror: i % 4 === 3,
   }));
   // Down- and up-scaling of real frame sizes: 224² → 64 (the golden fixtures), 640×360 → 224, 360×640 → 224.
-  cases.push({ width: 224, height: 224, size: 64, crop: 1, frames: 2, clips: 1 });
-  cases.push({ width: 640, height: 360, size: 224, crop: 1, frames: 1, clips: 1 });
-  cases.push({ width: 360, height: 640, size: 224, crop: 2, frames: 1, clips: 1 });
-  cases.push({ width: 50, height: 30, size: 64, crop: 0, frames: 1, clips: 1 });
+  cases.push({ width: 224, height: 224, size: 64, crop: 1, frames: 2, clips: 1, mirror: false });
+  cases.push({ width: 640, height: 360, size: 224, crop: 1, frames: 1, clips: 1, mirror: false });
+  cases.push({ width: 360, height: 640, size: 224, crop: 2, frames: 1, clips: 1, mirror: false });
+  cases.push({ width: 50, height: 30, size: 64, crop: 0, frames: 1, clips: 1, mirror: false });
+  cases.push({ width: 640, height: 360, size: 224, crop: 0, frames: 1, clips: 1, mirror: true });
   for (const [i, c] of cases.entries()) {
-    it(`${c.width}×${c.height} → ${c.size}², crop ${c.crop}`, async () => {
+    it(`${c.width}×${c.height} → ${c.size}², crop ${c.crop}${c.mirror ? ', mirrored' : ''}`, async () => {
       const r = rng(i);
       const rgba = Uint8Array.from({ length: c.width * c.height * 4 }, () => Math.floor(r() * 256));
       const t = randInt(r, 0, c.frames - 1);
       const clip = randInt(r, 0, c.clips - 1);
-      const attrs = { width: c.width, height: c.height, size: c.size, crop: c.crop, clip, clips: c.clips, frames: c.frames, t };
+      const attrs = { width: c.width, height: c.height, size: c.size, crop: c.crop, clip, clips: c.clips, frames: c.frames, t, mirror: c.mirror };
       const shape = preprocessShape(attrs);
       const [out] = await runKernel(device, preprocess(attrs), [frameTexture(rgba, c.width, c.height)], [sizeOf(shape)]);
       // Only frame t of clip `clip` is written; compare it channel by channel.
-      const ref = preprocessRef(rgba, c.width, c.height, c.size, c.crop);
+      const ref = preprocessRef(rgba, c.width, c.height, c.size, c.crop, c.mirror);
       const plane = c.size * c.size;
       const ours = new Float32Array(3 * plane);
       for (let ch = 0; ch < 3; ch++) {
@@ -66,6 +68,18 @@ describe('preprocess', () => {
       expect(written).toBeLessThanOrEqual(3 * plane);
     });
   }
+
+  it('mirrored is the unmirrored crop read right to left', async () => {
+    const [width, height, size] = [80, 48, 32];
+    const r = rng(5);
+    const rgba = Uint8Array.from({ length: width * height * 4 }, () => Math.floor(r() * 256));
+    const run = async (mirror: boolean) =>
+      (await runKernel(device, preprocess({ width, height, size, crop: 2, clip: 0, frames: 1, t: 0, mirror }), [frameTexture(rgba, width, height)], [3 * size * size]))[0];
+    const [plain, mirrored] = [await run(false), await run(true)];
+    for (let row = 0; row < 3 * size; row++) {
+      expect(Array.from(mirrored.subarray(row * size, (row + 1) * size))).toEqual(Array.from(plain.subarray(row * size, (row + 1) * size)).reverse());
+    }
+  });
 
   it('follows pytorchvideo short_side_scale and uniform_crop geometry', () => {
     expect(preprocessGeometry(640, 360, 224, 1)).toEqual({ resizedW: 398, resizedH: 224, cropX: 87, cropY: 0 });

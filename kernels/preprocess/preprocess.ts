@@ -3,7 +3,7 @@ import { cacheKeyOf, elementwiseDescriptor, shapeError, type KernelDescriptor, t
 
 const UNIFORMS = {
   srcW: 'u32', srcH: 'u32', outW: 'u32', outH: 'u32', cropX: 'u32', cropY: 'u32', scaleX: 'f32', scaleY: 'f32',
-  clip: 'u32', frames: 'u32', t: 'u32',
+  clip: 'u32', frames: 'u32', t: 'u32', mirror: 'u32',
   meanR: 'f32', meanG: 'f32', meanB: 'f32', stdR: 'f32', stdG: 'f32', stdB: 'f32',
 } as const;
 
@@ -28,6 +28,8 @@ export interface PreprocessAttrs {
   clips?: number;
   mean?: readonly number[];
   std?: readonly number[];
+  /** Flip the crop left to right (pytorchvideo's RandomHorizontalFlip applied). */
+  mirror?: boolean;
   /** Read the frame as a `texture_external` (GPUDevice.importExternalTexture) instead of a 2-D texture. */
   external?: boolean;
 }
@@ -79,7 +81,7 @@ export function preprocess(a: PreprocessAttrs): KernelDescriptor {
     srcW: a.width, srcH: a.height, outW: a.size, outH: a.size, cropX: g.cropX, cropY: g.cropY,
     // PyTorch's scale when given an output size: input / output.
     scaleX: a.width / g.resizedW, scaleY: a.height / g.resizedH,
-    clip: a.clip, frames: a.frames, t: a.t,
+    clip: a.clip, frames: a.frames, t: a.t, mirror: a.mirror ? 1 : 0,
     meanR: mr, meanG: mg, meanB: mb, stdR: sr, stdG: sg, stdB: sb,
   }, a.size * a.size, { inputs: 1, outputs: 1 }) };
   if (!a.external) return desc;

@@ -1,12 +1,13 @@
 // One invocation per output pixel of one frame: it resizes (bilinear, PyTorch's align_corners=False, no
 // antialias), crops and normalises the RGB of the source frame, and writes the three channels at time t of
-// clip n in an (N, 3, T, H, W) tensor.
+// clip n in an (N, 3, T, H, W) tensor, mirrored left to right where asked (an augmentation for teaching).
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var frame: texture_2d<f32>;              // RGBA, values in [0, 1] (main)
 @group(0) @binding(2) var<storage, read_write> clip: array<f32>; // (N, 3, T, H, W)
 @group(0) @binding(3) var video: texture_external;              // an imported VideoFrame (mainExternal)
 
+// Output column x reads resized column x (or, mirrored, outW − 1 − x: a horizontal flip of the crop).
 // Source coordinate and weights of resized index `dst` along one axis, as in PyTorch's
 // area_pixel_compute_source_index: src = (dst + 0.5)·scale − 0.5, clamped at 0.
 fn sourceIndex(dst: u32, scale: f32, size: u32) -> vec3f {
@@ -20,7 +21,8 @@ fn sourceIndex(dst: u32, scale: f32, size: u32) -> vec3f {
 struct Taps { xy: vec4i, w: vec2f }
 
 fn taps(i: u32) -> Taps {
-  let sx = sourceIndex(i % p.outW + p.cropX, p.scaleX, p.srcW);
+  let x = select(i % p.outW, p.outW - 1u - i % p.outW, p.mirror == 1u);
+  let sx = sourceIndex(x + p.cropX, p.scaleX, p.srcW);
   let sy = sourceIndex(i / p.outW + p.cropY, p.scaleY, p.srcH);
   return Taps(vec4i(i32(sx.x), i32(sx.y), i32(sy.x), i32(sy.y)), vec2f(sx.z, sy.z));
 }
