@@ -204,9 +204,11 @@ describe('npm run teach', () => {
     const video = makeSweep(tmp, 'left to right', { variant: 1 });
     const other = '../shared/golden/slowfast_r50_w16_4x16_64px/checkpoint.pyth';
     const head = join(tmp, 'other.safetensors');
-    const t = await run('teach', ['--checkpoint', other, '--size', '64', '--views', '1', '--epochs', '20', '--class', 'a', video, '--class', 'b', makeSweep(tmp, 'right to left', { variant: 1 }), '--out', head]);
+    const t = await run('teach', ['--checkpoint', other, '--size', '64', '--views', '1', '--mirror', '--epochs', '20', '--class', 'a', video, '--class', 'b', makeSweep(tmp, 'right to left', { variant: 1 }), '--out', head]);
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/held-out accuracy: .*(clips)/);
+    // Mirrored, each clip gives two examples: a 2.6 s video at a clip every 0.5 s has 2 clips.
+    expect(t.stdout).toContain('a: 4 examples from 1 video');
     const wrong = await run('classify', [video, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--head', head]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/error: this head was taught on checkpoint\.pyth .*the model loaded now is checkpoint\.pyth .*load the model it was taught on/);
