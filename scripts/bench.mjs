@@ -34,6 +34,8 @@ Options:
   --resident       also time, on the first preset, cached weights → the first label of a video, and a second
                    video's drop → its first label on the engine that stays loaded and on a fresh one (as every
                    video was before), with what each creates on the GPU and its peak GPU memory
+  --teach          also time training a taught head (R50's 2304 features, 3 classes, 10/30/100 examples a class)
+                   with its gradient on the CPU and on the GPU
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
                    the same size, into the same JSON (slow on a software adapter: tens of minutes)
   --out FILE       JSON results (default bench-results/bench.json); the chart goes beside it as .svg
@@ -51,6 +53,7 @@ const { args } = parseCli(HELP, {
   means: { type: 'boolean', default: false },
   autotune: { type: 'boolean', default: false },
   resident: { type: 'boolean', default: false },
+  teach: { type: 'boolean', default: false },
   out: { type: 'string', default: 'bench-results/bench.json' },
 });
 const presets = args.presets.split(',');
@@ -80,6 +83,9 @@ try {
       preset: presets[0], inputSize: result.options.inputSize, width: result.options.width, runs,
       videos: ['/shared/media/cricket.mp4', '/shared/media/cricket.webm'],
     });
+  }
+  if (args.teach) {
+    result.teach = await engine.run('/model/head/train.bench.ts', 'runTrainBench', { features: 2304, classes: 3, examplesPerClass: [10, 30, 100], perTake: 5, epochs: 200 });
   }
   if (args.kernels) {
     const stateDict = readKeymapShapes(resolve(root, '..', 'shared', 'golden', 'KEYMAP.md'));
@@ -127,6 +133,12 @@ if (result.resident) {
 resident engine (${r.options.preset}, weights ${mib(r.weightBytes)}): cached weights → first label ${s(r.cacheToFirstLabel.ms)} (${made(r.cacheToFirstLabel)})`);
   console.log(`  second video → first label, engine kept loaded: ${s(r.medianMs.resident)} (${made(r.secondVideoResident[0])})`);
   console.log(`  second video → first label, fresh engine:       ${s(r.medianMs.rebuilt)} (${made(r.secondVideoRebuilt[0])})`);
+}
+if (result.teach) {
+  console.log(`\nteaching a head (${result.teach.options.features} features, ${result.teach.options.classes} classes, ${result.teach.options.epochs} steps per training):`);
+  for (const r of result.teach.rows) {
+    console.log(`  ${r.examples} examples: CPU ${(r.cpuMs / 1000).toFixed(2)} s, GPU ${(r.gpuMs / 1000).toFixed(2)} s (heads differ by ≤ ${r.maxWeightDifference.toExponential(1)})`);
+  }
 }
 if (result.kernels) {
   const k = result.kernels;
