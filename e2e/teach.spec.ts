@@ -122,6 +122,11 @@ test('teach two actions from video files: train, label unseen videos with them, 
       }
     }
     expect(seen.filter(Boolean).length / seen.length).toBeGreaterThanOrEqual(0.9);
+    // The model's own labels beside the taught ones, on request.
+    await page.getByTestId('head-line').getByLabel("Show the model's own labels too").check();
+    const own = page.locator('figure.top-labels', { hasText: "The model's own labels" }).locator('li');
+    await expect(own).toHaveCount(5);
+    await expect(own.first()).not.toHaveAttribute('data-label', /left to right|right to left/);
     await screenshot(page, 'app-teach-labels');
 
     // Save the head, switch back to the model's classes, load the saved head: the same labels, to the digit.

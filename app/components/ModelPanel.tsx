@@ -13,6 +13,7 @@ const zooOption = (m: ZooModel) => `${m.title.replace(/ \(.*\)$/, '')} · ${m.sc
 function HeadLine() {
   const head = useStore((s) => s.head);
   const headError = useStore((s) => s.headError);
+  const showModelLabels = useStore((s) => s.settings.showModelLabels);
   return (
     <>
       {head.status === 'ready' && (
@@ -20,7 +21,11 @@ function HeadLine() {
           Labelling with your taught head <strong>{head.name}</strong> ({head.classNames.length} classes: {head.classNames.join(', ')}) instead of the model's own classes.{' '}
           <button type="button" onClick={useStore.getState().useModelClasses}>
             Use the model's own classes
-          </button>
+          </button>{' '}
+          <label>
+            <input type="checkbox" checked={showModelLabels} onChange={(e) => useStore.getState().setSettings({ showModelLabels: e.target.checked })} /> Show the
+            model's own labels too
+          </label>
         </p>
       )}
       {headError && (

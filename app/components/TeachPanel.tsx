@@ -311,9 +311,6 @@ export function TeachPanel() {
         <button type="button" disabled={head.status !== 'ready'} onClick={store.useModelClasses}>
           Use the model's own classes
         </button>
-        <label>
-          <input type="checkbox" checked={showModelLabels} onChange={(e) => store.setSettings({ showModelLabels: e.target.checked })} /> Show the model's own labels too
-        </label>
       </div>
     </section>
   );

@@ -8,6 +8,7 @@ export function WebcamPanel() {
   const webcam = useStore((s) => s.webcam);
   const weightsReady = useStore((s) => s.weights.status === 'ready');
   const intervalMs = useStore((s) => s.settings.intervalMs);
+  const showModelLabels = useStore((s) => s.settings.showModelLabels);
   const { startWebcam, stopWebcam, setSettings } = useStore.getState();
   const preview = useRef<HTMLVideoElement>(null);
   const [mapSlot, setMapSlot] = useState(0);
@@ -60,6 +61,7 @@ export function WebcamPanel() {
         </div>
         <div className="labels">
           <TopLabels labels={webcam.labels} caption="Last ~2 s, smoothed" />
+          {showModelLabels && webcam.baseTop && <TopLabels labels={webcam.baseTop} caption="The model's own labels (latest clip)" />}
           {webcam.updates > 0 && (
             <p className="detail" data-testid="webcam-stats">
               {webcam.updates} updates · {webcam.rateHz ? `${webcam.rateHz.toFixed(1)} per second` : '…'} · latency{' '}
