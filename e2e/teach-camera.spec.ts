@@ -8,7 +8,7 @@ import { openWithGoldenWeights, screenshot } from './helpers.ts';
 // The camera shows one action per browser launch: Chromium's fake camera loops one .y4m. The profile (and so
 // the project in the browser's storage, and the cached weights) carries over from launch to launch, the way a
 // user's browser keeps them between visits.
-const ACTIONS: Sweep[] = ['left to right', 'right to left', 'still'];
+const ACTIONS: Sweep[] = ['left to right', 'right to left', 'nothing'];
 
 async function launchWithCamera(profile: string, camera: string, launchOptions: LaunchOptions, baseURL: string | undefined): Promise<{ context: BrowserContext; page: Page }> {
   const context = await chromium.launchPersistentContext(profile, {
@@ -53,14 +53,14 @@ test('teach three actions with webcam takes, train, and the live labels follow t
   const dir = mkdtempSync(join(tmpdir(), 'slowfast-teach-camera-'));
   const profile = join(dir, 'profile');
   try {
-    // Takes: two of each action, the camera showing three different bars in turn.
+    // Takes: two of each action, the camera showing three different bars (or empty frames) in turn.
     for (const [i, action] of ACTIONS.entries()) {
       const { context, page } = await launchWithCamera(profile, makeSweepLoop(dir, action, [1, 3, 5]), launchOptions, baseURL);
       try {
         await openTeach(page, i === 0);
         await page.getByLabel('New class name').fill(action);
         await page.getByRole('button', { name: 'Add class' }).click();
-        await page.getByTestId('take-seconds').selectOption('6');
+        await page.getByTestId('take-seconds').selectOption('10');
         const row = page.locator(`[data-testid=teach-class][data-name="${action}"]`);
         for (const n of [1, 2]) {
           await row.getByRole('button', { name: 'Record a take' }).click();
