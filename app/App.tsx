@@ -8,6 +8,7 @@ import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { useStore } from './store.ts';
 
 type View = 'video' | 'webcam' | 'teach';
+const VIEWS: [View, string][] = [['video', 'Video file'], ['webcam', 'Webcam'], ['teach', 'Teach']];
 
 export function App() {
   // While a lost device is being replaced, what is on screen stays.
@@ -51,18 +52,34 @@ export function App() {
       {gpuReady && (
         <>
           <ModelPanel />
-          <nav className="tabs" role="tablist">
-            <button type="button" role="tab" aria-selected={view === 'video'} onClick={() => setView('video')}>
-              Video file
-            </button>
-            <button type="button" role="tab" aria-selected={view === 'webcam'} onClick={() => setView('webcam')}>
-              Webcam
-            </button>
-            <button type="button" role="tab" aria-selected={view === 'teach'} onClick={() => setView('teach')}>
-              Teach
-            </button>
+          <nav className="tabs" role="tablist" aria-label="What to classify">
+            {VIEWS.map(([key, title], i) => (
+              <button
+                key={key}
+                type="button"
+                role="tab"
+                id={`tab-${key}`}
+                aria-controls="view-panel"
+                aria-selected={view === key}
+                tabIndex={view === key ? 0 : -1}
+                onClick={() => setView(key)}
+                onKeyDown={(e) => {
+                  // Arrow keys move between the tabs (and select them), as the ARIA tabs pattern has it.
+                  const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+                  const to = e.key === 'Home' ? 0 : e.key === 'End' ? VIEWS.length - 1 : step ? (i + step + VIEWS.length) % VIEWS.length : -1;
+                  if (to < 0) return;
+                  e.preventDefault();
+                  setView(VIEWS[to][0]);
+                  document.getElementById(`tab-${VIEWS[to][0]}`)?.focus();
+                }}
+              >
+                {title}
+              </button>
+            ))}
           </nav>
-          {view === 'video' ? <VideoPanel /> : view === 'webcam' ? <WebcamPanel /> : <TeachPanel />}
+          <div role="tabpanel" id="view-panel" aria-labelledby={`tab-${view}`}>
+            {view === 'video' ? <VideoPanel /> : view === 'webcam' ? <WebcamPanel /> : <TeachPanel />}
+          </div>
           <PerfPanel />
         </>
       )}

@@ -5,6 +5,10 @@ export function TopLabels({ labels, caption }: { labels: readonly Label[] | unde
   return (
     <figure className="top-labels">
       {caption && <figcaption>{caption}</figcaption>}
+      {/* Screen readers hear the top label when it changes, not every bar. */}
+      <p className="visually-hidden" aria-live="polite">
+        {labels?.[0]?.label}
+      </p>
       <ol data-testid="top-labels">
         {(labels ?? []).map((l) => (
           <li key={l.index} data-index={l.index} data-label={l.label} data-probability={l.probability}>
