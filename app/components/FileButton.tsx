@@ -1,3 +1,6 @@
+/** The file types a video input takes. */
+export const VIDEO_TYPES = 'video/*,.mp4,.webm,.mov,.mkv,.gif';
+
 type FileButtonProps = { label: string; accept: string; testId: string } & (
   | { multiple?: false; onFile: (f: File) => void }
   /** Several files at once, handed over together. */

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { CurvePoint } from '../../model/head/train.ts';
 import { useStore } from '../store.ts';
 import type { TeachClass, Take } from '../teach/project.ts';
-import { download, VIDEO_TYPES } from './download.ts';
-import { FileButton } from './FileButton.tsx';
+import { download } from './download.ts';
+import { FileButton, VIDEO_TYPES } from './FileButton.tsx';
 import { TopLabels } from './TopLabels.tsx';
 
 const TAKE_SECONDS = [2, 4, 6, 10];

@@ -7,6 +7,3 @@ export function download(name: string, blob: Blob): void {
 
 /** Text as a downloaded file of that MIME type. */
 export const downloadText = (name: string, type: string, text: string) => download(name, new Blob([text], { type }));
-
-/** The file types a video input takes. */
-export const VIDEO_TYPES = 'video/*,.mp4,.webm,.mov,.mkv,.gif';

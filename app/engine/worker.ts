@@ -17,7 +17,7 @@ import { Engine, type EngineModel } from './engine.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { Models } from './models.ts';
 import { Teacher } from './teacher.ts';
-import type { EngineEvent, EngineRequest, PerfReport, RunSettings } from './protocol.ts';
+import type { EngineEvent, EngineRequest, Label, PerfReport, RunSettings } from './protocol.ts';
 
 const scope = self as unknown as {
   postMessage(message: EngineEvent): void;
@@ -235,6 +235,9 @@ async function teachFile(id: number, file: Blob, name: string, settings: RunSett
 /** Seconds between the clips a teaching file gives: overlapping clips are its takes' jitter in time. */
 const TEACH_STRIDE = 0.5;
 
+/** Labels as the page takes them: index, name and probability only (the classifier's carry more). */
+const plainLabels = (top: readonly Label[]): Label[] => top.map(({ index, label, probability }) => ({ index, label, probability }));
+
 /** The device, its engine and the model a job runs with, or the reason it cannot start. */
 async function jobSetup(settings: RunSettings) {
   const g = await startGpu();
@@ -278,10 +281,9 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
           onNotice: (n) => post({ type: 'notice', id, ...n }),
           onClip: (r) => {
             clipsDone++;
-            const plain = (top: typeof r.top) => top.map(({ index, label, probability }) => ({ index, label, probability }));
             post({
               type: 'clip', id,
-              clip: { start: r.start, end: r.end, top: plain(r.top), probabilities: r.probabilities, ms: r.ms, maps: r.maps, ...(r.baseTop ? { baseTop: plain(r.baseTop) } : {}) },
+              clip: { start: r.start, end: r.end, top: plainLabels(r.top), probabilities: r.probabilities, ms: r.ms, maps: r.maps, ...(r.baseTop ? { baseTop: plainLabels(r.baseTop) } : {}) },
             });
             if (classifier) post({ type: 'perf', report: perfOf(classifier, r.ms, settings) });
           },
@@ -317,10 +319,9 @@ async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, setti
       intervalMs,
       tiles,
       onLabels: (l) => {
-        const plain = (top: typeof l.top) => top.map(({ index, label, probability }) => ({ index, label, probability }));
         post({
-          type: 'webcamLabels', id, time: l.time, top: plain(l.top), latencyMs: l.latencyMs, maps: l.maps, features: l.features,
-          ...(l.baseTop ? { baseTop: plain(l.baseTop) } : {}),
+          type: 'webcamLabels', id, time: l.time, top: plainLabels(l.top), latencyMs: l.latencyMs, maps: l.maps, features: l.features,
+          ...(l.baseTop ? { baseTop: plainLabels(l.baseTop) } : {}),
         });
         if (session) post({ type: 'perf', report: perfOf(session.classifier, l.inferenceMs, settings) });
       },
@@ -417,7 +418,7 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'train':
       if (await teacher.train(request.id, models.current, request.name, request.classNames, request.examples)) await moveLiveSessions();
       return;
-    case 'useHead':
+    case 'useHead': {
       // A head sent right after its weights waits for them; videos sent after the head wait for it.
       const change = (async () => {
         await modelLoad;
@@ -425,6 +426,7 @@ async function handle(request: EngineRequest): Promise<void> {
       })();
       headChange = change.catch(() => {});
       return change;
+    }
     case 'ping':
       post({ type: 'pong', at: request.at });
       return;

@@ -73,7 +73,7 @@ export class ProjectStorage {
 
   async list(): Promise<string[]> {
     const names: string[] = [];
-    for await (const [name, handle] of (this.root as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+    for await (const [name, handle] of this.root.entries()) {
       if (handle.kind === 'directory') names.push(decodeURIComponent(name));
     }
     return names.sort((a, b) => a.localeCompare(b));
@@ -133,7 +133,7 @@ export class ProjectStorage {
     await write(await dir.getFileHandle('project.json', { create: true }), new TextEncoder().encode(JSON.stringify(stored)));
     // Features of takes no longer listed (deleted, or their class removed) go.
     const kept = new Set(project.takes.map((t) => `${t.id}.f32`));
-    for await (const [name] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+    for await (const name of dir.keys()) {
       if (name.endsWith('.f32') && !kept.has(name)) await dir.removeEntry(name);
     }
     if (!project.head) await dir.removeEntry('head.safetensors').catch(() => {});

@@ -19,10 +19,23 @@ export interface TeachState {
   mirrorFiles: boolean;
   recording?: { classId: string; phase: 'countdown' | 'recording' | 'finishing'; endsAt: number };
   /** Files (or segments) whose clips are being read into examples. */
-  reading: { id: number; classId: string; name: string }[];
+  reading: Reading[];
   training?: { id: number; curve: CurvePoint[] };
   trained?: { evaluation: Evaluation; curve: CurvePoint[]; ms: number; backend: string; examples: number };
   error?: string;
+}
+
+/** A file (or a segment of one) being read into examples: the engine answers request `id` with its clips. */
+export interface Reading {
+  id: number;
+  classId: string;
+  name: string;
+  source: Take['source'];
+  /** A URL of the video, for its thumbnail (a file's own, revoked once drawn; a segment's is the analysis's). */
+  thumbnailUrl: string;
+  range?: { start: number; end: number };
+  /** The project it was asked for. */
+  project: string;
 }
 
 export interface TeachActions {
@@ -88,6 +101,8 @@ export function teachSlice<S extends TeachHost>(
   let headBytes: Blob | undefined;
   /** Which (project, weights) the project's head was last offered for. */
   let offered = '';
+  /** A head file sent to the engine and not yet answered (it becomes `headBytes` if taken). */
+  let pendingHead: Blob | undefined;
 
   const teach = () => get().teach;
   const patch = (p: Partial<TeachState>) => set((s) => ({ teach: { ...s.teach, ...p } }) as Partial<S>);
@@ -137,11 +152,15 @@ export function teachSlice<S extends TeachHost>(
     const e = engine();
     if (!e) return;
     const id = e.id();
-    patch({ reading: [...teach().reading, { id, classId, name }], error: undefined });
-    pendingReads.set(id, { classId, name, source, thumbnailUrl, range, project: teach().project.name });
+    patch({ reading: [...teach().reading, { id, classId, name, source, thumbnailUrl, range, project: teach().project.name }], error: undefined });
     e.send({ type: 'teachFile', id, file, name, settings: context().settings, range, mirrored: teach().mirrorFiles });
   };
-  const pendingReads = new Map<number, { classId: string; name: string; source: Take['source']; thumbnailUrl: string; range?: { start: number; end: number }; project: string }>();
+  /** Takes the reading that request `id` answered off the list (a file's URL is revoked: its thumbnail is drawn or not needed). */
+  const endReading = (read: Reading) => {
+    patch({ reading: teach().reading.filter((r) => r.id !== read.id) });
+    if (read.source === 'file') URL.revokeObjectURL(read.thumbnailUrl);
+  };
+  const readingOf = (id: number | undefined) => teach().reading.find((r) => r.id === id);
 
   const actions: TeachActions = {
     async startTeaching() {
@@ -279,14 +298,13 @@ export function teachSlice<S extends TeachHost>(
       engine()?.send({ type: 'useHead', file: null });
     },
   };
-  let pendingHead: Blob | undefined;
 
   const onEvent = (e: EngineEvent, arrivedMs: number): boolean => {
     switch (e.type) {
       case 'webcamLabels': {
         const t = take;
-        const clipMs = (context().clipSeconds ?? 0) * 1000;
         if (!t) return false;
+        const clipMs = (context().clipSeconds ?? 0) * 1000;
         const clipEnd = arrivedMs - e.latencyMs;
         if (clipInTake(clipEnd, clipMs, t.start, t.end)) t.features.push(e.features);
         if (clipEnd > t.end) void finishTake();
@@ -294,15 +312,13 @@ export function teachSlice<S extends TeachHost>(
         return false; // the webcam slice shows the labels too
       }
       case 'teachFeatures': {
-        const read = pendingReads.get(e.id);
+        const read = readingOf(e.id);
         if (!read) return true;
-        pendingReads.delete(e.id);
         void (async () => {
           const features = e.clips.flatMap((c) => c.features);
           const middle = read.range ? (read.range.start + read.range.end) / 2 : e.duration / 2;
           const thumbnail = await thumbnailOfVideo(read.thumbnailUrl, middle);
-          if (read.source === 'file') URL.revokeObjectURL(read.thumbnailUrl);
-          patch({ reading: teach().reading.filter((r) => r.id !== e.id) });
+          endReading(read);
           const { project } = teach();
           if (project.name !== read.project || !project.classes.some((c) => c.id === read.classId)) return;
           if (!features.length) return patch({ error: `${read.name} gave no clips: it is shorter than one clip of the model.` });
@@ -333,13 +349,9 @@ export function teachSlice<S extends TeachHost>(
         return true;
       case 'error':
         if (e.scope === 'teach') {
-          const reading = teach().reading;
-          if (e.id !== undefined && pendingReads.has(e.id)) {
-            const read = pendingReads.get(e.id)!;
-            pendingReads.delete(e.id);
-            if (read.source === 'file') URL.revokeObjectURL(read.thumbnailUrl);
-          }
-          patch({ error: e.message, reading: reading.filter((r) => r.id !== e.id), ...(teach().training?.id === e.id ? { training: undefined } : {}) });
+          const read = readingOf(e.id);
+          if (read) endReading(read);
+          patch({ error: e.message, ...(teach().training?.id === e.id ? { training: undefined } : {}) });
           return true;
         }
         if (e.scope === 'head') {
