@@ -1,20 +1,22 @@
 // `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
+import { listVideos, parseShard, readDone, shardOf, VIDEO_EXTENSIONS } from './library.mjs';
 
-const HELP = `Usage: npm run classify -- [<video>…] --checkpoint FILE [options]
+const HELP = `Usage: npm run classify -- [<video or folder>…] --checkpoint FILE [options]
 
 Classifies video with SlowFast on WebGPU in headless Chromium and prints the top-k labels: Kinetics-400,
 Kinetics-600 or Charades (per class: a multi-label sigmoid head) by the head's size, "class N" for any other
 head (Something-Something v2's 174 among them) unless --labels names them.
 
 Input (one of):
-  <video>…                one or more video files (mp4, mov, webm, mkv, gif): decoded with WebCodecs,
-                          classified in clips as long as the model sees (2.13 s for 8×8 and 4×16, 4.27 s
-                          for 16×8) every --stride seconds; prints each clip's label and the video's (clip
-                          probabilities averaged, or their maximum for a multi-label head), and any notice
-                          (a video shorter than one clip, one that could be decoded only in part) on stderr
+  <video or folder>…      video files (mp4, m4v, mov, webm, mkv, gif), or folders: every video under them
+                          (recursing, in path order; names starting with a dot skipped); decoded with
+                          WebCodecs, classified in clips as long as the model sees (2.13 s for 8×8 and 4×16,
+                          4.27 s for 16×8) every --stride seconds; prints each clip's label and the video's
+                          (clip probabilities averaged, or their maximum for a multi-label head), and any
+                          notice (a video shorter than one clip, one decoded only in part) on stderr
   --input-fast FILE       raw float32 (1, 3, T, S, S), normalised, as in ../shared/golden/*/input_fast.bin
   --input-slow FILE       raw float32 (1, 3, T/alpha, S, S) for the Slow pathway (SlowFast models)
 
@@ -48,6 +50,16 @@ Options:
   --json                  print JSON: top-k, all logits, config, timing, GPU memory, and how the checkpoint was
                           read (size, time, peak JS memory) (several videos: an array, one entry per video,
                           {file, error} for those that failed)
+
+A library (many videos, many machines):
+  --jsonl FILE            append one JSON line per video to FILE as soon as it is done ({file, …} as --json
+                          prints one video, or {file, error}); - writes the lines to stdout instead of text
+  --resume                skip the videos --jsonl FILE already holds a result for (failed ones are tried
+                          again; where a file has two lines, the later one counts)
+  --shard I/N             classify only shard I of N (0 ≤ I < N): a stable split by each video's path as
+                          listed, so N machines given the same arguments and I = 0…N−1 share the library
+                          with no overlap, and adding videos moves none between shards
+
   -h, --help              show this help
 
 Exit codes: 0 ok, 1 the engine failed on an input (message on stderr; other videos are still classified),
@@ -73,6 +85,9 @@ const { args, positionals } = parseCli(HELP, {
   cam: { type: 'string' },
   head: { type: 'string' },
   json: { type: 'boolean', default: false },
+  jsonl: { type: 'string' },
+  resume: { type: 'boolean', default: false },
+  shard: { type: 'string' },
 }, { positionals: true });
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
 if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args.preset}'; one of ${PRESETS.join(', ')}`);
@@ -98,17 +113,40 @@ if (!(segmentOptions.minDuration >= 0)) usage(`--min-duration must be a number o
 if (segmentOptions.exit > segmentOptions.enter) usage(`--exit (${segmentOptions.exit}) must not exceed --enter (${segmentOptions.enter})`);
 if (!['text', 'json', 'csv', 'vtt'].includes(args.format)) usage(`--format must be text, json, csv or vtt, got '${args.format}'`);
 const segmentsAsked = args.segments || args.enter !== undefined || args.exit !== undefined || args['min-duration'] !== undefined || args.format !== 'text';
-const videos = positionals;
-if (segmentsAsked && !videos.length) usage('--segments need a video (segments are found across its clips)');
-if (['csv', 'vtt'].includes(args.format) && videos.length > 1) usage(`--format ${args.format} takes one video; for several, use --format json`);
-if (args.cam !== undefined && !videos.length) usage('--cam needs a video');
-if (!videos.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
-if (videos.length && args['input-fast']) usage('give video files or input tensors, not both');
-if (args.head !== undefined && !videos.length) usage('--head needs a video');
+for (const path of positionals) if (!existsSync(path)) usage(`video file or folder not found: ${path}`);
+const listed = listVideos(positionals);
+if (positionals.length && !listed.videos.length) usage(`no videos (${VIDEO_EXTENSIONS.join(', ')}) in ${listed.empty.join(', ')}`);
+for (const folder of listed.empty) console.error(`notice: no videos in ${folder}`);
+const shard = args.shard === undefined ? undefined : parseShard(args.shard);
+if (args.shard !== undefined && !shard) usage(`--shard must be I/N with 0 ≤ I < N (as 0/4 … 3/4), got '${args.shard}'`);
+if ((args.shard !== undefined || args.resume || args.jsonl !== undefined) && !positionals.length) usage('--jsonl, --resume and --shard take videos or folders');
+if (args.resume && (args.jsonl === undefined || args.jsonl === '-')) usage('--resume needs --jsonl FILE: the output it resumes');
+const jsonlToStdout = args.jsonl === '-';
+if (jsonlToStdout && (args.json || args.format !== 'text')) usage('--jsonl - prints JSON lines on stdout; --json and --format would print there too');
+let videos = shard ? shardOf(listed.videos, shard) : listed.videos;
+if (shard) console.error(`shard ${shard.index}/${shard.count}: ${videos.length} of ${listed.videos.length} videos`);
+if (args.resume) {
+  const { done, endsCut } = readDone(args.jsonl);
+  const before = videos.length;
+  videos = videos.filter((v) => !done.has(v));
+  console.error(`resume: ${before - videos.length} of ${before} videos already in ${args.jsonl}; ${videos.length} to classify`);
+  // A line cut short by a killed run stays as it is; the next one starts on its own line.
+  if (endsCut) appendFileSync(args.jsonl, '\n');
+}
+// A single video file prints as one object; a folder, several files or a shard as a list.
+const oneVideo = positionals.length === 1 && listed.videos.length === 1 && listed.videos[0] === positionals[0] && !shard;
+if (segmentsAsked && !positionals.length) usage('--segments need a video (segments are found across its clips)');
+if (['csv', 'vtt'].includes(args.format) && !oneVideo) usage(`--format ${args.format} takes one video; for several, use --format json`);
+if (args.cam !== undefined && !positionals.length) usage('--cam needs a video');
+if (!positionals.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
+if (positionals.length && args['input-fast']) usage('give video files or input tensors, not both');
+if (args.head !== undefined && !positionals.length) usage('--head needs a video');
 const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels, head: args.head };
-for (const [what, file] of [...Object.entries(files), ...videos.map((v) => ['video', v])]) {
+for (const [what, file] of Object.entries(files)) {
   if (file && !existsSync(file)) usage(`${what} file not found: ${file}`);
 }
+// Every video of this shard is already done: nothing to start a browser for.
+if (positionals.length && !videos.length) process.exit(0);
 
 const { ensureNodeModules, ensureSystemPackages } = await import('./prereqs.mjs');
 ensureNodeModules();
@@ -178,14 +216,22 @@ async function loadCheckpoint(checkpointUrl) {
 const loadLine = (l) => `weights: ${args.checkpoint} (${mib(l.fileBytes)}, ${l.format}) read in ${(l.ms / 1000).toFixed(1)} s; ` +
   `peak JS memory while reading ${mib(l.peakHeapBytes + l.peakArrayBufferBytes)} (heap ${mib(l.peakHeapBytes)}, array buffers ${mib(l.peakArrayBufferBytes)})`;
 
+/** One video's line of --jsonl, written whole as soon as the video is done (a killed run loses at most this one). */
+function writeLine(entry) {
+  if (args.jsonl === undefined) return;
+  const line = `${JSON.stringify(entry)}\n`;
+  if (jsonlToStdout) process.stdout.write(line);
+  else appendFileSync(args.jsonl, line);
+}
+
 let code = 0;
 try {
   // The page fetches the files from the dev server, which streams them from disk.
   const urls = Object.fromEntries(Object.entries(files).filter(([, f]) => f).map(([what, f]) => [what, engine.serveFile(what, f)]));
   const load = await loadCheckpoint(urls.checkpoint);
   const labels = urls.labels ? { labelsUrl: urls.labels, labelsName: basename(args.labels) } : {};
-  if (videos.length) {
-    if (!args.json && args.format === 'text') console.log(loadLine(load));
+  if (positionals.length) {
+    if (!args.json && args.format === 'text' && !jsonlToStdout) console.log(loadLine(load));
     const results = [];
     for (const [i, file] of videos.entries()) {
       try {
@@ -196,20 +242,22 @@ try {
           videoName: basename(file), checkpointName: basename(args.checkpoint),
         });
         results.push({ file, ...result, load });
+        writeLine({ file, ...result });
         if (maps) writeMaps(file, maps);
         const formatted = ['csv', 'vtt'].includes(args.format);
-        if (!args.json && !formatted && args.format !== 'json') printVideo(file, result);
+        if (!args.json && !formatted && args.format !== 'json' && !jsonlToStdout) printVideo(file, result);
         if (segmentsAsked && !args.json) printSegments(file, { ...result, segmentsCsv, segmentsVtt });
-        for (const n of result.notices) console.error(`notice: ${videos.length > 1 ? `${file}: ` : ''}${n}`);
+        for (const n of result.notices) console.error(`notice: ${oneVideo ? '' : `${file}: `}${n}`);
         if (result.notices.length && code === 0) code = 3;
       } catch (e) {
         results.push({ file, error: errorLine(e) });
-        console.error(`error: ${videos.length > 1 ? `${file}: ` : ''}${errorLine(e)}`);
+        writeLine({ file, error: errorLine(e) });
+        console.error(`error: ${oneVideo ? '' : `${file}: `}${errorLine(e)}`);
         code = 1;
       }
     }
-    if (args.json) console.log(JSON.stringify(videos.length === 1 ? results[0] : results));
-    else if (args.format === 'json') console.log(JSON.stringify(videos.length === 1 ? results[0].segments : results.map((r) => r.segments ?? { file: r.file, error: r.error })));
+    if (args.json) console.log(JSON.stringify(oneVideo ? results[0] : results));
+    else if (args.format === 'json') console.log(JSON.stringify(oneVideo ? results[0].segments : results.map((r) => r.segments ?? { file: r.file, error: r.error })));
   } else {
     const result = await engine.run('/model/cli.ts', 'classifyTensors', {
       checkpointUrl: urls.checkpoint,

@@ -1,5 +1,5 @@
 // The command-line tools end to end: `npm run convert` in Node, `npm run classify` in headless Chromium.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,64 @@ describe('npm run classify', () => {
     expect(out.top).toHaveLength(5);
     expect(out.top[0].probability).toBeGreaterThan(out.top[1].probability);
   }, 240_000);
+
+  it('classifies a folder in shards, a JSON line per video, and resumes a run cut short (--jsonl, --shard, --resume)', async () => {
+    const { makeSweep } = await import('../e2e/activities.ts');
+    const library = join(tmp, 'library');
+    for (const dir of ['sports/cricket', 'sweeps']) mkdirSync(join(library, dir), { recursive: true });
+    copyFileSync('../shared/media/cricket.mp4', join(library, 'sports/cricket/a.mp4'));
+    copyFileSync('../shared/media/cricket.webm', join(library, 'sports/b.webm'));
+    makeSweep(join(library, 'sweeps'), 'left to right', { variant: 1 });
+    writeFileSync(join(library, 'sweeps/broken.mp4'), 'not frames');
+    writeFileSync(join(library, 'readme.txt'), 'not a video');
+    const all = ['sports/b.webm', 'sports/cricket/a.mp4', 'sweeps/broken.mp4', 'sweeps/left-to-right-1.mp4'].map((f) => join(library, f));
+    const options = ['--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--stride', '5'];
+    const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    const parsed = (file: string) => lines(file).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+
+    const shards = [];
+    for (const index of [0, 1]) {
+      const out = join(tmp, `shard-${index}.jsonl`);
+      const r = await run('classify', [library, ...options, '--jsonl', out, '--shard', `${index}/2`]);
+      expect(r.stderr).toMatch(new RegExp(`shard ${index}/2: \\d of 4 videos`));
+      const entries = parsed(out);
+      expect(r.status, r.stderr).toBe(entries.some((e) => e.error) ? 1 : 0);
+      shards.push(entries);
+    }
+    // Together the shards are the library, each video once; the text file is no video.
+    expect(shards.flat().map((e) => e.file).sort()).toEqual(all);
+    for (const e of shards.flat()) {
+      if (e.file.endsWith('broken.mp4')) expect(e.error).toMatch(/not a video we can read/);
+      else expect(e).toMatchObject({ clips: expect.any(Array), top: expect.any(Array), video: expect.any(Object) });
+    }
+    const cricket = shards.flat().find((e) => e.file.endsWith('a.mp4'));
+    expect(cricket.top[0].label).toBe('presenting weather forecast');
+
+    // A run killed after one video, halfway through writing the second.
+    const cut = join(tmp, 'cut.jsonl');
+    const first = JSON.stringify(cricket);
+    writeFileSync(cut, `${first}\n${first.slice(0, 40)}`);
+    const resumed = await run('classify', [library, ...options, '--jsonl', cut, '--resume']);
+    expect(resumed.stderr).toMatch(/resume: 1 of 4 videos already in .*cut\.jsonl; 3 to classify/);
+    expect(resumed.status).toBe(1);
+    expect(lines(cut)[0]).toBe(first);
+    expect(parsed(cut).map((e) => e.file).sort()).toEqual(all);
+    // Failures are tried again; done videos are not.
+    const again = await run('classify', [library, ...options, '--jsonl', cut, '--resume']);
+    expect(again.stderr).toMatch(/resume: 3 of 4 videos already in .*; 1 to classify/);
+    expect(parsed(cut).filter((e) => e.file.endsWith('broken.mp4'))).toHaveLength(2);
+
+    const badShard = await run('classify', [library, ...options, '--shard', '2/2']);
+    expect(badShard.status).toBe(2);
+    expect(badShard.stderr).toMatch(/--shard must be I\/N with 0 ≤ I < N/);
+    const noOutput = await run('classify', [library, ...options, '--resume']);
+    expect(noOutput.stderr).toMatch(/--resume needs --jsonl FILE/);
+    const emptyFolder = join(tmp, 'empty-library');
+    mkdirSync(emptyFolder);
+    const none = await run('classify', [emptyFolder, ...options]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^no videos \(\.mp4, .*\) in .*empty-library/);
+  }, 300_000);
 
   it('finds segments (--segments, --format json | vtt), follows the paper\'s protocol, and writes where it looked (--cam)', async () => {
     const cam = join(tmp, 'cam');
