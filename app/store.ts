@@ -83,6 +83,8 @@ export interface WebcamState {
   status: 'off' | 'starting' | 'on';
   id?: number;
   stream?: MediaStream;
+  /** Where the camera's frames come from (a <video> element where MediaStreamTrackProcessor is missing). */
+  frameSource?: Camera['source'];
   labels?: Label[];
   /** Where the model looked in the latest clip. */
   maps?: ClassMaps;
@@ -419,7 +421,7 @@ export const useStore = create<StoreState>()((set, get) => {
         const e = await cameraEnded();
         engine?.send({ type: 'webcamStop', id, error: { kind: e.kind, message: e.message } });
       });
-      set((s) => ({ webcam: { ...s.webcam, stream: started.stream } }));
+      set((s) => ({ webcam: { ...s.webcam, stream: started.stream, frameSource: started.source } }));
       const { intervalMs } = get().settings;
       engine.send({ type: 'webcamStart', id, frames: started.frames, settings: runSettings(get().settings), intervalMs });
     },

@@ -47,3 +47,23 @@ test('live labels carry on, from the same camera, after the GPU device is lost',
   await expect(webcam).toHaveAttribute('data-status', 'on');
   await expect(page.getByTestId('webcam-error')).toHaveCount(0);
 });
+
+test('without MediaStreamTrackProcessor (as in Safari and Firefox), frames come from a video element and labels still update', async ({ page }) => {
+  await page.addInitScript(() => {
+    delete (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor;
+  });
+  await openWithGoldenWeights(page);
+  expect(await page.evaluate(() => 'MediaStreamTrackProcessor' in window)).toBe(false);
+  await page.getByRole('tab', { name: 'Webcam' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const webcam = page.getByTestId('webcam');
+  await expect(page.getByTestId('webcam-frame-source')).toContainText('no MediaStreamTrackProcessor');
+  await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 150_000 }).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
+  await expect(page.getByTestId('webcam-error')).toHaveCount(0);
+  await screenshot(page, 'app-webcam-video-element');
+  // Stopping ends the session and lets the camera go.
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(webcam).toHaveAttribute('data-status', 'off');
+  await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
+});

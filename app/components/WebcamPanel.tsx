@@ -58,6 +58,11 @@ export function WebcamPanel() {
           </div>
           {webcam.stream && <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />}
           {webcam.status === 'starting' && <p className="detail">Starting: building the model and filling the first 2 s clip…</p>}
+          {webcam.stream && webcam.frameSource === 'video-element' && (
+            <p className="detail" data-testid="webcam-frame-source">
+              Frames are read from a video element: this browser cannot read the camera track directly (no MediaStreamTrackProcessor).
+            </p>
+          )}
         </div>
         <div className="labels">
           <TopLabels labels={webcam.labels} caption="Last ~2 s, smoothed" />

@@ -6,6 +6,7 @@ import type { ClassMaps } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
+import type { CameraFrames } from '../video/webcam.ts';
 import type { AnalysisNotice } from '../video/analyze.ts';
 import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
 
@@ -138,7 +139,7 @@ export type EngineRequest =
   /** With `frames`, the frames come from the page's <video> element (WebCodecs refused the file). */
   | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames }
   | { type: 'cancel'; id: number }
-  | { type: 'webcamStart'; id: number; frames: ReadableStream<VideoFrame>; settings: RunSettings; intervalMs: number }
+  | { type: 'webcamStart'; id: number; frames: CameraFrames; settings: RunSettings; intervalMs: number }
   | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }
   /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
   /**

@@ -11,8 +11,9 @@ import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from '../video/analyze.ts';
 import { openVideoFile, VideoInputError } from '../video/decode.ts';
 import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
+import { cameraFrameStream } from '../video/elementCamera.ts';
 import { LiveClassifier } from '../video/liveClassifier.ts';
-import { WebcamError } from '../video/webcam.ts';
+import { WebcamError, type CameraFrames } from '../video/webcam.ts';
 import { Engine, type EngineModel } from './engine.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { Models } from './models.ts';
@@ -311,7 +312,8 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
   }
 }
 
-async function webcamStart(id: number, frames: ReadableStream<VideoFrame>, settings: RunSettings, intervalMs: number): Promise<void> {
+async function webcamStart(id: number, source: CameraFrames, settings: RunSettings, intervalMs: number): Promise<void> {
+  const frames = cameraFrameStream(source);
   try {
     const { gpu: g, engine, model, tiles } = await jobSetup(settings);
     let session: LiveClassifier | undefined = undefined;

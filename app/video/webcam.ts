@@ -1,5 +1,7 @@
 // The camera, on the page's thread: opening it (getUserMedia → MediaStreamTrackProcessor, whose frames go to
-// the engine worker) and naming every way it fails. The worker classifies them (liveClassifier.ts).
+// the engine worker; where that is missing, a <video> element's frames: elementCamera.ts) and naming every way
+// it fails. The worker classifies them (liveClassifier.ts).
+import { serveCameraElementFrames } from './elementCamera.ts';
 export type WebcamErrorKind = 'permission-denied' | 'no-camera' | 'camera-in-use' | 'camera-disconnected' | 'unsupported';
 
 export class WebcamError extends Error {
@@ -26,16 +28,21 @@ function cameraError(e: unknown): WebcamError {
 export interface Camera {
   stream: MediaStream;
   track: MediaStreamVideoTrack;
-  /** Transferable to the worker that owns the GPU. */
-  frames: ReadableStream<VideoFrame>;
+  /** Transferable to the worker that owns the GPU: the track's frames, or a port serving a <video> element's. */
+  frames: CameraFrames;
+  /** Where the frames come from: the track itself, or a <video> element playing it (no MediaStreamTrackProcessor). */
+  source: 'track' | 'video-element';
   stop(): void;
 }
+
+export type CameraFrames = ReadableStream<VideoFrame> | MessagePort;
 
 /** Opens the default camera (main thread: MediaStreamTrackProcessor lives on the window in Chromium). */
 export async function openCamera(): Promise<Camera> {
   if (!navigator.mediaDevices?.getUserMedia) throw new WebcamError('unsupported', 'This browser has no camera access (getUserMedia).');
-  if (typeof MediaStreamTrackProcessor === 'undefined') {
-    throw new WebcamError('unsupported', 'This browser cannot read camera frames (MediaStreamTrackProcessor); use Chrome or Edge.');
+  const processor = typeof MediaStreamTrackProcessor !== 'undefined';
+  if (!processor && typeof VideoFrame === 'undefined') {
+    throw new WebcamError('unsupported', 'This browser cannot read camera frames (it has neither MediaStreamTrackProcessor nor VideoFrame); use a current Chrome, Edge, Firefox or Safari.');
   }
   let stream: MediaStream;
   try {
@@ -48,12 +55,19 @@ export async function openCamera(): Promise<Camera> {
     for (const t of stream.getTracks()) t.stop();
     throw new WebcamError('no-camera', 'No camera was found. Connect one and start again.');
   }
+  const stopTracks = () => {
+    for (const t of stream.getTracks()) t.stop();
+  };
+  if (processor) return { stream, track, frames: new MediaStreamTrackProcessor({ track }).readable, source: 'track', stop: stopTracks };
+  const served = serveCameraElementFrames(stream);
   return {
     stream,
     track,
-    frames: new MediaStreamTrackProcessor({ track }).readable,
+    frames: served.port,
+    source: 'video-element',
     stop: () => {
-      for (const t of stream.getTracks()) t.stop();
+      served.stop();
+      stopTracks();
     },
   };
 }

@@ -7,6 +7,7 @@ import { StateDictSource } from '../../model/weights/weightSource.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
 import { Engine } from '../engine/engine.ts';
+import { cameraFrameStream } from './elementCamera.ts';
 import { LiveClassifier, type WebcamOptions } from './liveClassifier.ts';
 import { cameraEnded, openCamera, WebcamError, type Camera } from './webcam.ts';
 
@@ -39,7 +40,7 @@ class WebcamSession {
     const camera = await openCamera();
     let live: LiveClassifier;
     try {
-      live = await LiveClassifier.start(new Engine(device), { id: 1, config, weights: () => weights }, camera.frames, options);
+      live = await LiveClassifier.start(new Engine(device), { id: 1, config, weights: () => weights }, cameraFrameStream(camera.frames), options);
     } catch (e) {
       camera.stop();
       throw e;
