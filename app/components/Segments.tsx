@@ -19,6 +19,18 @@ export function useSegments(analysis: Analysis) {
 
 const fmt = (s: number) => `${s.toFixed(1)} s`;
 
+/** Up and down arrows in the segment list go to the previous or next segment: focus and seek together. */
+const moveBetweenSegments = (onSeek: (t: number) => void) => (e: React.KeyboardEvent<HTMLOListElement>) => {
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+  const buttons = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('li > button')];
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  const next = buttons[at + (e.key === 'ArrowDown' ? 1 : -1)];
+  if (at < 0 || !next) return;
+  e.preventDefault();
+  next.focus();
+  onSeek(Number(next.closest('li')!.dataset.start));
+};
+
 /**
  * What the video is about as a whole (the verdict), and when each action happens (segments from the clip
  * probabilities, with adjustable thresholds); a segment seeks the player; exports as WebVTT, JSON and CSV.
@@ -72,7 +84,7 @@ export function Segments({ analysis, segments, vtt, onSeek, download }: {
       {segments.length === 0 ? (
         <p className="detail" data-testid="no-segments">No class reaches {(options.enter * 100).toFixed(0)}% for {options.minDuration} s.</p>
       ) : (
-        <ol className="segment-list" data-testid="segments">
+        <ol className="segment-list" data-testid="segments" onKeyDown={moveBetweenSegments(onSeek)}>
           {segments.map((s) => (
             <li key={`${s.index}-${s.start}`} data-index={s.index} data-start={s.start} data-end={s.end}>
               <button type="button" onClick={() => onSeek(s.start)}>
