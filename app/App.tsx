@@ -5,7 +5,8 @@ import { PerfPanel } from './components/PerfPanel.tsx';
 import { TeachPanel } from './components/TeachPanel.tsx';
 import { VideoPanel } from './components/VideoPanel.tsx';
 import { WebcamPanel } from './components/WebcamPanel.tsx';
-import { useStore } from './store.ts';
+import { videosOfDrop } from './queue/folder.ts';
+import { isLabelFile, isWeightFile, useStore } from './store.ts';
 
 type View = 'video' | 'webcam' | 'teach';
 const VIEWS: [View, string][] = [['video', 'Video file'], ['webcam', 'Webcam'], ['teach', 'Teach']];
@@ -29,11 +30,15 @@ export function App() {
       onDrop={(e) => {
         e.preventDefault();
         setDragging(false);
-        const files = [...e.dataTransfer.files];
-        if (files.length) {
-          if (files.some((f) => !/\.(pyth|pth|pt|ckpt|safetensors)$/i.test(f.name))) setView('video');
-          useStore.getState().dropFiles(files);
-        }
+        // Folders, or several videos, go into the queue; weights, labels and a single video as before.
+        void videosOfDrop(e.dataTransfer.items).then(({ folderVideos, files }) => {
+          const { dropFiles, addToQueue } = useStore.getState();
+          const videos = files.filter((f) => !isWeightFile(f.name) && !isLabelFile(f.name));
+          if (folderVideos.length || videos.length) setView('video');
+          if (!folderVideos.length && videos.length <= 1) return dropFiles(files);
+          dropFiles(files.filter((f) => !videos.includes(f)));
+          addToQueue([...folderVideos, ...videos.map((file) => ({ file, path: file.name }))]);
+        });
       }}
     >
       <header>

@@ -47,7 +47,7 @@ function Widget() {
           {weights.status === 'loading' ? `Loading ${weights.name}…` : weights.status === 'missing' || weights.status === 'error' ? weights.message : 'Looking for weights…'}
         </p>
       )}
-      {gpuReady && (view === 'camera' ? <WebcamPanel /> : <VideoPanel />)}
+      {gpuReady && (view === 'camera' ? <WebcamPanel /> : <VideoPanel queue={false} />)}
     </main>
   );
 }

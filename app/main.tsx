@@ -9,3 +9,5 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 useStore.getState().start();
+// The queue of the last visit (its finished files' results are kept; the rest wait to be chosen again).
+void useStore.getState().startQueue();

@@ -60,14 +60,19 @@ export function toJson(record: AnalysisExport): string {
   return JSON.stringify(record, null, 2);
 }
 
+const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+const CSV_HEADER = 'start_s,end_s,rank,class_index,label,probability';
+const csvRows = (record: AnalysisExport) =>
+  record.clips.flatMap((c) => c.top.map((l, rank) => [c.start, c.end, rank + 1, l.index, quote(l.label), l.probability].join(',')));
+
 /** One row per clip and rank; labels are quoted (some Kinetics names hold commas or quotes). */
 export function toCsv(record: AnalysisExport): string {
-  const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  const rows = ['start_s,end_s,rank,class_index,label,probability'];
-  for (const c of record.clips) {
-    c.top.forEach((l, rank) => rows.push([c.start, c.end, rank + 1, l.index, quote(l.label), l.probability].join(',')));
-  }
-  return rows.join('\n') + '\n';
+  return [CSV_HEADER, ...csvRows(record)].join('\n') + '\n';
+}
+
+/** Many files' clips in one CSV: toCsv's rows, each led by the file's path. */
+export function queueToCsv(records: readonly AnalysisExport[]): string {
+  return [`file,${CSV_HEADER}`, ...records.flatMap((r) => csvRows(r).map((row) => `${quote(r.file)},${row}`))].join('\n') + '\n';
 }
 
 /** hh:mm:ss.mmm, as WebVTT writes times. */

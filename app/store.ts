@@ -13,6 +13,7 @@ import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions } from '../model/segments.
 import { DEFAULT_ZOO_MODEL } from '../model/zoo.ts';
 import { clipDuration } from '../model/clips.ts';
 import { initialTeach, teachSlice, type TeachActions, type TeachState } from './teach/slice.ts';
+import { initialQueue, queueSlice, type QueueActions, type QueueState } from './queue/slice.ts';
 
 export type { GpuState } from './engine/protocol.ts';
 
@@ -97,7 +98,7 @@ export interface WebcamState {
   error?: string;
 }
 
-export interface StoreState extends TeachActions {
+export interface StoreState extends TeachActions, QueueActions {
   gpu: GpuState;
   weights: WeightsState;
   cache: CacheState;
@@ -117,6 +118,8 @@ export interface StoreState extends TeachActions {
   webcam: WebcamState;
   /** Teaching: the open project, takes being recorded or read, training (app/teach/slice.ts). */
   teach: TeachState;
+  /** Many videos, one after another (app/queue/slice.ts). */
+  queue: QueueState;
   /** The taught head the engine labels with, if any (its classes replace the checkpoint's). */
   head: HeadState;
   headError?: string;
@@ -178,8 +181,14 @@ export const useStore = create<StoreState>()((set, get) => {
       loadId: w.status === 'ready' ? w.model.loadId : undefined,
     };
   });
+  const queue = queueSlice<StoreState>(set, get);
   const onEvent = (e: EngineEvent) => {
     if (teaching.onEvent(e, performance.now())) return;
+    handleEvent(e);
+    // The queue acts on what the event left: a finished analysis's results, a file that failed for good.
+    queue.afterEvent(e);
+  };
+  const handleEvent = (e: EngineEvent) => {
     switch (e.type) {
       case 'gpu':
         return set({ gpu: e.state });
@@ -302,7 +311,8 @@ export const useStore = create<StoreState>()((set, get) => {
       if (video) video.removeAttribute('src');
       if (!current) return; // another file replaced it meanwhile
       URL.revokeObjectURL(pending.source.url);
-      return set({ pending: undefined, videoError: refusal });
+      set({ pending: undefined, videoError: refusal });
+      return queue.failed(pending.id, refusal);
     }
     const info = { width: video.videoWidth, height: video.videoHeight, codec: "the browser's player", duration: video.duration, container: 'element' as const };
     const times = frameGrid(video.duration, clipFrameRate(weights.model.config));
@@ -323,8 +333,10 @@ export const useStore = create<StoreState>()((set, get) => {
     settings: loadSettings(),
     webcam: { status: 'off', updates: 0 },
     teach: initialTeach(),
+    queue: initialQueue(),
     head: { status: 'none' },
     ...teaching.actions,
+    ...queue.actions,
 
     start() {
       if (engine) return;

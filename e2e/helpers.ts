@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import { GOLDEN_CHECKPOINT, SCREENSHOTS } from './paths.ts';
@@ -17,10 +17,12 @@ export async function dropFiles(page: Page, selector: string, files: DropFile[])
     name: f.name ?? basename(f.path!),
     type: f.type ?? '',
     base64: (f.bytes ?? readFileSync(f.path!)).toString('base64'),
+    // As a real drop: a file on disk keeps its modification time (the queue knows files again by it).
+    lastModified: f.path ? Math.round(statSync(f.path).mtimeMs) : Date.now(),
   }));
   const dataTransfer = await page.evaluateHandle((list) => {
     const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type, lastModified: f.lastModified }));
     return dt;
   }, payload);
   await page.dispatchEvent(selector, 'dragover', { dataTransfer });

@@ -45,7 +45,7 @@ test('a whole analysis by keyboard alone: weights, input size, video, tabs, time
   await page.keyboard.press('Home');
   await expect(tab('Video file')).toBeFocused();
 
-  // Tab reaches "choose a file…" (the input itself, shown by its label), and Enter opens the picker.
+  // Tab reaches "choose files…" (the input itself, shown by its label), and Enter opens the picker.
   await tabTo(page, page.getByTestId('video-input'));
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
   await chooser.setFiles(CRICKET_MP4);

@@ -1,7 +1,7 @@
 /** The file types a video input takes. */
 export const VIDEO_TYPES = 'video/*,.mp4,.webm,.mov,.mkv,.gif';
 
-type FileButtonProps = { label: string; accept: string; testId: string } & (
+type FileButtonProps = { label: string; accept: string; testId: string; /** Picks a folder: every file under it. */ directory?: boolean } & (
   | { multiple?: false; onFile: (f: File) => void }
   /** Several files at once, handed over together. */
   | { multiple: true; onFiles: (files: File[]) => void }
@@ -16,6 +16,7 @@ export function FileButton(props: FileButtonProps) {
         type="file"
         accept={props.accept}
         multiple={props.multiple}
+        {...(props.directory ? { webkitdirectory: '' } : {})}
         data-testid={props.testId}
         onChange={(e) => {
           const files = [...(e.target.files ?? [])];

@@ -58,6 +58,7 @@ export function Timeline({ clips, duration, time, onSeek }: { clips: readonly Cl
     <figure className="timeline">
       <figcaption>Timeline: each class's probability per clip (click, or arrow keys, to seek)</figcaption>
       <svg
+        className="chart"
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         preserveAspectRatio="none"
         onClick={seek}

@@ -4,6 +4,8 @@ import { useStore, type Analysis } from '../store.ts';
 import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
 import { downloadText as download } from './download.ts';
 import { FileButton, VIDEO_TYPES } from './FileButton.tsx';
+import { QueuePanel } from './QueuePanel.tsx';
+import { pickFolder, videosOfFolderInput } from '../queue/folder.ts';
 import { Segments, useSegments } from './Segments.tsx';
 import { Timeline } from './Timeline.tsx';
 import { TopLabels } from './TopLabels.tsx';
@@ -110,21 +112,52 @@ function Results({ analysis }: { analysis: Analysis }) {
   );
 }
 
+/** Picks a folder of videos for the queue: the browser's folder picker where it has one, else a folder input. */
+function FolderButton() {
+  const { addToQueue } = useStore.getState();
+  const [error, setError] = useState<string>();
+  const picker = 'showDirectoryPicker' in window;
+  return (
+    <>
+      {picker ? (
+        <button type="button" data-testid="folder-picker" onClick={() => {
+          setError(undefined);
+          pickFolder().then((videos) => videos && addToQueue(videos), (e: Error) => setError(`The folder could not be read: ${e.message}`));
+        }}>
+          choose a folder…
+        </button>
+      ) : (
+        <FileButton label="choose a folder…" accept="" directory testId="folder-input" multiple onFiles={(files) => addToQueue(videosOfFolderInput(files))} />
+      )}
+      {error && <span className="error" role="alert">{error}</span>}
+    </>
+  );
+}
+
 /** Drop or pick a video; it plays with the labels of the clip at the playhead and a timeline of the whole file. */
-export function VideoPanel() {
+export function VideoPanel({ queue = true }: { /** Several files and folders go into a queue (the widget takes one at a time). */ queue?: boolean }) {
   const analysis = useStore((s) => s.analysis);
   const pending = useStore((s) => s.pending);
   const videoError = useStore((s) => s.videoError);
   const weightsReady = useStore((s) => s.weights.status === 'ready');
   const settings = useStore((s) => s.settings);
-  const { openVideo, setSettings } = useStore.getState();
+  const { openVideo, setSettings, addToQueue } = useStore.getState();
   return (
     <section className="panel video-panel" aria-label="Classify a video file">
       <div className="drop-zone" data-testid="drop-zone">
         <p>
           <strong>Drop a video here</strong> (MP4, WebM, MOV, MKV or animated GIF), or{' '}
-          <FileButton label="choose a file…" accept={VIDEO_TYPES} testId="video-input" onFile={(f) => openVideo(f, f.name)} />
+          {queue ? (
+            <>
+              <FileButton label="choose files…" accept={VIDEO_TYPES} testId="video-input" multiple
+                onFiles={(files) => (files.length === 1 ? openVideo(files[0], files[0].name) : addToQueue(files.map((file) => ({ file, path: file.name }))))} />{' '}
+              or <FolderButton />
+            </>
+          ) : (
+            <FileButton label="choose a file…" accept={VIDEO_TYPES} testId="video-input" onFile={(f) => openVideo(f, f.name)} />
+          )}
         </p>
+        {queue && <p className="detail">Several files or a folder go into a queue, analysed one after another; a single file opens at once.</p>}
         <p className="detail">
           {weightsReady
             ? 'Every clip of about 2 s is classified, one clip start per stride, on your GPU; nothing is uploaded.'
@@ -158,6 +191,7 @@ export function VideoPanel() {
           {videoError}
         </p>
       )}
+      {queue && <QueuePanel />}
       {analysis && <Results key={analysis.id} analysis={analysis} />}
     </section>
   );
