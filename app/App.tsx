@@ -13,7 +13,7 @@ const VIEWS: [View, string][] = [['video', 'Video file'], ['webcam', 'Webcam'], 
 
 export function App() {
   // While a lost device is being replaced, what is on screen stays.
-  const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost');
+  const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost' || s.gpu.status === 'cpu');
   const engineError = useStore((s) => s.engineError);
   const [view, setView] = useState<View>('video');
   const [dragging, setDragging] = useState(false);

@@ -43,8 +43,11 @@ export interface ClassMaps {
 }
 
 export interface ClassifyOptions {
-  /** Graph inputs bound to GPU buffers point at these from this run on (a session's own frame ring). */
-  bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] }>;
+  /**
+   * Graph inputs bound to GPU buffers point at these from this run on (a session's own frame ring); on the CPU
+   * engine, at these arrays.
+   */
+  bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] } | { array: Float32Array }>;
   /** With classMaps: the classes to map (default the top logits', as many as the classifier maps). */
   mapClasses?: readonly number[];
 }
@@ -66,12 +69,28 @@ export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, Kernel
   head?: CustomHead;
 }
 
+/** What runs a classifier's graph: our WGSL executor on the GPU, or onnxruntime-web's wasm on the CPU. */
+export interface GraphRunner {
+  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind?: ClassifyOptions['bind']): Promise<Map<string, Float32Array>>;
+  readonly memory: MemoryReport;
+  readonly timings: NodeTiming[];
+  /** Building it: shader pipelines, or the export and the wasm session. */
+  readonly pipelineMs: number;
+  /** The GPU device it runs on (none for the CPU engine). */
+  readonly device?: GPUDevice;
+  destroy(): void;
+}
+
+/** Where a classifier runs: 'webgpu' (our shaders) or 'wasm' (onnxruntime-web on the CPU, from our ONNX export). */
+export type EngineKind = 'webgpu' | 'wasm';
+
 export class Classifier {
   private baseNames: readonly string[];
 
   private constructor(
     readonly model: BuiltModel,
-    readonly executor: Executor,
+    readonly executor: GraphRunner,
+    readonly engine: EngineKind,
     labels: readonly string[],
     /** The taught head the classifier labels with, if any. */
     readonly head?: CustomHead,
@@ -115,7 +134,23 @@ export class Classifier {
     const { tilePolicy, tiles, subgroups, weightFormat } = options;
     const { profile, inputBuffers, weightStore } = options;
     const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, weightStore, tilePolicy, tiles, subgroups, weightFormat });
-    return new Classifier(model, executor, options.labels ?? labelsFor(config.numClasses), head);
+    return new Classifier(model, executor, 'webgpu', options.labels ?? labelsFor(config.numClasses), head);
+  }
+
+  /**
+   * The same network on the CPU: the graph exported to ONNX and run by onnxruntime-web's wasm backend (input
+   * 'fast' by default: the Slow frames gathered inside it; or 'ring', a frame ring in `inputArrays`). No
+   * activation maps there.
+   */
+  static async createOnCpu(config: SlowFastConfig, weights: WeightSource, options: Pick<ClassifierOptions, 'labels' | 'head' | 'input' | 'ringFrames'> & { inputArrays?: Record<string, Float32Array> } = {}): Promise<Classifier> {
+    const { head } = options;
+    const customHead = head && { id: headFingerprint(head), classes: head.classNames.length, ...foldHead(head) };
+    if (options.labels && options.labels.length !== config.numClasses) {
+      throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
+    }
+    const model = buildSlowFast(config, weights, { input: options.input ?? 'fast', ringFrames: options.ringFrames, softmax: true, features: true, customHead });
+    const { OrtExecutor } = await import('./onnx/ortExecutor.ts');
+    return new Classifier(model, await OrtExecutor.plan(model.graph, { inputArrays: options.inputArrays }), 'wasm', options.labels ?? labelsFor(config.numClasses), head);
   }
 
   /** A sigmoid head: each class's probability stands alone (several actions at once), they do not sum to 1. */

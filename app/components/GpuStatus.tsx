@@ -8,7 +8,7 @@ export function GpuStatus() {
       return <p className="gpu-status" data-status="checking">Checking for WebGPU…</p>;
     case 'ready':
       return (
-        <p className="gpu-status" data-status="ready">
+        <p className="gpu-status" data-status="ready" data-engine="webgpu">
           WebGPU ready on <strong data-testid="adapter">{gpu.adapter.description}</strong>
           {gpu.adapter.isFallback || /swiftshader/i.test(gpu.adapter.description) ? ' (software adapter: expect several seconds per clip)' : ''}
           {gpu.features.length > 0 ? ` · ${gpu.features.join(', ')}` : ''}
@@ -20,6 +20,13 @@ export function GpuStatus() {
               </span>
             </>
           )}
+        </p>
+      );
+    case 'cpu':
+      return (
+        <p className="gpu-status" data-status="cpu" data-engine="wasm">
+          Engine: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>. {gpu.message} Video files are classified on the CPU
+          instead, more slowly; the webcam and teaching need WebGPU.
         </p>
       );
     case 'unavailable':

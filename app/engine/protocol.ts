@@ -43,6 +43,8 @@ export type GpuState =
   /** `notice`: something to tell about the device (it was lost and started again). */
   | { status: 'ready'; adapter: AdapterDescription; features: string[]; notice?: string }
   | { status: 'unavailable'; message: string }
+  /** No WebGPU adapter (`message` says why): video files run on the CPU engine (onnxruntime-web's wasm). */
+  | { status: 'cpu'; message: string }
   | { status: 'lost'; message: string };
 
 export type WeightsState =
@@ -57,7 +59,9 @@ export type WeightsState =
 export type CacheState =
   | { status: 'checking' }
   | { status: 'available'; models: { key: ModelKey; name: string; bytes: number }[] }
-  | { status: 'unavailable'; message: string };
+  | { status: 'unavailable'; message: string }
+  /** No WebGPU adapter (`message` says why): video files run on the CPU engine (onnxruntime-web's wasm). */
+  | { status: 'cpu'; message: string };
 
 /** The conv tiles in use: the default heuristic, being tuned on this GPU, or tuned (kept in browser storage). */
 export type TilesState =

@@ -14,6 +14,7 @@ import { openElementFrames, type ElementFrames } from '../video/elementSource.ts
 import { cameraFrameStream } from '../video/elementCamera.ts';
 import { LiveClassifier } from '../video/liveClassifier.ts';
 import { WebcamError, type CameraFrames } from '../video/webcam.ts';
+import { CpuEngine } from './cpuEngine.ts';
 import { Engine, type EngineModel } from './engine.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { Models } from './models.ts';
@@ -89,7 +90,8 @@ function startGpu(): Promise<Gpu | undefined> {
       return g;
     } catch (e) {
       const message = e instanceof GpuUnavailableError ? e.message : `WebGPU failed to start: ${(e as Error).message}`;
-      post({ type: 'gpu', state: { status: 'unavailable', message } });
+      // Without a GPU, video files still run: on the CPU engine, where WebAssembly is there.
+      post({ type: 'gpu', state: typeof WebAssembly === 'object' ? { status: 'cpu', message } : { status: 'unavailable', message } });
       return undefined;
     }
   })();
@@ -239,10 +241,21 @@ const TEACH_STRIDE = 0.5;
 /** Labels as the page takes them: index, name and probability only (the classifier's carry more). */
 const plainLabels = (top: readonly Label[]): Label[] => top.map(({ index, label, probability }) => ({ index, label, probability }));
 
+/** The engine on the CPU, where there is no WebGPU adapter (made when first needed). */
+let cpuEngine: CpuEngine | undefined;
+
+/** What an analysis runs on: the GPU's engine, else the CPU engine (onnxruntime-web's wasm). */
+async function analysisSetup(settings: RunSettings) {
+  const g = await startGpu();
+  if (g) return jobSetup(settings);
+  cpuEngine ??= new CpuEngine();
+  return { gpu: undefined, device: undefined, engine: cpuEngine, model: await engineModel(settings), tiles: undefined };
+}
+
 /** The device, its engine and the model a job runs with, or the reason it cannot start. */
 async function jobSetup(settings: RunSettings) {
   const g = await startGpu();
-  if (!g) throw new Error('WebGPU is not available');
+  if (!g) throw new Error('This needs WebGPU, which is not available here; video files are classified on the CPU engine instead.');
   const model = await engineModel(settings);
   return { gpu: g, device: g.device, engine: engineOf(g.device), model, config: model.config, tiles: await tunedTiles(g) };
 }
@@ -250,9 +263,9 @@ async function jobSetup(settings: RunSettings) {
 function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
   const layers = settings.profile && classifier.timings.length ? classifier.timings.map((t) => ({ name: t.name, ms: t.ms })) : undefined;
   const device = classifier.executor.device;
-  const gpuObjects = liveResources(device);
+  const gpuObjects = device ? liveResources(device) : { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0 };
   const resources = { gpuBuffers: gpuObjects.buffers, gpuTextures: gpuObjects.textures, openVideoFrames: [...live.values()].reduce((a, s) => a + s.openFrames, 0) };
-  const made = { buffers: gpuObjects.buffersCreated, pipelines: gpuObjects.pipelinesCreated, bytesUploaded: gpuObjects.bytesUploaded, modelBuilds: engineOf(device).builds };
+  const made = { buffers: gpuObjects.buffersCreated, pipelines: gpuObjects.pipelinesCreated, bytesUploaded: gpuObjects.bytesUploaded, modelBuilds: device ? engineOf(device).builds : 0 };
   return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, resources, made };
 }
 
@@ -264,7 +277,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
     for (let attempt = 0; ; attempt++) {
-      const { device, engine, model, tiles } = await jobSetup(settings);
+      const { device, engine, model, tiles } = await analysisSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
@@ -291,10 +304,10 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
         });
         post({ type: 'analysisEnd', id, outcome: 'done' });
         jobs.delete(id);
-        tuneWhenIdle(settings, device);
+        if (device) tuneWhenIdle(settings, device);
         return;
       } catch (e) {
-        if (!controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await deviceLost(device))) continue;
+        if (device && !controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await deviceLost(device))) continue;
         throw e;
       } finally {
         video.dispose();

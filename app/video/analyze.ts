@@ -7,6 +7,7 @@ import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration, clipFrames, clipWindows, evenlySpacedWindows, pickFrames, type ClipWindow } from '../../model/clips.ts';
 import { DEFAULT_TOP_K, type ClassMaps, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
+import type { CpuEngine } from '../engine/cpuEngine.ts';
 import type { Engine, EngineModel } from '../engine/engine.ts';
 import { VideoInputError, type VideoFile } from './decode.ts';
 
@@ -108,10 +109,10 @@ export function planAnalysis(timestamps: readonly number[], duration: number, co
 
 /**
  * Classifies every clip of `video` with `model` (its config at the input size to run), on the engine's
- * resident classifier. Results arrive in time order through `onClip` and in the returned list.
+ * resident classifier (on the GPU, or the CPU engine's). Results arrive in time order through `onClip` and in the returned list.
  */
 export async function analyzeVideo(
-  engine: Engine,
+  engine: Engine | CpuEngine,
   model: EngineModel,
   video: VideoFile,
   options: AnalyzeOptions = {},

@@ -37,10 +37,33 @@ export interface FrameRingOptions {
   mirrored?: boolean;
 }
 
-export class FrameRing {
+/** Where each view's slots lie in a (1, 3, V·R, S, S) ring of frames: the GPU ring's layout and the CPU one's. */
+export class RingLayout {
+  readonly crops: readonly CropPosition[];
+
+  constructor(readonly options: FrameRingOptions) {
+    this.crops = options.crops ?? [1];
+  }
+
+  /** The crops, then (if mirrored) the crops mirrored. */
+  get views(): number {
+    return this.crops.length * (this.options.mirrored ? 2 : 1);
+  }
+
+  /** Frames the ring holds: every view's slots. */
+  get capacity(): number {
+    return this.views * this.options.slots;
+  }
+
+  /** Where view v's slot s lies among the ring's frames. */
+  slotOf(view: number, slot: number): number {
+    return view * this.options.slots + slot;
+  }
+}
+
+export class FrameRing extends RingLayout {
   /** (1, 3, V·R, S, S): view v's slot s is frame slotOf(v, s). */
   readonly buffer: GPUBuffer;
-  readonly crops: readonly CropPosition[];
   readonly upload: FrameUpload;
   private texture?: GPUTexture;
   private writers: { uniforms: GPUBuffer; bindGroup?: GPUBindGroup; dispatch: [number, number, number] }[] = [];
@@ -50,9 +73,9 @@ export class FrameRing {
 
   constructor(
     readonly device: GPUDevice,
-    readonly options: FrameRingOptions,
+    options: FrameRingOptions,
   ) {
-    this.crops = options.crops ?? [1];
+    super(options);
     this.upload = options.upload ?? preferredUpload(device);
     this.buffer = device.createBuffer({
       label: 'frame ring (1, 3, V·R, S, S)',
@@ -101,21 +124,6 @@ export class FrameRing {
         { binding: 2, resource: { buffer: this.buffer } },
       ],
     });
-  }
-
-  /** The crops, then (if mirrored) the crops mirrored. */
-  get views(): number {
-    return this.crops.length * (this.options.mirrored ? 2 : 1);
-  }
-
-  /** Frames the buffer holds: every view's slots. */
-  get capacity(): number {
-    return this.views * this.options.slots;
-  }
-
-  /** Where view v's slot s lies among the buffer's frames. */
-  slotOf(view: number, slot: number): number {
-    return view * this.options.slots + slot;
   }
 
   /** Writes `frame` into slot `slot` of every view. The caller closes the frame. */

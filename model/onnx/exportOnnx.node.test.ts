@@ -4,7 +4,7 @@ import { Graph } from '../graph.ts';
 import { GOLDEN_FIXTURES } from '../goldenFixtures.ts';
 import { buildSlowFast } from '../slowfast.ts';
 import { RandomSource } from '../weights/weightSource.ts';
-import { decodeOnnx, exportOnnx, ONNX_OPSET, OnnxExportError } from './exportOnnx.ts';
+import { decodeOnnx, exportOnnx, ONNX_OPSET } from './exportOnnx.ts';
 
 interface Decoded {
   ir_version: number;
@@ -49,12 +49,18 @@ describe('exportOnnx', () => {
     }
   });
 
-  it('refuses a graph whose frame indices are an input (the ring), and ops with no ONNX form', () => {
+  it('exports a ring graph (the CPU engine\'s): clipIndex an int32 input, the ring of any length; refuses ops with no ONNX form', () => {
     const ring = buildSlowFast(config, new RandomSource(1), { input: 'ring', ringFrames: 40 });
-    expect(() => exportOnnx(ring.graph)).toThrow(OnnxExportError);
-    expect(() => exportOnnx(ring.graph)).toThrow(/clip from the ring: its frame indices are a graph input \(clipIndex\); export a graph built with input 'pathways' or 'fast'/);
+    const onnx = exportOnnx(ring.graph);
+    expect(onnx.inputs).toEqual([
+      { name: 'ring', shape: [1, 3, 40, config.inputSize, config.inputSize], dynamicAxis: 2 },
+      { name: 'clipIndex', shape: [config.fastFrames], type: 'int32' },
+    ]);
+    const inputs = (decodeOnnx(onnx.bytes) as { graph: { input: { name: string; type: { tensor_type: { elem_type: number; shape: { dim: object[] } } } }[] } }).graph.input;
+    expect(inputs.map((i) => i.type.tensor_type.elem_type)).toEqual([1, 6]);
+    expect(inputs[0].type.tensor_type.shape.dim[2]).toEqual({ dim_param: 'ring_2' });
     const g = new Graph();
     g.op('resize', { op: 'preprocess', attrs: { width: 8, height: 8, size: 4, frames: 1, t: 0, clip: 0 } }, [g.input('frame', [8, 8, 4])]);
-    expect(() => exportOnnx(g)).toThrow('resize: preprocess has no ONNX form');
+    expect(() => exportOnnx(g)).toThrow(/^resize: preprocess has no ONNX form$/);
   });
 });

@@ -14,6 +14,7 @@ export const ONNX_OPSET = 17;
 const IR_VERSION = 8;
 const FLOAT = 1;
 const INT64 = 7;
+const INT32 = 6;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
 const ModelProto = root.lookupType('onnx.ModelProto');
@@ -38,6 +39,10 @@ export interface OnnxExportOptions {
 export interface OnnxValue {
   name: string;
   shape: number[];
+  /** Default float32; a gather's run-time indices are int32. */
+  type?: 'int32';
+  /** An axis of any length in the model (the frame axis of a ring of frames); `shape` gives one. */
+  dynamicAxis?: number;
 }
 
 export interface OnnxModel {
@@ -241,10 +246,9 @@ const LOWERINGS: Lowerings = {
   frameGather(w, node, a) {
     const [x, index] = node.inputs;
     const spec = w.graph.tensors[index];
-    if (spec.kind !== 'weight' || !spec.data) {
-      throw new OnnxExportError(`${node.name}: its frame indices are a graph input (${spec.name}); export a graph built with input 'pathways' or 'fast'`);
-    }
-    const indices = w.int64Const(`${node.name} indices`, [...spec.data]);
+    // Indices given at run time (a frame ring's clipIndex) are an int32 graph input; fixed ones a constant.
+    const indices = spec.kind === 'input' ? w.read(index) : spec.data ? w.int64Const(`${node.name} indices`, [...spec.data]) : undefined;
+    if (!indices) throw new OnnxExportError(`${node.name}: its frame indices (${spec.name}) have no values`);
     w.write(node.outputs[0], w.node('Gather', node.name, [w.read(x), indices], { axis: a.axis }));
   },
   timeStridedSample(w, node, a) {
@@ -298,11 +302,21 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): OnnxM
   const w = new OnnxWriter(graph, options.weightFormat);
   const inputs: OnnxValue[] = [];
   for (const name of graph.outputs.keys()) w.reserve(name);
+  // A gather's indices are int32; the axis it gathers along from a graph input (a ring of frames) may be of
+  // any length, so one model serves rings of every size.
+  const indexInputs = new Set<TensorId>();
+  const frameAxes = new Map<TensorId, number>();
+  for (const node of graph.nodes) {
+    if (node.op.op !== 'frameGather') continue;
+    const [x, index] = node.inputs;
+    if (graph.tensors[index].kind === 'input') indexInputs.add(index);
+    if (graph.tensors[x].kind === 'input') frameAxes.set(x, node.op.attrs.axis);
+  }
   for (const t of graph.tensors) {
     if (t.kind !== 'input') continue;
     w.reserve(t.name);
     w.bindInput(t.id, t.name);
-    inputs.push({ name: t.name, shape: [...t.shape] });
+    inputs.push({ name: t.name, shape: [...t.shape], ...(indexInputs.has(t.id) ? { type: 'int32' as const } : {}), ...(frameAxes.has(t.id) ? { dynamicAxis: frameAxes.get(t.id) } : {}) });
   }
   for (const node of graph.nodes) lower(w, node);
   const outputs: OnnxValue[] = [];
@@ -323,15 +337,16 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions = {}): OnnxM
       name: options.name ?? 'slowfast',
       node: w.nodes,
       initializer: w.initializers,
-      input: inputs.map((i) => valueInfo(i.name, i.shape)),
+      input: inputs.map((i) => valueInfo(i.name, i.shape, i.type === 'int32' ? INT32 : FLOAT, i.dynamicAxis)),
       output: graphOutputs,
     },
   });
   return { bytes: ModelProto.encode(model).finish(), inputs, outputs, nodes: w.nodes.length, parameters: w.parameters };
 }
 
-function valueInfo(name: string, shape: Shape): object {
-  return { name, type: { tensor_type: { elem_type: FLOAT, shape: { dim: shape.map((d) => ({ dim_value: d })) } } } };
+function valueInfo(name: string, shape: Shape, elemType = FLOAT, dynamicAxis?: number): object {
+  const dim = shape.map((d, axis) => (axis === dynamicAxis ? { dim_param: `${name}_${axis}` } : { dim_value: d }));
+  return { name, type: { tensor_type: { elem_type: elemType, shape: { dim } } } };
 }
 
 /** Reads an ONNX file back into plain objects (for tests and for checking a file's inputs and outputs). */

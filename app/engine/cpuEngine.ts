@@ -1,0 +1,54 @@
+// The resident engine on the CPU, for machines without a WebGPU adapter (or with a software one): the model as
+// onnxruntime-web's wasm runs it (Classifier.createOnCpu, from our own ONNX export of the same graph), kept
+// across videos, and a frame ring in memory per session. Leases as Engine's do, so analyzeVideo runs on either.
+import { Classifier } from '../../model/classifier.ts';
+import { headFingerprint } from '../../model/head/customHead.ts';
+import { CpuFrameRing } from '../video/cpuFrameRing.ts';
+import type { EngineModel, LeaseOptions } from './engine.ts';
+
+export interface CpuLease {
+  classifier: Classifier;
+  ring: CpuFrameRing;
+  bind: Record<string, { array: Float32Array }>;
+  release(): void;
+}
+
+export class CpuEngine {
+  private resident?: { key: string; classifier: Promise<Classifier>; leases: number };
+  /** Classifiers built (one per model, input size and head): the benchmark and tests read it. */
+  builds = 0;
+
+  async lease(model: EngineModel, o: LeaseOptions): Promise<CpuLease> {
+    const { config } = model;
+    const crops = o.views === 3 ? [0, 1, 2] as const : [1] as const;
+    const ring = new CpuFrameRing({ size: config.inputSize, slots: o.slots, crops: [...crops], mirrored: o.mirrored ?? false });
+    const key = JSON.stringify([model.id, config.inputSize, model.labels ?? null, model.head ? headFingerprint(model.head) : null]);
+    if (this.resident?.key !== key) {
+      const old = this.resident;
+      if (old && old.leases === 0) void old.classifier.then((c) => c.destroy(), () => {});
+      // The ring's length is free in the exported model: later sessions bind rings of any size.
+      const classifier = Classifier.createOnCpu(config, model.weights(), {
+        input: 'ring', ringFrames: ring.capacity, inputArrays: { ring: ring.data }, labels: model.labels, head: model.head,
+      });
+      this.resident = { key, classifier, leases: 0 };
+      this.builds++;
+      classifier.catch(() => {
+        if (this.resident?.key === key) this.resident = undefined;
+      });
+    }
+    const resident = this.resident!;
+    const classifier = await resident.classifier;
+    resident.leases++;
+    let released = false;
+    return {
+      classifier, ring,
+      bind: { ring: { array: ring.data } },
+      release: () => {
+        if (released) return;
+        released = true;
+        resident.leases--;
+        if (resident !== this.resident && resident.leases === 0) classifier.destroy();
+      },
+    };
+  }
+}
