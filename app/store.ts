@@ -8,7 +8,7 @@ import { clipFrameRate } from '../model/clips.ts';
 import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
-import type { ClassMaps } from '../model/classifier.ts';
+import type { ClassMaps, EngineKind } from '../model/classifier.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions } from '../model/segments.ts';
 import { DEFAULT_ZOO_MODEL } from '../model/zoo.ts';
 import { clipDuration } from '../model/clips.ts';
@@ -34,6 +34,8 @@ export interface Settings {
   mapOpacity: number;
   /** How clip probabilities become segments (model/segments.ts). */
   segments: Required<SegmentOptions>;
+  /** Where video files run: 'webgpu' (where there is an adapter, else the CPU) or 'wasm' (the CPU engine). */
+  engine: 'webgpu' | 'wasm';
 }
 
 export interface VideoSource {
@@ -63,6 +65,8 @@ export interface Analysis {
   /** The model's class names and whether its head is multi-label (for segments and the verdict). */
   classNames: string[];
   multiLabel: boolean;
+  /** Where its clips ran: our shaders on the GPU, or the CPU engine. */
+  engine: EngineKind;
   /** Settings it ran with (for the export). */
   model: string;
   inputSize: number;
@@ -144,7 +148,7 @@ export interface StoreState extends TeachActions, QueueActions {
 }
 
 const SETTINGS_KEY = 'slowfast-web.settings';
-const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, protocol: 'stride', profile: false, showModelLabels: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS };
+const DEFAULT_SETTINGS: Settings = { model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, protocol: 'stride', profile: false, showModelLabels: false, intervalMs: 500, mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS, engine: 'webgpu' };
 
 function loadSettings(): Settings {
   try {
@@ -166,7 +170,7 @@ export const isLabelFile = (name: string) => LABEL_FILE.test(name);
 const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
 
 // The paper's protocol is its 10 clips × 3 crops.
-const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views, profile: s.profile, protocol: s.protocol });
+const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views, profile: s.profile, protocol: s.protocol, engine: s.engine });
 
 let engine: Engine | undefined;
 let camera: Camera | undefined;
@@ -226,7 +230,7 @@ export const useStore = create<StoreState>()((set, get) => {
           pending: undefined,
           videoError: undefined,
           analysis: {
-            id: e.id, source, info: e.info, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
+            id: e.id, source, info: e.info, engine: e.engine, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
             model: weights.status === 'ready' ? weights.model.name : 'unknown',
             classNames: head.status === 'ready' ? head.classNames : weights.status === 'ready' ? weights.model.classNames : [],
             multiLabel: head.status !== 'ready' && weights.status === 'ready' && weights.model.config.headActivation === 'sigmoid',

@@ -18,6 +18,7 @@ test('without WebGPU the page says why and which engine runs, and still labels a
   await dropFiles(page, 'main', [{ path: CRICKET_MP4 }]);
   await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('timeline')).toHaveAttribute('data-clips', '3');
+  await expect(page.getByTestId('analysis-engine')).toHaveAttribute('data-engine', 'wasm');
   // The golden checkpoint (random weights) calls this clip "presenting weather forecast", on any engine.
   await expect(page.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', 'presenting weather forecast');
   await screenshot(page, 'page-no-webgpu-cpu-engine');

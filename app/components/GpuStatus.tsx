@@ -1,17 +1,37 @@
 import { useStore } from '../store.ts';
 
-/** One line that says whether WebGPU is ready and on which adapter, or what the user must change. */
+/** A software adapter (a CPU rasteriser such as SwiftShader), where our shaders run slowly. */
+const software = (adapter: { isFallback?: boolean; description: string }) => !!adapter.isFallback || /swiftshader|llvmpipe|software/i.test(adapter.description);
+
+/** One line that says which engine runs: WebGPU on which adapter, or the CPU engine and why, or what to change. */
 export function GpuStatus() {
   const gpu = useStore((s) => s.gpu);
+  const engine = useStore((s) => s.settings.engine);
+  const { setSettings } = useStore.getState();
   switch (gpu.status) {
     case 'checking':
       return <p className="gpu-status" data-status="checking">Checking for WebGPU…</p>;
     case 'ready':
       return (
-        <p className="gpu-status" data-status="ready" data-engine="webgpu">
+        <p className="gpu-status" data-status="ready" data-engine={engine}>
+          {engine === 'wasm' && (
+            <>
+              Engine for video files: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>, chosen.{' '}
+              <button type="button" onClick={() => setSettings({ engine: 'webgpu' })}>Use WebGPU</button>{' '}
+            </>
+          )}
           WebGPU ready on <strong data-testid="adapter">{gpu.adapter.description}</strong>
-          {gpu.adapter.isFallback || /swiftshader/i.test(gpu.adapter.description) ? ' (software adapter: expect several seconds per clip)' : ''}
+          {software(gpu.adapter) ? ' (a software adapter: expect several seconds per clip)' : ''}
           {gpu.features.length > 0 ? ` · ${gpu.features.join(', ')}` : ''}
+          {engine === 'webgpu' && software(gpu.adapter) && (
+            <>
+              <br />
+              <span data-testid="engine-offer">
+                On a software adapter the CPU engine (WebAssembly) is usually several times faster for video files.{' '}
+                <button type="button" onClick={() => setSettings({ engine: 'wasm' })}>Use the CPU engine</button>
+              </span>
+            </>
+          )}
           {gpu.notice && (
             <>
               <br />

@@ -75,6 +75,7 @@ function Results({ analysis }: { analysis: Analysis }) {
         )}
         <p className="detail">
           {analysis.source.name} · {analysis.info && `${analysis.info.width}×${analysis.info.height}, ${analysis.info.codec}, ${duration.toFixed(2)} s`}
+          <span data-testid="analysis-engine" data-engine={analysis.engine}> · {analysis.engine === 'wasm' ? 'on the CPU engine (WebAssembly)' : 'on WebGPU'}</span>
         </p>
       </div>
       <div className="labels">

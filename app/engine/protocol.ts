@@ -7,6 +7,7 @@ import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
 import type { CameraFrames } from '../video/webcam.ts';
+import type { EngineKind } from '../../model/classifier.ts';
 import type { AnalysisNotice } from '../video/analyze.ts';
 import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
 
@@ -94,6 +95,8 @@ export interface RunSettings {
   profile: boolean;
   /** 'paper': 10 clips evenly spaced over the video (with views 3) instead of one every `stride`. */
   protocol?: 'stride' | 'paper';
+  /** Video files on the CPU engine even where there is a GPU (a software adapter is slower than it). */
+  engine?: 'webgpu' | 'wasm';
 }
 
 export interface ClipLabels {
@@ -163,7 +166,8 @@ export type EngineEvent =
   | { type: 'weights'; state: WeightsState }
   | { type: 'cache'; state: CacheState }
   | { type: 'tiles'; state: TilesState }
-  | { type: 'analysisStart'; id: number; info: VideoInfo; clips: number; duration: number }
+  /** `engine`: where its clips run (our shaders on the GPU, or the CPU engine). */
+  | { type: 'analysisStart'; id: number; info: VideoInfo; clips: number; duration: number; engine: EngineKind }
   | { type: 'progress'; id: number; clipsDone: number; clips: number; decoded: number; duration: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }

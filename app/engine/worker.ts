@@ -247,7 +247,7 @@ let cpuEngine: CpuEngine | undefined;
 /** What an analysis runs on: the GPU's engine, else the CPU engine (onnxruntime-web's wasm). */
 async function analysisSetup(settings: RunSettings) {
   const g = await startGpu();
-  if (g) return jobSetup(settings);
+  if (g && settings.engine !== 'wasm') return jobSetup(settings);
   cpuEngine ??= new CpuEngine();
   return { gpu: undefined, device: undefined, engine: cpuEngine, model: await engineModel(settings), tiles: undefined };
 }
@@ -280,7 +280,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
       const { device, engine, model, tiles } = await analysisSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
-        if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration });
+        if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration, engine: device ? 'webgpu' : 'wasm' });
         let classifier: Classifier | undefined;
         await analyzeVideo(engine, model, video, {
           tiles,
