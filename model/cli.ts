@@ -1,8 +1,8 @@
 // The browser half of `npm run classify`: scripts/classify.mjs serves the files and calls this in headless
 // Chromium, where WebGPU lives.
-import { acquireGpu } from '../kernels/device.ts';
+import { acquireGpu, isSoftwareAdapter, type Gpu } from '../kernels/device.ts';
 import { sizeOf } from '../kernels/kernel.ts';
-import { Classifier } from './classifier.ts';
+import { Classifier, type EngineKind } from './classifier.ts';
 import { configOf } from './inferConfig.ts';
 import type { PresetName, SlowFastConfig } from './slowfast.ts';
 import { readLabelFile } from './labels.ts';
@@ -46,7 +46,30 @@ export async function loadCheckpoint(req: { checkpointUrl: string }) {
   };
 }
 
+/** What a command-line run asks for: an engine, or none (WebGPU on a hardware adapter, else the CPU engine). */
+export type EngineChoice = EngineKind | undefined;
+
+/** What the CPU engine reports as its adapter. */
+export const CPU_ENGINE = 'the CPU (WebAssembly, onnxruntime-web)';
+
+/**
+ * The engine a run uses: asked-for WebGPU needs an adapter; with no choice, a software adapter (SwiftShader,
+ * llvmpipe) or none means the CPU engine, which is faster than our shaders on a CPU rasteriser.
+ */
+export async function chooseEngine(choice: EngineChoice, gpu: () => Promise<Gpu>): Promise<{ kind: 'webgpu'; gpu: Gpu } | { kind: 'wasm' }> {
+  if (choice === 'wasm') return { kind: 'wasm' };
+  try {
+    const g = await gpu();
+    if (choice === 'webgpu' || !isSoftwareAdapter(g.device.adapterInfo)) return { kind: 'webgpu', gpu: g };
+    return { kind: 'wasm' };
+  } catch (e) {
+    if (choice === 'webgpu') throw e;
+    return { kind: 'wasm' };
+  }
+}
+
 export interface ClassifyTensorsRequest {
+  engine?: EngineChoice;
   checkpointUrl: string;
   slowUrl?: string;
   fastUrl: string;
@@ -74,8 +97,10 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
   }
   const config = { ...base, inputSize: size };
   const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
-  const gpu = await acquireGpu();
-  const classifier = await Classifier.create(gpu.device, config, new StateDictSource(weights.dict), { labels });
+  const engine = await chooseEngine(req.engine, acquireGpu);
+  const classifier = engine.kind === 'webgpu'
+    ? await Classifier.create(engine.gpu.device, config, new StateDictSource(weights.dict), { labels })
+    : await Classifier.createOnCpu(config, new StateDictSource(weights.dict), { labels, input: 'pathways' });
   const inputs: Record<string, Float32Array<ArrayBuffer>> = config.slowOnly ? { slow: fast } : { fast };
   if (slow && !config.slowOnly) inputs.slow = slow;
   for (const [name, shape] of Object.entries(classifier.model.inputShapes)) {
@@ -87,9 +112,10 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
   const result = await classifier.classify(inputs, req.topK);
   const memory = classifier.memory;
   classifier.destroy();
-  gpu.device.destroy();
+  if (engine.kind === 'webgpu') engine.gpu.device.destroy();
   return {
-    adapter: gpu.adapter.description,
+    engine: engine.kind,
+    adapter: engine.kind === 'webgpu' ? engine.gpu.adapter.description : CPU_ENGINE,
     config,
     naming: weights.naming,
     top: result.top,

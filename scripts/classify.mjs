@@ -6,9 +6,9 @@ import { listVideos, parseShard, readDone, shardOf, VIDEO_EXTENSIONS } from './l
 
 const HELP = `Usage: npm run classify -- [<video or folder>…] --checkpoint FILE [options]
 
-Classifies video with SlowFast on WebGPU in headless Chromium and prints the top-k labels: Kinetics-400,
-Kinetics-600 or Charades (per class: a multi-label sigmoid head) by the head's size, "class N" for any other
-head (Something-Something v2's 174 among them) unless --labels names them.
+Classifies video with SlowFast in headless Chromium (on WebGPU, or on the CPU engine) and prints the top-k
+labels: Kinetics-400, Kinetics-600 or Charades (per class: a multi-label sigmoid head) by the head's size,
+"class N" for any other head (Something-Something v2's 174 among them) unless --labels names them.
 
 Input (one of):
   <video or folder>…      video files (mp4, m4v, mov, webm, mkv, gif), or folders: every video under them
@@ -44,9 +44,12 @@ Options:
   --format text|json|csv|vtt
                           how --segments are printed (default text; csv and vtt take one video); json is
                           also what --json prints them as
-  --cam DIR               write where the model looked: for each clip and pathway, DIR/<video>.clipNNN.<slow|fast>.npy
+  --cam DIR               (WebGPU only) write where the model looked: for each clip and pathway, DIR/<video>.clipNNN.<slow|fast>.npy
                           (float32, (classes, T, H, W): the clip's top --topk classes' activation maps over
                           its res5 positions), and DIR/<video>.cam.json naming each clip's span and classes
+  --engine webgpu|wasm    WebGPU (our shaders) or the CPU engine (the same network exported to ONNX and run by
+                          onnxruntime-web's WebAssembly backend); default: WebGPU on a hardware adapter, the
+                          CPU engine on a software one (SwiftShader, llvmpipe) or where there is no adapter
   --json                  print JSON: top-k, all logits, config, timing, GPU memory, and how the checkpoint was
                           read (size, time, peak JS memory) (several videos: an array, one entry per video,
                           {file, error} for those that failed)
@@ -85,10 +88,13 @@ const { args, positionals } = parseCli(HELP, {
   cam: { type: 'string' },
   head: { type: 'string' },
   json: { type: 'boolean', default: false },
+  engine: { type: 'string' },
   jsonl: { type: 'string' },
   resume: { type: 'boolean', default: false },
   shard: { type: 'string' },
 }, { positionals: true });
+if (args.engine !== undefined && !['webgpu', 'wasm'].includes(args.engine)) usage(`--engine must be webgpu or wasm, got '${args.engine}'`);
+if (args.engine === 'wasm' && args.cam !== undefined) usage('--cam needs the WebGPU engine: the CPU engine computes no activation maps');
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
 if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args.preset}'; one of ${PRESETS.join(', ')}`);
 const topK = Number(args.topk);
@@ -237,6 +243,7 @@ try {
       try {
         const { maps, segmentsCsv, segmentsVtt, ...result } = await engine.run('/app/video/cli.ts', 'classifyVideo', {
           videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl: urls.checkpoint, preset: args.preset, size, topK, stride, views, ...labels,
+          engine: args.engine ?? (args.cam !== undefined ? 'webgpu' : undefined),
           protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
           ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
           videoName: basename(file), checkpointName: basename(args.checkpoint),
@@ -260,6 +267,7 @@ try {
     else if (args.format === 'json') console.log(JSON.stringify(oneVideo ? results[0].segments : results.map((r) => r.segments ?? { file: r.file, error: r.error })));
   } else {
     const result = await engine.run('/model/cli.ts', 'classifyTensors', {
+      engine: args.engine,
       checkpointUrl: urls.checkpoint,
       fastUrl: urls.fast,
       slowUrl: urls.slow,
@@ -270,8 +278,8 @@ try {
     if (args.json) {
       console.log(JSON.stringify({ ...result, load }));
     } else {
-      console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ` +
-        `${result.ms.toFixed(0)} ms, ${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU; ${loadLine(load)}`);
+      const memory = result.engine === 'webgpu' ? `${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU` : `${(result.memory.weightBytes / 2 ** 20).toFixed(1)} MiB of weights`;
+      console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ${result.ms.toFixed(0)} ms, ${memory}; ${loadLine(load)}`);
       for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
     }
   }

@@ -16,16 +16,30 @@ const run = runScript;
 describe('npm run classify', () => {
   let checkpointLogits: number[];
 
-  it('reproduces the golden logits from checkpoint.pyth and the golden input tensors (--json)', async () => {
-    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json']);
+  it('reproduces the golden logits from checkpoint.pyth and the golden input tensors (--json), on WebGPU and on the CPU engine', async () => {
+    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'webgpu']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
+    expect(out.engine).toBe('webgpu');
     checkpointLogits = out.logits;
     const c = closeness(out.logits, goldenLogits, 1e-4, 1e-5);
     expect(c.ok, c.summary).toBe(true);
     expect(out.top.map((t: { index: number }) => t.index)).toEqual([254, 147, 57, 61, 252]);
     expect(out.top[0].label).toBe('presenting weather forecast');
     expect(out.memory.totalBytes).toBeGreaterThan(out.memory.weightBytes);
+    // The CPU engine: the same network, exported and run by onnxruntime-web's wasm; the default on SwiftShader.
+    for (const engine of [['--engine', 'wasm'], []]) {
+      const cpu = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', ...engine]);
+      expect(cpu.status, cpu.stderr).toBe(0);
+      const onCpu = JSON.parse(cpu.stdout);
+      expect(onCpu.engine).toBe('wasm');
+      expect(onCpu.adapter).toBe('the CPU (WebAssembly, onnxruntime-web)');
+      const cc = closeness(onCpu.logits, goldenLogits, 1e-4, 1e-5);
+      expect(cc.ok, cc.summary).toBe(true);
+    }
+    const badEngine = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-fast', `${G}/input_fast.bin`, '--engine', 'gpu']);
+    expect(badEngine.status).toBe(2);
+    expect(badEngine.stderr).toMatch(/--engine must be webgpu or wasm, got 'gpu'/);
   }, 240_000);
 
   it('gives identical logits from the converted f32 safetensors (npm run convert)', async () => {
@@ -33,7 +47,7 @@ describe('npm run classify', () => {
     const conv = await run('convert', [`${G}/checkpoint.pyth`, file, '--size', '64']);
     expect(conv.status, conv.stderr).toBe(0);
     expect(conv.stdout).toMatch(/SlowFast R50, alpha 4, stem 16\/2, 400 classes, 2\.35M parameters/);
-    const r = await run('classify', ['--checkpoint', file, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json']);
+    const r = await run('classify', ['--checkpoint', file, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'webgpu']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).logits).toEqual(checkpointLogits);
   }, 240_000);

@@ -12,7 +12,7 @@ const fixture = officialShapedCheckpoint();
 afterAll(() => fixture.dispose());
 
 const classify = (checkpoint: string) =>
-  runScript('classify', ['--checkpoint', checkpoint, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json']);
+  runScript('classify', ['--checkpoint', checkpoint, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'webgpu']);
 
 describe('an official-sized checkpoint (full-width R50 8×8 with optimizer state, epoch, cfg)', () => {
   let official: { logits: number[]; config: Record<string, unknown>; load: Record<string, number | string | string[]> };

@@ -1,4 +1,4 @@
-// `npm run teach -- …`: teaches the model new actions from video files, in headless Chromium on WebGPU, and
+// `npm run teach -- …`: teaches the model new actions from video files, in headless Chromium, and
 // writes the head as one small file for `npm run classify -- --head`, the page and the widget.
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -8,7 +8,7 @@ import { usageError } from './cli.mjs';
 const HELP = `Usage: npm run teach -- --checkpoint FILE --class NAME VIDEO… --class NAME VIDEO… [options] --out FILE
 
 Teaches the model your own actions: every clip of each class's videos (and, with --views 3, each of its three
-crops) is an example; the backbone's pooled features are computed on WebGPU in headless Chromium, and a softmax
+crops) is an example; the backbone's pooled features are computed in headless Chromium, and a softmax
 head is trained on them. It is graded on videos it did not see (a fifth of each class's videos held out when
 there are 5 or more, else k-fold over them; on clips when a class has a single video) and written as one
 .safetensors file: the head, its class names, and the backbone it was taught on.
@@ -26,6 +26,9 @@ Options:
   --epochs N              training steps (default 200)
   --seed N                orders the held-out split (default 1)
   --json                  print what was done as JSON
+  --engine webgpu|wasm    WebGPU (our shaders) or the CPU engine (the same network exported to ONNX and run by
+                          onnxruntime-web's WebAssembly backend); default: WebGPU on a hardware adapter, the
+                          CPU engine on a software one (SwiftShader, llvmpipe) or where there is no adapter
   -h, --help              show this help
 
 Then: npm run classify -- VIDEO --checkpoint FILE --head head.safetensors
@@ -40,7 +43,7 @@ try {
     options: {
       checkpoint: { type: 'string' }, class: { type: 'string', multiple: true }, out: { type: 'string' }, preset: { type: 'string' },
       size: { type: 'string' }, stride: { type: 'string', default: '0.5' }, views: { type: 'string', default: '3' },
-      mirror: { type: 'boolean', default: false },
+      mirror: { type: 'boolean', default: false }, engine: { type: 'string' },
       epochs: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' }, json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -79,6 +82,7 @@ const seed = Number(args.seed);
 if (!Number.isInteger(seed)) usage(`--seed must be a whole number, got '${args.seed}'`);
 const size = args.size === undefined ? undefined : Number(args.size);
 if (size !== undefined && !(Number.isInteger(size) && size >= 32 && size % 32 === 0)) usage('--size must be a multiple of 32');
+if (args.engine !== undefined && !['webgpu', 'wasm'].includes(args.engine)) usage(`--engine must be webgpu or wasm, got '${args.engine}'`);
 for (const f of [args.checkpoint, ...classes.flatMap((c) => c.videos)]) if (!existsSync(f)) usage(`file not found: ${f}`);
 
 const { ensureNodeModules, ensureSystemPackages } = await import('./prereqs.mjs');
@@ -91,7 +95,7 @@ try {
   let n = 0;
   const result = await engine.run('/app/video/cli.ts', 'teach', {
     checkpointUrl: engine.serveFile('checkpoint', args.checkpoint), checkpointName: basename(args.checkpoint),
-    preset: args.preset, size, stride, views: Number(args.views), mirrored: args.mirror, seed, epochs,
+    preset: args.preset, size, stride, views: Number(args.views), mirrored: args.mirror, seed, epochs, engine: args.engine,
     classes: classes.map((c, k) => ({ name: names[k], videos: c.videos.map((v) => ({ url: engine.serveFile(`video-${n++}`, v), name: basename(v) })) })),
   });
   writeFileSync(args.out, Buffer.from(result.file));

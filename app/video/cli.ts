@@ -3,8 +3,9 @@ import { acquireGpu, type Gpu } from '../../kernels/device.ts';
 import { configOf } from '../../model/inferConfig.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import type { PresetName } from '../../model/slowfast.ts';
-import { fetchBlob, labelsAt, weightsAt } from '../../model/cli.ts';
+import { chooseEngine, CPU_ENGINE, fetchBlob, labelsAt, weightsAt, type EngineChoice } from '../../model/cli.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
+import { CpuEngine } from '../engine/cpuEngine.ts';
 import { Engine } from '../engine/engine.ts';
 import { DEFAULT_SEGMENT_OPTIONS, segmentsOf, type SegmentOptions } from '../../model/segments.ts';
 import { segmentsRecord, segmentsToCsv, segmentsToVtt } from '../results.ts';
@@ -16,6 +17,8 @@ import type { LoadedWeights } from '../../model/weights/load.ts';
 import { openVideoFile } from './decode.ts';
 
 export interface ClassifyVideoRequest {
+  /** WebGPU or the CPU engine; none: WebGPU on a hardware adapter, else the CPU. */
+  engine?: EngineChoice;
   videoUrl: string;
   checkpointUrl: string;
   preset?: PresetName;
@@ -43,26 +46,33 @@ export interface ClassifyVideoRequest {
 // Several videos in one run share the weights, the device and its resident engine (the model is built once).
 let gpuOnce: Promise<Gpu> | undefined;
 let engine: Engine | undefined;
+let cpuEngine: CpuEngine | undefined;
+
+/** The run's engine (see chooseEngine), made once, and what it runs on. */
+async function engineFor(choice: EngineChoice): Promise<{ engine: Engine | CpuEngine; adapter: string; kind: 'webgpu' | 'wasm' }> {
+  const chosen = await chooseEngine(choice, () => (gpuOnce ??= acquireGpu()));
+  if (chosen.kind === 'wasm') return { engine: (cpuEngine ??= new CpuEngine()), adapter: CPU_ENGINE, kind: 'wasm' };
+  return { engine: (engine ??= new Engine(chosen.gpu.device)), adapter: chosen.gpu.adapter.description, kind: 'webgpu' };
+}
 /** One engine model id per checkpoint and config, so a second video with the same ones reuses the model. */
 const modelIds = new Map<string, number>();
 
 export async function classifyVideo(req: ClassifyVideoRequest) {
   const weights = await weightsAt(req.checkpointUrl);
   const config = configOf(weights, { preset: req.preset, inputSize: req.size });
+  const run = await engineFor(req.engine);
+  if (req.cam && run.kind === 'wasm') throw new Error('--cam needs the WebGPU engine (the CPU engine computes no activation maps): add --engine webgpu');
   const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
-  gpuOnce ??= acquireGpu();
-  const gpu = await gpuOnce;
   const t0 = performance.now();
   try {
     const notices: string[] = [];
     let classifier: Classifier | undefined;
     const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
-    engine ??= new Engine(gpu.device);
     const key = JSON.stringify([req.checkpointUrl, config]);
     if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
     const head = req.headUrl ? await headFor(req.headUrl, req.headName ?? 'the head file', weights, config, req.checkpointName) : undefined;
     const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels, head };
-    const clips = await analyzeVideo(engine, model, video, {
+    const clips = await analyzeVideo(run.engine, model, video, {
       topK: req.topK, stride: req.stride, views: req.views, protocol: req.protocol, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
     });
     // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
@@ -73,7 +83,8 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
     const verdict = top.map(({ index, label, probability }) => ({ index, label, probability }));
     const record = segments && segmentsRecord({ file: req.videoName ?? 'video', model: req.checkpointName ?? 'checkpoint', thresholds, verdict }, segments);
     return {
-      adapter: gpu.adapter.description,
+      engine: run.kind,
+      adapter: run.adapter,
       video: video.info,
       config,
       ms: performance.now() - t0,
@@ -108,6 +119,7 @@ async function headFor(url: string, name: string, weights: LoadedWeights, config
 }
 
 export interface TeachRequest {
+  engine?: EngineChoice;
   checkpointUrl: string;
   checkpointName: string;
   preset?: PresetName;
@@ -130,9 +142,7 @@ export interface TeachRequest {
 export async function teach(req: TeachRequest) {
   const weights = await weightsAt(req.checkpointUrl);
   const config = configOf(weights, { preset: req.preset, inputSize: req.size });
-  gpuOnce ??= acquireGpu();
-  const gpu = await gpuOnce;
-  engine ??= new Engine(gpu.device);
+  const run = await engineFor(req.engine);
   const key = JSON.stringify([req.checkpointUrl, config]);
   if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
   const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict) };
@@ -142,7 +152,7 @@ export async function teach(req: TeachRequest) {
     for (const v of c.videos) {
       const video = await openVideoFile(await fetchBlob(v.url, v.name));
       try {
-        perFile.push({ label, file: v.name, clips: await analyzeVideo(engine, model, video, { stride: req.stride, views: req.views, mirrored: req.mirrored }) });
+        perFile.push({ label, file: v.name, clips: await analyzeVideo(run.engine, model, video, { stride: req.stride, views: req.views, mirrored: req.mirrored }) });
       } catch (e) {
         throw new Error(`${v.name}: ${(e as Error).message}`);
       }
@@ -161,7 +171,8 @@ export async function teach(req: TeachRequest) {
   const trainMs = performance.now() - t1;
   const head: CustomHead = { ...trained, classNames: names, backbone: await backboneIdentity(weights.dict, config, req.checkpointName) };
   return {
-    adapter: gpu.adapter.description,
+    engine: run.kind,
+    adapter: run.adapter,
     config,
     examples: req.classes.map((c, k) => ({ class: c.name, files: filesPerClass[k], examples: examples.filter((e) => e.label === k).length })),
     gradedBy: byClip ? 'clips' : 'files',
