@@ -27,7 +27,7 @@ function post(event: EmbedEventBody) {
 
 function Widget() {
   // While a lost device is being replaced, what is on screen stays.
-  const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost');
+  const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost' || s.gpu.status === 'cpu');
   const weights = useStore((s) => s.weights);
   return (
     <main className="widget">
@@ -112,13 +112,17 @@ function camOf(maps: ClassMaps, names: readonly string[]) {
 
 /** Turns store changes into the API's events. */
 function forward(s: StoreState, prev: StoreState) {
-  if (s.gpu !== prev.gpu && s.gpu.status !== 'ready' && s.gpu.status !== 'checking') post({ type: 'error', scope: 'gpu', message: s.gpu.message });
-  // 'ready' once, when the GPU is up and the first look for weights has ended; later loads are 'weights'.
+  if (s.gpu !== prev.gpu && (s.gpu.status === 'unavailable' || s.gpu.status === 'lost')) post({ type: 'error', scope: 'gpu', message: s.gpu.message });
+  // 'ready' once, when an engine is up (WebGPU, or the CPU one) and the first look for weights has ended; later
+  // loads are 'weights'.
   if (!readySent) {
-    if (s.gpu.status === 'ready' && s.weights.status !== 'none' && s.weights.status !== 'loading') {
+    if ((s.gpu.status === 'ready' || s.gpu.status === 'cpu') && s.weights.status !== 'none' && s.weights.status !== 'loading') {
       readySent = true;
       if (s.weights.status === 'ready') announced = s.weights.model.loadId;
-      post({ type: 'ready', version: 1, adapter: s.gpu.adapter.description, weights: s.weights.status === 'ready' ? s.weights.model.name : null });
+      post({
+        type: 'ready', version: 1, engine: s.gpu.status === 'cpu' ? 'wasm' : 'webgpu', adapter: s.gpu.status === 'cpu' ? 'CPU (WebAssembly)' : s.gpu.adapter.description,
+        weights: s.weights.status === 'ready' ? s.weights.model.name : null,
+      });
     }
   } else if (s.weights !== prev.weights && s.weights.status === 'ready' && s.weights.model.loadId !== announced) {
     announced = s.weights.model.loadId;
