@@ -67,3 +67,17 @@ test('without MediaStreamTrackProcessor (as in Safari and Firefox), frames come 
   await expect(webcam).toHaveAttribute('data-status', 'off');
   await expect(page.getByRole('button', { name: 'Start camera' })).toBeEnabled();
 });
+
+test('live labels on the CPU engine (chosen on this software adapter)', async ({ page }) => {
+  await openWithGoldenWeights(page);
+  await page.getByRole('button', { name: 'Use the CPU engine' }).click();
+  await expect(page.locator('.gpu-status')).toHaveAttribute('data-engine', 'wasm');
+  await page.getByRole('tab', { name: 'Webcam' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  const webcam = page.getByTestId('webcam');
+  await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
+  await expect(page.getByTestId('webcam-error')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(webcam).toHaveAttribute('data-status', 'off');
+});

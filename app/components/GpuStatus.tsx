@@ -16,7 +16,7 @@ export function GpuStatus() {
         <p className="gpu-status" data-status="ready" data-engine={engine}>
           {engine === 'wasm' && (
             <>
-              Engine for video files: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>, chosen.{' '}
+              Engine: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>, chosen.{' '}
               <button type="button" onClick={() => setSettings({ engine: 'webgpu' })}>Use WebGPU</button>{' '}
             </>
           )}
@@ -27,7 +27,7 @@ export function GpuStatus() {
             <>
               <br />
               <span data-testid="engine-offer">
-                On a software adapter the CPU engine (WebAssembly) is usually several times faster for video files.{' '}
+                On a software adapter the CPU engine (WebAssembly) is usually several times faster.{' '}
                 <button type="button" onClick={() => setSettings({ engine: 'wasm' })}>Use the CPU engine</button>
               </span>
             </>
@@ -45,8 +45,8 @@ export function GpuStatus() {
     case 'cpu':
       return (
         <p className="gpu-status" data-status="cpu" data-engine="wasm">
-          Engine: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>. {gpu.message} Video files are classified on the CPU
-          instead, more slowly; the webcam and teaching need WebGPU.
+          Engine: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>. {gpu.message} Video files, the webcam and teaching
+          run on the CPU instead, more slowly; where-it-looks maps need WebGPU.
         </p>
       );
     case 'unavailable':

@@ -206,11 +206,10 @@ async function engineModel(settings: RunSettings): Promise<EngineModel> {
 
 /** Camera sessions carry on with the head now in use (their rings refill). */
 async function moveLiveSessions(): Promise<void> {
-  const g = await startGpu();
-  if (!g) return;
   for (const [id, session] of live) {
     try {
-      await session.moveTo(engineOf(g.device), await engineModel(liveSettings.get(id)!));
+      const { engine, model } = await engineSetup(liveSettings.get(id)!);
+      await session.moveTo(engine, model);
     } catch (e) {
       session.fail(new WebcamError('unsupported', `The camera could not switch heads: ${(e as Error).message}`));
     }
@@ -220,7 +219,7 @@ async function moveLiveSessions(): Promise<void> {
 /** The pooled features of a file's clips (3 crops each, every half second), inside `range` if given. */
 async function teachFile(id: number, file: Blob, name: string, settings: RunSettings, range?: { start: number; end: number }, mirrored = false): Promise<void> {
   try {
-    const { engine, model, tiles } = await jobSetup(settings);
+    const { engine, model, tiles } = await engineSetup(settings);
     const video = await openVideoFile(file);
     try {
       const clips = await analyzeVideo(engine, model, video, { tiles, stride: TEACH_STRIDE, views: 3, mirrored });
@@ -244,8 +243,11 @@ const plainLabels = (top: readonly Label[]): Label[] => top.map(({ index, label,
 /** The engine on the CPU, where there is no WebGPU adapter (made when first needed). */
 let cpuEngine: CpuEngine | undefined;
 
-/** What an analysis runs on: the GPU's engine, else the CPU engine (onnxruntime-web's wasm). */
-async function analysisSetup(settings: RunSettings) {
+/**
+ * What a video, a camera session or teaching runs on: the GPU's engine, else (no adapter, or the user chose it)
+ * the CPU engine (onnxruntime-web's wasm).
+ */
+async function engineSetup(settings: RunSettings) {
   const g = await startGpu();
   if (g && settings.engine !== 'wasm') return jobSetup(settings);
   cpuEngine ??= new CpuEngine();
@@ -255,7 +257,7 @@ async function analysisSetup(settings: RunSettings) {
 /** The device, its engine and the model a job runs with, or the reason it cannot start. */
 async function jobSetup(settings: RunSettings) {
   const g = await startGpu();
-  if (!g) throw new Error('This needs WebGPU, which is not available here; video files are classified on the CPU engine instead.');
+  if (!g) throw new Error('This needs WebGPU, which is not available here.');
   const model = await engineModel(settings);
   return { gpu: g, device: g.device, engine: engineOf(g.device), model, config: model.config, tiles: await tunedTiles(g) };
 }
@@ -277,7 +279,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
     for (let attempt = 0; ; attempt++) {
-      const { device, engine, model, tiles } = await analysisSetup(settings);
+      const { device, engine, model, tiles } = await engineSetup(settings);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration, engine: device ? 'webgpu' : 'wasm' });
@@ -328,7 +330,7 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
 async function webcamStart(id: number, source: CameraFrames, settings: RunSettings, intervalMs: number): Promise<void> {
   const frames = cameraFrameStream(source);
   try {
-    const { gpu: g, engine, model, tiles } = await jobSetup(settings);
+    const { gpu: g, engine, model, tiles } = await engineSetup(settings);
     let session: LiveClassifier | undefined = undefined;
     session = await LiveClassifier.start(engine, model, frames, {
       intervalMs,
@@ -361,7 +363,7 @@ async function webcamStart(id: number, source: CameraFrames, settings: RunSettin
         current.fail(new WebcamError('unsupported', `The camera could not carry on after the GPU was lost: ${(e as Error).message}`));
       }
     });
-    follow(g);
+    if (g) follow(g);
   } catch (e) {
     void frames.cancel().catch(() => {});
     post({ type: 'error', scope: 'webcam', id, kind: e instanceof WebcamError ? e.kind : undefined, message: (e as Error).message });

@@ -7,6 +7,7 @@ import { clipDuration, clipFrames, pickFrames } from '../../model/clips.ts';
 import { DEFAULT_TOP_K, type ClassMaps, type Classifier, type LabelScore } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import { deviceLost } from '../../kernels/device.ts';
+import type { CpuEngine, CpuLease } from '../engine/cpuEngine.ts';
 import { liveRingSlots, MAX_CAMERA_FPS, type Engine, type EngineModel, type Lease } from '../engine/engine.ts';
 import { WebcamError } from './webcam.ts';
 
@@ -62,27 +63,36 @@ export class LiveClassifier {
   private lost = false;
 
   private constructor(
-    private lease: Lease,
+    private lease: Lease | CpuLease,
     private readonly config: SlowFastConfig,
     private readonly options: WebcamOptions,
   ) {
-    this.watch(lease.ring.device);
+    const device = this.device;
+    if (device) this.watch(device);
   }
 
   private get ring() {
     return this.lease.ring;
   }
 
+  /** The GPU device the session runs on (none on the CPU engine). */
+  private get device(): GPUDevice | undefined {
+    return 'device' in this.ring ? this.ring.device : undefined;
+  }
+
   get classifier(): Classifier {
     return this.lease.classifier;
   }
 
-  private static leaseFrom(engine: Engine, model: EngineModel, options: WebcamOptions): Promise<Lease> {
+  private static leaseFrom(engine: Engine | CpuEngine, model: EngineModel, options: WebcamOptions): Promise<Lease | CpuLease> {
     return engine.lease(model, { views: 1, slots: liveRingSlots(model.config), tiles: options.tiles });
   }
 
-  /** Classifies `frames` with `model` (its config at the input size to run) on the engine's resident classifier. */
-  static async start(engine: Engine, model: EngineModel, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
+  /**
+   * Classifies `frames` with `model` (its config at the input size to run) on the engine's resident classifier
+   * (on the GPU, or the CPU engine's).
+   */
+  static async start(engine: Engine | CpuEngine, model: EngineModel, frames: ReadableStream<VideoFrame>, options: WebcamOptions): Promise<LiveClassifier> {
     const lease = await LiveClassifier.leaseFrom(engine, model, options);
     const live = new LiveClassifier(lease, model.config, options);
     void live.readFrames(frames);
@@ -92,12 +102,15 @@ export class LiveClassifier {
 
   private watch(device: GPUDevice): void {
     void device.lost.then(() => {
-      if (this.ring.device === device) this.lost = true;
+      if (this.device === device) this.lost = true;
     });
   }
 
-  /** Carries on, with the same camera, on a new device's engine (the old one was lost); the ring refills from now. */
-  async moveTo(engine: Engine, model: EngineModel): Promise<void> {
+  /**
+   * Carries on, with the same camera, on another engine or model (a new device's, the old one lost; another
+   * head); the ring refills from now.
+   */
+  async moveTo(engine: Engine | CpuEngine, model: EngineModel): Promise<void> {
     const lease = await LiveClassifier.leaseFrom(engine, model, this.options);
     if (this.stopped) return lease.release();
     const old = this.lease;
@@ -107,7 +120,7 @@ export class LiveClassifier {
     this.lost = false;
     // Another head may have other classes: smoothing starts again.
     this.smoothed = undefined;
-    this.watch(engine.device);
+    if ('device' in engine) this.watch(engine.device);
     this.releaseWhenIdle(old);
   }
 
@@ -170,7 +183,8 @@ export class LiveClassifier {
       });
     } catch (e) {
       // A lost device is replaced (moveTo); anything else ends the session.
-      if (!this.stopped && !(await deviceLost(this.ring.device))) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
+      const device = this.device;
+      if (!this.stopped && !(device && (await deviceLost(device)))) this.fail(new WebcamError('unsupported', `Classification failed: ${(e as Error).message}`));
     } finally {
       this.busy = false;
     }
@@ -191,7 +205,7 @@ export class LiveClassifier {
   }
 
   /** Lets an in-flight classification finish before its lease (classifier and ring) goes back to the engine. */
-  private releaseWhenIdle(lease: Lease): void {
+  private releaseWhenIdle(lease: Lease | CpuLease): void {
     const release = () => {
       if (this.busy) return void setTimeout(release, 50);
       lease.release();
