@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { GpuStatus } from './components/GpuStatus.tsx';
 import { ModelPanel } from './components/ModelPanel.tsx';
 import { PerfPanel } from './components/PerfPanel.tsx';
+import { StatusAnnouncer } from './components/StatusAnnouncer.tsx';
 import { TeachPanel } from './components/TeachPanel.tsx';
 import { VideoPanel } from './components/VideoPanel.tsx';
 import { WebcamPanel } from './components/WebcamPanel.tsx';
@@ -48,6 +49,7 @@ export function App() {
           machine.
         </p>
         <GpuStatus />
+        <StatusAnnouncer />
         {engineError && (
           <p className="error" role="alert">
             {engineError}

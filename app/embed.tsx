@@ -3,6 +3,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GpuStatus } from './components/GpuStatus.tsx';
+import { StatusAnnouncer } from './components/StatusAnnouncer.tsx';
 import { VideoPanel } from './components/VideoPanel.tsx';
 import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
@@ -32,6 +33,7 @@ function Widget() {
   return (
     <main className="widget">
       <GpuStatus />
+      <StatusAnnouncer />
       {embedded && origins.length === 0 && (
         <p className="notice" role="status" data-testid="no-origins">
           No host origin is listed in this widget's <code>origins</code> parameter, so it accepts no commands and posts no events.

@@ -23,6 +23,10 @@ test('a whole analysis by keyboard alone: weights, input size, video, tabs, time
   const [weightsChooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
   await weightsChooser.setFiles(GOLDEN_CHECKPOINT);
   await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth', { timeout: 60_000 });
+  // What the page does is said in a polite status region.
+  const announced = page.getByTestId('status-announcer');
+  await expect(announced).toHaveAttribute('role', 'status');
+  await expect(announced).toHaveText('checkpoint.pyth ready.');
   // The input size, by arrow keys on the focused select (64 px is the smallest, last choice).
   const size = page.getByTestId('input-size');
   await tabTo(page, size, { back: true });
@@ -50,6 +54,7 @@ test('a whole analysis by keyboard alone: weights, input size, video, tabs, time
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
   await chooser.setFiles(CRICKET_MP4);
   await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(announced).toHaveText('cricket.mp4 done: 3 clips, top label presenting weather forecast.');
   await screenshot(page, 'app-keyboard');
   // The top label is in a polite live region (read out when it changes, not every bar).
   const top = await page.getByTestId('top-labels').locator('li').first().getAttribute('data-label');
