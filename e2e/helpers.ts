@@ -17,8 +17,9 @@ export async function dropFiles(page: Page, selector: string, files: DropFile[])
     name: f.name ?? basename(f.path!),
     type: f.type ?? '',
     base64: (f.bytes ?? readFileSync(f.path!)).toString('base64'),
-    // As a real drop: a file on disk keeps its modification time (the queue knows files again by it).
-    lastModified: f.path ? Math.round(statSync(f.path).mtimeMs) : Date.now(),
+    // As a real drop: a file on disk keeps its modification time, in whole milliseconds as the browser's file
+    // picker gives it (the queue knows files again by it).
+    lastModified: f.path ? Math.floor(statSync(f.path).mtimeMs) : Date.now(),
   }));
   const dataTransfer = await page.evaluateHandle((list) => {
     const dt = new DataTransfer();

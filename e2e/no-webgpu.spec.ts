@@ -29,8 +29,9 @@ test('the widget without WebGPU: ready on the CPU engine, and labels a video its
   const host = `http://localhost:${HOST_PORT}`;
   await page.goto(`${host}/host.html?widget=${widget}&origins=${host}`);
   const events = () => page.evaluate(() => (window as unknown as { events: { type: string; engine?: string; mode?: string; top?: { label: string }[] }[] }).events);
-  await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }));
+  // The widget listens once it says 'ready': a message sent before then is not for it yet.
   await expect.poll(async () => (await events()).find((e) => e.type === 'ready'), { timeout: 60_000 }).toMatchObject({ engine: 'wasm', adapter: 'CPU (WebAssembly)' });
+  await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }));
   await expect.poll(async () => (await events()).some((e) => e.type === 'weights' || (e.type === 'ready' && (e as { weights?: string }).weights)), { timeout: 60_000 }).toBe(true);
   await page.evaluate((video) => (window as unknown as { send: (m: unknown) => void }).send({ type: 'classify', video }), `${host}/media/cricket.mp4`);
   await expect.poll(async () => (await events()).some((e) => e.type === 'done'), { timeout: 120_000 }).toBe(true);
