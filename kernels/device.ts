@@ -22,8 +22,10 @@ export interface AdapterDescription {
   architecture: string;
   device: string;
   description: string;
-  /** True for a software adapter such as SwiftShader. */
+  /** True where the browser says it is its fallback adapter. */
   isFallback: boolean;
+  /** A software adapter (the fallback, or SwiftShader or llvmpipe by name): see isSoftwareAdapter. */
+  software: boolean;
 }
 
 export interface Gpu {
@@ -143,6 +145,7 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
     device: info.device,
     description,
     isFallback: info.isFallbackAdapter ?? false,
+    software: isSoftwareAdapter(info),
   };
 }
 

@@ -1,8 +1,5 @@
 import { useStore } from '../store.ts';
 
-/** A software adapter (a CPU rasteriser such as SwiftShader), where our shaders run slowly. */
-const software = (adapter: { isFallback?: boolean; description: string }) => !!adapter.isFallback || /swiftshader|llvmpipe|software/i.test(adapter.description);
-
 /** One line that says which engine runs: WebGPU on which adapter, or the CPU engine and why, or what to change. */
 export function GpuStatus() {
   const gpu = useStore((s) => s.gpu);
@@ -21,9 +18,9 @@ export function GpuStatus() {
             </>
           )}
           WebGPU ready on <strong data-testid="adapter">{gpu.adapter.description}</strong>
-          {software(gpu.adapter) ? ' (a software adapter: expect several seconds per clip)' : ''}
+          {gpu.adapter.software ? ' (a software adapter: expect several seconds per clip)' : ''}
           {gpu.features.length > 0 ? ` · ${gpu.features.join(', ')}` : ''}
-          {engine === 'webgpu' && software(gpu.adapter) && (
+          {engine === 'webgpu' && gpu.adapter.software && (
             <>
               <br />
               <span data-testid="engine-offer">

@@ -22,7 +22,8 @@ export class CpuEngine {
     const { config } = model;
     const crops = o.views === 3 ? [0, 1, 2] as const : [1] as const;
     const ring = new CpuFrameRing({ size: config.inputSize, slots: o.slots, crops: [...crops], mirrored: o.mirrored ?? false });
-    const key = JSON.stringify([model.id, config.inputSize, model.labels ?? null, model.head ? headFingerprint(model.head) : null]);
+    // Labels are not in the key: new names for the same head rename the resident classifier (as Engine does).
+    const key = JSON.stringify([model.id, config.inputSize, model.head ? headFingerprint(model.head) : null]);
     if (this.resident?.key !== key) {
       const old = this.resident;
       if (old && old.leases === 0) void old.classifier.then((c) => c.destroy(), () => {});
@@ -38,6 +39,7 @@ export class CpuEngine {
     }
     const resident = this.resident!;
     const classifier = await resident.classifier;
+    classifier.labels = model.labels;
     resident.leases++;
     let released = false;
     return {

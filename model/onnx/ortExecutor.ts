@@ -22,6 +22,8 @@ export class OrtExecutor {
     /** Export and session creation, ms. */
     readonly pipelineMs: number,
     resident: Record<string, Float32Array>,
+    /** The exported inputs whose length along one axis is free (a ring's frames), by name: that axis. */
+    private readonly freeAxes: ReadonlyMap<string, number>,
   ) {
     this.resident = { ...resident };
   }
@@ -30,7 +32,8 @@ export class OrtExecutor {
     const started = performance.now();
     const onnx = exportOnnx(graph, { name: 'slowfast-web' });
     const session = await loadWasmModel(onnx.bytes);
-    return new OrtExecutor(graph, session, onnx.bytes.byteLength, performance.now() - started, inputArrays);
+    const freeAxes = new Map(onnx.inputs.flatMap((i) => (i.dynamicAxis === undefined ? [] : [[i.name, i.dynamicAxis] as const])));
+    return new OrtExecutor(graph, session, onnx.bytes.byteLength, performance.now() - started, inputArrays, freeAxes);
   }
 
   /** Wasm threads the session runs on. */
@@ -65,11 +68,12 @@ export class OrtExecutor {
     return new Map(Object.entries(await this.session.run(feeds)));
   }
 
-  /** A ring's length is its data's: the model takes any number of frames along that axis. */
+  /** A ring's length is its data's: the model takes any number of frames along its free axis. */
   private shapeOf(name: string, data: Float32Array, shape: readonly number[]): readonly number[] {
     const fixed = shape.reduce((a, b) => a * b, 1);
     if (data.length === fixed) return shape;
-    const axis = 2;
+    const axis = this.freeAxes.get(name);
+    if (axis === undefined) throw new Error(`${name}: ${data.length} values, ${fixed} expected (${shape.join('×')})`);
     const rest = fixed / shape[axis];
     if (data.length % rest !== 0) throw new Error(`${name}: ${data.length} values do not fit ${shape.join('×')}`);
     return shape.map((d, i) => (i === axis ? data.length / rest : d));
