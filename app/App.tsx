@@ -45,8 +45,8 @@ export function App() {
       <header>
         <h1>slowfast-web</h1>
         <p className="tagline">
-          Recognise actions in video with SlowFast (Kinetics-400, 400 everyday actions), running on your own GPU through WebGPU. Nothing leaves your
-          machine.
+          Recognise actions in video with SlowFast (Kinetics-400, 400 everyday actions), running on your own GPU through WebGPU, or on the CPU
+          where WebGPU is missing. Nothing leaves your machine.
         </p>
         <GpuStatus />
         <StatusAnnouncer />

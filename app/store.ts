@@ -166,6 +166,9 @@ export const isWeightFile = (name: string) => WEIGHT_FILE.test(name);
 /** Whether a dropped file is a label file (one label a line, or JSON). */
 export const isLabelFile = (name: string) => LABEL_FILE.test(name);
 
+/** Whether video files (and the webcam, and teaching) run on the CPU engine: no adapter, or that engine chosen. */
+export const runsOnCpu = (s: Pick<StoreState, 'gpu' | 'settings'>) => s.gpu.status === 'cpu' || (s.gpu.status === 'ready' && s.settings.engine === 'wasm');
+
 /** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
 const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
 

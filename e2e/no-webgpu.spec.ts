@@ -15,10 +15,14 @@ test('without WebGPU the page says why and which engine runs, and still labels a
   await dropFiles(page, 'main', [{ path: GOLDEN_CHECKPOINT }]);
   await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth', { timeout: 60_000 });
   await page.getByTestId('input-size').selectOption('64');
+  await expect(page.locator('main')).toContainText('one clip start per stride, on the CPU engine (WebAssembly); nothing is uploaded');
   await dropFiles(page, 'main', [{ path: CRICKET_MP4 }]);
   await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('timeline')).toHaveAttribute('data-clips', '3');
   await expect(page.getByTestId('analysis-engine')).toHaveAttribute('data-engine', 'wasm');
+  // No activation maps on the CPU engine: the page says so instead of offering map controls that show nothing.
+  await expect(page.getByTestId('maps-need-webgpu')).toContainText('maps need WebGPU');
+  await expect(page.getByTestId('map-view')).toHaveCount(0);
   // The golden checkpoint (random weights) calls this clip "presenting weather forecast", on any engine.
   await expect(page.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', 'presenting weather forecast');
   await screenshot(page, 'page-no-webgpu-cpu-engine');

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
-import { useStore, type Analysis } from '../store.ts';
+import { runsOnCpu, useStore, type Analysis } from '../store.ts';
 import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
 import { downloadText as download } from './download.ts';
 import { FileButton, VIDEO_TYPES } from './FileButton.tsx';
@@ -66,7 +66,11 @@ function Results({ analysis }: { analysis: Analysis }) {
           )}
           <ClassMapOverlay media={analysis.source.kind === 'image' ? image : media} shown={shown} />
         </div>
-        <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />
+        {analysis.engine === 'wasm' ? (
+          <p className="detail" data-testid="maps-need-webgpu">Where it looks: maps need WebGPU (the CPU engine computes labels only).</p>
+        ) : (
+          <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />
+        )}
         {!playable && <p className="notice">This browser cannot play the file back, but its frames were decoded and classified.</p>}
         {analysis.info?.container === 'element' && (
           <p className="notice" data-testid="via-player">
@@ -141,6 +145,7 @@ export function VideoPanel({ queue = true }: { /** Several files and folders go 
   const pending = useStore((s) => s.pending);
   const videoError = useStore((s) => s.videoError);
   const weightsReady = useStore((s) => s.weights.status === 'ready');
+  const onCpu = useStore(runsOnCpu);
   const settings = useStore((s) => s.settings);
   const { openVideo, setSettings, addToQueue } = useStore.getState();
   return (
@@ -161,7 +166,7 @@ export function VideoPanel({ queue = true }: { /** Several files and folders go 
         {queue && <p className="detail">Several files or a folder go into a queue, analysed one after another; a single file opens at once.</p>}
         <p className="detail">
           {weightsReady
-            ? 'Every clip of about 2 s is classified, one clip start per stride, on your GPU; nothing is uploaded.'
+            ? `Every clip of about 2 s is classified, one clip start per stride, ${onCpu ? 'on the CPU engine (WebAssembly)' : 'on your GPU'}; nothing is uploaded.`
             : 'Weights are needed first: see the model panel above (you can drop a .pyth or .safetensors checkpoint here too).'}
         </p>
         <div className="row">
