@@ -32,10 +32,12 @@ export function App() {
         e.preventDefault();
         setDragging(false);
         // Folders, or several videos, go into the queue; weights, labels and a single video as before.
-        void videosOfDrop(e.dataTransfer.items).then(({ folderVideos, files }) => {
+        void videosOfDrop(e.dataTransfer.items).then(({ folderVideos, files, folders }) => {
           const { dropFiles, addToQueue } = useStore.getState();
           const videos = files.filter((f) => !isWeightFile(f.name) && !isLabelFile(f.name));
-          if (folderVideos.length || videos.length) setView('video');
+          if (folders || videos.length) setView('video');
+          // Only folders, none with a video in it: the queue says so.
+          if (folders && !folderVideos.length && !files.length) return addToQueue([]);
           if (!folderVideos.length && videos.length <= 1) return dropFiles(files);
           dropFiles(files.filter((f) => !videos.includes(f)));
           addToQueue([...folderVideos, ...videos.map((file) => ({ file, path: file.name }))]);

@@ -90,6 +90,12 @@ test('a folder: every video under it, in path order (the folder picker, and the 
   });
   await openWithGoldenWeights(page);
   await expect(page.getByTestId('folder-picker')).toHaveCount(0);
+  // A folder without a video in it: said, not silently ignored.
+  const notes = join(dir, 'notes');
+  mkdirSync(notes);
+  copyFileSync(CRICKET_MP4, join(notes, 'notes.txt'));
+  await page.getByTestId('folder-input').setInputFiles(notes);
+  await expect(page.getByTestId('queue-added')).toHaveText('No videos (MP4, M4V, MOV, WebM, MKV, GIF) there.');
   await page.getByTestId('folder-input').setInputFiles(folder);
   await expect.poll(async () => rows(page).evaluateAll((li) => li.map((l) => l.getAttribute('data-path')))).toEqual(['clips/a.webm', 'clips/b/one.mp4']);
   for (const path of ['clips/a.webm', 'clips/b/one.mp4']) await expect(statusOf(page, path)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });

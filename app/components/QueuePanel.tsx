@@ -41,7 +41,8 @@ function ItemStatus({ item }: { item: QueueItem }) {
 export function QueuePanel() {
   const queue = useStore((s) => s.queue);
   const { cancelQueued, cancelQueue, retryQueued, moveQueued, clearQueue, queueResult, queueResults } = useStore.getState();
-  if (!queue.items.length) return null;
+  // A folder with no videos in it, chosen while the queue is empty: say so rather than nothing.
+  if (!queue.items.length) return queue.added ? <p className="notice" role="status" data-testid="queue-added">{queue.added}</p> : null;
   const count = (status: QueueItem['status']) => queue.items.filter((i) => i.status === status).length;
   const done = count('done');
   const missing = count('needs-file');

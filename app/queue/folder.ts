@@ -37,7 +37,7 @@ export function videosOfFolderInput(files: readonly File[]): QueuedFile[] {
  * Dropped items: folders as every video under them (the drag-and-drop entries API), files as they are. Call it
  * in the drop event itself: the items can be read only then (their folders' contents later).
  */
-export function videosOfDrop(items: DataTransferItemList): Promise<{ folderVideos: QueuedFile[]; files: File[] }> {
+export function videosOfDrop(items: DataTransferItemList): Promise<{ folderVideos: QueuedFile[]; files: File[]; folders: number }> {
   const dropped = [...items].filter((item) => item.kind === 'file').map((item) => ({ entry: item.webkitGetAsEntry?.() ?? null, file: item.getAsFile() }));
   const fileOf = (entry: FileSystemFileEntry) => new Promise<File>((resolve, reject) => entry.file(resolve, reject));
   const walk = async (dir: FileSystemDirectoryEntry, prefix: string, into: QueuedFile[]): Promise<void> => {
@@ -56,11 +56,14 @@ export function videosOfDrop(items: DataTransferItemList): Promise<{ folderVideo
   return (async () => {
     const folderVideos: QueuedFile[] = [];
     const files: File[] = [];
+    let folders = 0;
     for (const { entry, file } of dropped) {
-      if (entry?.isDirectory) await walk(entry as FileSystemDirectoryEntry, `${entry.name}/`, folderVideos);
-      else if (file) files.push(file);
+      if (entry?.isDirectory) {
+        folders++;
+        await walk(entry as FileSystemDirectoryEntry, `${entry.name}/`, folderVideos);
+      } else if (file) files.push(file);
     }
-    return { folderVideos: folderVideos.sort(byPath), files };
+    return { folderVideos: folderVideos.sort(byPath), files, folders };
   })();
 }
 
