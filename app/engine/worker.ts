@@ -430,9 +430,12 @@ async function handle(request: EngineRequest): Promise<void> {
       return;
     }
     case 'teachFile':
+      // A file sent right after new weights is read with them (its features belong to that backbone).
+      await modelLoad;
       await stopBackgroundTuning();
       return teachFile(request.id, request.file, request.name, request.settings, request.range, request.mirrored);
     case 'train':
+      await modelLoad;
       if (await teacher.train(request.id, models.current, request.name, request.classNames, request.examples)) await moveLiveSessions();
       return;
     case 'useHead': {
