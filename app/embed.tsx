@@ -1,6 +1,6 @@
 // The embeddable widget (/embed.html): a compact player or webcam view with live labels, driven by a host
 // page through the postMessage API of embed/api.ts. It talks only to the origins listed in `origins`.
-import { StrictMode } from 'react';
+import { StrictMode, useState, type DragEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GpuStatus } from './components/GpuStatus.tsx';
 import { StatusAnnouncer } from './components/StatusAnnouncer.tsx';
@@ -8,7 +8,7 @@ import { VideoPanel } from './components/VideoPanel.tsx';
 import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
 import type { ModelKey } from './engine/protocol.ts';
-import { useStore, type StoreState } from './store.ts';
+import { isLabelFile, isWeightFile, useStore, type StoreState } from './store.ts';
 import { verdictOf } from './results.ts';
 import { DEFAULT_TOP_K, type ClassMaps } from '../model/classifier.ts';
 import { segmentsOf } from '../model/segments.ts';
@@ -26,12 +26,41 @@ function post(event: EmbedEventBody) {
   for (const origin of origins) window.parent.postMessage({ source: 'slowfast-web', ...event }, origin);
 }
 
+/**
+ * What the widget makes of files dropped on it: weights and label files load; the first video opens (a widget
+ * shows one video: the rest are left out, and it says so). Returns what to tell the user, if anything.
+ */
+function dropOnWidget(files: readonly File[]): string | undefined {
+  const { dropFiles, openVideo } = useStore.getState();
+  const videos = files.filter((f) => !isWeightFile(f.name) && !isLabelFile(f.name));
+  dropFiles(files.filter((f) => !videos.includes(f)));
+  if (!videos.length) return undefined;
+  if (view === 'camera') return `This widget shows the camera: ${videos.length === 1 ? videos[0].name : `${videos.length} videos`} not classified here.`;
+  openVideo(videos[0], videos[0].name);
+  const rest = videos.length - 1;
+  return rest ? `The widget classifies one video at a time: ${videos[0].name} opened, ${rest} other ${rest === 1 ? 'video' : 'videos'} left out.` : undefined;
+}
+
 function Widget() {
   // While a lost device is being replaced, what is on screen stays.
   const gpuReady = useStore((s) => s.gpu.status === 'ready' || s.gpu.status === 'lost' || s.gpu.status === 'cpu');
   const weights = useStore((s) => s.weights);
+  const [dragging, setDragging] = useState(false);
+  const [dropNote, setDropNote] = useState<string>();
+  // Without these the browser would open a dropped file in place of the widget.
+  const onDragOver = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    setDropNote(dropOnWidget([...e.dataTransfer.files]));
+  };
   return (
-    <main className="widget">
+    <main className={dragging ? 'widget dragging' : 'widget'} onDragOver={onDragOver} onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }} onDrop={onDrop}>
       <GpuStatus />
       <StatusAnnouncer />
       {embedded && origins.length === 0 && (
@@ -47,6 +76,11 @@ function Widget() {
       {gpuReady && weights.status !== 'ready' && (
         <p className="notice" data-testid="weights-state">
           {weights.status === 'loading' ? `Loading ${weights.name}…` : weights.status === 'missing' || weights.status === 'error' ? weights.message : 'Looking for weights…'}
+        </p>
+      )}
+      {dropNote && (
+        <p className="notice" role="status" data-testid="drop-note">
+          {dropNote}
         </p>
       )}
       {gpuReady && (view === 'camera' ? <WebcamPanel /> : <VideoPanel queue={false} />)}

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { screenshot } from './helpers.ts';
+import { dropFiles, screenshot } from './helpers.ts';
+import { CRICKET_MP4, GOLDEN_CHECKPOINT } from './paths.ts';
 
 const widget = 'http://localhost:4173';
 const host = 'http://localhost:4174';
@@ -79,5 +80,16 @@ test('messages from an origin the embedder did not list are ignored, and no even
   await expect(frame.getByTestId('weights-state')).toBeVisible();
   await expect(frame.getByTestId('opening')).toHaveCount(0);
   await expect(frame.getByTestId('results')).toHaveCount(0);
+  expect(await events(page)).toEqual([]);
+  // The person at the page can still drop files on the widget: the weights load, the first video is classified
+  // and the other left out, with a word on it (not the browser opening the file in the widget's place).
+  const widgetFrame = page.frames().find((f) => f.url().startsWith(widget))!;
+  await dropFiles(widgetFrame, 'main', [{ path: GOLDEN_CHECKPOINT }]);
+  await expect(frame.getByTestId('weights-state')).toHaveCount(0, { timeout: 60_000 });
+  await dropFiles(widgetFrame, 'main', [{ path: CRICKET_MP4 }, { path: CRICKET_MP4, name: 'second.mp4' }]);
+  await expect(frame.getByTestId('drop-note')).toHaveText('The widget classifies one video at a time: cricket.mp4 opened, 1 other video left out.');
+  await expect(frame.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(frame.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', 'presenting weather forecast');
+  expect(widgetFrame.url()).toMatch(/\/embed\.html/);
   expect(await events(page)).toEqual([]);
 });

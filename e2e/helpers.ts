@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Frame, type Page } from '@playwright/test';
 import { GOLDEN_CHECKPOINT, SCREENSHOTS } from './paths.ts';
 
 export interface DropFile {
@@ -11,8 +11,11 @@ export interface DropFile {
   type?: string;
 }
 
-/** Drops files on the page the way a user's drag and drop does: a `drop` event carrying a DataTransfer. */
-export async function dropFiles(page: Page, selector: string, files: DropFile[]): Promise<void> {
+/**
+ * Drops files on `selector` in a page or a frame (the embed widget's) the way a user's drag and drop does: a
+ * `drop` event carrying a DataTransfer.
+ */
+export async function dropFiles(page: Page | Frame, selector: string, files: DropFile[]): Promise<void> {
   const payload = files.map((f) => ({
     name: f.name ?? basename(f.path!),
     type: f.type ?? '',
