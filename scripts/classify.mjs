@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
-import { listVideos, parseShard, readDone, shardOf, VIDEO_EXTENSIONS } from './library.mjs';
+import { listVideos, mapNames, parseShard, readDone, shardOf, VIDEO_EXTENSIONS } from './library.mjs';
 
 const HELP = `Usage: npm run classify -- [<video or folder>…] --checkpoint FILE [options]
 
@@ -46,7 +46,9 @@ Options:
                           also what --json prints them as
   --cam DIR               (WebGPU only) write where the model looked: for each clip and pathway, DIR/<video>.clipNNN.<slow|fast>.npy
                           (float32, (classes, T, H, W): the clip's top --topk classes' activation maps over
-                          its res5 positions), and DIR/<video>.cam.json naming each clip's span and classes
+                          its res5 positions), and DIR/<video>.cam.json naming each clip's span and classes;
+                          <video> is the file's name without extension, or, where two videos share that, its
+                          path with __ for each / (a/clip.mp4 → a__clip.mp4)
   --engine webgpu|wasm    WebGPU (our shaders) or the CPU engine (the same network exported to ONNX and run by
                           onnxruntime-web's WebAssembly backend); default: WebGPU on a hardware adapter, the
                           CPU engine on a software one (SwiftShader, llvmpipe) or where there is no adapter
@@ -130,6 +132,8 @@ if (args.resume && (args.jsonl === undefined || args.jsonl === '-')) usage('--re
 const jsonlToStdout = args.jsonl === '-';
 if (jsonlToStdout && (args.json || args.format !== 'text')) usage('--jsonl - prints JSON lines on stdout; --json and --format would print there too');
 let videos = shard ? shardOf(listed.videos, shard) : listed.videos;
+// From the whole list, so a video's map files are named the same in every shard and on resuming.
+const camNames = mapNames(listed.videos);
 if (shard) console.error(`shard ${shard.index}/${shard.count}: ${videos.length} of ${listed.videos.length} videos`);
 if (args.resume) {
   const { done, endsCut } = readDone(args.jsonl);
@@ -176,7 +180,7 @@ function npy(values, shape) {
 /** Writes each clip's class activation maps under args.cam, and a JSON index of them. */
 function writeMaps(file, maps) {
   mkdirSync(args.cam, { recursive: true });
-  const stem = basename(file, extname(file));
+  const stem = camNames.get(file);
   const index = maps.map((m, i) => {
     if (!m) return null;
     const name = (pathway) => `${stem}.clip${String(i).padStart(3, '0')}.${pathway}.npy`;

@@ -1,7 +1,7 @@
 // A video library for the command line: folders listed to their videos, a stable split of the list across
 // machines, and what an earlier run of the same job already wrote.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { basename, extname, join, relative, resolve, sep } from 'node:path';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.webm', '.mkv', '.gif'];
 
@@ -75,4 +75,17 @@ export function readDone(jsonlPath) {
     }
   }
   return { done, endsCut: text.length > 0 && !text.endsWith('\n') };
+}
+
+/**
+ * The names `--cam` files take per video: its name without the extension, or, where two videos of the run would
+ * share that (`a/clip.mp4`, `b/clip.mp4`, `clip.webm`), its whole path from here with `__` for each separator, so
+ * one video's maps never overwrite another's. Returns a Map from each video to its name.
+ */
+export function mapNames(videos) {
+  const stem = (v) => basename(v, extname(v));
+  const seen = new Map();
+  for (const v of videos) seen.set(stem(v), (seen.get(stem(v)) ?? 0) + 1);
+  const pathName = (v) => relative(process.cwd(), resolve(v)).split(sep).map((part) => (part === '..' ? 'up' : part)).join('__');
+  return new Map(videos.map((v) => [v, seen.get(stem(v)) > 1 ? pathName(v) : stem(v)]));
 }

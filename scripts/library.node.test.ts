@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listVideos, parseShard, readDone, shardOf } from './library.mjs';
+import { listVideos, mapNames, parseShard, readDone, shardOf } from './library.mjs';
 
 describe('a video library', () => {
   it('lists a folder\'s videos recursively, in path order, skipping other files and dot-names', () => {
@@ -50,5 +50,12 @@ describe('a video library', () => {
     expect(readDone(out)).toEqual({ done: new Set(['a.mp4', 'c.mp4']), endsCut: true });
     writeFileSync(out, `${JSON.stringify({ file: 'a.mp4' })}\n`);
     expect(readDone(out).endsCut).toBe(false);
+  });
+
+  it('names each video\'s map files apart: by its name, or by its path where another video shares the name', () => {
+    const names = mapNames(['a/clip.mp4', 'b/clip.mp4', 'clip.webm', 'other.mp4', '../up/solo.mov']);
+    expect([...names.values()]).toEqual(['a__clip.mp4', 'b__clip.mp4', 'clip.webm', 'other', 'solo']);
+    expect(mapNames([join(process.cwd(), 'x/clip.mp4'), 'y/clip.mp4']).get(join(process.cwd(), 'x/clip.mp4'))).toBe('x__clip.mp4');
+    expect(mapNames(['../p/a.mp4', 'q/a.mp4']).get('../p/a.mp4')).toBe('up__p__a.mp4');
   });
 });
