@@ -42,6 +42,18 @@ describe('an official-sized checkpoint (full-width R50 8×8 with optimizer state
     expect(weightsOnly.logits).toEqual(official.logits);
   }, 300_000);
 
+  it('runs on the CPU engine too: the full-width network exported and run by onnxruntime-web, the same logits', async () => {
+    const r = await runScript('classify', ['--checkpoint', fixture.checkpoint, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'wasm']);
+    expect(r.status, r.stderr).toBe(0);
+    const onCpu = JSON.parse(r.stdout);
+    expect(onCpu.engine).toBe('wasm');
+    // The exported model holds every weight once, as f32 (34.57M parameters).
+    expect(onCpu.memory.weightBytes).toBeGreaterThan(4 * 34.5e6);
+    const scale = Math.max(...official.logits.map(Math.abs));
+    const worst = Math.max(...onCpu.logits.map((x: number, i: number) => Math.abs(x - official.logits[i])));
+    expect(worst).toBeLessThanOrEqual(1e-4 * scale);
+  }, 300_000);
+
   it('is converted by npm run convert (read in Node from disk, in parts)', async () => {
     const out = join(fixture.checkpoint, '..', 'converted.safetensors');
     const r = await runScript('convert', [fixture.checkpoint, out]);
