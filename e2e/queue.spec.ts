@@ -101,7 +101,7 @@ test('a folder: every video under it, in path order (the folder picker, and the 
   for (const path of ['clips/a.webm', 'clips/b/one.mp4']) await expect(statusOf(page, path)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
 });
 
-test('the folder picker (showDirectoryPicker) reads a folder through its handle', async ({ page }) => {
+test('the folder picker (showDirectoryPicker) reads a folder through its handle, and after a reload one click reads it again', async ({ page }) => {
   await openWithGoldenWeights(page);
   // The picker's dialog cannot be answered by a test: it is given the folder a user would pick, as a real
   // directory handle (in the page's private file system) holding two videos, one in a subfolder.
@@ -121,5 +121,20 @@ test('the folder picker (showDirectoryPicker) reads a folder through its handle'
   }, bytes);
   await page.getByTestId('folder-picker').click();
   await expect.poll(async () => rows(page).evaluateAll((li) => li.map((l) => l.getAttribute('data-path')))).toEqual(['picked/inner/y.mp4', 'picked/z.mp4']);
-  await expect(statusOf(page, 'picked/z.mp4')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(statusOf(page, 'picked/inner/y.mp4')).toHaveAttribute('data-status', 'running');
+  // Reload before either is done (once the queue is in storage): the folder is kept, so one click brings its
+  // videos back, where dropped files would have to be found and chosen again.
+  await expect.poll(() => page.evaluate(async () => {
+    const queue = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-queue');
+    return (await (await (await queue.getFileHandle('queue.json')).getFile()).text()).includes('"running"');
+  })).toBe(true);
+  await page.reload();
+  await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  for (const path of ['picked/inner/y.mp4', 'picked/z.mp4']) await expect(statusOf(page, path)).toHaveAttribute('data-status', 'needs-file');
+  await page.getByTestId('weights-input').setInputFiles(join(SHARED, 'golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth'));
+  await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Open picked again' }).click();
+  for (const path of ['picked/inner/y.mp4', 'picked/z.mp4']) await expect(statusOf(page, path)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByRole('button', { name: 'Open picked again' })).toHaveCount(0);
+  await expect(rows(page)).toHaveCount(2);
 });

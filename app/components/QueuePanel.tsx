@@ -40,12 +40,16 @@ function ItemStatus({ item }: { item: QueueItem }) {
 /** The queue: each file's status, cancel and reorder, and exports of every finished file. */
 export function QueuePanel() {
   const queue = useStore((s) => s.queue);
-  const { cancelQueued, cancelQueue, retryQueued, moveQueued, clearQueue, queueResult, queueResults } = useStore.getState();
+  const { cancelQueued, cancelQueue, retryQueued, moveQueued, clearQueue, queueResult, queueResults, reopenFolder } = useStore.getState();
   // A folder with no videos in it, chosen while the queue is empty: say so rather than nothing.
   if (!queue.items.length) return queue.added ? <p className="notice" role="status" data-testid="queue-added">{queue.added}</p> : null;
   const count = (status: QueueItem['status']) => queue.items.filter((i) => i.status === status).length;
   const done = count('done');
   const missing = count('needs-file');
+  // Folders of the last visit that hold files still waiting for theirs.
+  const reopenable = queue.folders
+    .map((name, index) => ({ name, index }))
+    .filter(({ name }) => queue.items.some((i) => i.status === 'needs-file' && i.path.startsWith(`${name}/`)));
   const open = queue.items.some((i) => i.status === 'waiting' || i.status === 'running' || i.status === 'needs-file');
   const exportAll = async (format: 'json' | 'csv') => {
     const all = await queueResults();
@@ -68,6 +72,15 @@ export function QueuePanel() {
         {missing ? ` · ${missing} from the last visit need their files again: choose them (or their folder) again to go on` : ''}
         {queue.storage === 'kept' ? ' · results are kept in this browser' : ''}
       </p>
+      {reopenable.length > 0 && (
+        <p className="row" data-testid="queue-folders">
+          {reopenable.map(({ name, index }) => (
+            <button type="button" key={index} onClick={() => void reopenFolder(index)}>
+              Open {name} again
+            </button>
+          ))}
+        </p>
+      )}
       {queue.added && <p className="detail" data-testid="queue-added">{queue.added}</p>}
       {queue.notice && <p className="notice" data-testid="queue-notice">{queue.notice}</p>}
       <ol className="queue-list">

@@ -1,5 +1,6 @@
 // Videos from a folder the user picked or dropped: every video under it, recursing, in path order, each with
 // its path inside the folder (what the queue shows and exports).
+import { rememberFolder } from './folderHandles.ts';
 
 /** A video to queue and the path it is known by (its name, or its place in the folder). */
 export interface QueuedFile {
@@ -72,7 +73,11 @@ export async function pickFolder(): Promise<QueuedFile[] | undefined> {
   const picker = (window as { showDirectoryPicker?: (o?: { mode?: 'read' }) => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker;
   if (!picker) return undefined;
   try {
-    return await videosOfDirectory(await picker({ mode: 'read' }));
+    const folder = await picker({ mode: 'read' });
+    const videos = await videosOfDirectory(folder);
+    // Kept so that after a reload its unfinished videos come back with one click (where handles can be stored).
+    if (videos.length) await rememberFolder(folder).catch(() => {});
+    return videos;
   } catch (e) {
     if ((e as DOMException).name === 'AbortError') return []; // the user closed the picker
     throw e;

@@ -4,7 +4,8 @@
 import type { EngineEvent, Label } from '../engine/protocol.ts';
 import { exportRecord, verdictOf, type AnalysisExport } from '../results.ts';
 import type { Analysis } from '../store.ts';
-import type { QueuedFile } from './folder.ts';
+import { videosOfDirectory, type QueuedFile } from './folder.ts';
+import { forgetFolders, loadFolders, mayRead } from './folderHandles.ts';
 import { QueueStorage, type QueueResult, type StoredQueueItem } from './queueStorage.ts';
 
 export interface QueueItem extends StoredQueueItem {
@@ -23,6 +24,8 @@ export interface QueueState {
   notice?: string;
   /** Said after files were added: how many were already done (and skipped). */
   added?: string;
+  /** Folders picked on an earlier visit that can be read again (reopenFolder), by name, in that order. */
+  folders: string[];
 }
 
 export interface QueueActions {
@@ -30,6 +33,8 @@ export interface QueueActions {
   startQueue(): Promise<void>;
   /** Adds files (or takes back files of the last visit's queue, matched by path, size and date). */
   addToQueue(files: readonly QueuedFile[]): void;
+  /** Reads the `index`th kept folder again (asking the browser's permission: call it from a click) and adds its videos. */
+  reopenFolder(index: number): Promise<void>;
   cancelQueued(key: string): void;
   cancelQueue(): void;
   retryQueued(key: string): void;
@@ -55,7 +60,7 @@ export interface QueueHost {
 
 type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
 
-export const initialQueue = (): QueueState => ({ items: [], storage: 'checking' });
+export const initialQueue = (): QueueState => ({ items: [], storage: 'checking', folders: [] });
 
 /** A file's identity across visits: its path, size and last change. */
 export const queueKey = (f: QueuedFile) => `${f.path}|${f.file.size}|${f.file.lastModified}`;
@@ -68,6 +73,8 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
   failed(id: number, message: string): void;
 } {
   let storage: QueueStorage | undefined;
+  /** The folders of earlier visits, as queue.folders names them. */
+  let folders: FileSystemDirectoryHandle[] = [];
   /** Results of this visit, by key (all of them where storage is refused). */
   const results = new Map<string, QueueResult>();
 
@@ -142,6 +149,23 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
       const loaded = (await storage.load()).map((i): QueueItem => (i.status === 'waiting' || i.status === 'running' ? { ...i, status: 'needs-file' } : i));
       const now = items();
       set((s) => ({ queue: { ...s.queue, storage: 'kept', items: [...loaded.filter((l) => !now.some((n) => n.key === l.key)), ...now] } }) as Partial<S>);
+      // Folders picked before whose videos wait for their files: one click reads each again.
+      if (loaded.some((i) => i.status === 'needs-file')) {
+        folders = await loadFolders();
+        set((s) => ({ queue: { ...s.queue, folders: folders.map((f) => f.name) } }) as Partial<S>);
+      }
+    },
+
+    async reopenFolder(index) {
+      const folder = folders[index];
+      if (!folder) return;
+      const fail = (why: string) => set((s) => ({ queue: { ...s.queue, added: `${folder.name} could not be read again (${why}): choose it with "choose a folder…".` } }) as Partial<S>);
+      try {
+        if (!(await mayRead(folder))) return fail('the browser did not allow it');
+        actions.addToQueue(await videosOfDirectory(folder));
+      } catch (e) {
+        fail((e as Error).message);
+      }
     },
 
     addToQueue(files) {
@@ -195,7 +219,9 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
       if (list.some((i) => i.status === 'running')) get().cancelAnalysis();
       void storage?.removeResults(list.map((i) => i.key)).catch(() => {});
       results.clear();
-      setItems([], { added: undefined });
+      folders = [];
+      void forgetFolders().catch(() => {});
+      setItems([], { added: undefined, folders: [] });
     },
 
     async queueResult(key) {
