@@ -52,15 +52,16 @@ function Widget() {
     e.preventDefault();
     setDragging(true);
   };
+  const onDragLeave = (e: DragEvent) => {
+    if (e.currentTarget === e.target) setDragging(false);
+  };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
     setDropNote(dropOnWidget([...e.dataTransfer.files]));
   };
   return (
-    <main className={dragging ? 'widget dragging' : 'widget'} onDragOver={onDragOver} onDragLeave={(e) => {
-        if (e.currentTarget === e.target) setDragging(false);
-      }} onDrop={onDrop}>
+    <main className={dragging ? 'widget dragging' : 'widget'} onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
       <GpuStatus />
       <StatusAnnouncer />
       {embedded && origins.length === 0 && (
