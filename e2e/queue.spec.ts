@@ -12,6 +12,13 @@ import { CRICKET_MP4, SHARED } from './paths.ts';
 
 const rows = (page: Page) => page.getByTestId('queue').locator('li');
 const statusOf = (page: Page, path: string) => page.getByTestId('queue').locator(`li[data-path="${path}"]`);
+/** The queue as the page last wrote it to its private file system (a reload finds this). */
+const storedStatus = (page: Page, path: string) =>
+  page.evaluate(async (path) => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-queue');
+    const { items } = JSON.parse(await (await (await root.getFileHandle('queue.json')).getFile()).text()) as { items: { path: string; status: string }[] };
+    return items.find((i) => i.path === path)?.status;
+  }, path);
 
 test('several dropped videos: one after another, reordered, one cancelled, exported together; a reload keeps the results and resumes', async ({ page }) => {
   const dir = mkdtempSync(join(tmpdir(), 'queue-'));
@@ -60,6 +67,7 @@ test('several dropped videos: one after another, reordered, one cancelled, expor
   // Retry the cancelled one, and reload while it runs: the done files are kept, the rest wait for their files.
   await page.getByRole('button', { name: 'Retry cricket.webm' }).click();
   await expect(statusOf(page, 'cricket.webm')).toHaveAttribute('data-status', 'running');
+  await expect.poll(() => storedStatus(page, 'cricket.webm')).toBe('running');
   await page.reload();
   await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   await expect(rows(page)).toHaveCount(4);
@@ -124,10 +132,7 @@ test('the folder picker (showDirectoryPicker) reads a folder through its handle,
   await expect(statusOf(page, 'picked/inner/y.mp4')).toHaveAttribute('data-status', 'running');
   // Reload before either is done (once the queue is in storage): the folder is kept, so one click brings its
   // videos back, where dropped files would have to be found and chosen again.
-  await expect.poll(() => page.evaluate(async () => {
-    const queue = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-queue');
-    return (await (await (await queue.getFileHandle('queue.json')).getFile()).text()).includes('"running"');
-  })).toBe(true);
+  await expect.poll(() => storedStatus(page, 'picked/inner/y.mp4')).toBe('running');
   await page.reload();
   await expect(page.locator('.gpu-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   for (const path of ['picked/inner/y.mp4', 'picked/z.mp4']) await expect(statusOf(page, path)).toHaveAttribute('data-status', 'needs-file');
