@@ -1,6 +1,6 @@
 // `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere).
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
 import { listVideos, mapNames, parseShard, readDone, shardOf, VIDEO_EXTENSIONS } from './library.mjs';
 

@@ -48,7 +48,7 @@ export function QueuePanel() {
   const missing = count('needs-file');
   // Folders of the last visit that hold files still waiting for theirs.
   const reopenable = queue.folders
-    .map((name, index) => ({ name, index }))
+    .map(({ name }, index) => ({ name, index }))
     .filter(({ name }) => queue.items.some((i) => i.status === 'needs-file' && i.path.startsWith(`${name}/`)));
   const open = queue.items.some((i) => i.status === 'waiting' || i.status === 'running' || i.status === 'needs-file');
   const exportAll = async (format: 'json' | 'csv') => {

@@ -24,8 +24,8 @@ export interface QueueState {
   notice?: string;
   /** Said after files were added: how many were already done (and skipped). */
   added?: string;
-  /** Folders picked on an earlier visit that can be read again (reopenFolder), by name, in that order. */
-  folders: string[];
+  /** Folders picked on an earlier visit that can be read again (reopenFolder, by index). */
+  folders: FileSystemDirectoryHandle[];
 }
 
 export interface QueueActions {
@@ -73,8 +73,6 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
   failed(id: number, message: string): void;
 } {
   let storage: QueueStorage | undefined;
-  /** The folders of earlier visits, as queue.folders names them. */
-  let folders: FileSystemDirectoryHandle[] = [];
   /** Results of this visit, by key (all of them where storage is refused). */
   const results = new Map<string, QueueResult>();
 
@@ -151,13 +149,13 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
       set((s) => ({ queue: { ...s.queue, storage: 'kept', items: [...loaded.filter((l) => !now.some((n) => n.key === l.key)), ...now] } }) as Partial<S>);
       // Folders picked before whose videos wait for their files: one click reads each again.
       if (loaded.some((i) => i.status === 'needs-file')) {
-        folders = await loadFolders();
-        set((s) => ({ queue: { ...s.queue, folders: folders.map((f) => f.name) } }) as Partial<S>);
+        const folders = await loadFolders();
+        set((s) => ({ queue: { ...s.queue, folders } }) as Partial<S>);
       }
     },
 
     async reopenFolder(index) {
-      const folder = folders[index];
+      const folder = get().queue.folders[index];
       if (!folder) return;
       const fail = (why: string) => set((s) => ({ queue: { ...s.queue, added: `${folder.name} could not be read again (${why}): choose it with "choose a folder…".` } }) as Partial<S>);
       try {
@@ -219,7 +217,6 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
       if (list.some((i) => i.status === 'running')) get().cancelAnalysis();
       void storage?.removeResults(list.map((i) => i.key)).catch(() => {});
       results.clear();
-      folders = [];
       void forgetFolders().catch(() => {});
       setItems([], { added: undefined, folders: [] });
     },
