@@ -12,12 +12,18 @@ import { CRICKET_MP4, SHARED } from './paths.ts';
 
 const rows = (page: Page) => page.getByTestId('queue').locator('li');
 const statusOf = (page: Page, path: string) => page.getByTestId('queue').locator(`li[data-path="${path}"]`);
-/** The queue as the page last wrote it to its private file system (a reload finds this). */
+/** The queue as the page last wrote it to its private file system (a reload finds this). A read that meets the
+ *  page's own write mid-way is refused by the browser (NotReadableError): that counts as not written yet, so the
+ *  poll asks again. */
 const storedStatus = (page: Page, path: string) =>
   page.evaluate(async (path) => {
-    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-queue');
-    const { items } = JSON.parse(await (await (await root.getFileHandle('queue.json')).getFile()).text()) as { items: { path: string; status: string }[] };
-    return items.find((i) => i.path === path)?.status;
+    try {
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-queue');
+      const { items } = JSON.parse(await (await (await root.getFileHandle('queue.json')).getFile()).text()) as { items: { path: string; status: string }[] };
+      return items.find((i) => i.path === path)?.status;
+    } catch (error) {
+      return `unreadable: ${String(error)}`;
+    }
   }, path);
 
 test('several dropped videos: one after another, reordered, one cancelled, exported together; a reload keeps the results and resumes', async ({ page }) => {

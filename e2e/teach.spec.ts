@@ -182,16 +182,21 @@ test('teach two actions from video files: train, label unseen videos with them, 
     await expect(segmentTake).toContainText('left-to-right-2.mp4 0.2–2.5 s');
 
     // The project (classes, takes, head) is kept in the browser: a reload brings it back, labelling with its head.
-    // (Once the page has written it: saving follows each change by a moment.)
+    // (Once the page has written it: saving follows each change by a moment. A read that meets that write mid-way
+    // is refused by the browser, NotReadableError; it counts as not written yet and the poll asks again.)
     await expect.poll(() => page.evaluate(async () => {
-      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-teach');
-      let takes = 0;
-      for await (const dir of root.values()) {
-        if (dir.kind !== 'directory') continue;
-        const file = await (dir as FileSystemDirectoryHandle).getFileHandle('project.json').catch(() => undefined);
-        if (file) takes += JSON.parse(await (await file.getFile()).text()).takes.length;
+      try {
+        const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('slowfast-web-teach');
+        let takes = 0;
+        for await (const dir of root.values()) {
+          if (dir.kind !== 'directory') continue;
+          const file = await (dir as FileSystemDirectoryHandle).getFileHandle('project.json').catch(() => undefined);
+          if (file) takes += JSON.parse(await (await file.getFile()).text()).takes.length;
+        }
+        return takes;
+      } catch {
+        return -1;
       }
-      return takes;
     }), { timeout: 30_000 }).toBe(7);
     await page.reload();
     await expect(page.getByTestId('weights-ready')).toBeVisible({ timeout: 60_000 });
