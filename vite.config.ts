@@ -153,6 +153,19 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation (npm start, vite preview, and what docs ask of a host): only an isolated page may share
+ * memory between threads, so only there does the CPU engine's WebAssembly run on several cores. The embedder
+ * policy is credentialless rather than require-corp so the widget can still play media a host names from any
+ * server; the resource policy lets an isolated host page embed the widget. The tests' pages and the CLI's are
+ * served the same way, so they run the engine as the app does.
+ */
+export const ISOLATION_HEADERS: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'credentialless',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+
 export default defineConfig({
   plugins: [serveShared(), zooRelay(), contentSecurityPolicy()],
   build: {
@@ -171,7 +184,9 @@ export default defineConfig({
   server: {
     host: 'localhost',
     fs: { allow: [root] },
+    headers: ISOLATION_HEADERS,
   },
+  preview: { headers: ISOLATION_HEADERS },
   test: {
     projects: [
       {

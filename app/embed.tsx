@@ -11,6 +11,7 @@ import type { ModelKey } from './engine/protocol.ts';
 import { isLabelFile, isWeightFile, useStore, type StoreState } from './store.ts';
 import { verdictOf } from './results.ts';
 import { DEFAULT_TOP_K, type ClassMaps } from '../model/classifier.ts';
+import { cpuEngineName } from '../model/onnx/wasmThreads.ts';
 import { segmentsOf } from '../model/segments.ts';
 
 const query = new URLSearchParams(location.search);
@@ -157,7 +158,7 @@ function forward(s: StoreState, prev: StoreState) {
       readySent = true;
       if (s.weights.status === 'ready') announced = s.weights.model.loadId;
       post({
-        type: 'ready', version: 1, engine: s.gpu.status === 'cpu' ? 'wasm' : 'webgpu', adapter: s.gpu.status === 'cpu' ? 'CPU (WebAssembly)' : s.gpu.adapter.description,
+        type: 'ready', version: 1, engine: s.gpu.status === 'cpu' ? 'wasm' : 'webgpu', adapter: s.gpu.status === 'cpu' ? cpuEngineName() : s.gpu.adapter.description,
         weights: s.weights.status === 'ready' ? s.weights.model.name : null,
       });
     }

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { expect, type Frame, type Page } from '@playwright/test';
 import { GOLDEN_CHECKPOINT, SCREENSHOTS } from './paths.ts';
@@ -32,6 +33,15 @@ export async function dropFiles(page: Page | Frame, selector: string, files: Dro
   await page.dispatchEvent(selector, 'dragover', { dataTransfer });
   await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }
+
+/**
+ * The CPU engine's name on a cross-origin isolated page (the app's, served with COOP and COEP): WebAssembly on as
+ * many threads as this machine has cores, up to four; elsewhere (a widget in a host page that is not isolated) one.
+ */
+export const cpuEngineText = (isolated = true) => {
+  const threads = isolated ? Math.min(4, availableParallelism()) : 1;
+  return `CPU (WebAssembly, onnxruntime-web, ${threads} ${threads === 1 ? 'thread' : 'threads'})`;
+};
 
 export const screenshot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 

@@ -1,5 +1,6 @@
 // A host page on another origin for the embed tests (and the README's example, runnable): serves
-// e2e/host.html and, with CORS, ../shared/media and ../shared/golden for the widget to fetch.
+// e2e/host.html (cross-origin isolated with ?isolated=1, as a host that wants the widget's CPU engine threaded)
+// and, with CORS, ../shared/media and ../shared/golden for the widget to fetch.
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
@@ -10,7 +11,12 @@ const shared = resolve(here, '../../shared');
 const routes = { '/media/': resolve(shared, 'media'), '/golden/': resolve(shared, 'golden') };
 
 createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = decodeURIComponent(url.pathname);
+  if (url.searchParams.get('isolated') === '1') {
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
+  }
   let file;
   if (path === '/' || path === '/host.html') file = resolve(here, 'host.html');
   for (const [prefix, dir] of Object.entries(routes)) {

@@ -4,6 +4,7 @@ import { acquireGpu, isSoftwareAdapter, type Gpu } from '../kernels/device.ts';
 import { sizeOf } from '../kernels/kernel.ts';
 import { Classifier, type EngineKind } from './classifier.ts';
 import { configOf } from './inferConfig.ts';
+import { cpuEngineName } from './onnx/wasmThreads.ts';
 import type { PresetName, SlowFastConfig } from './slowfast.ts';
 import { readLabelFile } from './labels.ts';
 import { countParameters } from './weights/convert.ts';
@@ -49,8 +50,6 @@ export async function loadCheckpoint(req: { checkpointUrl: string }) {
 /** What a command-line run asks for: an engine, or none (WebGPU on a hardware adapter, else the CPU engine). */
 export type EngineChoice = EngineKind | undefined;
 
-/** What the CPU engine reports as its adapter. */
-export const CPU_ENGINE = 'the CPU (WebAssembly, onnxruntime-web)';
 
 /**
  * The engine a run uses: asked-for WebGPU needs an adapter; with no choice, a software adapter (SwiftShader,
@@ -115,7 +114,7 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
   if (engine.kind === 'webgpu') engine.gpu.device.destroy();
   return {
     engine: engine.kind,
-    adapter: engine.kind === 'webgpu' ? engine.gpu.adapter.description : CPU_ENGINE,
+    adapter: engine.kind === 'webgpu' ? engine.gpu.adapter.description : `the ${cpuEngineName()}`,
     config,
     naming: weights.naming,
     top: result.top,

@@ -74,7 +74,7 @@ ensureNodeModules();
 ensureSystemPackages({ needFfmpeg: false });
 
 const { openEnginePage } = await import('./browser.mjs');
-const engine = await openEnginePage({ isolated: true });
+const engine = await openEnginePage();
 let result;
 try {
   result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });

@@ -34,17 +34,16 @@ function localFiles(files) {
 }
 
 /**
- * `extraArgs` are added to Chromium's command line (e.g. a fake camera). `isolated` serves the page
- * cross-origin isolated (COOP + COEP), which multi-threaded WebAssembly needs.
+ * `extraArgs` are added to Chromium's command line (e.g. a fake camera). The page is cross-origin isolated
+ * (vite.config.ts's headers), so the CPU engine's WebAssembly runs on several threads, as on the app's page.
  */
-export async function openEnginePage({ extraArgs = [], isolated = false } = {}) {
+export async function openEnginePage({ extraArgs = [] } = {}) {
   const { createServer } = await import('vite');
   const { chromium: playwright } = await import('playwright');
   const files = new Map();
   // No file watching and no HMR: an edit elsewhere must not reload the page in the middle of a run.
   const server = await createServer({ root, logLevel: 'error', plugins: [localFiles(files)], server: {
     port: 0, host: 'localhost', hmr: false, watch: null,
-    headers: isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {},
   } });
   await server.listen();
   const url = server.resolvedUrls.local[0];

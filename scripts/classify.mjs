@@ -50,8 +50,9 @@ Options:
                           <video> is the file's name without extension, or, where two videos share that, its
                           path with __ for each / (a/clip.mp4 → a__clip.mp4)
   --engine webgpu|wasm    WebGPU (our shaders) or the CPU engine (the same network exported to ONNX and run by
-                          onnxruntime-web's WebAssembly backend); default: WebGPU on a hardware adapter, the
-                          CPU engine on a software one (SwiftShader, llvmpipe) or where there is no adapter
+                          onnxruntime-web's WebAssembly backend, a thread per core up to four); default:
+                          WebGPU on a hardware adapter, the CPU engine on a software one (SwiftShader,
+                          llvmpipe) or where there is no adapter
   --json                  print JSON: top-k, all logits, config, timing, GPU memory, and how the checkpoint was
                           read (size, time, peak JS memory) (several videos: an array, one entry per video,
                           {file, error} for those that failed)

@@ -27,8 +27,9 @@ Options:
   --seed N                orders the held-out split (default 1)
   --json                  print what was done as JSON
   --engine webgpu|wasm    WebGPU (our shaders) or the CPU engine (the same network exported to ONNX and run by
-                          onnxruntime-web's WebAssembly backend); default: WebGPU on a hardware adapter, the
-                          CPU engine on a software one (SwiftShader, llvmpipe) or where there is no adapter
+                          onnxruntime-web's WebAssembly backend, a thread per core up to four); default:
+                          WebGPU on a hardware adapter, the CPU engine on a software one (SwiftShader,
+                          llvmpipe) or where there is no adapter
   -h, --help              show this help
 
 Then: npm run classify -- VIDEO --checkpoint FILE --head head.safetensors

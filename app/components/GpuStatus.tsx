@@ -1,3 +1,4 @@
+import { cpuEngineName } from '../../model/onnx/wasmThreads.ts';
 import { useStore } from '../store.ts';
 
 /** One line that says which engine runs: WebGPU on which adapter, or the CPU engine and why, or what to change. */
@@ -13,7 +14,7 @@ export function GpuStatus() {
         <p className="gpu-status" data-status="ready" data-engine={engine}>
           {engine === 'wasm' && (
             <>
-              Engine: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>, chosen.{' '}
+              Engine: <strong data-testid="engine">{cpuEngineName()}</strong>, chosen.{' '}
               <button type="button" onClick={() => setSettings({ engine: 'webgpu' })}>Use WebGPU</button>{' '}
             </>
           )}
@@ -42,7 +43,7 @@ export function GpuStatus() {
     case 'cpu':
       return (
         <p className="gpu-status" data-status="cpu" data-engine="wasm">
-          Engine: <strong data-testid="engine">CPU (WebAssembly, onnxruntime-web)</strong>. {gpu.message} Video files, the webcam and teaching
+          Engine: <strong data-testid="engine">{cpuEngineName()}</strong>. {gpu.message} Video files, the webcam and teaching
           run on the CPU instead, more slowly; where-it-looks maps need WebGPU.
         </p>
       );

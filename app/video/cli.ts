@@ -3,7 +3,8 @@ import { acquireGpu, type Gpu } from '../../kernels/device.ts';
 import { configOf } from '../../model/inferConfig.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import type { PresetName } from '../../model/slowfast.ts';
-import { chooseEngine, CPU_ENGINE, fetchBlob, labelsAt, weightsAt, type EngineChoice } from '../../model/cli.ts';
+import { chooseEngine, fetchBlob, labelsAt, weightsAt, type EngineChoice } from '../../model/cli.ts';
+import { cpuEngineName } from '../../model/onnx/wasmThreads.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { CpuEngine } from '../engine/cpuEngine.ts';
 import { Engine } from '../engine/engine.ts';
@@ -51,7 +52,7 @@ let cpuEngine: CpuEngine | undefined;
 /** The run's engine (see chooseEngine), made once, and what it runs on. */
 async function engineFor(choice: EngineChoice): Promise<{ engine: Engine | CpuEngine; adapter: string; kind: 'webgpu' | 'wasm' }> {
   const chosen = await chooseEngine(choice, () => (gpuOnce ??= acquireGpu()));
-  if (chosen.kind === 'wasm') return { engine: (cpuEngine ??= new CpuEngine()), adapter: CPU_ENGINE, kind: 'wasm' };
+  if (chosen.kind === 'wasm') return { engine: (cpuEngine ??= new CpuEngine()), adapter: `the ${cpuEngineName()}`, kind: 'wasm' };
   return { engine: (engine ??= new Engine(chosen.gpu.device)), adapter: chosen.gpu.adapter.description, kind: 'webgpu' };
 }
 /** One engine model id per checkpoint and config, so a second video with the same ones reuses the model. */

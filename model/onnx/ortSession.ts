@@ -1,6 +1,7 @@
 // A session of onnxruntime-web, whichever of its builds loaded it (the webgpu build for the benchmark and
 // tests, the wasm-only build for the app's CPU engine), and its runs.
 import type * as ort from 'onnxruntime-web';
+import { wasmThreads } from './wasmThreads.ts';
 
 type Runtime = typeof ort;
 
@@ -25,7 +26,7 @@ export interface OrtModel {
 /** The session and its runs, for whichever onnxruntime-web build the caller loaded. */
 export async function createOrtModel(runtime: Runtime, bytes: Uint8Array, backend: OrtBackend, threads?: number): Promise<OrtModel> {
   const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-  runtime.env.wasm.numThreads = isolated ? (threads ?? Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  runtime.env.wasm.numThreads = isolated ? (threads ?? wasmThreads()) : 1;
   const started = performance.now();
   const session = await runtime.InferenceSession.create(bytes, {
     executionProviders: [backend],
