@@ -160,7 +160,7 @@ function contentSecurityPolicy(): Plugin {
  * server; the resource policy lets an isolated host page embed the widget. The tests' pages and the CLI's are
  * served the same way, so they run the engine as the app does.
  */
-export const ISOLATION_HEADERS: Record<string, string> = {
+const ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'credentialless',
   'Cross-Origin-Resource-Policy': 'cross-origin',

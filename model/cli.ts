@@ -50,7 +50,6 @@ export async function loadCheckpoint(req: { checkpointUrl: string }) {
 /** What a command-line run asks for: an engine, or none (WebGPU on a hardware adapter, else the CPU engine). */
 export type EngineChoice = EngineKind | undefined;
 
-
 /**
  * The engine a run uses: asked-for WebGPU needs an adapter; with no choice, a software adapter (SwiftShader,
  * llvmpipe) or none means the CPU engine, which is faster than our shaders on a CPU rasteriser.

@@ -25,8 +25,7 @@ export interface OrtModel {
 
 /** The session and its runs, for whichever onnxruntime-web build the caller loaded. */
 export async function createOrtModel(runtime: Runtime, bytes: Uint8Array, backend: OrtBackend, threads?: number): Promise<OrtModel> {
-  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
-  runtime.env.wasm.numThreads = isolated ? (threads ?? wasmThreads()) : 1;
+  runtime.env.wasm.numThreads = wasmThreads(threads);
   const started = performance.now();
   const session = await runtime.InferenceSession.create(bytes, {
     executionProviders: [backend],
