@@ -8,6 +8,7 @@ import { ZOO, ZOO_BASE_URL, ZOO_PROXY_PATH } from './model/zoo.ts';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import chromium from './scripts/chromium.json' with { type: 'json' };
+import { makePhoneVideos, parsePhoneVideoName } from './scripts/phoneVideos.mjs';
 
 const root = import.meta.dirname;
 const sharedDir = resolve(root, '../shared');
@@ -49,15 +50,23 @@ function serveShared(): Plugin {
       server.middlewares.use('/generated-media', (req, res, next) => {
         const name = decodeURIComponent((req.url ?? '/').slice(1).split('?')[0]);
         const recipe = MEDIA_RECIPES[name];
-        if (!recipe) return next();
+        const phone = parsePhoneVideoName(name);
+        if (!recipe && !phone) return next();
         const out = resolve(mediaCache, name);
         const send = () => {
           res.setHeader('content-type', 'application/octet-stream');
           createReadStream(out).pipe(res);
         };
+        if (phone) {
+          makePhoneVideos(phone.turn, mediaCache, resolve(sharedDir, 'media')).then(send, (e: Error) => {
+            res.statusCode = 500;
+            res.end(`ffmpeg failed for ${name}: ${e.message}`);
+          });
+          return;
+        }
         if (existsSync(out)) return send();
         mkdirSync(mediaCache, { recursive: true });
-        execFile('ffmpeg', ['-v', 'error', '-y', ...recipe(resolve(sharedDir, 'media')), out], (err, _stdout, stderr) => {
+        execFile('ffmpeg', ['-v', 'error', '-y', ...recipe!(resolve(sharedDir, 'media')), out], (err, _stdout, stderr) => {
           if (err) {
             res.statusCode = 500;
             res.end(`ffmpeg failed for ${name}: ${stderr}`);

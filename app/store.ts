@@ -5,7 +5,7 @@ import { create } from 'zustand';
 import { Engine } from './engine/client.ts';
 import type { CacheState, ClipLabels, EngineEvent, GpuState, HeadState, Label, ModelKey, PerfReport, TilesState, WeightsState } from './engine/protocol.ts';
 import { clipFrameRate } from '../model/clips.ts';
-import { frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
+import { elementVideoInfo, frameGrid, openPlayableVideo, serveElementFrames } from './video/elementSource.ts';
 import { openCamera, type Camera, WebcamError, cameraEnded } from './video/webcam.ts';
 import type { VideoInfo } from './video/decode.ts';
 import type { ClassMaps, EngineKind } from '../model/classifier.ts';
@@ -321,7 +321,7 @@ export const useStore = create<StoreState>()((set, get) => {
       set({ pending: undefined, videoError: refusal });
       return queue.failed(pending.id, refusal);
     }
-    const info = { width: video.videoWidth, height: video.videoHeight, codec: "the browser's player", duration: video.duration, container: 'element' as const };
+    const info = elementVideoInfo(video);
     const times = frameGrid(video.duration, clipFrameRate(weights.model.config));
     const port = serveElementFrames(video, times);
     engine.send({ type: 'analyze', id: pending.id, file: pending.file, name: pending.source.name, settings: runSettings(pending.settings), frames: { port, info, times } });

@@ -87,6 +87,23 @@ describe('npm run classify', () => {
     expect(out.top[0].probability).toBeGreaterThan(out.top[1].probability);
   }, 240_000);
 
+  it('labels a phone\'s portrait video (landscape frames the container turns a quarter) as its upright re-encode', async () => {
+    const { makePhoneVideos } = await import('./phoneVideos.mjs');
+    const folder = join(tmp, 'phone');
+    const files = await makePhoneVideos(90, folder, '../shared/media');
+    const out = join(tmp, 'phone.jsonl');
+    const r = await run('classify', [folder, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--jsonl', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const byFile = new Map(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((e) => [e.file, e]));
+    const [tagged, upright, stored] = [files.tagged, files.upright, files.stored].map((f) => byFile.get(f));
+    // ffmpeg's rotate tag turns counter-clockwise; the orientation reported is clockwise, as WebCodecs' is.
+    expect(tagged.video).toMatchObject({ width: 224, height: 336, orientation: { rotation: 270, flip: false } });
+    type Top = { index: number; probability: number }[];
+    const probabilities = (top: Top) => top.map((t) => [t.index, t.probability.toFixed(3)]);
+    expect(probabilities(tagged.top)).toEqual(probabilities(upright.top));
+    expect(probabilities(tagged.top)).not.toEqual(probabilities(stored.top));
+  }, 240_000);
+
   it('classifies a folder in shards, a JSON line per video, and resumes a run cut short (--jsonl, --shard, --resume)', async () => {
     const { makeSweep } = await import('../e2e/activities.ts');
     const library = join(tmp, 'library');

@@ -8,13 +8,17 @@ import { RandomSource, StateDictSource } from '../../model/weights/weightSource.
 import type { StateDict } from '../../model/weights/stateDict.ts';
 import { Engine, type EngineModel } from '../engine/engine.ts';
 import { analyzeVideo, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
+import { maxLogProbDelta } from './clipDistance.ts';
 import { openVideoFile } from './decode.ts';
+import { PHONE_TURNS, phoneVideoNames } from '../../scripts/phoneVideoNames.mjs';
 
 let device: GPUDevice;
 let engine: Engine;
 let dict: StateDict;
 let model: EngineModel;
 const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
+/** |Δ log p| a re-encode may move a class by: chroma subsampled on a turned picture. */
+const PHONE_NOISE = 0.05;
 
 beforeAll(async () => {
   device = (await acquireGpu()).device;
@@ -148,6 +152,24 @@ describe('analyzeVideo', () => {
     expect(fresh.builds).toBe(3);
     fresh.destroy();
   });
+});
+
+// Phones store portrait video as landscape frames and put the turn in the container: the model must see what the
+// player shows. The upright re-encode is ffmpeg's, so the only difference is re-encoding noise; the stored frames
+// untagged are what a turn ignored would give.
+describe('a phone video (landscape frames turned by the container)', () => {
+  for (const turn of PHONE_TURNS)
+    it(`turned ${turn}°: labelled as its upright re-encode, not as its stored frames`, async () => {
+      const names = phoneVideoNames(turn);
+      const video = await openVideoFile(await (await fetch(`/generated-media/${names.tagged}`)).blob());
+      expect([video.info.width, video.info.height]).toEqual(turn === 180 ? [336, 224] : [224, 336]);
+      video.dispose();
+      const tagged = await analyze(`/generated-media/${names.tagged}`, { views: 3 });
+      const upright = await analyze(`/generated-media/${names.upright}`, { views: 3 });
+      const stored = await analyze(`/generated-media/${names.stored}`, { views: 3 });
+      expect(maxLogProbDelta(tagged, upright)).toBeLessThan(PHONE_NOISE);
+      expect(maxLogProbDelta(tagged, stored)).toBeGreaterThan(10 * PHONE_NOISE);
+    });
 });
 
 async function analyzeVideoAt(on: Engine, path: string, m: EngineModel = model) {

@@ -203,7 +203,7 @@ export async function analyzeVideo(
             const slot = free.pop();
             if (slot === undefined) throw new Error('internal: the frame ring is full');
             slotOf.set(index, slot);
-            await ring.write(frame, slot);
+            await ring.write(frame, slot, video.info.orientation);
             lastWritten = index;
           }
         } finally {

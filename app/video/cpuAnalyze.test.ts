@@ -11,7 +11,9 @@ import { CpuEngine } from '../engine/cpuEngine.ts';
 import { Engine, type EngineModel } from '../engine/engine.ts';
 import { analyzeVideo } from './analyze.ts';
 import { CpuFrameRing } from './cpuFrameRing.ts';
+import { maxLogProbDelta } from './clipDistance.ts';
 import { openVideoFile } from './decode.ts';
+import { PHONE_TURNS, phoneVideoNames } from '../../scripts/phoneVideoNames.mjs';
 import { distanceFromGolden, writeGoldenFrames } from './goldenFrames.ts';
 
 let dict: StateDict;
@@ -62,4 +64,24 @@ describe('the CPU engine on video', () => {
     named.release();
     expect(cpu.builds).toBe(1);
   });
+});
+
+describe('the CPU engine on a phone video (landscape frames turned by the container)', () => {
+  for (const turn of PHONE_TURNS)
+    it(`turned ${turn}°: labelled as its upright re-encode, not as its stored frames`, async () => {
+      const cpu = new CpuEngine();
+      const analyze = async (name: string) => {
+        const video = await openVideoFile(await (await fetch(`/generated-media/${name}`)).blob());
+        try {
+          return await analyzeVideo(cpu, model, video, { views: 3 });
+        } finally {
+          video.dispose();
+        }
+      };
+      const names = phoneVideoNames(turn);
+      const tagged = await analyze(names.tagged);
+      // Within a re-encode's noise (|Δ log p| < 0.05), and far from the frames as stored.
+      expect(maxLogProbDelta(tagged, await analyze(names.upright))).toBeLessThan(0.05);
+      expect(maxLogProbDelta(tagged, await analyze(names.stored))).toBeGreaterThan(0.5);
+    });
 });

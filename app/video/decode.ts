@@ -3,6 +3,7 @@
 // come out in presentation order; the consumer closes each one. Nothing holds more than a few decoded frames
 // at a time.
 import { ALL_FORMATS, BlobSource, EncodedPacketSink, Input, type InputVideoTrack } from 'mediabunny';
+import { UPRIGHT, type Orientation } from '../../kernels/preprocess/preprocess.ts';
 
 export type VideoInputErrorKind = 'empty' | 'not-a-video' | 'still-image' | 'no-video-track' | 'unsupported-codec' | 'decode-failed';
 
@@ -17,9 +18,14 @@ export class VideoInputError extends Error {
 }
 
 export interface VideoInfo {
-  /** Display size of the frames. */
+  /** Display size of the frames (after the container's turn: a phone's portrait video is taller than wide). */
   width: number;
   height: number;
+  /**
+   * How the container says to show the decoded frames, which come out as stored (a phone's portrait video:
+   * landscape frames, turned 90 or 270). Frames from the browser's player are already shown as they should be.
+   */
+  orientation: Orientation;
   /** e.g. 'avc', 'vp9', 'av1', 'gif'. */
   codec: string;
   /** Seconds, from the container (may be approximate for some files). */
@@ -61,6 +67,16 @@ const CODEC_NAMES: Record<string, string> = {
   avc: 'H.264', hevc: 'H.265/HEVC', vp8: 'VP8', vp9: 'VP9', av1: 'AV1', prores: 'ProRes', mpeg4: 'MPEG-4 Part 2',
 };
 
+/**
+ * A decoder config without the turn mediabunny copies into it from the container (WebCodecs' rotation and flip,
+ * which some browsers put on the frames they decode and some ignore).
+ */
+function withoutTurn(config: VideoDecoderConfig | null): VideoDecoderConfig | undefined {
+  if (!config) return undefined;
+  const { rotation: _rotation, flip: _flip, ...plain } = config as VideoDecoderConfig & { rotation?: number; flip?: boolean };
+  return plain;
+}
+
 export async function openVideoFile(file: Blob): Promise<VideoFile> {
   if (file.size === 0) throw new VideoInputError('empty', 'The file is empty (0 bytes).');
   const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
@@ -82,7 +98,9 @@ export async function openVideoFile(file: Blob): Promise<VideoFile> {
   }
   const codec = (await track.getCodec()) ?? 'unknown';
   const name = CODEC_NAMES[codec] ?? codec;
-  const config = await track.getDecoderConfig();
+  // The decoder is given no rotation or flip, so its frames are the stored ones, in every browser: the turn is
+  // applied once, by the preprocess, from `orientation`.
+  const config = withoutTurn(await track.getDecoderConfig());
   const support = config ? await VideoDecoder.isConfigSupported(config).catch(() => ({ supported: false })) : { supported: false };
   if (!config || !support.supported) {
     input.dispose();
@@ -91,6 +109,7 @@ export async function openVideoFile(file: Blob): Promise<VideoFile> {
   const info: VideoInfo = {
     width: await track.getDisplayWidth(),
     height: await track.getDisplayHeight(),
+    orientation: { rotation: await track.getRotation(), flip: await track.getFlip() },
     codec,
     duration: await track.computeDuration(),
     container: 'container',
@@ -211,7 +230,7 @@ async function openAnimatedImage(file: Blob, type: { mime: string; name: string 
     throw new VideoInputError('not-a-video', `This ${type.name} could not be read: it is truncated or damaged.`);
   }
   const first = (await probe.decode({ frameIndex: 0 })).image;
-  const info: VideoInfo = { width: first.displayWidth, height: first.displayHeight, codec: type.name.toLowerCase(), duration, container: 'image' };
+  const info: VideoInfo = { width: first.displayWidth, height: first.displayHeight, orientation: UPRIGHT, codec: type.name.toLowerCase(), duration, container: 'image' };
   first.close();
   const frameCount = timestamps.length;
   return {

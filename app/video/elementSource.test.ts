@@ -8,7 +8,7 @@ import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { Engine } from '../engine/engine.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
-import { frameGrid, openElementFrames, openPlayableVideo, serveElementFrames } from './elementSource.ts';
+import { elementVideoInfo, frameGrid, openElementFrames, openPlayableVideo, serveElementFrames } from './elementSource.ts';
 
 const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
 
@@ -24,7 +24,7 @@ async function viaElement(url: string) {
   const video = await openPlayableVideo(blobUrl);
   if (!video) throw new Error(`${url} did not play`);
   const times = frameGrid(video.duration, clipFrameRate(config));
-  const info = { width: video.videoWidth, height: video.videoHeight, codec: "the browser's player", duration: video.duration, container: 'element' as const };
+  const info = elementVideoInfo(video);
   return openElementFrames({ port: serveElementFrames(video, times), info, times });
 }
 

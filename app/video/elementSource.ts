@@ -3,6 +3,7 @@
 // time of a regular grid, and each frame it presents (requestVideoFrameCallback) becomes a VideoFrame that is
 // transferred to the engine worker over a MessagePort, one at a time as the worker asks. Slower than decoding
 // (a seek per frame), so it is used only when decoding is refused.
+import { UPRIGHT } from '../../kernels/preprocess/preprocess.ts';
 import type { VideoFile, VideoInfo } from './decode.ts';
 
 /** What the page hands the worker: the grid of times and the port that serves their frames. */
@@ -20,6 +21,14 @@ type Reply = { type: 'frame'; frame: VideoFrame } | { type: 'end' } | { type: 'e
 const SEEK_TIMEOUT_MS = 10_000;
 /** After `seeked`, how long to wait for the presented-frame callback (none comes when the frame is unchanged). */
 const PRESENT_WAIT_MS = 50;
+
+/**
+ * What a playing <video> says of its file. The player shows frames upright (it applies the container's turn), and
+ * the frames it presents are taken as shown, so they need no turn of their own.
+ */
+export function elementVideoInfo(video: HTMLVideoElement): VideoInfo {
+  return { width: video.videoWidth, height: video.videoHeight, orientation: UPRIGHT, codec: "the browser's player", duration: video.duration, container: 'element' };
+}
 
 /** A <video> playing `url`, once its first frame is decoded; undefined if the browser cannot play it. */
 export async function openPlayableVideo(url: string, timeoutMs = SEEK_TIMEOUT_MS): Promise<HTMLVideoElement | undefined> {

@@ -3,6 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu } from '../../kernels/device.ts';
 import { gatherSlow } from '../../model/sampling.ts';
+import { orientRgba } from '../../kernels/preprocess/preprocess.ref.ts';
+import type { Orientation } from '../../kernels/preprocess/preprocess.ts';
+import { CpuFrameRing } from './cpuFrameRing.ts';
 import { FrameRing, preferredUpload } from './frameRing.ts';
 import { distanceFromGolden, writeGoldenFrames } from './goldenFrames.ts';
 
@@ -37,4 +40,43 @@ describe('decode + preprocess against the golden inputs', () => {
       expect((await distanceFromGolden(slow, 'input_slow.bin')).mean).toBeLessThanOrEqual(bound);
     });
   }
+});
+
+// A phone camera's VideoFrame carries its turn (WebCodecs' rotation and flip) over stored pixels; a decoded file's
+// frames carry the container's turn beside them. The ring must see what the user sees, turned once.
+describe('frames that carry a turn', () => {
+  const [width, height] = [48, 30];
+  const pixels = Uint8Array.from({ length: width * height * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 37) % 251));
+  const frameOf = (rgba: Uint8Array, w: number, h: number, turn?: Orientation) =>
+    new VideoFrame(rgba, { format: 'RGBA', codedWidth: w, codedHeight: h, timestamp: 0, ...(turn && { rotation: turn.rotation, flip: turn.flip }) } as VideoFrameBufferInit);
+  const rings = {
+    'the GPU ring, via copyTo': () => new FrameRing(device, { size: 24, slots: 1, upload: 'copyTo' }),
+    'the GPU ring, via copyExternalImage': () => new FrameRing(device, { size: 24, slots: 1, upload: 'copyExternalImage' }),
+    'the GPU ring, via importExternal': () => new FrameRing(device, { size: 24, slots: 1, upload: 'importExternal' }),
+    'the CPU ring': () => new CpuFrameRing({ size: 24, slots: 1 }),
+  };
+  const written = async (make: () => FrameRing | CpuFrameRing, frame: VideoFrame, shown?: Orientation) => {
+    const ring = make();
+    try {
+      await ring.write(frame, 0, shown);
+      return Array.from(await ring.read());
+    } finally {
+      frame.close();
+      if (ring instanceof FrameRing) ring.destroy();
+    }
+  };
+  for (const [name, make] of Object.entries(rings))
+    it(`${name}: as its upright copy, with and without a container's turn after it`, async () => {
+      const own: Orientation = { rotation: 90, flip: true };
+      const probe = frameOf(pixels, width, height, own);
+      expect((probe as VideoFrame & { rotation?: number }).rotation, 'this browser keeps a VideoFrame\'s rotation').toBe(90);
+      probe.close();
+      const shownOwn = orientRgba(pixels, width, height, own);
+      const upright = await written(make, frameOf(shownOwn.rgba, shownOwn.width, shownOwn.height));
+      expect(await written(make, frameOf(pixels, width, height, own))).toEqual(upright);
+      // Then turned by a container: the frame's own turn first, the container's after it.
+      const container: Orientation = { rotation: 270, flip: false };
+      const shownBoth = orientRgba(shownOwn.rgba, shownOwn.width, shownOwn.height, container);
+      expect(await written(make, frameOf(pixels, width, height, own), container)).toEqual(await written(make, frameOf(shownBoth.rgba, shownBoth.width, shownBoth.height)));
+    });
 });

@@ -2,8 +2,10 @@
 // VideoFrame is copied into a texture and the `preprocess` kernel resizes, crops and normalises it into its
 // slot of a (1, 3, V·R, S, S) buffer — one run of R slots per spatial crop (view) asked for. The ring owns
 // where view v's slot s lies; callers name slots, not offsets. Textures, uniforms and bind groups are made
-// once per frame size, never per frame.
-import { preprocess, type CropPosition } from '../../kernels/preprocess/preprocess.ts';
+// once per frame size and orientation, never per frame. A frame is preprocessed as the user sees it: turned and
+// flipped as the frame itself says (a phone camera's VideoFrame.rotation and flip) and then as its container
+// says (a phone video's display matrix), by the preprocess's index remap, with no rotated copy.
+import { composeOrientations, isUpright, preprocess, UPRIGHT, type CropPosition, type Orientation } from '../../kernels/preprocess/preprocess.ts';
 import { isSoftwareAdapter } from '../../kernels/device.ts';
 import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
 
@@ -23,6 +25,24 @@ export type FrameUpload = 'copyExternalImage' | 'copyTo' | 'importExternal';
  */
 export function preferredUpload(device: GPUDevice): FrameUpload {
   return isSoftwareAdapter(device.adapterInfo) ? 'copyTo' : 'copyExternalImage';
+}
+
+/**
+ * The turn and flip a VideoFrame carries (WebCodecs' rotation and flip; lib.dom does not type them yet, and a
+ * browser without them has upright frames only).
+ */
+export function frameOrientation(frame: VideoFrame): Orientation {
+  const { rotation, flip } = frame as VideoFrame & { rotation?: number; flip?: boolean };
+  return { rotation: ((((rotation ?? 0) % 360) + 360) % 360) as Orientation['rotation'], flip: !!flip };
+}
+
+/**
+ * The size of the pixels a frame stores: its display size when it carries no turn (as every import reads
+ * it), else its visible rectangle, before the turn (copyTo's pixels).
+ */
+export function storedSize(frame: VideoFrame): { width: number; height: number } {
+  if (isUpright(frameOrientation(frame)) || !frame.visibleRect) return { width: frame.displayWidth, height: frame.displayHeight };
+  return { width: frame.visibleRect.width, height: frame.visibleRect.height };
 }
 
 export interface FrameRingOptions {
@@ -84,14 +104,14 @@ export class FrameRing extends RingLayout {
     });
   }
 
-  private async prepare(width: number, height: number): Promise<void> {
-    if (this.frameSize === `${width}x${height}`) return;
-    this.frameSize = `${width}x${height}`;
+  private async prepare(width: number, height: number, orientation: Orientation, external: boolean): Promise<void> {
+    const key = `${width}x${height} ${orientation.rotation}${orientation.flip ? 'f' : ''}${external ? ' external' : ''}`;
+    if (this.frameSize === key) return;
+    this.frameSize = key;
     this.texture?.destroy();
     this.texture = undefined;
     for (const w of this.writers) w.uniforms.destroy();
     const { device, options } = this;
-    const external = this.upload === 'importExternal';
     if (!external) {
       this.texture = device.createTexture({
         label: 'video frame',
@@ -103,7 +123,7 @@ export class FrameRing extends RingLayout {
     const view = this.texture?.createView();
     const descs = Array.from({ length: this.views }, (_, v) => Array.from({ length: options.slots }, (_, s) => preprocess({
       width, height, size: options.size, crop: this.crops[v % this.crops.length], mirror: v >= this.crops.length,
-      clip: 0, frames: this.capacity, t: this.slotOf(v, s), external,
+      clip: 0, frames: this.capacity, t: this.slotOf(v, s), external, orientation,
     }))).flat();
     this.pipeline = await pipelineFor(device, descs[0]);
     this.writers = descs.map((d) => {
@@ -126,20 +146,26 @@ export class FrameRing extends RingLayout {
     });
   }
 
-  /** Writes `frame` into slot `slot` of every view. The caller closes the frame. */
-  async write(frame: VideoFrame, slot: number): Promise<void> {
+  /**
+   * Writes `frame` into slot `slot` of every view, shown as the frame says and then as `shown` says (the
+   * container's orientation of a decoded file's frames). The caller closes the frame.
+   */
+  async write(frame: VideoFrame, slot: number, shown: Orientation = UPRIGHT): Promise<void> {
     if (slot < 0 || slot >= this.options.slots) throw new RangeError(`frame slot ${slot} is outside 0..${this.options.slots - 1}`);
-    const width = frame.displayWidth;
-    const height = frame.displayHeight;
-    await this.prepare(width, height);
-    if (this.upload === 'copyTo') {
+    const own = frameOrientation(frame);
+    // copyTo gives the stored pixels in every browser, whatever the frame's own turn; the other two imports
+    // may or may not apply it, so a turned frame goes by copyTo and the turn is applied here, once.
+    const upload = isUpright(own) ? this.upload : 'copyTo';
+    const { width, height } = storedSize(frame);
+    await this.prepare(width, height, composeOrientations(own, shown), upload === 'importExternal');
+    if (upload === 'copyTo') {
       if (this.staging?.length !== width * height * 4) this.staging = new Uint8Array(width * height * 4);
-      await frame.copyTo(this.staging, { format: 'RGBA', rect: { x: 0, y: 0, width, height } });
+      await frame.copyTo(this.staging, { format: 'RGBA', rect: isUpright(own) ? { x: 0, y: 0, width, height } : frame.visibleRect! });
       this.device.queue.writeTexture({ texture: this.texture! }, this.staging, { bytesPerRow: width * 4 }, [width, height]);
-    } else if (this.upload === 'copyExternalImage') {
+    } else if (upload === 'copyExternalImage') {
       this.device.queue.copyExternalImageToTexture({ source: frame }, { texture: this.texture! }, [width, height]);
     }
-    const imported = this.upload === 'importExternal' ? this.device.importExternalTexture({ source: frame }) : undefined;
+    const imported = upload === 'importExternal' ? this.device.importExternalTexture({ source: frame }) : undefined;
     const encoder = this.device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline!);

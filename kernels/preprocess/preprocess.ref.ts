@@ -1,10 +1,24 @@
-import { KINETICS_MEAN, KINETICS_STD, preprocessGeometry, type CropPosition } from './preprocess.ts';
+import { isUpright, KINETICS_MEAN, KINETICS_STD, orientedPixel, orientedSize, preprocessGeometry, UPRIGHT, type CropPosition, type Orientation } from './preprocess.ts';
+
+/** A stored RGBA frame as shown with orientation `o`: every pixel moved to where the turn and flip put it. */
+export function orientRgba(rgba: Uint8Array, width: number, height: number, o: Orientation): { rgba: Uint8Array; width: number; height: number } {
+  if (isUpright(o)) return { rgba, width, height };
+  const size = orientedSize(width, height, o);
+  const out = new Uint8Array(rgba.length);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const [u, v] = orientedPixel(x, y, width, height, o);
+      out.set(rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 4), (v * size.width + u) * 4);
+    }
+  return { rgba: out, ...size };
+}
 
 // pytorchvideo's eval transform on one RGBA frame: x/255 → short_side_scale (F.interpolate bilinear,
 // align_corners=False) → uniform_crop → (x − mean)/std. Returns (3, size, size). Source coordinates are
 // rounded to f32 at each step, as PyTorch's CPU kernel computes them in float. `mirror`: then a horizontal
-// flip (torch.flip along width).
-export function preprocessRef(rgba: Uint8Array, width: number, height: number, size: number, crop: CropPosition = 1, mirror = false): Float32Array {
+// flip (torch.flip along width). `orientation`: the frame is first shown as it says (turned, flipped).
+export function preprocessRef(stored: Uint8Array, storedWidth: number, storedHeight: number, size: number, crop: CropPosition = 1, mirror = false, orientation: Orientation = UPRIGHT): Float32Array {
+  const { rgba, width, height } = orientRgba(stored, storedWidth, storedHeight, orientation);
   const g = preprocessGeometry(width, height, size, crop);
   const f = Math.fround;
   const axis = (dst: number, scale: number, n: number) => {

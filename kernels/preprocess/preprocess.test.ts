@@ -4,8 +4,8 @@ import { closeness, randInt, rng } from '../compare.ts';
 import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
 import { sharedF32, sharedJson, sharedRgb24Frames } from '../fixtures.ts';
-import { preprocess, preprocessGeometry, preprocessShape, type CropPosition } from './preprocess.ts';
-import { preprocessRef } from './preprocess.ref.ts';
+import { preprocess, preprocessGeometry, preprocessShape, type CropPosition, type Orientation } from './preprocess.ts';
+import { orientRgba, preprocessRef } from './preprocess.ref.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -38,24 +38,30 @@ describe('preprocess', () => {
     frames: randInt(random, 1, 4),
     clips: randInt(random, 1, 2),
     mirror: i % 4 === 3,
+    // Every turn and flip a stored frame can be shown with, over the random sizes.
+    orientation: { rotation: ((i % 4) * 90) as Orientation['rotation'], flip: i % 8 >= 4 },
   }));
   // Down- and up-scaling of real frame sizes: 224² → 64 (the golden fixtures), 640×360 → 224, 360×640 → 224.
-  cases.push({ width: 224, height: 224, size: 64, crop: 1, frames: 2, clips: 1, mirror: false });
-  cases.push({ width: 640, height: 360, size: 224, crop: 1, frames: 1, clips: 1, mirror: false });
-  cases.push({ width: 360, height: 640, size: 224, crop: 2, frames: 1, clips: 1, mirror: false });
-  cases.push({ width: 50, height: 30, size: 64, crop: 0, frames: 1, clips: 1, mirror: false });
-  cases.push({ width: 640, height: 360, size: 224, crop: 0, frames: 1, clips: 1, mirror: true });
+  const upright: Orientation = { rotation: 0, flip: false };
+  cases.push({ width: 224, height: 224, size: 64, crop: 1, frames: 2, clips: 1, mirror: false, orientation: upright });
+  cases.push({ width: 640, height: 360, size: 224, crop: 1, frames: 1, clips: 1, mirror: false, orientation: upright });
+  cases.push({ width: 360, height: 640, size: 224, crop: 2, frames: 1, clips: 1, mirror: false, orientation: upright });
+  cases.push({ width: 50, height: 30, size: 64, crop: 0, frames: 1, clips: 1, mirror: false, orientation: upright });
+  cases.push({ width: 640, height: 360, size: 224, crop: 0, frames: 1, clips: 1, mirror: true, orientation: upright });
+  // A phone's portrait video: landscape frames shown turned a quarter.
+  cases.push({ width: 640, height: 360, size: 224, crop: 1, frames: 1, clips: 1, mirror: false, orientation: { rotation: 90, flip: false } });
+  cases.push({ width: 640, height: 360, size: 224, crop: 2, frames: 1, clips: 1, mirror: true, orientation: { rotation: 270, flip: false } });
   for (const [i, c] of cases.entries()) {
-    it(`${c.width}×${c.height} → ${c.size}², crop ${c.crop}${c.mirror ? ', mirrored' : ''}`, async () => {
+    it(`${c.width}×${c.height} shown at ${c.orientation.rotation}°${c.orientation.flip ? ' flipped' : ''} → ${c.size}², crop ${c.crop}${c.mirror ? ', mirrored' : ''}`, async () => {
       const r = rng(i);
       const rgba = Uint8Array.from({ length: c.width * c.height * 4 }, () => Math.floor(r() * 256));
       const t = randInt(r, 0, c.frames - 1);
       const clip = randInt(r, 0, c.clips - 1);
-      const attrs = { width: c.width, height: c.height, size: c.size, crop: c.crop, clip, clips: c.clips, frames: c.frames, t, mirror: c.mirror };
+      const attrs = { width: c.width, height: c.height, size: c.size, crop: c.crop, clip, clips: c.clips, frames: c.frames, t, mirror: c.mirror, orientation: c.orientation };
       const shape = preprocessShape(attrs);
       const [out] = await runKernel(device, preprocess(attrs), [frameTexture(rgba, c.width, c.height)], [sizeOf(shape)]);
       // Only frame t of clip `clip` is written; compare it channel by channel.
-      const ref = preprocessRef(rgba, c.width, c.height, c.size, c.crop, c.mirror);
+      const ref = preprocessRef(rgba, c.width, c.height, c.size, c.crop, c.mirror, c.orientation);
       const plane = c.size * c.size;
       const ours = new Float32Array(3 * plane);
       for (let ch = 0; ch < 3; ch++) {
@@ -78,6 +84,18 @@ describe('preprocess', () => {
     const [plain, mirrored] = [await run(false), await run(true)];
     for (let row = 0; row < 3 * size; row++) {
       expect(Array.from(mirrored.subarray(row * size, (row + 1) * size))).toEqual(Array.from(plain.subarray(row * size, (row + 1) * size)).reverse());
+    }
+  });
+
+  it('a turned frame gives what its upright copy gives', async () => {
+    const [width, height, size] = [72, 40, 32];
+    const r = rng(9);
+    const rgba = Uint8Array.from({ length: width * height * 4 }, () => Math.floor(r() * 256));
+    const run = async (pixels: Uint8Array<ArrayBuffer>, w: number, h: number, orientation?: Orientation) =>
+      (await runKernel(device, preprocess({ width: w, height: h, size, clip: 0, frames: 1, t: 0, orientation }), [frameTexture(pixels, w, h)], [3 * size * size]))[0];
+    for (const rotation of [90, 180, 270] as const) {
+      const upright = orientRgba(rgba, width, height, { rotation, flip: false });
+      expect(Array.from(await run(rgba, width, height, { rotation, flip: false }))).toEqual(Array.from(await run(upright.rgba as Uint8Array<ArrayBuffer>, upright.width, upright.height)));
     }
   });
 
