@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import chromium from './scripts/chromium.json' with { type: 'json' };
 import { makePhoneVideos, parsePhoneVideoName } from './scripts/phoneVideos.mjs';
+import { firefoxProvider } from './scripts/firefox.ts';
 
 const root = import.meta.dirname;
 const sharedDir = resolve(root, '../shared');
@@ -175,6 +176,9 @@ const ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
+/** The browser tests that run in Firefox's WebGPU as well. */
+const FIREFOX_TESTS = ['kernels/**/*.test.ts', 'model/slowfast.test.ts', 'model/variants.test.ts'];
+
 export default defineConfig({
   plugins: [serveShared(), zooRelay(), contentSecurityPolicy()],
   build: {
@@ -225,6 +229,24 @@ export default defineConfig({
               },
             }),
             instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      // The kernels and the golden whole-model checks again on Gecko's WebGPU (wgpu; its WGSL compiler is naga,
+      // Chromium's is Tint), at its limits: no subgroups, 128 MiB a binding.
+      {
+        extends: true,
+        test: {
+          name: 'firefox',
+          include: FIREFOX_TESTS,
+          exclude: ['**/*.node.test.ts'],
+          testTimeout: 240_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: firefoxProvider(),
+            instances: [{ browser: 'firefox' }],
           },
         },
       },

@@ -150,11 +150,35 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
 }
 
 /**
- * Whether kernels may use subgroup operations on this device: the 'subgroups' feature, and WGSL's subgroup_id
- * built-ins (which say which subgroup an invocation is in, so partial results can be published per subgroup).
+ * Whether kernels may use subgroup operations on this device: the 'subgroups' feature and WGSL's subgroup_id
+ * built-ins (which say which subgroup an invocation is in, so partial results can be published per subgroup),
+ * and, for a device from acquireGpu, a probe shader that uses them compiled (a browser may list a feature that
+ * its shader compiler then refuses).
  */
 export function hasSubgroups(device: GPUDevice): boolean {
+  return subgroupsAdvertised(device) && probed.get(device) !== false;
+}
+
+const probed = new WeakMap<GPUDevice, boolean>();
+
+function subgroupsAdvertised(device: GPUDevice): boolean {
   return device.features.has('subgroups') && !!navigator.gpu?.wgslLanguageFeatures?.has('subgroup_id');
+}
+
+/** Compiles the subgroup operations our kernels use (reduce, quad broadcast, subgroup_id); false if refused. */
+async function probeSubgroups(device: GPUDevice): Promise<boolean> {
+  const code = `enable subgroups;
+requires subgroup_id;
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(subgroup_id) id: u32, @builtin(local_invocation_index) i: u32) {
+  out[i] = subgroupAdd(f32(id)) + subgroupMax(quadBroadcast(f32(i), 0u));
+}`;
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label: 'subgroups probe' });
+  const compiled = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } }).then(() => true, () => false);
+  const error = await device.popErrorScope();
+  return compiled && !error;
 }
 
 /**
@@ -190,6 +214,7 @@ export async function acquireGpu(powerPreference: GPUPowerPreference = 'high-per
   } catch (e) {
     throw new GpuUnavailableError('device-failed', `The GPU adapter refused to create a device: ${(e as Error).message}`);
   }
+  if (subgroupsAdvertised(device)) probed.set(device, await probeSubgroups(device));
   countResources(device);
   return { device, adapter: describeAdapter(adapter), features: new Set(features), lost: device.lost };
 }

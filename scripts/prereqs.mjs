@@ -31,6 +31,9 @@ export const chromiumPath = process.env.CHROMIUM_PATH || chromium.executablePath
 /** The flags that give Chromium WebGPU on SwiftShader (scripts/chromium.json). */
 export const chromiumArgs = chromium.args;
 
+const firefox = JSON.parse(readFileSync(join(root, 'scripts', 'firefox.json'), 'utf8'));
+export const firefoxPath = process.env.FIREFOX_PATH || firefox.executablePath;
+
 function isDebianLike() {
   return existsSync('/etc/debian_version') && existsSync('/usr/bin/apt-get');
 }
@@ -41,12 +44,15 @@ function commandExists(name) {
 
 /**
  * Tests drive the system Chromium (we never download a browser build) and make fake-webcam files with
- * ffmpeg. On Debian as root we install both with apt; elsewhere we say what to install.
+ * ffmpeg; with `otherEngines`, Firefox ESR too, whose WebGPU needs a Vulkan driver (Mesa's lavapipe where there
+ * is no GPU). On Debian as root we install them with apt; elsewhere we say what to install.
  */
-export function ensureSystemPackages({ needFfmpeg }) {
+export function ensureSystemPackages({ needFfmpeg, otherEngines = false }) {
   const missing = [];
   if (!existsSync(chromiumPath)) missing.push('chromium');
   if (needFfmpeg && !commandExists('ffmpeg')) missing.push('ffmpeg');
+  if (otherEngines && !existsSync(firefoxPath)) missing.push('firefox-esr');
+  if (otherEngines && !existsSync('/usr/share/vulkan/icd.d/lvp_icd.x86_64.json') && !existsSync('/usr/share/vulkan/icd.d/lvp_icd.aarch64.json')) missing.push('mesa-vulkan-drivers');
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && isDebianLike()) {
@@ -66,5 +72,6 @@ export function ensureSystemPackages({ needFfmpeg }) {
     missing.includes('chromium')
       ? `Or point CHROMIUM_PATH at an existing Chromium or Chrome binary (looked for ${chromiumPath}).`
       : '',
+    missing.includes('firefox-esr') ? `Or point FIREFOX_PATH at an existing Firefox (looked for ${firefoxPath}).` : '',
   ]);
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 
 ensureNodeModules();
-ensureSystemPackages({ needFfmpeg: true });
+ensureSystemPackages({ needFfmpeg: true, otherEngines: true });
 
 let passed = 0;
 let failed = 0;
