@@ -42,7 +42,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /no-webgpu|webcam|camera-denied|soak/,
+      testIgnore: /no-webgpu|webcam|camera-denied|soak|firefox/,
       use: { launchOptions: { executablePath, args: chromium.args } },
     },
     {
@@ -60,6 +60,11 @@ export default defineConfig({
       name: 'camera-denied',
       testMatch: /camera-denied\.spec\.ts/,
       use: { launchOptions: { executablePath, args: [...chromium.args, ...fakeCamera] } },
+    },
+    // The page in Firefox: each test launches Debian's firefox-esr itself through puppeteer-core (e2e/firefoxPage.ts).
+    {
+      name: 'firefox',
+      testMatch: /firefox.*\.spec\.ts/,
     },
     {
       name: 'no-webgpu',

@@ -138,7 +138,9 @@ export function resetPeakBytes(device: GPUDevice): void {
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = adapter.info;
   const description =
-    info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unknown adapter';
+    info.description || [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') ||
+    // Firefox names none of them.
+    (info.isFallbackAdapter ? "the browser's fallback adapter" : 'an adapter the browser does not name');
   return {
     vendor: info.vendor,
     architecture: info.architecture,

@@ -9,6 +9,7 @@ import { pickFolder, videosOfFolderInput } from '../queue/folder.ts';
 import { Segments, useSegments } from './Segments.tsx';
 import { Timeline } from './Timeline.tsx';
 import { TopLabels } from './TopLabels.tsx';
+import { isUpright, type Orientation } from '../../kernels/preprocess/preprocess.ts';
 
 
 /** Playback time of the video (or, for a GIF shown as an image, a looping clock of its length). */
@@ -77,8 +78,8 @@ function Results({ analysis }: { analysis: Analysis }) {
             WebCodecs cannot decode this file here, so its frames come from the browser's own player, one seek per frame (slower).
           </p>
         )}
-        <p className="detail">
-          {analysis.source.name} · {analysis.info && `${analysis.info.width}×${analysis.info.height}, ${analysis.info.codec}, ${duration.toFixed(2)} s`}
+        <p className="detail" data-testid="video-details">
+          {analysis.source.name} · {analysis.info && `${analysis.info.width}×${analysis.info.height}${turnNote(analysis.info.orientation)}, ${analysis.info.codec}, ${duration.toFixed(2)} s`}
           <span data-testid="analysis-engine" data-engine={analysis.engine}> · {analysis.engine === 'wasm' ? 'on the CPU engine (WebAssembly)' : 'on WebGPU'}</span>
         </p>
       </div>
@@ -201,4 +202,11 @@ export function VideoPanel({ queue = true }: { /** Several files and folders go 
       {analysis && <Results key={analysis.id} analysis={analysis} />}
     </section>
   );
+}
+
+/** How the file turns its stored frames (a phone's portrait video): the model sees them turned so, as the player shows them. */
+function turnNote(o: Orientation | undefined): string {
+  if (!o || isUpright(o)) return '';
+  const how = [o.rotation ? `turned ${o.rotation}°` : '', o.flip ? 'mirrored' : ''].filter(Boolean).join(' and ');
+  return ` (frames ${how} as the file says)`;
 }

@@ -1,0 +1,51 @@
+// A phone's portrait video in the page: landscape frames with the turn in the container (made by ffmpeg here).
+// The page must label it as its upright re-encode and draw where it looks over the upright picture.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { makePhoneVideos } from '../scripts/phoneVideos.mjs';
+import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
+import { SHARED } from './paths.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'phone-videos-'));
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Drops `path`, waits for its analysis, pauses at 0.5 s: the top labels there and the where-it-looks overlay's pixels. */
+async function analysed(page: Page, path: string, name: string) {
+  await dropFiles(page, 'main', [{ path, type: 'video/mp4' }]);
+  await expect(page.getByTestId('video-details')).toContainText(name, { timeout: 60_000 });
+  await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await page.locator('.player video').evaluate(async (v: HTMLVideoElement) => {
+    v.pause();
+    v.currentTime = 0.5;
+    await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+  });
+  const labels = await page.getByTestId('top-labels').locator('li').evaluateAll((items) => items.map((li) => li.textContent));
+  await expect.poll(() => page.getByTestId('class-map').evaluate((c: HTMLCanvasElement) => c.width)).toBeGreaterThan(0);
+  const overlay = await page.getByTestId('class-map').evaluate((c: HTMLCanvasElement) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn++;
+    return { url: c.toDataURL(), drawn, size: [c.width, c.height] };
+  });
+  return { labels, overlay, details: await page.getByTestId('video-details').textContent() };
+}
+
+test('a phone\'s portrait video labels as its upright re-encode, with the map drawn over the upright picture', async ({ page }) => {
+  const files = await makePhoneVideos(90, dir, join(SHARED, 'media'));
+  await openWithGoldenWeights(page);
+  const tagged = await analysed(page, files.tagged, 'phone-90.mp4');
+  // Shown upright (224 wide, 336 tall), and the page says the file turns its frames.
+  expect(tagged.details).toMatch(/224×336 \(frames turned 270° as the file says\)/);
+  await screenshot(page, 'app-phone-video');
+  const upright = await analysed(page, files.upright, 'phone-90-upright.webm');
+  expect(tagged.labels).toEqual(upright.labels);
+  // The same map over the same picture: the overlay's pixels are those of the upright video's.
+  expect(tagged.overlay.drawn).toBeGreaterThan(0);
+  expect(tagged.overlay.size).toEqual(upright.overlay.size);
+  expect(tagged.overlay.url).toBe(upright.overlay.url);
+  // The stored frames untagged (what ignoring the turn would give) are labelled otherwise.
+  const stored = await analysed(page, files.stored, 'phone-90-stored.mp4');
+  expect(stored.labels).not.toEqual(tagged.labels);
+});
