@@ -78,6 +78,9 @@ test('live labels on the CPU engine (chosen on this software adapter)', async ({
   await expect.poll(async () => Number(await webcam.getAttribute('data-updates')), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
   await expect(page.getByTestId('top-labels').locator('li')).toHaveCount(5);
   await expect(page.getByTestId('webcam-error')).toHaveCount(0);
+  // No maps on the CPU engine: the view says so instead of offering controls that draw nothing.
+  await expect(page.getByTestId('maps-need-webgpu')).toContainText('maps need WebGPU');
+  await expect(page.getByTestId('map-view')).toHaveCount(0);
   await page.getByRole('button', { name: 'Stop camera' }).click();
   await expect(webcam).toHaveAttribute('data-status', 'off');
 });

@@ -63,6 +63,11 @@ export function ClassMapOverlay({ media, shown }: { media: React.RefObject<HTMLV
   return <canvas ref={canvas} className="class-map" data-testid="class-map" aria-hidden="true" />;
 }
 
+/** In place of the map controls where the CPU engine runs: it computes labels only. */
+export function MapsNeedWebGpu() {
+  return <p className="detail" data-testid="maps-need-webgpu">Where it looks: maps need WebGPU (the CPU engine computes labels only).</p>;
+}
+
 /** Off, Slow, Fast or both pathways' maps, and their opacity. */
 export function ClassMapControls({ classes, slot, onSlot }: { classes?: { index: number; label: string }[]; slot: number; onSlot: (slot: number) => void }) {
   const { mapView, mapOpacity } = useStore((s) => s.settings);

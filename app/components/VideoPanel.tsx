@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
 import { runsOnCpu, useStore, type Analysis } from '../store.ts';
-import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
+import { ClassMapControls, ClassMapOverlay, MapsNeedWebGpu } from './ClassMapOverlay.tsx';
 import { downloadText as download } from './download.ts';
 import { FileButton, VIDEO_TYPES } from './FileButton.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
@@ -68,7 +68,7 @@ function Results({ analysis }: { analysis: Analysis }) {
           <ClassMapOverlay media={analysis.source.kind === 'image' ? image : media} shown={shown} />
         </div>
         {analysis.engine === 'wasm' ? (
-          <p className="detail" data-testid="maps-need-webgpu">Where it looks: maps need WebGPU (the CPU engine computes labels only).</p>
+          <MapsNeedWebGpu />
         ) : (
           <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />
         )}

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { useStore } from '../store.ts';
-import { ClassMapControls, ClassMapOverlay } from './ClassMapOverlay.tsx';
+import { runsOnCpu, useStore } from '../store.ts';
+import { ClassMapControls, ClassMapOverlay, MapsNeedWebGpu } from './ClassMapOverlay.tsx';
 import { TopLabels } from './TopLabels.tsx';
 
 /** Live labels from the camera: a preview, the smoothed top-5, and how often and how late they come. */
@@ -9,6 +9,7 @@ export function WebcamPanel() {
   const weightsReady = useStore((s) => s.weights.status === 'ready');
   const intervalMs = useStore((s) => s.settings.intervalMs);
   const showModelLabels = useStore((s) => s.settings.showModelLabels);
+  const onCpu = useStore(runsOnCpu);
   const { startWebcam, stopWebcam, setSettings } = useStore.getState();
   const preview = useRef<HTMLVideoElement>(null);
   const [mapSlot, setMapSlot] = useState(0);
@@ -56,7 +57,7 @@ export function WebcamPanel() {
             <video ref={preview} autoPlay muted playsInline />
             <ClassMapOverlay media={preview} shown={shown} />
           </div>
-          {webcam.stream && <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />}
+          {webcam.stream && (onCpu ? <MapsNeedWebGpu /> : <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />)}
           {webcam.status === 'starting' && <p className="detail">Starting: building the model and filling the first 2 s clip…</p>}
           {webcam.stream && webcam.frameSource === 'video-element' && (
             <p className="detail" data-testid="webcam-frame-source">
