@@ -42,7 +42,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testIgnore: /no-webgpu|webcam|camera-denied|soak|firefox/,
+      testIgnore: /no-webgpu|webcam|camera-denied|soak|engines/,
       use: { launchOptions: { executablePath, args: chromium.args } },
     },
     {
@@ -61,10 +61,10 @@ export default defineConfig({
       testMatch: /camera-denied\.spec\.ts/,
       use: { launchOptions: { executablePath, args: [...chromium.args, ...fakeCamera] } },
     },
-    // The page in Firefox: each test launches Debian's firefox-esr itself through puppeteer-core (e2e/firefoxPage.ts).
+    // The page in Firefox and WebKit: each test launches its browser itself (e2e/drivenPage.ts).
     {
-      name: 'firefox',
-      testMatch: /firefox.*\.spec\.ts/,
+      name: 'other-engines',
+      testMatch: /engines\.spec\.ts/,
     },
     {
       name: 'no-webgpu',

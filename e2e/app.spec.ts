@@ -115,10 +115,13 @@ test('a bad weights file is refused with its reason and the loaded model stays',
 test('converted weights are cached: after a reload they load from the browser, and clear cache forgets them', async ({ page }) => {
   await openWithGoldenWeights(page, 'picker');
   await expect(page.locator('.cache-line')).toContainText('checkpoint.pyth', { timeout: 30_000 });
+  // Chromium keeps them in its private file system, and the page says so.
+  await expect(page.getByTestId('cache-storage')).toHaveAttribute('data-storage', 'opfs');
+  await expect(page.locator('.cache-line')).toContainText("Kept in the browser's private file system (OPFS) for offline use: checkpoint.pyth");
   await page.reload();
   await expect(page.getByTestId('weights-ready')).toContainText('cached in this browser', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Clear cache' }).click();
-  await expect(page.locator('.cache-line')).toContainText('Nothing cached');
+  await expect(page.locator('.cache-line')).toContainText("Nothing kept in the browser's private file system (OPFS) yet");
   await page.reload();
   await expect(page.locator('[data-status=missing]')).toBeVisible({ timeout: 60_000 });
 });

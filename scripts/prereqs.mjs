@@ -33,6 +33,7 @@ export const chromiumArgs = chromium.args;
 
 const firefox = JSON.parse(readFileSync(join(root, 'scripts', 'firefox.json'), 'utf8'));
 export const firefoxPath = process.env.FIREFOX_PATH || firefox.executablePath;
+const webkit = JSON.parse(readFileSync(join(root, 'scripts', 'webkit.json'), 'utf8'));
 
 function isDebianLike() {
   return existsSync('/etc/debian_version') && existsSync('/usr/bin/apt-get');
@@ -45,7 +46,7 @@ function commandExists(name) {
 /**
  * Tests drive the system Chromium (we never download a browser build) and make fake-webcam files with
  * ffmpeg; with `otherEngines`, Firefox ESR too, whose WebGPU needs a Vulkan driver (Mesa's lavapipe where there
- * is no GPU). On Debian as root we install them with apt; elsewhere we say what to install.
+ * is no GPU), and WebKitGTK's WebDriver under Xvfb. On Debian as root we install them with apt; elsewhere we say what to install.
  */
 export function ensureSystemPackages({ needFfmpeg, otherEngines = false }) {
   const missing = [];
@@ -53,6 +54,11 @@ export function ensureSystemPackages({ needFfmpeg, otherEngines = false }) {
   if (needFfmpeg && !commandExists('ffmpeg')) missing.push('ffmpeg');
   if (otherEngines && !existsSync(firefoxPath)) missing.push('firefox-esr');
   if (otherEngines && !existsSync('/usr/share/vulkan/icd.d/lvp_icd.x86_64.json') && !existsSync('/usr/share/vulkan/icd.d/lvp_icd.aarch64.json')) missing.push('mesa-vulkan-drivers');
+  // WebKit: its WebDriver and MiniBrowser, a virtual display for it, and GStreamer's H.264 decoder for its WebCodecs.
+  if (otherEngines && !existsSync(webkit.driverPath)) missing.push('webkit2gtk-driver');
+  if (otherEngines && !commandExists('xvfb-run')) missing.push('xvfb');
+  if (otherEngines && !commandExists('xauth')) missing.push('xauth');
+  if (otherEngines && !existsSync('/usr/lib/x86_64-linux-gnu/gstreamer-1.0/libgstlibav.so') && !existsSync('/usr/lib/aarch64-linux-gnu/gstreamer-1.0/libgstlibav.so')) missing.push('gstreamer1.0-libav');
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && isDebianLike()) {

@@ -1,5 +1,6 @@
 import { approximateBytes, ZOO, type ZooModel } from '../../model/zoo.ts';
 import type { ModelKey, WeightsState } from '../engine/protocol.ts';
+import { KEPT_BACKEND_NAMES } from '../storage/keptFolder.ts';
 import { useStore } from '../store.ts';
 import { FileButton } from './FileButton.tsx';
 
@@ -172,9 +173,11 @@ export function ModelPanel() {
       <p className="detail cache-line">
         {cache.status === 'available' && (
           <>
-            {cache.models.length
-              ? `Kept in this browser for offline use: ${cache.models.map((m) => `${m.name} (${mib(m.bytes)})`).join(', ')}. `
-              : 'Nothing cached in this browser yet. '}
+            <span data-testid="cache-storage" data-storage={cache.storage}>
+              {cache.models.length
+                ? `Kept in ${KEPT_BACKEND_NAMES[cache.storage]} for offline use: ${cache.models.map((m) => `${m.name} (${mib(m.bytes)})`).join(', ')}. `
+                : `Nothing kept in ${KEPT_BACKEND_NAMES[cache.storage]} yet. `}
+            </span>
             <button type="button" onClick={clearCache} disabled={!cache.models.length}>
               Clear cache
             </button>

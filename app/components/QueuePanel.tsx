@@ -1,3 +1,4 @@
+import { KEPT_BACKEND_NAMES } from '../storage/keptFolder.ts';
 import { queueToCsv } from '../results.ts';
 import { useStore } from '../store.ts';
 import type { QueueItem } from '../queue/slice.ts';
@@ -70,7 +71,7 @@ export function QueuePanel() {
         {count('failed') ? ` · ${count('failed')} failed` : ''}
         {count('cancelled') ? ` · ${count('cancelled')} cancelled` : ''}
         {missing ? ` · ${missing} from the last visit need their files again: choose them (or their folder) again to go on` : ''}
-        {queue.storage === 'kept' ? ' · results are kept in this browser' : ''}
+        {queue.storage === 'kept' && queue.keptIn ? ` · results are kept in ${KEPT_BACKEND_NAMES[queue.keptIn]}` : ''}
       </p>
       {reopenable.length > 0 && (
         <p className="row" data-testid="queue-folders">

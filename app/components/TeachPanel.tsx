@@ -1,3 +1,4 @@
+import { KEPT_BACKEND_NAMES } from '../storage/keptFolder.ts';
 import { useEffect, useRef, useState } from 'react';
 import type { CurvePoint } from '../../model/head/train.ts';
 import { useStore } from '../store.ts';
@@ -153,6 +154,11 @@ export function TeachPanel() {
       {teach.storageNotice && (
         <p className="notice" data-testid="teach-storage">
           {teach.storageNotice}
+        </p>
+      )}
+      {teach.storage === 'kept' && teach.keptIn && (
+        <p className="detail" data-testid="teach-kept-in" data-storage={teach.keptIn}>
+          Projects are kept in {KEPT_BACKEND_NAMES[teach.keptIn]}.
         </p>
       )}
       <div className="row">

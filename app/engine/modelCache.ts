@@ -1,6 +1,7 @@
-// Converted weights kept in the Origin Private File System, so a second visit needs no download and works
-// offline. Where storage is refused (some iframes, private windows, full quota) the cache reports why and
-// the app runs uncached.
+// Converted weights kept in the browser (a kept folder: OPFS, else IndexedDB), so a second visit needs no
+// download and works offline. Where storage is refused (some iframes, full quota) the cache reports why and the
+// app runs uncached.
+import { openKeptFolder, type KeptBackend, type KeptFolder, type KeptWriter } from '../storage/keptFolder.ts';
 import type { ModelKey } from './protocol.ts';
 
 export interface CachedModel {
@@ -23,13 +24,16 @@ export class StorageUnavailableError extends Error {
 }
 
 export class ModelCache {
-  private constructor(private readonly dir: FileSystemDirectoryHandle) {}
+  private constructor(private readonly dir: KeptFolder) {}
+
+  /** Where the weights are kept. */
+  get backend(): KeptBackend {
+    return this.dir.backend;
+  }
 
   static async open(): Promise<ModelCache> {
     try {
-      if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System');
-      const root = await navigator.storage.getDirectory();
-      return new ModelCache(await root.getDirectoryHandle(DIR, { create: true }));
+      return new ModelCache(await openKeptFolder(DIR));
     } catch (e) {
       throw new StorageUnavailableError(`Browser storage is unavailable here (${reason(e)}); weights work for this visit but are not kept.`);
     }
@@ -37,30 +41,25 @@ export class ModelCache {
 
   async list(): Promise<CachedModel[]> {
     try {
-      const file = await (await this.dir.getFileHandle(INDEX)).getFile();
-      const models = JSON.parse(await file.text()) as CachedModel[];
+      const models = JSON.parse((await (await this.dir.file(INDEX))?.text()) ?? '[]') as CachedModel[];
       return Array.isArray(models) ? models : [];
     } catch {
       return [];
     }
   }
 
-  /** The cached weights as a File: read from disk in parts, never whole into memory. */
-  async get(key: ModelKey): Promise<File | undefined> {
+  /** The cached weights: read from storage in parts as they are used. */
+  async get(key: ModelKey): Promise<Blob | undefined> {
     if (!(await this.list()).some((m) => m.key === key)) return undefined;
-    try {
-      return await (await this.dir.getFileHandle(fileOf(key, '.safetensors'))).getFile();
-    } catch {
-      return undefined;
-    }
+    return this.dir.file(fileOf(key, '.safetensors'));
   }
 
   /** Writes the weights, then the index, so an interrupted write never lists a half-written file. */
   async put(entry: Omit<CachedModel, 'bytes'>, bytes: Uint8Array<ArrayBuffer>): Promise<CachedModel[]> {
     try {
-      await writeFile(this.dir, fileOf(entry.key, '.safetensors'), bytes);
+      await this.dir.write(fileOf(entry.key, '.safetensors'), bytes);
       const models = (await this.list()).filter((m) => m.key !== entry.key).concat({ ...entry, bytes: bytes.byteLength });
-      await writeFile(this.dir, INDEX, new TextEncoder().encode(JSON.stringify(models)));
+      await this.dir.write(INDEX, JSON.stringify(models));
       return models;
     } catch (e) {
       throw new StorageUnavailableError(`The weights could not be saved in browser storage (${reason(e)}); they work for this visit only.`);
@@ -70,7 +69,7 @@ export class ModelCache {
   /** A small text file kept beside the weights (the tuned conv tiles); undefined if absent or unreadable. */
   async getText(name: string): Promise<string | undefined> {
     try {
-      return await (await (await this.dir.getFileHandle(name)).getFile()).text();
+      return await (await this.dir.file(name))?.text();
     } catch {
       return undefined;
     }
@@ -78,7 +77,7 @@ export class ModelCache {
 
   async putText(name: string, text: string): Promise<void> {
     try {
-      await writeFile(this.dir, name, new TextEncoder().encode(text));
+      await this.dir.write(name, text);
     } catch (e) {
       throw new StorageUnavailableError(`The tuned tiles could not be saved in browser storage (${reason(e)}); they work for this visit only.`);
     }
@@ -96,7 +95,7 @@ export class ModelCache {
 
   async putLabels(key: ModelKey, labels: { name: string; text: string }): Promise<void> {
     try {
-      await writeFile(this.dir, fileOf(key, '.labels.json'), new TextEncoder().encode(JSON.stringify(labels)));
+      await this.dir.write(fileOf(key, '.labels.json'), JSON.stringify(labels));
     } catch (e) {
       throw new StorageUnavailableError(`The label file could not be saved in browser storage (${reason(e)}); it works for this visit only.`);
     }
@@ -106,28 +105,20 @@ export class ModelCache {
    * A file to stream a download into, so a checkpoint of hundreds of MB goes to disk rather than memory; it
    * is read back as a File and removed once converted.
    */
-  async openDownload(key: ModelKey): Promise<{ writable: FileSystemWritableFileStream; file: () => Promise<File>; remove: () => Promise<void> }> {
+  async openDownload(key: ModelKey): Promise<{ writable: KeptWriter; file: () => Promise<Blob>; remove: () => Promise<void> }> {
     const name = fileOf(key, '.download');
-    const handle = await this.dir.getFileHandle(name, { create: true });
     return {
-      writable: await handle.createWritable(),
-      file: () => handle.getFile(),
-      remove: () => this.dir.removeEntry(name).catch(() => {}),
+      writable: await this.dir.create(name),
+      file: async () => {
+        const file = await this.dir.file(name);
+        if (!file) throw new Error('the download was not kept');
+        return file;
+      },
+      remove: () => this.dir.remove(name),
     };
   }
 
   async clear(): Promise<void> {
-    for await (const name of this.dir.keys()) await this.dir.removeEntry(name);
-  }
-}
-
-async function writeFile(dir: FileSystemDirectoryHandle, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-  const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
-  try {
-    await writable.write(bytes);
-    await writable.close();
-  } catch (e) {
-    await writable.abort().catch(() => {});
-    throw e;
+    for (const name of await this.dir.files()) await this.dir.remove(name);
   }
 }

@@ -72,7 +72,7 @@ export class Models {
     if (bytes && cache) {
       try {
         const models = await cache.put({ key, name: o.name }, bytes);
-        this.post({ type: 'cache', state: { status: 'available', models } });
+        this.post({ type: 'cache', state: { status: 'available', models, storage: cache.backend } });
       } catch (e) {
         this.post({ type: 'error', scope: 'cache', message: (e as Error).message });
       }

@@ -5,6 +5,7 @@ import type { MemoryReport } from '../../model/executor.ts';
 import type { ClassMaps } from '../../model/classifier.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
+import type { KeptBackend } from '../storage/keptFolder.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
 import type { CameraFrames } from '../video/webcam.ts';
 import type { EngineKind } from '../../model/classifier.ts';
@@ -59,7 +60,8 @@ export type WeightsState =
 
 export type CacheState =
   | { status: 'checking' }
-  | { status: 'available'; models: { key: ModelKey; name: string; bytes: number }[] }
+  /** `storage`: where they are kept (OPFS, else IndexedDB where the browser refuses OPFS). */
+  | { status: 'available'; models: { key: ModelKey; name: string; bytes: number }[]; storage: KeptBackend }
   | { status: 'unavailable'; message: string }
   /** No WebGPU adapter (`message` says why): video files run on the CPU engine (onnxruntime-web's wasm). */
   | { status: 'cpu'; message: string };

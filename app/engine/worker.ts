@@ -101,7 +101,7 @@ function startGpu(): Promise<Gpu | undefined> {
 async function openCache(): Promise<void> {
   try {
     cache = await ModelCache.open();
-    post({ type: 'cache', state: { status: 'available', models: await cache.list() } });
+    post({ type: 'cache', state: { status: 'available', models: await cache.list(), storage: cache.backend } });
   } catch (e) {
     cache = undefined;
     post({ type: 'cache', state: { status: 'unavailable', message: (e as Error).message } });
@@ -396,7 +396,7 @@ async function handle(request: EngineRequest): Promise<void> {
       await stopBackgroundTuning();
       await cache.clear();
       tilesInMemory.clear();
-      post({ type: 'cache', state: { status: 'available', models: [] } });
+      post({ type: 'cache', state: { status: 'available', models: [], storage: cache.backend } });
       await postTilesState();
       models.cacheCleared();
       return;

@@ -1,8 +1,9 @@
-// The queue in the browser's private file system (OPFS): the list (queue.json) and each finished file's
-// results (results/<key hash>.json), so a reload keeps what is done and knows what is left. Files themselves
+// The queue kept in the browser (a kept folder: OPFS, else IndexedDB): the list (queue.json) and each finished
+// file's results (results/<key hash>.json), so a reload keeps what is done and knows what is left. Files themselves
 // are not copied: after a reload the user chooses the rest again and the queue matches them by path, size
 // and date.
 import type { Label } from '../engine/protocol.ts';
+import { openKeptFolder, type KeptBackend, type KeptFolder } from '../storage/keptFolder.ts';
 import type { AnalysisExport } from '../results.ts';
 
 /** What the queue keeps of a finished file: its clips' labels (as exported) and the whole video's verdict. */
@@ -28,29 +29,23 @@ function resultName(key: string): string {
   return `${h.toString(16).padStart(8, '0')}-${key.length}.json`;
 }
 
-async function writeText(file: FileSystemFileHandle, text: string): Promise<void> {
-  const w = await file.createWritable();
-  await w.write(text);
-  await w.close();
-}
-
 export class QueueStorage {
-  /** Writes one after another: two createWritable on one file at once would race. */
+  /** Writes one after another: two writes of one file at once would race. */
   private writes: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly root: FileSystemDirectoryHandle,
-    private readonly results: FileSystemDirectoryHandle,
+    private readonly root: KeptFolder,
+    private readonly results: KeptFolder,
   ) {}
+
+  get backend(): KeptBackend {
+    return this.root.backend;
+  }
 
   static async open(): Promise<QueueStorage | { refused: string }> {
     try {
-      if (!navigator.storage?.getDirectory) throw new Error('this browser has no private file system');
-      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT, { create: true });
-      const results = await root.getDirectoryHandle('results', { create: true });
-      await writeText(await root.getFileHandle('.probe', { create: true }), '1');
-      await root.removeEntry('.probe');
-      return new QueueStorage(root, results);
+      const root = await openKeptFolder(ROOT);
+      return new QueueStorage(root, await root.folder('results'));
     } catch (e) {
       return { refused: (e as Error).message };
     }
@@ -58,7 +53,7 @@ export class QueueStorage {
 
   async load(): Promise<StoredQueueItem[]> {
     try {
-      const stored = JSON.parse(await (await (await this.root.getFileHandle('queue.json')).getFile()).text());
+      const stored = JSON.parse((await (await this.root.file('queue.json'))?.text()) ?? '{}');
       return stored.format === 'slowfast-web queue' && Array.isArray(stored.items) ? stored.items : [];
     } catch {
       return [];
@@ -66,17 +61,18 @@ export class QueueStorage {
   }
 
   save(items: readonly StoredQueueItem[]): Promise<void> {
-    return this.queue(async () => writeText(await this.root.getFileHandle('queue.json', { create: true }), JSON.stringify({ format: 'slowfast-web queue', version: 1, items })));
+    return this.queue(() => this.root.write('queue.json', JSON.stringify({ format: 'slowfast-web queue', version: 1, items })));
   }
 
   saveResult(key: string, result: QueueResult): Promise<void> {
-    return this.queue(async () => writeText(await this.results.getFileHandle(resultName(key), { create: true }), JSON.stringify(result)));
+    return this.queue(() => this.results.write(resultName(key), JSON.stringify(result)));
   }
 
   async result(key: string): Promise<QueueResult | undefined> {
     await this.writes;
     try {
-      return JSON.parse(await (await (await this.results.getFileHandle(resultName(key))).getFile()).text());
+      const file = await this.results.file(resultName(key));
+      return file && JSON.parse(await file.text());
     } catch {
       return undefined;
     }
@@ -85,7 +81,7 @@ export class QueueStorage {
   /** Forgets the results of these keys (the list is saved separately). */
   removeResults(keys: readonly string[]): Promise<void> {
     return this.queue(async () => {
-      for (const key of keys) await this.results.removeEntry(resultName(key)).catch(() => {});
+      for (const key of keys) await this.results.remove(resultName(key));
     });
   }
 

@@ -1,6 +1,7 @@
 // The store's queue slice: many videos analysed one after another through the page's own analysis (the one
 // running shows in the player as a single file does), each file's status, results kept in OPFS so a reload
 // resumes, and one export for all of them.
+import type { KeptBackend } from '../storage/keptFolder.ts';
 import type { EngineEvent, Label } from '../engine/protocol.ts';
 import { exportRecord, verdictOf, type AnalysisExport } from '../results.ts';
 import type { Analysis } from '../store.ts';
@@ -21,6 +22,8 @@ export interface QueueState {
   items: QueueItem[];
   /** 'kept': in the browser's storage; 'memory': for this visit only (`notice` says why). */
   storage: 'checking' | 'kept' | 'memory';
+  /** Where 'kept' keeps them. */
+  keptIn?: KeptBackend;
   notice?: string;
   /** Said after files were added: how many were already done (and skipped). */
   added?: string;
@@ -146,7 +149,7 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
       // Files do not survive a reload: the unfinished ones wait for the user to choose them again.
       const loaded = (await storage.load()).map((i): QueueItem => (i.status === 'waiting' || i.status === 'running' ? { ...i, status: 'needs-file' } : i));
       const now = items();
-      set((s) => ({ queue: { ...s.queue, storage: 'kept', items: [...loaded.filter((l) => !now.some((n) => n.key === l.key)), ...now] } }) as Partial<S>);
+      set((s) => ({ queue: { ...s.queue, storage: 'kept', keptIn: opened.backend, items: [...loaded.filter((l) => !now.some((n) => n.key === l.key)), ...now] } }) as Partial<S>);
       // Folders picked before whose videos wait for their files: one click reads each again.
       if (loaded.some((i) => i.status === 'needs-file')) {
         const folders = await loadFolders();

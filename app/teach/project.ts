@@ -1,7 +1,8 @@
 // A teaching project: the classes the user named and the takes that show them. A take keeps the pooled
-// features of its clips and a thumbnail, never its frames. Projects live in the browser's private file
-// system (OPFS), one folder each: project.json, one .f32 file of features per take, and the last trained
-// head. Where the browser refuses that storage, the project lives in memory for the visit.
+// features of its clips and a thumbnail, never its frames. Projects are kept in the browser (a kept folder:
+// OPFS, else IndexedDB), one folder each: project.json, one .f32 file of features per take, and the last
+// trained head. Where the browser keeps nothing, the project lives in memory for the visit.
+import { openKeptFolder, type KeptBackend, type KeptFolder } from '../storage/keptFolder.ts';
 
 export interface TeachClass {
   id: string;
@@ -52,60 +53,44 @@ interface StoredProject {
 
 const ROOT = 'slowfast-web-teach';
 
-/** Projects in OPFS. `open()` says why not, where the browser refuses it. */
+/** Projects kept in the browser. `open()` says why not, where the browser keeps nothing. */
 export class ProjectStorage {
-  private constructor(private readonly root: FileSystemDirectoryHandle) {}
+  private constructor(private readonly root: KeptFolder) {}
+
+  get backend(): KeptBackend {
+    return this.root.backend;
+  }
 
   static async open(): Promise<ProjectStorage | { refused: string }> {
     try {
-      if (!navigator.storage?.getDirectory) throw new Error('this browser has no private file system');
-      const opfs = await navigator.storage.getDirectory();
-      const root = await opfs.getDirectoryHandle(ROOT, { create: true });
-      // Writing is what some browsers refuse (Safari's main thread has no createWritable): find out now.
-      const probe = await root.getFileHandle('.probe', { create: true });
-      await write(probe, new Uint8Array([1]));
-      await root.removeEntry('.probe');
-      return new ProjectStorage(root);
+      return new ProjectStorage(await openKeptFolder(ROOT));
     } catch (e) {
       return { refused: (e as Error).message };
     }
   }
 
   async list(): Promise<string[]> {
-    const names: string[] = [];
-    for await (const [name, handle] of this.root.entries()) {
-      if (handle.kind === 'directory') names.push(decodeURIComponent(name));
-    }
-    return names.sort((a, b) => a.localeCompare(b));
+    return (await this.root.folders()).map((n) => decodeURIComponent(n)).sort((a: string, b: string) => a.localeCompare(b));
   }
 
   /** The project of that name, or undefined if there is none (or it is unreadable: a new one replaces it). */
   async load(name: string): Promise<Project | undefined> {
-    let dir: FileSystemDirectoryHandle;
+    if (!(await this.root.folders()).includes(encodeURIComponent(name))) return undefined;
+    const dir = await this.root.folder(encodeURIComponent(name));
     try {
-      dir = await this.root.getDirectoryHandle(encodeURIComponent(name));
-    } catch {
-      return undefined;
-    }
-    try {
-      const stored = JSON.parse(await (await (await dir.getFileHandle('project.json')).getFile()).text()) as StoredProject;
+      const stored = JSON.parse((await (await dir.file('project.json'))?.text()) ?? '{}') as StoredProject;
       if (stored.format !== 'slowfast-web teach project') return undefined;
       const takes: Take[] = [];
       for (const t of stored.takes) {
         const { clips, size, ...take } = t;
-        const bytes = await (await (await dir.getFileHandle(`${t.id}.f32`)).getFile()).arrayBuffer();
+        const bytes = (await (await dir.file(`${t.id}.f32`))?.arrayBuffer()) ?? new ArrayBuffer(0);
         if (bytes.byteLength !== clips * size * 4) continue; // a take cut short by a closed tab
         const all = new Float32Array(bytes);
         takes.push({ ...take, features: Array.from({ length: clips }, (_, i) => all.slice(i * size, (i + 1) * size)) });
       }
       let head: Uint8Array<ArrayBuffer> | undefined;
-      if (stored.hasHead) {
-        try {
-          head = new Uint8Array(await (await (await dir.getFileHandle('head.safetensors')).getFile()).arrayBuffer());
-        } catch {
-          head = undefined;
-        }
-      }
+      const headFile = stored.hasHead ? await dir.file('head.safetensors') : undefined;
+      if (headFile) head = new Uint8Array(await headFile.arrayBuffer());
       return { name: stored.name, classes: stored.classes, takes, head };
     } catch {
       return undefined;
@@ -114,14 +99,14 @@ export class ProjectStorage {
 
   /** Writes the project's list of classes and takes (and the head); features of `newTakes` are written first. */
   async save(project: Project, newTakes: readonly Take[] = []): Promise<void> {
-    const dir = await this.root.getDirectoryHandle(encodeURIComponent(project.name), { create: true });
+    const dir = await this.root.folder(encodeURIComponent(project.name));
     for (const take of newTakes) {
       const size = take.features[0]?.length ?? 0;
       const all = new Float32Array(take.features.length * size);
       take.features.forEach((f, i) => all.set(f, i * size));
-      await write(await dir.getFileHandle(`${take.id}.f32`, { create: true }), new Uint8Array(all.buffer));
+      await dir.write(`${take.id}.f32`, new Uint8Array(all.buffer));
     }
-    if (project.head) await write(await dir.getFileHandle('head.safetensors', { create: true }), project.head);
+    if (project.head) await dir.write('head.safetensors', project.head);
     const stored: StoredProject = {
       format: 'slowfast-web teach project',
       version: 1,
@@ -130,24 +115,16 @@ export class ProjectStorage {
       takes: project.takes.map(({ features, ...t }) => ({ ...t, clips: features.length, size: features[0]?.length ?? 0 })),
       hasHead: project.head !== undefined,
     };
-    await write(await dir.getFileHandle('project.json', { create: true }), new TextEncoder().encode(JSON.stringify(stored)));
+    await dir.write('project.json', JSON.stringify(stored));
     // Features of takes no longer listed (deleted, or their class removed) go.
     const kept = new Set(project.takes.map((t) => `${t.id}.f32`));
-    for await (const name of dir.keys()) {
-      if (name.endsWith('.f32') && !kept.has(name)) await dir.removeEntry(name);
-    }
-    if (!project.head) await dir.removeEntry('head.safetensors').catch(() => {});
+    for (const name of await dir.files()) if (name.endsWith('.f32') && !kept.has(name)) await dir.remove(name);
+    if (!project.head) await dir.remove('head.safetensors');
   }
 
   async remove(name: string): Promise<void> {
-    await this.root.removeEntry(encodeURIComponent(name), { recursive: true });
+    await this.root.removeFolder(encodeURIComponent(name));
   }
-}
-
-async function write(file: FileSystemFileHandle, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-  const w = await file.createWritable();
-  await w.write(bytes);
-  await w.close();
 }
 
 /** The examples a training run takes: every clip of every take, labelled by its class's place in `classes`. */

@@ -1,6 +1,7 @@
 // The store's teaching slice: the open project (classes, takes), recording a take from the camera, reading
 // examples from files or a segment of the analysed video, training, and the taught head the engine labels
 // with. Only features reach storage, never frames.
+import type { KeptBackend } from '../storage/keptFolder.ts';
 import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
 import type { EngineEvent, EngineRequest, HeadState, RunSettings } from '../engine/protocol.ts';
 import { clipInTake, examplesOf, newId, newProject, ProjectStorage, type Project, type Take } from './project.ts';
@@ -12,6 +13,8 @@ export interface TeachState {
   projects: string[];
   /** 'kept': in the browser's storage; 'memory': for this visit only (`storageNotice` says why). */
   storage: 'checking' | 'kept' | 'memory';
+  /** Where 'kept' keeps them. */
+  keptIn?: KeptBackend;
   storageNotice?: string;
   /** Seconds a camera take lasts. */
   takeSeconds: number;
@@ -178,7 +181,7 @@ export function teachSlice<S extends TeachHost>(
         // localStorage refused: the default project
       }
       const project = (await opened.load(last)) ?? newProject(last);
-      patch({ storage: 'kept', project, projects: await opened.list() });
+      patch({ storage: 'kept', keptIn: opened.backend, project, projects: await opened.list() });
       offerProjectHead();
     },
 

@@ -1,0 +1,142 @@
+// The page in the other browser engines, as a user goes through it: Firefox (Debian's firefox-esr, through
+// puppeteer-core) on Gecko's WebGPU — wgpu on Mesa's lavapipe here: no subgroups, no texture_external, 128 MiB a
+// binding — and with WebGPU off; and WebKit (WebKitGTK's MiniBrowser, Safari's engine, through WebKitWebDriver),
+// which has WebCodecs and no WebGPU. Each flow is written once (e2e/drivenPage.ts) and run in each engine.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { makeSweep, type Sweep } from './activities.ts';
+import { cpuEngineText } from './helpers.ts';
+import { APP, byTestId, poll, waitForText, withFirefox, withWebKit, type DrivenPage } from './drivenPage.ts';
+import { CRICKET_MP4, GOLDEN_CHECKPOINT, HOST_PORT, SHARED } from './paths.ts';
+
+interface Engine {
+  name: string;
+  run: <T>(use: (page: DrivenPage) => Promise<T>) => Promise<T>;
+  /** Where video files run there. */
+  engine: 'webgpu' | 'wasm';
+  /** Where it keeps files. */
+  storage: 'opfs' | 'indexeddb';
+  /** The CPU engine's threads: WebKit has no COEP credentialless, so its page is not cross-origin isolated. */
+  isolated: boolean;
+}
+
+const ENGINES: Engine[] = [
+  { name: 'Firefox with WebGPU', run: (use) => withFirefox({ webgpu: true }, use), engine: 'webgpu', storage: 'opfs', isolated: true },
+  { name: 'Firefox without WebGPU', run: (use) => withFirefox({ webgpu: false }, use), engine: 'wasm', storage: 'opfs', isolated: true },
+  { name: 'WebKit', run: (use) => withWebKit({}, use), engine: 'wasm', storage: 'indexeddb', isolated: false },
+];
+const [firefox, firefoxWithoutWebGpu, webkit] = ENGINES;
+
+/** Opens the app and loads the golden checkpoint at 64 px from a file, as a user chooses it. */
+async function openWithGoldenWeights(page: DrivenPage): Promise<void> {
+  await page.goto(APP);
+  await page.waitFor('.gpu-status[data-status="ready"], .gpu-status[data-status="cpu"]');
+  await page.choose(byTestId('weights-input'), GOLDEN_CHECKPOINT);
+  await waitForText(page, byTestId('weights-ready'), 'checkpoint.pyth');
+  await page.select(byTestId('input-size'), '64');
+}
+
+for (const e of ENGINES) {
+  test(`${e.name}: weights from a file, a video, a verdict; the weights kept across a reload`, async () => {
+    test.setTimeout(300_000);
+    await e.run(async (page) => {
+      await openWithGoldenWeights(page);
+      expect(await page.attribute('.gpu-status', 'data-engine')).toBe(e.engine);
+      if (e.engine === 'wasm') expect(await page.text('.gpu-status')).toContain(`Engine: ${cpuEngineText(e.isolated)}`);
+      await page.choose(byTestId('video-input'), CRICKET_MP4);
+      await page.waitFor(`${byTestId('results')}[data-status="done"]`, 180_000);
+      expect(await page.attribute(byTestId('analysis-engine'), 'data-engine')).toBe(e.engine);
+      expect(await page.attribute(byTestId('timeline'), 'data-clips')).toBe('3');
+      // The golden checkpoint (random weights) calls this clip "presenting weather forecast", on any engine.
+      expect(await page.attribute(`${byTestId('top-labels')} li`, 'data-label')).toBe('presenting weather forecast');
+      expect(await page.text('body')).not.toMatch(/could not be analysed|ShaderModule|invalid/i);
+      await page.screenshot(`${page.engine}-${e.engine}-verdict`);
+      // The weights are kept in this browser, and the page says where; a reload finds them there.
+      expect(await page.attribute(byTestId('cache-storage'), 'data-storage')).toBe(e.storage);
+      await waitForText(page, '.cache-line', 'checkpoint.pyth');
+      await page.reload();
+      await waitForText(page, byTestId('weights-ready'), 'cached in this browser');
+    });
+  });
+}
+
+for (const e of [firefox, firefoxWithoutWebGpu]) {
+  test(`${e.name}: two files chosen at once are analysed one after another in the queue`, async () => {
+    test.setTimeout(300_000);
+    await e.run(async (page) => {
+      await openWithGoldenWeights(page);
+      await page.choose(byTestId('video-input'), CRICKET_MP4, join(SHARED, 'media/cricket.webm'));
+      for (const path of ['cricket.mp4', 'cricket.webm']) await page.waitFor(`${byTestId('queue')} li[data-path="${path}"][data-status="done"]`, 240_000);
+      expect(await page.text(byTestId('queue-summary'))).toContain("2 of 2 done · results are kept in the browser's private file system");
+      await page.screenshot(`${page.engine}-${e.engine}-queue`);
+    });
+  });
+}
+
+for (const e of [firefox, webkit]) {
+  test(`${e.name}: the widget on another origin labels a video its host sends`, async () => {
+    await e.run(async (page) => {
+      const host = `http://localhost:${HOST_PORT}`;
+      await page.goto(`${host}/host.html?widget=${APP}&origins=${host}`);
+      type Event = { type: string; engine?: string; top?: { label: string }[]; message?: string };
+      const events = () => (window as unknown as { events: Event[] }).events;
+      const ready = await poll(page, events, (all) => all.some((x) => x.type === 'ready'));
+      expect(ready.find((x) => x.type === 'ready')!.engine).toBe(e.engine);
+      await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }), undefined);
+      await poll(page, events, (all) => all.some((x) => x.type === 'weights'));
+      await page.evaluate((video) => (window as unknown as { send: (m: unknown) => void }).send({ type: 'classify', video }), `${host}/media/cricket.mp4`);
+      const all = await poll(page, events, (x) => x.some((y) => y.type === 'done' || y.type === 'error'), 180_000);
+      expect(all.filter((x) => x.type === 'error')).toEqual([]);
+      expect(all.find((x) => x.type === 'labels')!.top![0].label).toBe('presenting weather forecast');
+    });
+  });
+}
+
+for (const e of [firefox]) {
+  test(`${e.name}: Teach trains a head from video files`, async () => {
+    test.setTimeout(300_000);
+    const dir = mkdtempSync(join(tmpdir(), 'engines-teach-'));
+    try {
+      await e.run(async (page) => {
+        await openWithGoldenWeights(page);
+        await page.click('Teach');
+        await page.waitFor(`${byTestId('teach-kept-in')}[data-storage="${e.storage}"]`);
+        const sweeps: Sweep[] = ['left to right', 'right to left'];
+        for (const sweep of sweeps) {
+          await page.type('input[aria-label="New class name"]', sweep);
+          await page.click('Add class');
+          await page.waitFor(`[data-testid="teach-class"][data-name="${sweep}"]`);
+        }
+        for (const sweep of sweeps) {
+          await page.choose(byTestId(`teach-files-${sweep}`), ...[1, 3, 5].map((variant) => makeSweep(dir, sweep, { variant })));
+          await page.waitFor(`[data-testid="teach-class"][data-name="${sweep}"][data-takes="3"]`, 180_000);
+        }
+        await page.click('Train');
+        await page.waitFor(byTestId('teach-trained'), 120_000);
+        expect(Number(await page.attribute(byTestId('teach-trained'), 'data-accuracy'))).toBeGreaterThanOrEqual(0.9);
+        await page.waitFor(`${byTestId('head-state')}[data-status="ready"]`);
+        await page.screenshot(`${page.engine}-teach`);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('Firefox: live labels from its fake camera', async () => {
+  await withFirefox({ webgpu: true, prefs: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true } }, async (page) => {
+    await openWithGoldenWeights(page);
+    await page.click('Webcam');
+    await page.click('Start camera');
+    await poll(page, () => Number(document.querySelector('[data-testid="webcam"]')?.getAttribute('data-updates')), (n) => n >= 3, 180_000);
+    expect(await page.count(`${byTestId('top-labels')} li`)).toBe(5);
+    expect(await page.count(byTestId('webcam-error'))).toBe(0);
+    // Firefox has no MediaStreamTrackProcessor: frames come from a video element, and the page says so.
+    expect(await page.text(byTestId('webcam-frame-source'))).toContain('no MediaStreamTrackProcessor');
+    await page.screenshot('firefox-webcam');
+    await page.click('Stop camera');
+    await page.waitFor(`${byTestId('webcam')}[data-status="off"]`);
+  });
+});
