@@ -247,6 +247,8 @@ export const useStore = create<StoreState>()((set, get) => {
         return updateAnalysis(e.id, (a) => ({ ...a, clipsDone: e.clipsDone, clips: e.clips }));
       case 'notice':
         return updateAnalysis(e.id, (a) => ({ ...a, notices: [...a.notices, e.message] }));
+      case 'analysisEngine':
+        return updateAnalysis(e.id, (a) => ({ ...a, engine: e.engine }));
       case 'clip':
         return updateAnalysis(e.id, (a) => {
           if (a.previous) URL.revokeObjectURL(a.previous.source.url);

@@ -4,10 +4,18 @@
 import { expect } from 'vitest';
 import { hasSubgroups } from './device.ts';
 import type { KernelDescriptor } from './kernel.ts';
-import { pipelineFor } from './runKernel.ts';
+import { KernelCompileError, pipelineFor } from './runKernel.ts';
 
-/** This device lacks subgroups: hasSubgroups says so, and `variant` (a subgroup variant) does not compile here. */
+/**
+ * This device lacks subgroups: hasSubgroups says so, and `variant` (a subgroup variant) does not compile here —
+ * refused with a KernelCompileError that names the kernel and gives the compiler's reason, in a sentence.
+ */
 export async function expectSubgroupsRefused(device: GPUDevice, variant: KernelDescriptor): Promise<void> {
   expect(hasSubgroups(device)).toBe(false);
-  await expect(pipelineFor(device, variant)).rejects.toThrow(/subgroup/i);
+  const refusal = await pipelineFor(device, variant).then(() => undefined, (e: unknown) => e);
+  expect(refusal).toBeInstanceOf(KernelCompileError);
+  const { kernel, reasons, message } = refusal as KernelCompileError;
+  expect(kernel).toBe(variant.name);
+  expect(reasons.join(' ')).toMatch(/subgroup/i);
+  expect(message).toMatch(new RegExp(`^the ${variant.name} kernel does not compile on this GPU \\(.*subgroup`, 'i'));
 }

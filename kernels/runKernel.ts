@@ -7,6 +7,18 @@ export type KernelInput = ArrayBufferView | GPUTexture | GPUBuffer;
 
 const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
+/** A kernel this device's shader compiler refused: which one, and the compiler's reasons. */
+export class KernelCompileError extends Error {
+  override readonly name = 'KernelCompileError';
+  constructor(
+    readonly kernel: string,
+    readonly reasons: string[],
+    cause: string,
+  ) {
+    super(`the ${kernel} kernel does not compile on this GPU (${reasons[0] ?? cause})`);
+  }
+}
+
 export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<GPUComputePipeline> {
   let cache = pipelines.get(device);
   if (!cache) pipelines.set(device, (cache = new Map()));
@@ -22,8 +34,8 @@ export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<
       .catch(async (e: unknown) => {
         // The pipeline error only says the module is invalid; the compiler's messages say why.
         const info = await module.getCompilationInfo();
-        const lines = info.messages.map((m) => `${m.type} at ${m.lineNum}:${m.linePos}: ${m.message}`);
-        throw new Error(`${desc.name}: ${(e as Error).message}\n${lines.join('\n')}`);
+        const lines = info.messages.filter((m) => m.type === 'error').map((m) => `${m.message.trim()} at line ${m.lineNum}`);
+        throw new KernelCompileError(desc.name, lines, (e as Error).message);
       });
     cache.set(desc.cacheKey, p);
   }

@@ -170,6 +170,8 @@ export type EngineEvent =
   | { type: 'tiles'; state: TilesState }
   /** `engine`: where its clips run (our shaders on the GPU, or the CPU engine). */
   | { type: 'analysisStart'; id: number; info: VideoInfo; clips: number; duration: number; engine: EngineKind }
+  /** The analysis goes on on another engine (the GPU refused a kernel): from here its clips run there. */
+  | { type: 'analysisEngine'; id: number; engine: EngineKind }
   | { type: 'progress'; id: number; clipsDone: number; clips: number; decoded: number; duration: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }

@@ -1,5 +1,6 @@
 // The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
 // clip runs. It speaks only the messages of protocol.ts.
+import { KernelCompileError } from '../../kernels/runKernel.ts';
 import { acquireGpu, deviceLost, GpuUnavailableError, hasSubgroups, isSoftwareAdapter, liveResources, type Gpu } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
@@ -278,8 +279,9 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
   try {
     // A lost device ends an attempt; the next one decodes again on a new device and classifies from the first
     // clip not yet done. (Frames from the page's player come once, so that source cannot resume.)
+    let run = settings;
     for (let attempt = 0; ; attempt++) {
-      const { device, engine, model, tiles } = await engineSetup(settings);
+      const { device, engine, model, tiles } = await engineSetup(run);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
         if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration, engine: device ? 'webgpu' : 'wasm' });
@@ -310,6 +312,14 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
         return;
       } catch (e) {
         if (device && !controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await deviceLost(device))) continue;
+        // A kernel this GPU's compiler refuses is no dead end: the video goes on on the CPU engine, and the page says
+        // why. (Frames from the page's player come once, so that source cannot start again.)
+        if (device && e instanceof KernelCompileError && !controller.signal.aborted && !frames && clipsDone === 0) {
+          run = { ...settings, engine: 'wasm' };
+          post({ type: 'notice', id, kind: 'engine', message: `WebGPU cannot run this model here: ${e.message}. This video runs on the CPU engine instead.` });
+          post({ type: 'analysisEngine', id, engine: 'wasm' });
+          continue;
+        }
         throw e;
       } finally {
         video.dispose();

@@ -69,7 +69,8 @@ export interface AnalyzeOptions {
 const NO_FRAMES = 'No frame of this video could be decoded: the file is truncated or damaged.';
 
 export interface AnalysisNotice {
-  kind: 'short' | 'incomplete';
+  /** 'engine': the analysis moved to the CPU engine (a kernel this GPU cannot compile). */
+  kind: 'short' | 'incomplete' | 'engine';
   /** A sentence for the user. */
   message: string;
 }
