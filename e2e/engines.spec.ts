@@ -18,7 +18,7 @@ interface Engine {
   engine: 'webgpu' | 'wasm';
   /** Where it keeps files. */
   storage: 'opfs' | 'indexeddb';
-  /** The CPU engine's threads: WebKit has no COEP credentialless, so its page is not cross-origin isolated. */
+  /** Whether the page is cross-origin isolated there, so the CPU engine runs on threads (WebKit has no COEP credentialless). */
   isolated: boolean;
 }
 
@@ -44,7 +44,10 @@ for (const e of ENGINES) {
     await e.run(async (page) => {
       await openWithGoldenWeights(page);
       expect(await page.attribute('.gpu-status', 'data-engine')).toBe(e.engine);
-      if (e.engine === 'wasm') expect(await page.text('.gpu-status')).toContain(`Engine: ${cpuEngineText(e.isolated)}`);
+      // The page asks for COEP credentialless: isolated where the engine knows it, and then the CPU engine is threaded.
+      expect(await page.evaluate(() => crossOriginIsolated, undefined)).toBe(e.isolated);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency, undefined);
+      if (e.engine === 'wasm') expect(await page.text('.gpu-status')).toContain(`Engine: ${cpuEngineText(e.isolated, cores)}`);
       await page.choose(byTestId('video-input'), CRICKET_MP4);
       await page.waitFor(`${byTestId('results')}[data-status="done"]`, 180_000);
       expect(await page.attribute(byTestId('analysis-engine'), 'data-engine')).toBe(e.engine);

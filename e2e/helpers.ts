@@ -36,10 +36,10 @@ export async function dropFiles(page: Page | Frame, selector: string, files: Dro
 
 /**
  * The CPU engine's name on a cross-origin isolated page (the app's, served with COOP and COEP): WebAssembly on as
- * many threads as this machine has cores, up to four; elsewhere (a widget in a host page that is not isolated) one.
+ * many threads as the browser says this machine has cores (WebKit may say another number), up to four; elsewhere (a widget in a host page that is not isolated) one.
  */
-export const cpuEngineText = (isolated = true) => {
-  const threads = isolated ? Math.min(4, availableParallelism()) : 1;
+export const cpuEngineText = (isolated = true, cores = availableParallelism()) => {
+  const threads = isolated ? Math.min(4, cores) : 1;
   return `CPU (WebAssembly, onnxruntime-web, ${threads} ${threads === 1 ? 'thread' : 'threads'})`;
 };
 
