@@ -165,22 +165,38 @@ function contentSecurityPolicy(): Plugin {
 
 /**
  * Cross-origin isolation (npm start, vite preview, and what docs ask of a host): only an isolated page may share
- * memory between threads, so only there does the CPU engine's WebAssembly run on several cores. The embedder
- * policy is credentialless rather than require-corp so the widget can still play media a host names from any
- * server; the resource policy lets an isolated host page embed the widget. The tests' pages and the CLI's are
- * served the same way, so they run the engine as the app does.
+ * memory between threads, so only there does the CPU engine's WebAssembly run on several cores. The app's page
+ * asks for require-corp, which every engine knows (WebKit has no credentialless); it loads nothing from other
+ * origins but by CORS. The widget's page asks for credentialless, so it can still play media a host names from any
+ * server (where the browser lacks credentialless, the widget is not isolated and runs on one thread). The resource
+ * policy lets an isolated host page embed the widget. The tests' pages and the CLI's are served the same way, so
+ * they run the engine as the app does.
  */
 const ISOLATION_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'credentialless',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
+
+/** The embedder policy of a path: the widget's page credentialless, everything else require-corp. */
+export const embedderPolicyOf = (path: string) => (/^\/embed(\.html)?$/.test(path) ? 'credentialless' : 'require-corp');
+
+function embedderPolicy(): Plugin {
+  const set = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    res.setHeader('Cross-Origin-Embedder-Policy', embedderPolicyOf((req.url ?? '/').split('?')[0]));
+    next();
+  };
+  return {
+    name: 'embedder-policy',
+    configureServer: (server) => void server.middlewares.use(set),
+    configurePreviewServer: (server) => void server.middlewares.use(set),
+  };
+}
 
 /** The browser tests that run in Firefox's WebGPU as well. */
 const FIREFOX_TESTS = ['kernels/**/*.test.ts', 'model/slowfast.test.ts', 'model/variants.test.ts'];
 
 export default defineConfig({
-  plugins: [serveShared(), zooRelay(), contentSecurityPolicy()],
+  plugins: [embedderPolicy(), serveShared(), zooRelay(), contentSecurityPolicy()],
   build: {
     target: 'es2022',
     rollupOptions: {

@@ -18,14 +18,14 @@ interface Engine {
   engine: 'webgpu' | 'wasm';
   /** Where it keeps files. */
   storage: 'opfs' | 'indexeddb';
-  /** Whether the page is cross-origin isolated there, so the CPU engine runs on threads (WebKit has no COEP credentialless). */
+  /** Whether the page is cross-origin isolated there, so the CPU engine runs on threads. */
   isolated: boolean;
 }
 
 const ENGINES: Engine[] = [
   { name: 'Firefox with WebGPU', run: (use) => withFirefox({ webgpu: true }, use), engine: 'webgpu', storage: 'opfs', isolated: true },
   { name: 'Firefox without WebGPU', run: (use) => withFirefox({ webgpu: false }, use), engine: 'wasm', storage: 'opfs', isolated: true },
-  { name: 'WebKit', run: (use) => withWebKit({}, use), engine: 'wasm', storage: 'indexeddb', isolated: false },
+  { name: 'WebKit', run: (use) => withWebKit({}, use), engine: 'wasm', storage: 'indexeddb', isolated: true },
 ];
 const [firefox, , webkit] = ENGINES;
 
@@ -44,7 +44,7 @@ for (const e of ENGINES) {
     await e.run(async (page) => {
       await openWithGoldenWeights(page);
       expect(await page.attribute('.gpu-status', 'data-engine')).toBe(e.engine);
-      // The page asks for COEP credentialless: isolated where the engine knows it, and then the CPU engine is threaded.
+      // The app's page asks for COEP require-corp, which every engine knows: it is isolated, and the CPU engine threaded.
       expect(await page.evaluate(() => crossOriginIsolated, undefined)).toBe(e.isolated);
       const cores = await page.evaluate(() => navigator.hardwareConcurrency, undefined);
       if (e.engine === 'wasm') expect(await page.text('.gpu-status')).toContain(`Engine: ${cpuEngineText(e.isolated, cores)}`);
