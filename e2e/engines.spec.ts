@@ -153,3 +153,20 @@ test('Firefox: live labels from its fake camera', async () => {
     await page.waitFor(`${byTestId('webcam')}[data-status="off"]`);
   });
 });
+
+// WebKit's mock capture devices (a generated picture), without the permission prompt.
+test('WebKit: live labels from its mock camera', async () => {
+  await withWebKit({ mockCamera: true }, async (page) => {
+    await openWithGoldenWeights(page);
+    await page.click('Webcam');
+    await page.click('Start camera');
+    await poll(page, () => Number(document.querySelector('[data-testid="webcam"]')?.getAttribute('data-updates')), (n) => n >= 3, 180_000);
+    expect(await page.count(`${byTestId('top-labels')} li`)).toBe(5);
+    expect(await page.count(byTestId('webcam-error'))).toBe(0);
+    // On the CPU engine the camera view says maps need WebGPU instead of offering controls that draw nothing.
+    expect(await page.text(`.webcam-panel ${byTestId('maps-need-webgpu')}`)).toContain('maps need WebGPU');
+    await page.screenshot('webkit-webcam');
+    await page.click('Stop camera');
+    await page.waitFor(`${byTestId('webcam')}[data-status="off"]`);
+  });
+});
