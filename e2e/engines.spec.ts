@@ -138,35 +138,35 @@ for (const e of [firefox, webkit]) {
   });
 }
 
+/** Starts the camera with weights loaded, waits for three label updates, runs `check`, stops the camera. */
+async function liveLabels(page: DrivenPage, check: () => Promise<void>): Promise<void> {
+  await openWithGoldenWeights(page);
+  await page.click('Webcam');
+  await page.click('Start camera');
+  await poll(page, () => Number(document.querySelector('[data-testid="webcam"]')?.getAttribute('data-updates')), (n) => n >= 3, 180_000);
+  expect(await page.count(`${byTestId('top-labels')} li`)).toBe(5);
+  expect(await page.count(byTestId('webcam-error'))).toBe(0);
+  await check();
+  await page.screenshot(`${page.engine}-webcam`);
+  await page.click('Stop camera');
+  await page.waitFor(`${byTestId('webcam')}[data-status="off"]`);
+}
+
 test('Firefox: live labels from its fake camera', async () => {
-  await withFirefox({ webgpu: true, prefs: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true } }, async (page) => {
-    await openWithGoldenWeights(page);
-    await page.click('Webcam');
-    await page.click('Start camera');
-    await poll(page, () => Number(document.querySelector('[data-testid="webcam"]')?.getAttribute('data-updates')), (n) => n >= 3, 180_000);
-    expect(await page.count(`${byTestId('top-labels')} li`)).toBe(5);
-    expect(await page.count(byTestId('webcam-error'))).toBe(0);
-    // Firefox has no MediaStreamTrackProcessor: frames come from a video element, and the page says so.
-    expect(await page.text(byTestId('webcam-frame-source'))).toContain('no MediaStreamTrackProcessor');
-    await page.screenshot('firefox-webcam');
-    await page.click('Stop camera');
-    await page.waitFor(`${byTestId('webcam')}[data-status="off"]`);
-  });
+  await withFirefox({ webgpu: true, prefs: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true } }, (page) =>
+    liveLabels(page, async () => {
+      // Firefox has no MediaStreamTrackProcessor: frames come from a video element, and the page says so.
+      expect(await page.text(byTestId('webcam-frame-source'))).toContain('no MediaStreamTrackProcessor');
+    }),
+  );
 });
 
 // WebKit's mock capture devices (a generated picture), without the permission prompt.
 test('WebKit: live labels from its mock camera', async () => {
-  await withWebKit({ mockCamera: true }, async (page) => {
-    await openWithGoldenWeights(page);
-    await page.click('Webcam');
-    await page.click('Start camera');
-    await poll(page, () => Number(document.querySelector('[data-testid="webcam"]')?.getAttribute('data-updates')), (n) => n >= 3, 180_000);
-    expect(await page.count(`${byTestId('top-labels')} li`)).toBe(5);
-    expect(await page.count(byTestId('webcam-error'))).toBe(0);
-    // On the CPU engine the camera view says maps need WebGPU instead of offering controls that draw nothing.
-    expect(await page.text(`.webcam-panel ${byTestId('maps-need-webgpu')}`)).toContain('maps need WebGPU');
-    await page.screenshot('webkit-webcam');
-    await page.click('Stop camera');
-    await page.waitFor(`${byTestId('webcam')}[data-status="off"]`);
-  });
+  await withWebKit({ mockCamera: true }, (page) =>
+    liveLabels(page, async () => {
+      // On the CPU engine the camera view says maps need WebGPU instead of offering controls that draw nothing.
+      expect(await page.text(`.webcam-panel ${byTestId('maps-need-webgpu')}`)).toContain('maps need WebGPU');
+    }),
+  );
 });
