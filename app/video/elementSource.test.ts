@@ -8,6 +8,8 @@ import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { Engine } from '../engine/engine.ts';
 import { analyzeVideo } from './analyze.ts';
 import { openVideoFile } from './decode.ts';
+import { maxLogProbDelta } from './clipDistance.ts';
+import { phoneVideoNames } from '../../scripts/phoneVideoNames.mjs';
 import { elementVideoInfo, frameGrid, openElementFrames, openPlayableVideo, serveElementFrames } from './elementSource.ts';
 
 const config = GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px;
@@ -89,5 +91,26 @@ describe('frames from the browser\'s player', () => {
       const shared = r.top.filter((l) => decoded[i].top.some((d) => d.index === l.index)).length;
       expect(shared, `clip ${i}: ${r.top.map((l) => l.index)} vs ${decoded[i].top.map((l) => l.index)}`).toBeGreaterThanOrEqual(4);
     });
+  });
+
+  it('turns a phone video once: the player shows it upright, and the ring adds no turn of its own', async () => {
+    const device = (await acquireGpu()).device;
+    const dict = (await readWeights(new Uint8Array(await fetchShared('golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth')))).dict;
+    const engine = new Engine(device);
+    const model = { id: 1, config, weights: () => new StateDictSource(dict) };
+    const names = phoneVideoNames(90);
+    const played = async (name: string) => {
+      const served = await viaElement(`/generated-media/${name}`);
+      try {
+        return { info: served.info, clips: await analyzeVideo(engine, model, served) };
+      } finally {
+        served.dispose();
+      }
+    };
+    const tagged = await played(names.tagged);
+    expect([tagged.info.width, tagged.info.height]).toEqual([224, 336]);
+    const upright = await played(names.upright);
+    expect(maxLogProbDelta(tagged.clips, upright.clips)).toBeLessThan(0.05);
+    expect(maxLogProbDelta(tagged.clips, (await played(names.stored)).clips)).toBeGreaterThan(0.5);
   });
 });
