@@ -131,6 +131,10 @@ function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorI
 /** The model needs a buffer larger than this GPU allows: a smaller preset or input size may fit. */
 export class GpuLimitError extends Error {
   override readonly name = 'GpuLimitError';
+  /** `need`: what did not fit, as a clause ("this model needs a 218 MiB buffer … in one buffer"). */
+  constructor(readonly need: string) {
+    super(`${need[0].toUpperCase()}${need.slice(1)}. Choose a smaller input size or a smaller model.`);
+  }
 }
 
 const mib = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MiB`;
@@ -141,8 +145,8 @@ function checkLimits(device: GPUDevice, graph: Graph): void {
   const largest = graph.tensors.reduce((a, t) => (t.bytes > a.bytes ? t : a));
   if (largest.bytes > limit) {
     throw new GpuLimitError(
-      `This model needs a ${mib(largest.bytes)} buffer (${largest.name}, shape [${largest.shape.join(', ')}]), ` +
-        `but this GPU allows at most ${mib(limit)} in one buffer. Choose a smaller input size or a smaller model.`,
+      `this model needs a ${mib(largest.bytes)} buffer (${largest.name}, shape [${largest.shape.join(', ')}]), ` +
+        `but this GPU allows at most ${mib(limit)} in one buffer`,
     );
   }
 }

@@ -1,6 +1,7 @@
 // The engine worker: owns the GPUDevice, the weights and every GPU job, so the page stays responsive while a
 // clip runs. It speaks only the messages of protocol.ts. Loaded by worker.ts, the worker's entry.
 import { KernelCompileError } from '../../kernels/runKernel.ts';
+import { GpuLimitError } from '../../model/executor.ts';
 import { acquireGpu, deviceLost, GpuUnavailableError, hasSubgroups, isSoftwareAdapter, liveResources, type Gpu } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
@@ -312,11 +313,13 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
         return;
       } catch (e) {
         if (device && !controller.signal.aborted && !frames && attempt < MAX_LOSSES_PER_MINUTE && (await deviceLost(device))) continue;
-        // A kernel this GPU's compiler refuses is no dead end: the video goes on on the CPU engine, and the page says
-        // why. (Frames from the page's player come once, so that source cannot start again.)
-        if (device && e instanceof KernelCompileError && !controller.signal.aborted && !frames && clipsDone === 0) {
+        // A kernel this GPU's compiler refuses, or a buffer larger than it allows, is no dead end: the video goes on
+        // on the CPU engine, and the page says why. (Frames from the page's player come once, so that source cannot
+        // start again.)
+        const refusal = e instanceof KernelCompileError ? e.message : e instanceof GpuLimitError ? e.need : undefined;
+        if (device && refusal && !controller.signal.aborted && !frames && clipsDone === 0) {
           run = { ...settings, engine: 'wasm' };
-          post({ type: 'notice', id, kind: 'engine', message: `WebGPU cannot run this model here: ${e.message}. This video runs on the CPU engine instead.` });
+          post({ type: 'notice', id, kind: 'engine', message: `WebGPU cannot run this here (${refusal}): this video runs on the CPU engine instead.` });
           post({ type: 'analysisEngine', id, engine: 'wasm' });
           continue;
         }
