@@ -138,6 +138,37 @@ for (const e of [firefox, webkit]) {
   });
 }
 
+test('Firefox with WebGPU: teaching files with mirrored copies at 224 px, whose frames do not fit in one of its GPU buffers, reads them on the CPU engine and says so', async () => {
+  test.setTimeout(300_000);
+  const dir = mkdtempSync(join(tmpdir(), 'engines-teach-224-'));
+  try {
+    await withFirefox({ webgpu: true }, async (page) => {
+      await openWithGoldenWeights(page);
+      // Teaching reads 3 crops of clips every half second, here mirrored too: at 224 px their frames make a ring of
+      // over 128 MiB, Firefox's most in one binding.
+      await page.select(byTestId('input-size'), '224');
+      await page.click('Teach');
+      await page.evaluate(() => (document.querySelector('[data-testid="mirror-files"]') as HTMLInputElement).click(), undefined);
+      const sweeps: Sweep[] = ['left to right', 'right to left'];
+      for (const sweep of sweeps) {
+        await page.type('input[aria-label="New class name"]', sweep);
+        await page.click('Add class');
+        await page.waitFor(`[data-testid="teach-class"][data-name="${sweep}"]`);
+        await page.choose(byTestId(`teach-files-${sweep}`), makeSweep(dir, sweep, { variant: 1 }));
+        await page.waitFor(`[data-testid="teach-class"][data-name="${sweep}"][data-takes="1"]`, 240_000);
+      }
+      expect(await page.text(byTestId('teach-notice'))).toMatch(
+        /^WebGPU cannot run this here \(this model needs a \d+ MiB buffer \(ring, shape \[1, 3, \d+, 224, 224\]\), but this GPU allows at most 128 MiB in one buffer\): (left-to-right|right-to-left)-1\.mp4 was read on the CPU engine instead\.$/,
+      );
+      expect(await page.count(byTestId('teach-error'))).toBe(0);
+      await page.click('Train');
+      await page.waitFor(`${byTestId('head-state')}[data-status="ready"]`, 120_000);
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Starts the camera with weights loaded, waits for three label updates, runs `check`, stops the camera. */
 async function liveLabels(page: DrivenPage, check: () => Promise<void>): Promise<void> {
   await openWithGoldenWeights(page);

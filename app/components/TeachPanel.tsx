@@ -270,6 +270,11 @@ export function TeachPanel() {
           <button type="submit">Add segment</button>
         </form>
       )}
+      {teach.notice && (
+        <p className="notice" role="status" data-testid="teach-notice">
+          {teach.notice}
+        </p>
+      )}
       {teach.error && (
         <p className="error" role="alert" data-testid="teach-error">
           {teach.error}

@@ -218,18 +218,36 @@ async function moveLiveSessions(): Promise<void> {
   }
 }
 
+/**
+ * Why WebGPU cannot run a job here, in a sentence, when the GPU refused its model (a kernel its compiler rejects, a
+ * buffer over its limit): the job can go on on the CPU engine. Undefined for any other failure.
+ */
+function gpuRefusal(e: unknown): string | undefined {
+  const why = e instanceof KernelCompileError ? e.message : e instanceof GpuLimitError ? e.need : undefined;
+  return why && `WebGPU cannot run this here (${why})`;
+}
+
 /** The pooled features of a file's clips (3 crops each, every half second), inside `range` if given. */
 async function teachFile(id: number, file: Blob, name: string, settings: RunSettings, range?: { start: number; end: number }, mirrored = false): Promise<void> {
-  try {
-    const { engine, model, tiles } = await engineSetup(settings);
+  const features = async (run: RunSettings, notice?: string) => {
+    const { engine, model, tiles } = await engineSetup(run);
     const video = await openVideoFile(file);
     try {
       const clips = await analyzeVideo(engine, model, video, { tiles, stride: TEACH_STRIDE, views: 3, mirrored });
       // A segment's examples are the clips mostly inside it.
       const inside = range ? clips.filter((c) => (c.start + c.end) / 2 >= range.start && (c.start + c.end) / 2 <= range.end) : clips;
-      post({ type: 'teachFeatures', id, clips: inside.map((c) => ({ start: c.start, end: c.end, features: c.features })), duration: video.info.duration });
+      post({ type: 'teachFeatures', id, clips: inside.map((c) => ({ start: c.start, end: c.end, features: c.features })), duration: video.info.duration, notice });
     } finally {
       video.dispose();
+    }
+  };
+  try {
+    try {
+      await features(settings);
+    } catch (e) {
+      const refusal = settings.engine !== 'wasm' ? gpuRefusal(e) : undefined;
+      if (!refusal) throw e;
+      await features({ ...settings, engine: 'wasm' }, `${refusal}: ${name} was read on the CPU engine instead.`);
     }
   } catch (e) {
     post({ type: 'error', scope: 'teach', id, message: e instanceof VideoInputError ? `${name}: ${e.message}` : `${name} could not be used: ${(e as Error).message}` });
@@ -316,10 +334,10 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
         // A kernel this GPU's compiler refuses, or a buffer larger than it allows, is no dead end: the video goes on
         // on the CPU engine, and the page says why. (Frames from the page's player come once, so that source cannot
         // start again.)
-        const refusal = e instanceof KernelCompileError ? e.message : e instanceof GpuLimitError ? e.need : undefined;
+        const refusal = gpuRefusal(e);
         if (device && refusal && !controller.signal.aborted && !frames && clipsDone === 0) {
           run = { ...settings, engine: 'wasm' };
-          post({ type: 'notice', id, kind: 'engine', message: `WebGPU cannot run this here (${refusal}): this video runs on the CPU engine instead.` });
+          post({ type: 'notice', id, kind: 'engine', message: `${refusal}: this video runs on the CPU engine instead.` });
           post({ type: 'analysisEngine', id, engine: 'wasm' });
           continue;
         }

@@ -183,7 +183,8 @@ export type EngineEvent =
     /** The latest clip's pooled features (for teaching), and with a taught head the checkpoint's own labels. */
     features: Float32Array; baseTop?: Label[];
   }
-  | { type: 'teachFeatures'; id: number; clips: { start: number; end: number; features: Float32Array[] }[]; duration: number }
+  /** `notice`: said when the file ran on another engine than the one chosen (the GPU refused the model). */
+  | { type: 'teachFeatures'; id: number; clips: { start: number; end: number; features: Float32Array[] }[]; duration: number; notice?: string }
   | { type: 'trainProgress'; id: number; point: CurvePoint }
   /** `file`: the head as a head file, to save; `backend`: where its gradient ran. */
   | { type: 'trained'; id: number; evaluation: Evaluation; curve: CurvePoint[]; ms: number; backend: string; examples: number; file: Uint8Array<ArrayBuffer> }

@@ -26,6 +26,8 @@ export interface TeachState {
   training?: { id: number; curve: CurvePoint[] };
   trained?: { evaluation: Evaluation; curve: CurvePoint[]; ms: number; backend: string; examples: number };
   error?: string;
+  /** Something to know that is no error (a file read on the CPU engine because the GPU refused the model). */
+  notice?: string;
 }
 
 /** A file (or a segment of one) being read into examples: the engine answers request `id` with its clips. */
@@ -326,6 +328,7 @@ export function teachSlice<S extends TeachHost>(
           if (project.name !== read.project || !project.classes.some((c) => c.id === read.classId)) return;
           if (!features.length) return patch({ error: `${read.name} gave no clips: it is shorter than one clip of the model.` });
           const seconds = read.range ? read.range.end - read.range.start : e.duration;
+          if (e.notice) patch({ notice: e.notice });
           const made: Take = { id: newId(), classId: read.classId, source: read.source, name: read.name, thumbnail, seconds, features };
           setProject({ ...project, takes: [...project.takes, made] }, [made]);
         })();
