@@ -49,3 +49,33 @@ test('a phone\'s portrait video labels as its upright re-encode, with the map dr
   const stored = await analysed(page, files.stored, 'phone-90-stored.mp4');
   expect(stored.labels).not.toEqual(tagged.labels);
 });
+
+test('a phone\'s portrait video gives Teach an upright thumbnail', async ({ page }) => {
+  const files = await makePhoneVideos(90, dir, join(SHARED, 'media'));
+  await openWithGoldenWeights(page);
+  await page.getByRole('tab', { name: 'Teach' }).click();
+  await page.getByLabel('New class name').fill('phone');
+  await page.getByRole('button', { name: 'Add class' }).click();
+  const takes = page.getByTestId('take');
+  for (const [i, path] of [files.tagged, files.upright, files.stored].entries()) {
+    await page.getByTestId('teach-files-phone').setInputFiles(path);
+    await expect(takes).toHaveCount(i + 1, { timeout: 60_000 });
+  }
+  // Each thumbnail's pixels, as drawn: the tagged file's is portrait and is the upright re-encode's.
+  const pixels = await takes.locator('img').evaluateAll((images) =>
+    Promise.all((images as HTMLImageElement[]).map(async (img) => {
+      await img.decode();
+      const c = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      return { width: img.naturalWidth, height: img.naturalHeight, data: Array.from(g.getImageData(0, 0, c.width, c.height).data) };
+    })),
+  );
+  const [tagged, upright, stored] = pixels;
+  expect(tagged.height).toBeGreaterThan(tagged.width);
+  expect([tagged.width, tagged.height]).toEqual([upright.width, upright.height]);
+  const meanDiff = (a: number[], b: number[]) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
+  // JPEG at quality 0.7 of nearly the same picture: a few levels apart at most; the sideways one is far off.
+  expect(meanDiff(tagged.data, upright.data)).toBeLessThan(4);
+  expect(stored.height).toBeLessThan(stored.width);
+});

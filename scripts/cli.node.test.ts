@@ -92,7 +92,8 @@ describe('npm run classify', () => {
     const folder = join(tmp, 'phone');
     const files = await makePhoneVideos(90, folder, '../shared/media');
     const out = join(tmp, 'phone.jsonl');
-    const r = await run('classify', [folder, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--jsonl', out]);
+    const cam = join(tmp, 'phone-cam');
+    const r = await run('classify', [folder, '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--jsonl', out, '--cam', cam]);
     expect(r.status, r.stderr).toBe(0);
     const byFile = new Map(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((e) => [e.file, e]));
     const [tagged, upright, stored] = [files.tagged, files.upright, files.stored].map((f) => byFile.get(f));
@@ -102,6 +103,16 @@ describe('npm run classify', () => {
     const probabilities = (top: Top) => top.map((t) => [t.index, t.probability.toFixed(3)]);
     expect(probabilities(tagged.top)).toEqual(probabilities(upright.top));
     expect(probabilities(tagged.top)).not.toEqual(probabilities(stored.top));
+    // Where it looked (--cam) is in the orientation the user sees: the tagged file's maps are the upright one's.
+    const npyValues = (file: string) => {
+      const bytes = readFileSync(join(cam, file));
+      const start = 10 + bytes.readUInt16LE(8);
+      return new Float32Array(bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + bytes.length));
+    };
+    const maps = (video: string) => npyValues(`${video}.clip000.slow.npy`);
+    const near = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 1e-4 * Math.max(1, Math.abs(b[i])));
+    expect(near(maps('phone-90'), maps('phone-90-upright'))).toBe(true);
+    expect(near(maps('phone-90'), maps('phone-90-stored'))).toBe(false);
   }, 240_000);
 
   it('classifies a folder in shards, a JSON line per video, and resumes a run cut short (--jsonl, --shard, --resume)', async () => {
