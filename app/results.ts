@@ -111,7 +111,7 @@ export function segmentsToCsv(record: SegmentsExport): string {
 }
 
 /** The whole video's top `k` classes from its clips (see combineProbabilities). */
-export function verdictOf(clips: readonly ClipLabels[], classNames: readonly string[], multiLabel: boolean, k: number): Label[] {
+export function verdictOf(clips: readonly Pick<ClipLabels, 'probabilities'>[], classNames: readonly string[], multiLabel: boolean, k: number): Label[] {
   if (clips.length === 0) return [];
   const combined = combineProbabilities(clips.map((c) => c.probabilities), clips[0].probabilities.length, multiLabel);
   return topIndices(combined, k).map((index) => ({ index, label: classNames[index] ?? `class ${index}`, probability: combined[index] }));

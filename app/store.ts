@@ -172,8 +172,7 @@ export const runsOnCpu = (s: Pick<StoreState, 'gpu' | 'settings'>) => s.gpu.stat
 /** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
 const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
 
-// The paper's protocol is its 10 clips × 3 crops.
-const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views, profile: s.profile, protocol: s.protocol, engine: s.engine });
+const runSettings = (s: Settings) => ({ inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile, protocol: s.protocol, engine: s.engine });
 
 let engine: Engine | undefined;
 let camera: Camera | undefined;
@@ -223,22 +222,15 @@ export const useStore = create<StoreState>()((set, get) => {
           URL.revokeObjectURL(old.source.url);
           previous = old.previous;
         }
-        const s = pending.settings;
-        const weights = get().weights;
-        // A taught head labels with its own classes (single-label: it is a softmax).
-        const head = get().head;
         // An animated image shows as an image, whatever its name says.
         const source: VideoSource = e.info.container === 'image' ? { ...pending.source, kind: 'image' } : pending.source;
+        const { model, classNames, multiLabel, inputSize, stride, views } = e.facts;
         set({
           pending: undefined,
           videoError: undefined,
           analysis: {
             id: e.id, source, info: e.info, engine: e.engine, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
-            model: weights.status === 'ready' ? weights.model.name : 'unknown',
-            classNames: head.status === 'ready' ? head.classNames : weights.status === 'ready' ? weights.model.classNames : [],
-            multiLabel: head.status !== 'ready' && weights.status === 'ready' && weights.model.config.headActivation === 'sigmoid',
-            inputSize: s.inputSize ?? (weights.status === 'ready' ? weights.model.config.inputSize : 224),
-            stride: s.stride, views: s.protocol === 'paper' ? 3 : s.views,
+            model, classNames, multiLabel, inputSize, stride, views,
           },
         });
         return;
@@ -305,8 +297,6 @@ export const useStore = create<StoreState>()((set, get) => {
           case 'gpu':
             return set({ engineError: e.message });
         }
-        return;
-      case 'pong':
         return;
     }
   };

@@ -7,9 +7,16 @@ export class Engine {
   private readonly worker: Worker;
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
+  private readonly ended = new AbortController();
+  /** Aborted once the worker is terminated: whoever waits on its events stops waiting. */
+  readonly closed: AbortSignal = this.ended.signal;
 
-  constructor() {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'slowfast-engine' });
+  /** `workerUrl`: where the worker is served, for bundlers that do not follow `new URL(…, import.meta.url)`. */
+  constructor(workerUrl?: string | URL) {
+    // The literal form is what bundlers recognise (Vite, webpack 5): they bundle the worker from it.
+    this.worker = workerUrl
+      ? new Worker(workerUrl, { type: 'module', name: 'slowfast-engine' })
+      : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'slowfast-engine' });
     this.worker.addEventListener('message', (e: MessageEvent<EngineEvent>) => {
       for (const l of this.listeners) l(e.data);
     });
@@ -38,5 +45,6 @@ export class Engine {
 
   terminate(): void {
     this.worker.terminate();
+    this.ended.abort();
   }
 }

@@ -10,7 +10,8 @@ import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autot
 import { buildSlowFast } from '../../model/slowfast.ts';
 import { DEFAULT_ZOO_MODEL } from '../../model/zoo.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
-import { analyzeVideo } from '../video/analyze.ts';
+import { analyzeVideo, viewsFor } from '../video/analyze.ts';
+import { labelsFor } from '../../model/labels.ts';
 import { openVideoFile, VideoInputError } from '../video/decode.ts';
 import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import { cameraFrameStream } from '../video/elementCamera.ts';
@@ -21,7 +22,8 @@ import { Engine, type EngineModel } from './engine.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
 import { Models } from './models.ts';
 import { Teacher } from './teacher.ts';
-import type { EngineEvent, EngineRequest, Label, PerfReport, RunSettings } from './protocol.ts';
+import { setWasmLocation } from '../../model/onnx/wasmLocation.ts';
+import type { AnalysisFacts, EngineEvent, EngineRequest, Label, PerfReport, RunSettings } from './protocol.ts';
 
 const scope = self as unknown as {
   postMessage(message: EngineEvent): void;
@@ -100,7 +102,12 @@ function startGpu(): Promise<Gpu | undefined> {
   return gpu;
 }
 
-async function openCache(): Promise<void> {
+async function openCache(keep = true): Promise<void> {
+  if (!keep) {
+    cache = undefined;
+    post({ type: 'cache', state: { status: 'unavailable', message: 'Weights are not kept: whoever started the engine asked for none.' } });
+    return;
+  }
   try {
     cache = await ModelCache.open();
     post({ type: 'cache', state: { status: 'available', models: await cache.list(), storage: cache.backend } });
@@ -291,6 +298,20 @@ function perfOf(classifier: Classifier, inferenceMs: number, settings: RunSettin
   return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, resources, made };
 }
 
+/** What an analysis's probabilities mean: a taught head's classes (single-label: a softmax), else the checkpoint's. */
+function analysisFacts(model: EngineModel, settings: RunSettings): AnalysisFacts {
+  const { config, head, labels } = model;
+  return {
+    model: models.current?.name ?? 'unknown',
+    classNames: [...(head?.classNames ?? labels ?? labelsFor(config.numClasses))],
+    multiLabel: !head && config.headActivation === 'sigmoid',
+    inputSize: config.inputSize,
+    views: viewsFor(settings),
+    stride: settings.stride,
+    protocol: settings.protocol ?? 'stride',
+  };
+}
+
 async function analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames): Promise<void> {
   const controller = new AbortController();
   jobs.set(id, controller);
@@ -303,12 +324,12 @@ async function analyze(id: number, file: Blob, name: string, settings: RunSettin
       const { device, engine, model, tiles } = await engineSetup(run);
       const video = frames ? openElementFrames(frames) : await openVideoFile(file);
       try {
-        if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, clips: 0, duration: video.info.duration, engine: device ? 'webgpu' : 'wasm' });
+        if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, engine: device ? 'webgpu' : 'wasm', facts: analysisFacts(model, settings) });
         let classifier: Classifier | undefined;
         await analyzeVideo(engine, model, video, {
           tiles,
           stride: settings.stride,
-          views: settings.views,
+          views: viewsFor(settings),
           protocol: settings.protocol,
           profile: settings.profile,
           signal: controller.signal,
@@ -404,10 +425,15 @@ async function webcamStart(id: number, source: CameraFrames, settings: RunSettin
 
 async function handle(request: EngineRequest): Promise<void> {
   switch (request.type) {
-    case 'init':
-      await Promise.all([startGpu(), openCache()]);
+    case 'init': {
+      const o = request.options ?? {};
+      models.sources = { zooUrl: o.zooUrl, siteModels: o.siteModels ?? true };
+      setWasmLocation(o.wasmUrl);
+      await Promise.all([startGpu(), openCache(o.keep)]);
       await postTilesState();
+      if (request.model === null) return;
       return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? DEFAULT_ZOO_MODEL.name });
+    }
     case 'loadModel':
       return loading(models.loadModel(request.key).catch((e: unknown) => {
         const message = `The ${request.key} weights could not be loaded: ${(e as Error).message}`;
@@ -478,9 +504,6 @@ async function handle(request: EngineRequest): Promise<void> {
       headChange = change.catch(() => {});
       return change;
     }
-    case 'ping':
-      post({ type: 'pong', at: request.at });
-      return;
   }
 }
 

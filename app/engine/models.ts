@@ -30,6 +30,8 @@ export class Models {
   /** Bumped by every load, so a slow load never replaces the model a later one chose. */
   private generation = 0;
   private download?: AbortController;
+  /** Where zoo checkpoints come from (a mirror), and whether the site's own converted weights are tried first. */
+  sources: { zooUrl?: string; siteModels: boolean } = { siteModels: true };
 
   constructor(
     private readonly post: (e: EngineEvent) => void,
@@ -150,7 +152,7 @@ export class Models {
     }
     // Converted weights this site serves (npm run weights puts them in public/models/).
     this.post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received: 0, total: 0 } });
-    const served = await this.fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, canonical, undefined, (received, total) => {
+    const served = this.sources.siteModels && await this.fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, canonical, undefined, (received, total) => {
       if (generation === this.generation) this.post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received, total } });
     }).catch(() => undefined);
     if (generation !== this.generation) return;
@@ -185,7 +187,7 @@ export class Models {
     };
     const missing = (message: string): WeightsState => ({ status: 'missing', key: zoo.name, message, download: { bytes: estimate } });
     loading(0, 0);
-    const url = zooUrl(zoo);
+    const url = zooUrl(zoo, this.sources.zooUrl);
     let fetched: Fetched | undefined;
     try {
       fetched = await this.fetchWeights(url, zoo.name, controller.signal, loading);
@@ -279,9 +281,12 @@ class DownloadRefused extends Error {
   }
 }
 
-/** Where this page gets a zoo checkpoint: the mirror its deployer set, else its own server, which fetches it from the zoo. */
-function zooUrl(m: ZooModel): string {
-  const mirror = import.meta.env.VITE_ZOO_URL as string | undefined;
+/**
+ * Where this page gets a zoo checkpoint: the mirror its starter or deployer set, else its own server, which fetches
+ * it from the zoo.
+ */
+function zooUrl(m: ZooModel, chosen: string | undefined): string {
+  const mirror = chosen ?? (import.meta.env.VITE_ZOO_URL as string | undefined);
   return mirror ? `${mirror.replace(/\/$/, '')}/${m.path}` : new URL(`${import.meta.env.BASE_URL}${ZOO_PROXY_PATH}/${m.path}`, self.location.origin).href;
 }
 

@@ -132,9 +132,40 @@ export interface PerfReport {
   made: { buffers: number; pipelines: number; bytesUploaded: number; modelBuilds: number };
 }
 
+/** How an engine is set up by whoever starts it (the page takes the defaults; the library passes its caller's). */
+export interface EngineOptions {
+  /** Keep converted weights, label files and tuned tiles in the origin's storage (default true). */
+  keep?: boolean;
+  /** Where zoo checkpoints are fetched from (their zoo paths below it); default the site's own relay. */
+  zooUrl?: string;
+  /** Try the site's own converted weights (`models/` beside the page, as `npm run weights` writes them) before the zoo (default true). */
+  siteModels?: boolean;
+  /** Where onnxruntime-web's .wasm is served, where the bundler did not place it beside the worker. */
+  wasmUrl?: string;
+}
+
+/** What an analysis's results mean, as the engine runs it: the page and the library take these, not their own guesses. */
+export interface AnalysisFacts {
+  /** The model's name (its preset's title or its file's). */
+  model: string;
+  /** The classes its probabilities are over: the taught head's, the label file's, or the dataset's. */
+  classNames: string[];
+  /** Each class has its own probability (a sigmoid head, as Charades'): the video's verdict takes each class's peak. */
+  multiLabel: boolean;
+  /** Input height and width the clips ran at. */
+  inputSize: number;
+  /** Spatial views per clip (the paper's protocol is 3). */
+  views: 1 | 3;
+  stride: number;
+  protocol: 'stride' | 'paper';
+}
+
 export type EngineRequest =
-  /** Starts the GPU and storage, then loads `model` (the user's last choice) or the cached or default one. */
-  | { type: 'init'; model?: ModelKey }
+  /**
+   * Starts the GPU and storage, then loads `model` (the user's last choice) or the cached or default one; `null`
+   * loads nothing (the library loads what its caller gives).
+   */
+  | { type: 'init'; model?: ModelKey | null; options?: EngineOptions }
   | { type: 'loadModel'; key: ModelKey }
   /** Downloads a zoo model (with progress), converts it and caches it. */
   | { type: 'downloadModel'; key: ModelKey }
@@ -150,7 +181,6 @@ export type EngineRequest =
   | { type: 'cancel'; id: number }
   | { type: 'webcamStart'; id: number; frames: CameraFrames; settings: RunSettings; intervalMs: number }
   | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }
-  /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
   /**
    * The pooled features of a file's clips (every 0.5 s, 3 crops each, and each mirrored if `mirrored`), or of
    * those inside `range` (seconds): examples for teaching. Answered by 'teachFeatures'.
@@ -159,9 +189,7 @@ export type EngineRequest =
   /** Trains a head on the examples; progress comes as 'trainProgress', the head as 'trained', and the engine labels with it. */
   | { type: 'train'; id: number; name: string; classNames: string[]; examples: TeachExample[] }
   /** Labels with the head in this file (safetensors from 'trained' or `npm run teach`), or, null, with the checkpoint's again. */
-  | { type: 'useHead'; file: Blob | null; name?: string }
-  /** Answered at once with 'pong'; the UI uses it to show the worker stays responsive. */
-  | { type: 'ping'; at: number };
+  | { type: 'useHead'; file: Blob | null; name?: string };
 
 export type EngineEvent =
   | { type: 'gpu'; state: GpuState }
@@ -169,10 +197,10 @@ export type EngineEvent =
   | { type: 'cache'; state: CacheState }
   | { type: 'tiles'; state: TilesState }
   /** `engine`: where its clips run (our shaders on the GPU, or the CPU engine). */
-  | { type: 'analysisStart'; id: number; info: VideoInfo; clips: number; duration: number; engine: EngineKind }
+  | { type: 'analysisStart'; id: number; info: VideoInfo; engine: EngineKind; facts: AnalysisFacts }
   /** The analysis goes on on another engine (the GPU refused a kernel): from here its clips run there. */
   | { type: 'analysisEngine'; id: number; engine: EngineKind }
-  | { type: 'progress'; id: number; clipsDone: number; clips: number; decoded: number; duration: number }
+  | { type: 'progress'; id: number; clipsDone: number; clips: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
   /** Something to know about an analysis's results (a video shorter than a clip, one that ends early). */
@@ -191,5 +219,4 @@ export type EngineEvent =
   | { type: 'head'; state: HeadState }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
-  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head'; id?: number; kind?: string; message: string }
-  | { type: 'pong'; at: number };
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head'; id?: number; kind?: string; message: string };

@@ -27,9 +27,6 @@ export interface ClipResult extends ClipWindow {
 export interface AnalysisProgress {
   clipsDone: number;
   clips: number;
-  /** Seconds of video decoded so far. */
-  decoded: number;
-  duration: number;
 }
 
 export interface AnalyzeOptions {
@@ -86,6 +83,9 @@ interface Plan {
 /** The paper's test protocol: 10 clips (× 3 crops). */
 export const PAPER_CLIPS = 10;
 
+/** The spatial views an analysis runs: the paper's protocol is 3 crops, whatever else was asked. */
+export const viewsFor = (o: Pick<AnalyzeOptions, 'protocol' | 'views'>): 1 | 3 => (o.protocol === 'paper' ? 3 : o.views ?? 1);
+
 /** Lays out the clips (every `stride` seconds, or the paper's evenly spaced ones) and how many ring slots the overlapping ones need at once. */
 export function planAnalysis(timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number, protocol: AnalyzeOptions['protocol'] = 'stride'): Plan {
   const windows = protocol === 'paper' ? evenlySpacedWindows(duration, clipDuration(config), PAPER_CLIPS) : clipWindows(duration, clipDuration(config), stride);
@@ -124,7 +124,7 @@ export async function analyzeVideo(
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride, options.protocol);
-  const lease = await engine.lease(model, { views: options.views ?? 1, mirrored: options.mirrored, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
+  const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
   const { classifier, ring } = lease;
   options.onClassifier?.(classifier);
   const slotOf = new Map<number, number>();
@@ -176,7 +176,7 @@ export async function analyzeVideo(
         }
       }
       next++;
-      options.onProgress?.({ clipsDone: next, clips: plan.windows.length, decoded: timestamps[Math.min(decodedUpTo, timestamps.length - 1)], duration });
+      options.onProgress?.({ clipsDone: next, clips: plan.windows.length });
     }
   };
 
@@ -235,7 +235,7 @@ export async function analyzeVideo(
       const window = { start: 0, end: decodedEnd };
       await classifyWindow(window, pickFrames(timestamps.slice(0, index), window, clipFrames(config)));
     }
-    options.onProgress?.({ clipsDone: results.length, clips: results.length, decoded: decodedEnd, duration });
+    options.onProgress?.({ clipsDone: results.length, clips: results.length });
     const of = video.damage ? '' : ` of ${duration.toFixed(2)} s`;
     options.onNotice?.({ kind: 'incomplete', message: `Only the first ${decodedEnd.toFixed(2)} s${of} could be decoded. ${damage} The labels cover that part.` });
     return results;

@@ -50,15 +50,23 @@ export async function openCamera(): Promise<Camera> {
   } catch (e) {
     throw cameraError(e);
   }
+  return cameraFromStream(stream, { stopTracks: true });
+}
+
+/**
+ * A camera from a stream already open (the library's caller's): its first video track's frames, for the worker.
+ * `stopTracks`: stop() ends the stream's tracks too (only for a stream we opened).
+ */
+export function cameraFromStream(stream: MediaStream, o: { stopTracks: boolean }): Camera {
   const track = stream.getVideoTracks()[0] as MediaStreamVideoTrack | undefined;
+  const stopTracks = () => {
+    if (o.stopTracks) for (const t of stream.getTracks()) t.stop();
+  };
   if (!track) {
-    for (const t of stream.getTracks()) t.stop();
+    stopTracks();
     throw new WebcamError('no-camera', 'No camera was found. Connect one and start again.');
   }
-  const stopTracks = () => {
-    for (const t of stream.getTracks()) t.stop();
-  };
-  if (processor) return { stream, track, frames: new MediaStreamTrackProcessor({ track }).readable, source: 'track', stop: stopTracks };
+  if (typeof MediaStreamTrackProcessor !== 'undefined') return { stream, track, frames: new MediaStreamTrackProcessor({ track }).readable, source: 'track', stop: stopTracks };
   const served = serveCameraElementFrames(stream);
   return {
     stream,

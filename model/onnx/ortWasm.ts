@@ -3,10 +3,11 @@
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm?url';
 import { createOrtModel, type OrtModel } from './ortSession.ts';
+import { wasmLocation } from './wasmLocation.ts';
 
-ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 ort.env.logLevel = 'error';
 
 export function loadWasmModel(bytes: Uint8Array): Promise<OrtModel> {
+  ort.env.wasm.wasmPaths = { wasm: wasmLocation() ?? wasmUrl };
   return createOrtModel(ort, bytes, 'wasm');
 }
