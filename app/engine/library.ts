@@ -86,6 +86,11 @@ export interface LoadModelOptions {
   signal?: AbortSignal;
   /** Where zoo checkpoints are fetched from: a server holding the zoo's paths (default the official zoo, which must allow your origin). */
   mirror?: string;
+  /**
+   * Input height and width for every clip this model runs, unless a call says otherwise (default the model's own,
+   * 256 for the zoo's R50s; smaller is faster and less exact).
+   */
+  inputSize?: number;
   /** Keep converted weights in this origin's storage (OPFS, else IndexedDB), so a zoo model loads from there next time (default true). */
   keep?: boolean;
   /**
@@ -105,7 +110,7 @@ export interface ClassifyOptions {
   views?: 1 | 3;
   /** 'paper': the paper's test protocol, 10 clips evenly spaced × 3 crops, instead of one every `stride`. */
   protocol?: 'stride' | 'paper';
-  /** Input height and width (default the model's own, 256 for the zoo's R50s). */
+  /** Input height and width (default loadModel's `inputSize`, else the model's own). */
   inputSize?: number;
   /** Thresholds for `segments` (default enter 0.5, exit 0.3, minDuration 1 s). */
   segments?: SegmentOptions;
@@ -180,9 +185,21 @@ export interface LiveLabels {
 export interface WatchOptions {
   /** Milliseconds between labels (default 500). */
   interval?: number;
+  /** Input height and width (default loadModel's `inputSize`, else the model's own). */
+  inputSize?: number;
   onLabels: (labels: LiveLabels) => void;
   /** The camera stopped (its track ended, its permission was withdrawn) or could not be read. */
   onError?: (error: CameraError) => void;
+}
+
+export interface ExampleOptions {
+  /** Only the clips mostly inside this span (seconds). */
+  range?: { start: number; end: number };
+  /** Each crop mirrored too: twice the examples (only for actions that mean the same mirrored). */
+  mirrored?: boolean;
+  /** Input height and width (default loadModel's `inputSize`, else the model's own). */
+  inputSize?: number;
+  signal?: AbortSignal;
 }
 
 /** A clip's features for teaching, from `examplesFrom`: one per crop (and mirrored copy). */
@@ -276,7 +293,7 @@ export async function loadModel(source: Blob | ArrayBuffer | ArrayBufferView | s
   const { engine: choice = 'auto', signal } = options;
   const assets = options.assetsUrl === undefined ? undefined : new URL('./', new URL(String(options.assetsUrl), location.href));
   const worker = new EngineWorker(assets && new URL('worker.js', assets));
-  const model = new ResidentModel(worker);
+  const model = new ResidentModel(worker, options.inputSize);
   try {
     if (signal?.aborted) throw new AbortedError('Aborted.');
     const engineOptions: EngineOptions = {
@@ -292,8 +309,10 @@ export async function loadModel(source: Blob | ArrayBuffer | ArrayBufferView | s
     if (gpu.status === 'unavailable') throw new SlowFastError(gpu.message);
     model.useEngine(gpu.status === 'ready' && choice !== 'wasm' ? 'webgpu' : 'wasm');
 
+    // Bytes read by the worker; a URL's are the fetch's own (counted here as they arrive).
     const progress = (s: WeightsState) => {
-      if (s.status === 'loading') options.onProgress?.({ loaded: s.received, total: s.total });
+      if (s.status === 'loading' && typeof source !== 'string') options.onProgress?.({ loaded: s.received, total: s.total });
+      else if (s.status === 'loading' && s.phase === 'download') options.onProgress?.({ loaded: s.received, total: s.total });
     };
     const weightsError = (e: EngineEvent) => {
       if (e.type === 'error' && e.scope === 'weights') throw new WeightsError(e.message);
@@ -369,7 +388,7 @@ export interface Model {
    * Examples for teaching from a video: the pooled features of its clips every half second (3 crops each, each
    * mirrored too with `mirrored`), or of those inside `range` (seconds).
    */
-  examplesFrom(video: Blob, options?: { range?: { start: number; end: number }; mirrored?: boolean; signal?: AbortSignal }): Promise<ExampleClip[]>;
+  examplesFrom(video: Blob, options?: ExampleOptions): Promise<ExampleClip[]>;
   /**
    * Trains a head on examples (`label`: the class's index in `classNames`; `group`: the take it came from, so a
    * take is never both trained on and graded), and labels with it from then on.
@@ -388,7 +407,10 @@ class ResidentModel implements Model {
   private lost?: string;
   private disposed = false;
 
-  constructor(private readonly worker: EngineWorker) {
+  constructor(
+    private readonly worker: EngineWorker,
+    private readonly inputSize: number | undefined,
+  ) {
     worker.on((e) => this.track(e));
   }
 
@@ -429,7 +451,7 @@ class ResidentModel implements Model {
   }
 
   private settings(o: Pick<ClassifyOptions, 'stride' | 'views' | 'protocol' | 'inputSize'> = {}): RunSettings {
-    return { stride: o.stride ?? 1, views: o.views ?? 1, protocol: o.protocol ?? 'stride', inputSize: o.inputSize, profile: false, engine: this.engine };
+    return { stride: o.stride ?? 1, views: o.views ?? 1, protocol: o.protocol ?? 'stride', inputSize: o.inputSize ?? this.inputSize, profile: false, engine: this.engine };
   }
 
   /** Names the head's classes (one name per class, by index). */
@@ -479,7 +501,8 @@ class ResidentModel implements Model {
     if (!video) throw refusal ?? new VideoError(`${name}: the browser cannot play this video.`, 'unsupported-codec');
     try {
       const info = elementVideoInfo(video);
-      const config = { ...this.loaded().config, ...(options.inputSize ? { inputSize: options.inputSize } : {}) };
+      const inputSize = options.inputSize ?? this.inputSize;
+      const config = { ...this.loaded().config, ...(inputSize ? { inputSize } : {}) };
       const times = frameGrid(video.duration, clipFrameRate(config));
       const port = serveElementFrames(video, times);
       return await this.analyze(new Blob(), name, options, { port, info, times });
@@ -570,7 +593,7 @@ class ResidentModel implements Model {
       this.worker.send({ type: 'webcamStop', id });
       camera.stop();
     };
-    this.worker.send({ type: 'webcamStart', id, frames: camera.frames, settings: this.settings(), intervalMs: options.interval ?? 500 });
+    this.worker.send({ type: 'webcamStart', id, frames: camera.frames, settings: this.settings(options), intervalMs: options.interval ?? 500 });
     return { stop };
   }
 
@@ -598,7 +621,7 @@ class ResidentModel implements Model {
    * Examples for teaching from a video: the pooled features of its clips every half second (3 crops each, each
    * mirrored too with `mirrored`), or of those inside `range` (seconds).
    */
-  async examplesFrom(video: Blob, options: { range?: { start: number; end: number }; mirrored?: boolean; signal?: AbortSignal } = {}): Promise<ExampleClip[]> {
+  async examplesFrom(video: Blob, options: ExampleOptions = {}): Promise<ExampleClip[]> {
     this.loaded();
     const id = this.worker.id();
     const read = waitFor(this.worker, (e) => {
@@ -606,7 +629,7 @@ class ResidentModel implements Model {
       if (e.type === 'error') throw new VideoError(e.message, e.kind);
       return e.type === 'teachFeatures' ? e.clips : undefined;
     }, options.signal);
-    this.worker.send({ type: 'teachFile', id, file: video, name: nameOf(video, 'video'), settings: this.settings(), range: options.range, mirrored: options.mirrored });
+    this.worker.send({ type: 'teachFile', id, file: video, name: nameOf(video, 'video'), settings: this.settings(options), range: options.range, mirrored: options.mirrored });
     return read;
   }
 
