@@ -7,7 +7,7 @@ import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import type { KeptBackend } from '../storage/keptFolder.ts';
 import type { ElementFrames } from '../video/elementSource.ts';
-import type { CameraFrames } from '../video/webcam.ts';
+import type { CameraFrames, WebcamErrorKind } from '../video/webcam.ts';
 import type { EngineKind } from '../../model/classifier.ts';
 import type { AnalysisNotice } from '../video/analyze.ts';
 import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
@@ -180,7 +180,7 @@ export type EngineRequest =
   | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames }
   | { type: 'cancel'; id: number }
   | { type: 'webcamStart'; id: number; frames: CameraFrames; settings: RunSettings; intervalMs: number }
-  | { type: 'webcamStop'; id: number; error?: { kind: string; message: string } }
+  | { type: 'webcamStop'; id: number; error?: { kind: WebcamErrorKind; message: string } }
   /**
    * The pooled features of a file's clips (every 0.5 s, 3 crops each, and each mirrored if `mirrored`), or of
    * those inside `range` (seconds): examples for teaching. Answered by 'teachFeatures'.
