@@ -16,9 +16,7 @@ export interface KernelDescriptor {
   /** Complete WGSL, header resolved. */
   source: string;
   entryPoint: string;
-  /** Pipeline-overridable constants; part of the pipeline identity. */
-  constants: Record<string, number>;
-  /** Identifies the pipeline (source, entry point, constants); shapes never enter it. */
+  /** Identifies the pipeline (source and entry point; constants are written into the source); shapes never enter it. */
   cacheKey: string;
   /** The binding of each input buffer, in the order the caller passes them, then of each output. */
   inputBindings: number[];
@@ -136,12 +134,8 @@ export function keepSections(source: string, flags: Record<string, boolean>): st
   return lines.join('\n');
 }
 
-export function cacheKeyOf(name: string, entryPoint: string, constants: Record<string, number>, source: string): string {
-  const consts = Object.entries(constants)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  return `${name}:${entryPoint}:${consts}:${hashString(source)}`;
+export function cacheKeyOf(name: string, entryPoint: string, source: string): string {
+  return `${name}:${entryPoint}:${hashString(source)}`;
 }
 
 function hashString(s: string): string {
@@ -170,8 +164,7 @@ export function elementwiseDescriptor(
     name,
     source,
     entryPoint: 'main',
-    constants: {},
-    cacheKey: cacheKeyOf(name, 'main', {}, source),
+    cacheKey: cacheKeyOf(name, 'main', source),
     inputBindings,
     outputBindings,
     uniforms: packUniforms(layout, uniforms),

@@ -29,7 +29,7 @@ export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<
       .createComputePipelineAsync({
         label: desc.name,
         layout: 'auto',
-        compute: { module, entryPoint: desc.entryPoint, constants: desc.constants },
+        compute: { module, entryPoint: desc.entryPoint },
       })
       .catch(async (e: unknown) => {
         // The pipeline error only says the module is invalid; the compiler's messages say why.
@@ -77,17 +77,20 @@ export interface Bound {
   dispatch: [number, number, number];
 }
 
+/** What a kernel's input binds to: a buffer, a texture (bound as its default view), a view, or a video frame imported as an external texture. */
+export type BindingInput = GPUBuffer | GPUTexture | GPUTextureView | GPUExternalTexture;
+
 /** A descriptor's bind group: its uniforms at binding 0, then its inputs and outputs at the bindings it names. */
 export function bindGroupFor(
   device: GPUDevice,
   pipeline: GPUComputePipeline,
   desc: KernelDescriptor,
   uniforms: GPUBufferBinding,
-  inputs: (GPUBuffer | GPUTexture)[],
+  inputs: BindingInput[],
   outputs: GPUBuffer[],
   label = desc.name,
 ): GPUBindGroup {
-  const resource = (r: GPUBuffer | GPUTexture): GPUBindingResource => (r instanceof GPUTexture ? r.createView() : { buffer: r });
+  const resource = (r: BindingInput): GPUBindingResource => (r instanceof GPUTexture ? r.createView() : r instanceof GPUBuffer ? { buffer: r } : r);
   return device.createBindGroup({
     label,
     layout: pipeline.getBindGroupLayout(0),

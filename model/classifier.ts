@@ -1,5 +1,6 @@
 // The engine's face: weights in, a ready Executor, and classify(slow, fast) → labels with probabilities.
-import { buildSlowFast, type BuildOptions, type BuiltModel, type SlowFastConfig } from './slowfast.ts';
+import { buildSlowFast, OUTPUT, type BuildOptions, type BuiltModel, type SlowFastConfig, type SlowFastOutput } from './slowfast.ts';
+import type { GraphOutputs, TensorId } from './graph.ts';
 import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from './executor.ts';
 import type { KernelOptions } from './kernelChoice.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
@@ -71,7 +72,7 @@ export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, Kernel
 
 /** What runs a classifier's graph: our WGSL executor on the GPU, or onnxruntime-web's wasm on the CPU. */
 export interface GraphRunner {
-  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind?: ClassifyOptions['bind']): Promise<Map<string, Float32Array>>;
+  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind?: ClassifyOptions['bind']): Promise<GraphOutputs<SlowFastOutput>>;
   readonly memory: MemoryReport;
   readonly timings: NodeTiming[];
   /** Building it: shader pipelines, or the export and the wasm session. */
@@ -126,7 +127,7 @@ export class Classifier {
     const { head } = options;
     const customHead = head && { id: headFingerprint(head), classes: head.classNames.length, ...foldHead(head) };
     const model = buildSlowFast(config, weights, {
-      input: options.input, ringFrames: options.ringFrames, softmax: true, classMaps: options.classMaps, features: true, customHead,
+      input: options.input, ringCapacity: options.ringCapacity, softmax: true, classMaps: options.classMaps, features: true, customHead,
     });
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
@@ -142,13 +143,13 @@ export class Classifier {
    * 'fast' by default: the Slow frames gathered inside it; or 'ring', a frame ring in `inputArrays`). No
    * activation maps there.
    */
-  static async createOnCpu(config: SlowFastConfig, weights: WeightSource, options: Pick<ClassifierOptions, 'labels' | 'head' | 'input' | 'ringFrames'> & { inputArrays?: Record<string, Float32Array> } = {}): Promise<Classifier> {
+  static async createOnCpu(config: SlowFastConfig, weights: WeightSource, options: Pick<ClassifierOptions, 'labels' | 'head' | 'input' | 'ringCapacity'> & { inputArrays?: Record<string, Float32Array> } = {}): Promise<Classifier> {
     const { head } = options;
     const customHead = head && { id: headFingerprint(head), classes: head.classNames.length, ...foldHead(head) };
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
-    const model = buildSlowFast(config, weights, { input: options.input ?? 'fast', ringFrames: options.ringFrames, softmax: true, features: true, customHead });
+    const model = buildSlowFast(config, weights, { input: options.input ?? 'fast', ringCapacity: options.ringCapacity, softmax: true, features: true, customHead });
     const { OrtExecutor } = await import('./onnx/ortExecutor.ts');
     return new Classifier(model, await OrtExecutor.plan(model.graph, { inputArrays: options.inputArrays }), 'wasm', options.labels ?? labelsFor(config.numClasses), head);
   }
@@ -187,7 +188,8 @@ export class Classifier {
    */
   async classify(inputs: Record<string, ArrayBufferView<ArrayBuffer>> = {}, topK = DEFAULT_TOP_K, o: ClassifyOptions = {}): Promise<Classification> {
     const graph = this.model.graph;
-    const count = graph.outputs.has('map_slow') ? graph.shape(graph.outputs.get('map_slow')!)[1] : 0;
+    const slowMaps = graph.outputs.get(OUTPUT.mapSlow);
+    const count = slowMaps === undefined ? 0 : graph.shape(slowMaps)[1];
     const asked = o.mapClasses ?? [];
     const bad = asked.find((k) => !(Number.isInteger(k) && k >= 0 && k < this.classCount));
     if (bad !== undefined) throw new RangeError(`class ${bad} is not one of the head's ${this.classCount}`);
@@ -196,20 +198,24 @@ export class Classifier {
     const t0 = performance.now();
     const out = await this.executor.run(count ? { mapClasses, ...inputs } : inputs, o.bind);
     const ms = performance.now() - t0;
-    const logits = out.get('logits')!;
-    const probabilities = out.get('probabilities')!;
-    const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms, features: out.get('features')! };
+    const { logits, probabilities, features } = out;
+    if (!logits || !probabilities || !features) throw new Error('the classifier\'s graph lacks its logits, probabilities or features');
+    const result: Classification = { logits, probabilities, top: this.topOf(probabilities, topK, logits), ms, features };
     if (this.head) {
-      const [baseLogits, baseProbabilities] = [out.get('base_logits')!, out.get('base_probabilities')!];
+      const { base_logits: baseLogits, base_probabilities: baseProbabilities } = out;
+      if (!baseLogits || !baseProbabilities) throw new Error('the classifier\'s graph lacks the checkpoint head\'s outputs beside the taught head');
       result.base = { logits: baseLogits, probabilities: baseProbabilities, top: this.baseTopOf(baseProbabilities, topK, baseLogits) };
     }
     if (count) {
       // Ranked as the kernel ranks them: by logit, equal ones by index (a stable sort).
       const ranked = o.mapClasses ? [...o.mapClasses] : topIndices(logits, count);
-      const shapeOf = (name: string) => graph.shape(graph.outputs.get(name)!).slice(2);
+      const mapShape = (t: TensorId) => graph.shape(t).slice(2);
+      const fastMaps = graph.outputs.get(OUTPUT.mapFast);
+      const { map_slow: slow, map_fast: fast } = out;
+      if (!slow || slowMaps === undefined) throw new Error('the classifier\'s graph lacks its class maps');
       result.maps = {
-        classes: ranked, slow: out.get('map_slow')!, slowShape: shapeOf('map_slow'),
-        ...(out.has('map_fast') ? { fast: out.get('map_fast')!, fastShape: shapeOf('map_fast') } : {}),
+        classes: ranked, slow, slowShape: mapShape(slowMaps),
+        ...(fast && fastMaps !== undefined ? { fast, fastShape: mapShape(fastMaps) } : {}),
       };
     }
     return result;

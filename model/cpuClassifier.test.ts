@@ -49,7 +49,7 @@ describe('the CPU engine (onnxruntime-web wasm, from our export)', () => {
     const S = config.inputSize;
     const slots = Array.from({ length: T }, (_, i) => (i * 7 + 3) % 40);
     const ring = ringWith(fast, T, S, 40, slots);
-    const fromRing = await Classifier.createOnCpu(config, weights, { input: 'ring', ringFrames: 40, inputArrays: { ring } });
+    const fromRing = await Classifier.createOnCpu(config, weights, { input: 'ring', ringCapacity: 40, inputArrays: { ring } });
     const viaRing = await fromRing.classify({ clipIndex: Uint32Array.from(slots) });
     expect(closeness(viaRing.logits, golden, 1e-4, 1e-5).ok).toBe(true);
     const bigger = ringWith(fast, T, S, 48, slots.map((s) => s + 8));

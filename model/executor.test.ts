@@ -39,10 +39,10 @@ describe('Executor', () => {
     expect(ex.memory.activationBuffers).toBeLessThanOrEqual(3);
     expect(ex.memory.activationBytes).toBeLessThan(ex.memory.activationBytesUnshared / 2);
     const x = randomArray(420, rng(1));
-    const first = (await ex.run({ x })).get('y')!;
+    const first = (await ex.run({ x })).y!;
     expect(Array.from(first)).toEqual(Array.from(reference(x, 8)));
     const x2 = randomArray(420, rng(2));
-    expect(Array.from((await ex.run({ x: x2 })).get('y')!)).toEqual(Array.from(reference(x2, 8)));
+    expect(Array.from((await ex.run({ x: x2 })).y!)).toEqual(Array.from(reference(x2, 8)));
     ex.destroy();
   });
 
@@ -60,7 +60,7 @@ describe('Executor', () => {
     for (const seed of [1, 2]) {
       const x = randomArray(360, rng(seed));
       // The input's slot was overwritten by the previous run; each run's upload must still be what it reads.
-      expect(Array.from((await ex.run({ x })).get('y')!)).toEqual(Array.from(x.map((v) => Math.max(v, 0))));
+      expect(Array.from((await ex.run({ x })).y!)).toEqual(Array.from(x.map((v) => Math.max(v, 0))));
     }
     ex.destroy();
   });
@@ -117,9 +117,9 @@ describe('inputs bound per run', () => {
     const ex = await Executor.plan(device, g, { inputBuffers: { ring: small.buffer } });
     const run = (r: typeof small, slots: number[]) =>
       ex.run({ clipIndex: Uint32Array.from(slots) }, { ring: { buffer: r.buffer, shape: [1, 2, r.frames, 2, 2] } });
-    expect(Array.from((await run(small, [2, 0])).get('y')!)).toEqual(expected(small, [2, 0]));
-    expect(Array.from((await run(large, [6, 3])).get('y')!)).toEqual(expected(large, [6, 3]));
-    expect(Array.from((await run(small, [1, 1])).get('y')!)).toEqual(expected(small, [1, 1]));
+    expect(Array.from((await run(small, [2, 0])).y!)).toEqual(expected(small, [2, 0]));
+    expect(Array.from((await run(large, [6, 3])).y!)).toEqual(expected(large, [6, 3]));
+    expect(Array.from((await run(small, [1, 1])).y!)).toEqual(expected(small, [1, 1]));
     // A shape that would change what its readers write is refused: that needs a new plan.
     await expect(ex.run({ clipIndex: Uint32Array.from([0, 1]) }, { ring: { buffer: large.buffer, shape: [1, 1, 14, 2, 2] } })).rejects.toThrow(/would change what it computes/);
     await expect(ex.run({ clipIndex: Uint32Array.from([0, 1]) }, { clipIndex: { buffer: large.buffer } })).rejects.toThrow('clipIndex is not a graph input bound to a GPU buffer');

@@ -5,7 +5,7 @@
 import { packF16 } from '../kernels/f16.ts';
 import { bindGroupFor, encodeKernels, padTo4, pipelineFor, readBuffer, type Bound } from '../kernels/runKernel.ts';
 import { fmt, sizeOf, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
-import type { Graph, TensorId } from './graph.ts';
+import type { Graph, GraphOutputs, TensorId } from './graph.ts';
 import { kernelChoices, kernelFor, packedInputs, type KernelOptions } from './kernelChoice.ts';
 import { outputShape } from './ops.ts';
 
@@ -151,7 +151,7 @@ function checkLimits(device: GPUDevice, graph: Graph): void {
   }
 }
 
-export class Executor {
+export class Executor<O extends string = string> {
   private readonly buffers = new Map<TensorId, GPUBuffer>();
   private readonly owned: GPUBuffer[] = [];
   private readonly staging = new Map<TensorId, GPUBuffer>();
@@ -173,12 +173,12 @@ export class Executor {
 
   private constructor(
     readonly device: GPUDevice,
-    readonly graph: Graph,
+    readonly graph: Graph<O>,
     private readonly options: ExecutorOptions,
   ) {}
 
   /** Chooses every node's kernel for `device` (and `options`), allocates, compiles and binds. */
-  static async plan(device: GPUDevice, graph: Graph, options: ExecutorOptions = {}): Promise<Executor> {
+  static async plan<O extends string>(device: GPUDevice, graph: Graph<O>, options: ExecutorOptions = {}): Promise<Executor<O>> {
     checkLimits(device, graph);
     const ex = new Executor(device, graph, options);
     device.pushErrorScope('out-of-memory');
@@ -327,7 +327,7 @@ export class Executor {
    * Runs one inference and returns the graph's named outputs. Calls are serialised. `bind` gives GPU-resident
    * inputs a buffer (and shape) for this run and the ones after it (see rebind).
    */
-  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind: Record<string, { buffer: GPUBuffer; shape?: Shape }> = {}): Promise<Map<string, Float32Array>> {
+  run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind: Record<string, { buffer: GPUBuffer; shape?: Shape }> = {}): Promise<GraphOutputs<O>> {
     const result = this.running.then(async () => {
       for (const [name, b] of Object.entries(bind)) await this.rebind(name, b.buffer, b.shape);
       return this.runNow(inputs);
@@ -336,7 +336,7 @@ export class Executor {
     return result;
   }
 
-  private async runNow(inputs: Record<string, ArrayBufferView<ArrayBuffer>>): Promise<Map<string, Float32Array>> {
+  private async runNow(inputs: Record<string, ArrayBufferView<ArrayBuffer>>): Promise<GraphOutputs<O>> {
     const { device, graph } = this;
     for (const t of graph.tensors) {
       if (t.kind !== 'input' || this.options.inputBuffers?.[t.name]) continue;
@@ -367,11 +367,11 @@ export class Executor {
       encoder.copyBufferToBuffer(this.buffers.get(t)!, 0, staging, 0, graph.tensors[t].bytes);
     }
     device.queue.submit([encoder.finish()]);
-    const out = new Map<string, Float32Array>();
+    const out: { [K in O]?: Float32Array } = {};
     await Promise.all([...this.staging.values()].map((s) => s.mapAsync(GPUMapMode.READ)));
     for (const [name, t] of graph.outputs) {
       const s = this.staging.get(t)!;
-      out.set(name, new Float32Array(s.getMappedRange(0, graph.tensors[t].bytes).slice(0)));
+      out[name] = new Float32Array(s.getMappedRange(0, graph.tensors[t].bytes).slice(0));
       s.unmap();
     }
     if (this.queryRead) {

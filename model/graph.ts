@@ -28,11 +28,15 @@ export interface GraphNode {
   outputs: TensorId[];
 }
 
-export class Graph {
+/** What a run of a graph gives back: its named outputs (a name the graph may or may not have: its variant decides). */
+export type GraphOutputs<O extends string = string> = { readonly [K in O]?: Float32Array };
+
+/** A graph whose outputs are named by `O` (a model's exported names). */
+export class Graph<O extends string = string> {
   readonly tensors: TensorSpec[] = [];
   readonly nodes: GraphNode[] = [];
   /** Named results that the executor reads back after a run. */
-  readonly outputs = new Map<string, TensorId>();
+  readonly outputs = new Map<O, TensorId>();
 
   input(name: string, shape: Shape): TensorId {
     return this.add({ name, shape, kind: 'input', bytes: sizeOf(shape) * 4 });
@@ -69,7 +73,7 @@ export class Graph {
     return outputShape(op, inputs.map((t) => this.shape(t)));
   }
 
-  output(name: string, tensor: TensorId): void {
+  output(name: O, tensor: TensorId): void {
     this.outputs.set(name, tensor);
   }
 

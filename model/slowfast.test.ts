@@ -45,7 +45,7 @@ describe('SlowFast against the golden pytorchvideo outputs', () => {
         slow: await sharedF32(`${dir}/input_slow.bin`),
         fast: await sharedF32(`${dir}/input_fast.bin`),
       });
-      const logits = out.get('logits')!;
+      const logits = out.logits!;
       const ref = await sharedF32(`${dir}/logits.bin`);
       const c = closeness(logits, ref, 1e-4, 1e-5);
       expect(c.ok, `logits: ${c.summary}`).toBe(true);

@@ -113,8 +113,8 @@ export interface BuildOptions {
    *   slots make the clip; both pathways are gathered from the ring, so no frame is uploaded twice.
    */
   input?: 'pathways' | 'fast' | 'ring';
-  /** Ring slots, for input 'ring'. */
-  ringFrames?: number;
+  /** For input 'ring': the frames the ring holds, all its views' slots together (the ring's T). */
+  ringCapacity?: number;
   /** Append the head's activation (output `probabilities`: softmax, or the config's per-class sigmoid) after the logits. */
   softmax?: boolean;
   /**
@@ -139,8 +139,25 @@ export interface Tap {
   channels?: [number, number];
 }
 
+/** The SlowFast graph's outputs, by what they are (which of them a graph has depends on its BuildOptions). */
+export const OUTPUT = {
+  /** (1, classes): the head's logits (a taught head's, where there is one). */
+  logits: 'logits',
+  /** (1, classes): their softmax (or per-class sigmoid), with BuildOptions.softmax. */
+  probabilities: 'probabilities',
+  /** The checkpoint head's, beside a taught head. */
+  baseLogits: 'base_logits',
+  baseProbabilities: 'base_probabilities',
+  /** (1, C): the pooled res5 features the head reads, with BuildOptions.features. */
+  features: 'features',
+  /** (1, M, T, H, W): each pathway's class activation maps, with BuildOptions.classMaps. */
+  mapSlow: 'map_slow',
+  mapFast: 'map_fast',
+} as const;
+export type SlowFastOutput = (typeof OUTPUT)[keyof typeof OUTPUT];
+
 export interface BuiltModel {
-  graph: Graph;
+  graph: Graph<SlowFastOutput>;
   config: SlowFastConfig;
   /** Graph inputs and their shapes (see BuildOptions.input); Slow-only has `slow` alone. */
   inputShapes: Record<string, Shape>;
@@ -153,7 +170,7 @@ export interface BuiltModel {
 const pad = (k: Triple): Triple => [Math.floor(k[0] / 2), Math.floor(k[1] / 2), Math.floor(k[2] / 2)];
 
 class Builder {
-  readonly graph = new Graph();
+  readonly graph = new Graph<SlowFastOutput>();
   readonly taps = new Map<string, Tap>();
   readonly parameters: { name: string; shape: Shape }[] = [];
 
@@ -357,7 +374,7 @@ export function buildSlowFast(config: SlowFastConfig, weights?: WeightSource, op
 /** The graph inputs `ring` and `clipIndex` (BuildOptions.input 'ring'), and the clip gathered from them. */
 function clipFromRing(g: Graph, clipShape: Shape, options: BuildOptions): { clip: TensorId; inputShapes: Record<string, Shape> } {
   const [, , frames, S] = clipShape;
-  const ringShape = [1, 3, options.ringFrames ?? frames, S, S];
+  const ringShape = [1, 3, options.ringCapacity ?? frames, S, S];
   const ring = g.input('ring', ringShape);
   const slots = g.input('clipIndex', [frames]);
   const clip = g.op('clip from the ring', { op: 'frameGather', attrs: { axis: 2 } }, [ring, slots]);
@@ -376,13 +393,13 @@ function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): 
 }
 
 /** Each pathway's class activation map, from its res5 features and its share of the head's weights. */
-function classMaps(g: Graph, count: number, res5: { slow: TensorId; fast?: TensorId }, weight: TensorId, logits: TensorId): void {
+function classMaps(g: Graph<SlowFastOutput>, count: number, res5: { slow: TensorId; fast?: TensorId }, weight: TensorId, logits: TensorId): void {
   const asked = g.input('mapClasses', [count]);
   let offset = 0;
   for (const [pathway, x] of Object.entries(res5)) {
     if (x === undefined) continue;
     const map = g.op(`class activation map (${pathway})`, { op: 'classMap', attrs: { channelOffset: offset } }, [x, weight, logits, asked]);
-    g.output(`map_${pathway}`, map);
+    g.output(pathway === 'slow' ? OUTPUT.mapSlow : OUTPUT.mapFast, map);
     offset += g.shape(x)[1];
   }
 }
@@ -390,7 +407,7 @@ function classMaps(g: Graph, count: number, res5: { slow: TensorId; fast?: Tenso
 function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, options: BuildOptions): { logits: TensorId; weight: TensorId } {
   const classes = config.numClasses;
   const g = b.graph;
-  if (options.features) g.output('features', x);
+  if (options.features) g.output(OUTPUT.features, x);
   const features = g.shape(x)[1];
   const w = b.param(`${name}.weight`, [classes, features]);
   const bias = b.param(`${name}.bias`, [classes]);
@@ -398,20 +415,19 @@ function head(b: Builder, name: string, x: TensorId, config: SlowFastConfig, opt
   const bT = g.weight(`${name}.bias`, [classes], bias);
   const logits = g.op(name, { op: 'linear', attrs: {} }, [x, wT, bT]);
   const custom = options.customHead;
-  const prefix = custom ? 'base_' : '';
-  g.output(`${prefix}logits`, logits);
+  g.output(custom ? OUTPUT.baseLogits : OUTPUT.logits, logits);
   if (options.softmax) {
     const probs = config.headActivation === 'sigmoid'
       ? g.op('sigmoid', { op: 'sigmoid', attrs: {} }, [logits])
       : g.op('softmax', { op: 'softmax', attrs: { axis: -1 } }, [logits]);
-    g.output(`${prefix}probabilities`, probs);
+    g.output(custom ? OUTPUT.baseProbabilities : OUTPUT.probabilities, probs);
   }
   if (!custom) return { logits, weight: wT };
   const cw = g.weight(`taught head ${custom.id}.weight`, [custom.classes, features], custom.weight);
   const cb = g.weight(`taught head ${custom.id}.bias`, [custom.classes], custom.bias);
   const taught = g.op('taught head', { op: 'linear', attrs: {} }, [x, cw, cb]);
-  g.output('logits', taught);
-  if (options.softmax) g.output('probabilities', g.op('taught head (softmax)', { op: 'softmax', attrs: { axis: -1 } }, [taught]));
+  g.output(OUTPUT.logits, taught);
+  if (options.softmax) g.output(OUTPUT.probabilities, g.op('taught head (softmax)', { op: 'softmax', attrs: { axis: -1 } }, [taught]));
   return { logits: taught, weight: cw };
 }
 

@@ -142,7 +142,7 @@ describe('clips gathered from a ring of frames on the GPU, as the video pipeline
 
   it('SlowFast: the golden logits', async () => {
     const zip = await readWeights(new Uint8Array(await fetchShared(`${DIR}/checkpoint.pyth`)));
-    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { input: 'ring', ringFrames: 40 });
+    const c = await Classifier.create(device, GOLDEN_FIXTURES.slowfast_r50_w16_8x8_64px, new StateDictSource(zip.dict), { input: 'ring', ringCapacity: 40 });
     const r = await c.classify({ ring: ringOf(inputs.fast, 32), clipIndex: Uint32Array.from(slots) });
     c.destroy();
     const cmp = closeness(r.logits, golden, 1e-4, 1e-5);
@@ -156,7 +156,7 @@ describe('clips gathered from a ring of frames on the GPU, as the video pipeline
     const direct = await Classifier.create(device, config, new RandomSource(11));
     const expected = (await direct.classify({ slow: clip })).logits;
     direct.destroy();
-    const fromRing = await Classifier.create(device, config, new RandomSource(11), { input: 'ring', ringFrames: 40 });
+    const fromRing = await Classifier.create(device, config, new RandomSource(11), { input: 'ring', ringCapacity: 40 });
     expect(Object.keys(fromRing.model.inputShapes)).toEqual(['ring', 'clipIndex']);
     const r = await fromRing.classify({ ring: ringOf(clip, T), clipIndex: Uint32Array.from(slots.slice(0, T)) });
     fromRing.destroy();

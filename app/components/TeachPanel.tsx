@@ -133,6 +133,9 @@ export function TeachPanel() {
   const preview = useRef<HTMLVideoElement>(null);
   const [newClass, setNewClass] = useState('');
   const [newProject, setNewProject] = useState('');
+  /** The open project's name being edited, or undefined; and whether its deletion waits for a second click. */
+  const [renaming, setRenaming] = useState<string>();
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const [segment, setSegment] = useState({ start: 0, end: 2, classId: '' });
   useEffect(() => {
     void useStore.getState().startTeaching();
@@ -179,6 +182,41 @@ export function TeachPanel() {
           <input aria-label="New project name" placeholder="New project" value={newProject} onChange={(e) => setNewProject(e.target.value)} />
           <button type="submit">New project</button>
         </form>
+      </div>
+      <div className="row" data-testid="teach-project-actions">
+        {renaming === undefined ? (
+          <button type="button" onClick={() => setRenaming(project.name)}>
+            Rename project
+          </button>
+        ) : (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void store.renameProject(renaming).then(() => setRenaming(undefined));
+            }}
+          >
+            <input aria-label="Project name" value={renaming} onChange={(e) => setRenaming(e.target.value)} autoFocus />
+            <button type="submit">Save name</button>
+            <button type="button" onClick={() => setRenaming(undefined)}>
+              Cancel
+            </button>
+          </form>
+        )}
+        {confirmDelete ? (
+          <span role="group" aria-label="Confirm deletion">
+            Delete “{project.name}” and its {project.takes.length} {project.takes.length === 1 ? 'take' : 'takes'}?{' '}
+            <button type="button" className="danger" onClick={() => void store.deleteProject().then(() => setConfirmDelete(false))}>
+              Delete
+            </button>{' '}
+            <button type="button" onClick={() => setConfirmDelete(false)} autoFocus>
+              Keep it
+            </button>
+          </span>
+        ) : (
+          <button type="button" onClick={() => setConfirmDelete(true)}>
+            Delete project
+          </button>
+        )}
       </div>
 
       <div className="results">

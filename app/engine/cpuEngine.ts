@@ -29,7 +29,7 @@ export class CpuEngine {
       if (old && old.leases === 0) void old.classifier.then((c) => c.destroy(), () => {});
       // The ring's length is free in the exported model: later sessions bind rings of any size.
       const classifier = Classifier.createOnCpu(config, model.weights(), {
-        input: 'ring', ringFrames: ring.capacity, inputArrays: { ring: ring.data }, labels: model.labels, head: model.head,
+        input: 'ring', ringCapacity: ring.capacity, inputArrays: { ring: ring.data }, labels: model.labels, head: model.head,
       });
       this.resident = { key, classifier, leases: 0 };
       this.builds++;

@@ -127,7 +127,7 @@ export class Engine {
     const onGpu = !!store && store.size > 0;
     if (!store) this.stores.set(model.id, (store = new WeightStore()));
     const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
-      input: 'ring', ringFrames: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store, head: model.head,
+      input: 'ring', ringCapacity: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store, head: model.head,
       // Where it looks, for the labels shown: a few dot products per position of res5, read back with the logits.
       classMaps: DEFAULT_TOP_K,
     });

@@ -48,6 +48,10 @@ export interface TeachActions {
   startTeaching(): Promise<void>;
   openProject(name: string): Promise<void>;
   newProject(name: string): Promise<void>;
+  /** Renames the open project (its takes and head go with it; the old name is removed once the new one is written). */
+  renameProject(name: string): Promise<void>;
+  /** Deletes the open project and its takes, and opens another (or a new default one). */
+  deleteProject(): Promise<void>;
   addClass(name: string): void;
   renameClass(id: string, name: string): void;
   removeClass(id: string): void;
@@ -167,6 +171,15 @@ export function teachSlice<S extends TeachHost>(
   };
   const readingOf = (id: number | undefined) => teach().reading.find((r) => r.id === id);
 
+  /** The project the next visit opens. */
+  const remember = (name: string) => {
+    try {
+      localStorage.setItem(PROJECT_KEY, name);
+    } catch {
+      // kept for this visit
+    }
+  };
+
   const actions: TeachActions = {
     async startTeaching() {
       if (teach().storage !== 'checking') return;
@@ -191,11 +204,7 @@ export function teachSlice<S extends TeachHost>(
       actions.cancelTake();
       const project = (storage && (await storage.load(name))) ?? newProject(name);
       patch({ project, trained: undefined, error: undefined, projects: storage ? await storage.list() : teach().projects });
-      try {
-        localStorage.setItem(PROJECT_KEY, name);
-      } catch {
-        // kept for this visit
-      }
+      remember(name);
       // The new project's head, or the checkpoint's classes if it has none.
       if (project.head) offerProjectHead();
       else if (get().head.status === 'ready') actions.useModelClasses();
@@ -209,6 +218,43 @@ export function teachSlice<S extends TeachHost>(
       persist(teach().project);
       await saving;
       if (storage) patch({ projects: await storage.list() });
+    },
+
+    async renameProject(name) {
+      const clean = name.trim();
+      const { project, projects } = teach();
+      if (!clean) return patch({ error: 'Give the project a name.' });
+      if (clean === project.name) return;
+      if (projects.includes(clean)) return patch({ error: `There is already a project called "${clean}".` });
+      actions.cancelTake();
+      const renamed = { ...project, name: clean };
+      patch({ project: renamed, error: undefined });
+      if (storage) {
+        const kept = storage;
+        // Written whole under the new name first, so a failure leaves the old one as it was.
+        saving = saving.then(async () => {
+          await kept.save(renamed, renamed.takes);
+          await kept.remove(project.name);
+        }).catch((e: Error) => patch({ error: `The project could not be renamed in browser storage (${e.message}).` }));
+        await saving;
+        patch({ projects: await kept.list() });
+      } else {
+        patch({ projects: projects.map((n) => (n === project.name ? clean : n)) });
+      }
+      remember(clean);
+    },
+
+    async deleteProject() {
+      const { project } = teach();
+      actions.cancelTake();
+      if (storage) {
+        const kept = storage;
+        saving = saving.then(() => kept.remove(project.name)).catch((e: Error) => patch({ error: `The project could not be deleted from browser storage (${e.message}).` }));
+        await saving;
+      }
+      const rest = (storage ? await storage.list() : teach().projects).filter((n) => n !== project.name);
+      patch({ projects: rest });
+      await actions.openProject(rest[0] ?? DEFAULT_PROJECT);
     },
 
     addClass(name) {

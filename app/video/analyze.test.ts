@@ -43,8 +43,8 @@ describe('planAnalysis', () => {
     expect(plan.windows.length).toBe(3);
     expect(plan.picks.every((p) => p.length === 32)).toBe(true);
     // 25 fps × 2.13 s ≈ 53 frames per clip; the union over all clips is every frame of the 3.16 s video.
-    expect(plan.ringFrames).toBeLessThanOrEqual(79);
-    expect(plan.ringFrames).toBeGreaterThanOrEqual(32);
+    expect(plan.slotsPerView).toBeLessThanOrEqual(79);
+    expect(plan.slotsPerView).toBeGreaterThanOrEqual(32);
   });
 });
 

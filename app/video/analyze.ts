@@ -76,8 +76,8 @@ interface Plan {
   windows: ClipWindow[];
   /** For each window, the frame index (presentation order) of each of its T frames. */
   picks: number[][];
-  /** Ring slots needed at the peak. */
-  ringFrames: number;
+  /** Ring slots each view needs at the peak (the ring holds this many per view). */
+  slotsPerView: number;
 }
 
 /** The paper's test protocol: 10 clips (× 3 crops). */
@@ -105,7 +105,7 @@ export function planAnalysis(timestamps: readonly number[], duration: number, co
     live.push(end);
     peak = Math.max(peak, live.length);
   }
-  return { windows, picks, ringFrames: Math.max(peak, 1) };
+  return { windows, picks, slotsPerView: Math.max(peak, 1) };
 }
 
 /**
@@ -124,11 +124,11 @@ export async function analyzeVideo(
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride, options.protocol);
-  const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.ringFrames, profile: options.profile, tiles: options.tiles });
+  const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles });
   const { classifier, ring } = lease;
   options.onClassifier?.(classifier);
   const slotOf = new Map<number, number>();
-  const free = Array.from({ length: plan.ringFrames }, (_, i) => plan.ringFrames - 1 - i);
+  const free = Array.from({ length: plan.slotsPerView }, (_, i) => plan.slotsPerView - 1 - i);
   const stillNeeded = new Map<number, number>();
   for (const p of plan.picks) for (const f of new Set(p)) stillNeeded.set(f, (stillNeeded.get(f) ?? 0) + 1);
   const lastPick = plan.picks.map((p) => Math.max(...p));

@@ -7,7 +7,8 @@
 // says (a phone video's display matrix), by the preprocess's index remap, with no rotated copy.
 import { composeOrientations, isUpright, preprocess, UPRIGHT, type CropPosition, type Orientation } from '../../kernels/preprocess/preprocess.ts';
 import { isSoftwareAdapter } from '../../kernels/device.ts';
-import { pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
+import { bindGroupFor, pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
+import type { KernelDescriptor } from '../../kernels/kernel.ts';
 
 /**
  * How a VideoFrame reaches the preprocess kernel: `copyExternalImageToTexture` (the GPU converts YUV → RGBA
@@ -86,7 +87,7 @@ export class FrameRing extends RingLayout {
   readonly buffer: GPUBuffer;
   readonly upload: FrameUpload;
   private texture?: GPUTexture;
-  private writers: { uniforms: GPUBuffer; bindGroup?: GPUBindGroup; dispatch: [number, number, number] }[] = [];
+  private writers: { desc: KernelDescriptor; uniforms: GPUBuffer; bindGroup?: GPUBindGroup; dispatch: [number, number, number] }[] = [];
   private frameSize = '';
   private pipeline?: GPUComputePipeline;
   private staging?: Uint8Array<ArrayBuffer>;
@@ -129,21 +130,14 @@ export class FrameRing extends RingLayout {
     this.writers = descs.map((d) => {
       const uniforms = device.createBuffer({ size: d.uniforms.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(uniforms, 0, d.uniforms);
-      const bindGroup = view && this.bindGroup(uniforms, view);
-      return { uniforms, bindGroup, dispatch: d.dispatch };
+      const bindGroup = view && this.bindGroup(d, uniforms, view);
+      return { desc: d, uniforms, bindGroup, dispatch: d.dispatch };
     });
   }
 
-  private bindGroup(uniforms: GPUBuffer, frame: GPUTextureView | GPUExternalTexture): GPUBindGroup {
-    const external = frame instanceof GPUExternalTexture;
-    return this.device.createBindGroup({
-      layout: this.pipeline!.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniforms } },
-        { binding: external ? 3 : 1, resource: frame },
-        { binding: 2, resource: { buffer: this.buffer } },
-      ],
-    });
+  /** A writer's bind group: the frame (a texture's view, or the frame imported) in, the ring out. */
+  private bindGroup(desc: KernelDescriptor, uniforms: GPUBuffer, frame: GPUTextureView | GPUExternalTexture): GPUBindGroup {
+    return bindGroupFor(this.device, this.pipeline!, desc, { buffer: uniforms }, [frame], [this.buffer], 'frame ring writer');
   }
 
   /**
@@ -171,7 +165,7 @@ export class FrameRing extends RingLayout {
     pass.setPipeline(this.pipeline!);
     for (let v = 0; v < this.views; v++) {
       const writer = this.writers[this.slotOf(v, slot)];
-      pass.setBindGroup(0, imported ? this.bindGroup(writer.uniforms, imported) : writer.bindGroup!);
+      pass.setBindGroup(0, imported ? this.bindGroup(writer.desc, writer.uniforms, imported) : writer.bindGroup!);
       pass.dispatchWorkgroups(...writer.dispatch);
     }
     pass.end();

@@ -66,7 +66,8 @@ export interface Conv3dTile {
   direct?: boolean;
 }
 
-const THREAD_TILE = 4; // the shader's vec4 register tile
+/** An invocation's register tile (channels × positions): the shader's vec4 quads, so 4. Injected into the WGSL. */
+const THREAD_TILE = 4;
 
 export const UNIFORMS = {
   inC: 'u32', inT: 'u32', inH: 'u32', inW: 'u32', inSpatial: 'u32',
@@ -164,7 +165,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs & Conv3dVariant): 
   // 1×1×1 without padding, at any stride: column p of X̂ is x at p's window corner, channel by channel.
   const pointwise = kernel.every((k) => k === 1) && padding.every((q) => q === 0);
   const src = buildSource(source, UNIFORMS, {
-    TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k,
+    TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k, THREAD_TILE,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
     POINTWISE: pointwise, CONTIGUOUS: pointwise && stride.every((s) => s === 1), DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RESIDUAL: !!attrs.residual,
   }, { subgroups: !!attrs.subgroups && !!tile.direct });
@@ -172,8 +173,7 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs & Conv3dVariant): 
     name: OP,
     source: src,
     entryPoint: 'main',
-    constants: {},
-    cacheKey: cacheKeyOf(OP, 'main', {}, src),
+    cacheKey: cacheKeyOf(OP, 'main', src),
     inputBindings: attrs.residual ? [1, 2, 3, 5] : [1, 2, 3],
     outputBindings: [4],
     uniforms: packUniforms(UNIFORMS, {

@@ -7,7 +7,8 @@
 // The epilogue applies the per-channel affine (folded batch norm or bias), the optional residual and ReLU.
 
 //!header
-// The header defines Params and: TILE_M, TILE_N, TILE_K, WG_M, WG_N (TILE = 4·WG), POINTWISE (1×1×1, no padding:
+// The header defines Params and: TILE_M, TILE_N, TILE_K, THREAD_TILE (4: an invocation's register tile is a
+// vec4 quad of channels × one of positions), WG_M, WG_N (TILE = THREAD_TILE·WG), POINTWISE (1×1×1, no padding:
 // row ci of X̂ is channel ci of x at each column's window corner), CONTIGUOUS (pointwise at stride 1: X̂ is x
 // itself), DIRECT (no K tiling: for small K), WEIGHT_F16, RESIDUAL. The //!if sections leave out what a variant
 // never runs (compile time is per pipeline, and dear on a software adapter).
@@ -35,7 +36,7 @@ var<workgroup> tileX: array<vec4f, TILE_K * WG_N>; // [k][position quad]
 // kh·dilH, kw·dilW), so the divisions that split k are done once per workgroup, not once per element.
 var<workgroup> kSplit: array<vec4i, TILE_K>;
 //!end
-var<private> acc: array<vec4f, 4>;                  // acc[i][j]: channel i, position j of this invocation
+var<private> acc: array<vec4f, THREAD_TILE>;                 // acc[i][j]: channel i, position j of this invocation
 
 fn weightAt(i: u32) -> f32 {
   if (WEIGHT_F16) { return halfOf(w[i >> 1u], i); }
@@ -190,7 +191,7 @@ struct Tile {
 fn tileOf(lid: u32, block: u32) -> Tile {
   let m0 = (block % p.blocksM) * TILE_M;
   let n0 = (block / p.blocksM) * TILE_N;
-  return Tile(m0 + (lid / WG_N) * 4u, columnsAt(n0 + (lid % WG_N) * 4u));
+  return Tile(m0 + (lid / WG_N) * THREAD_TILE, columnsAt(n0 + (lid % WG_N) * THREAD_TILE));
 }
 
 // Fills acc for the tile.
@@ -211,7 +212,7 @@ fn computeBlock(lid: u32, block: u32, tile: Tile) {
     for (var r = 0u; r < W_ROUNDS; r++) {
       let cell = lid + r * WG;
       // Neighbouring invocations read neighbouring k of the same 4 channels.
-      if (cell < W_CELLS) { tileW[(cell % TILE_K) * WG_M + cell / TILE_K] = weightQuad(m0 + (cell / TILE_K) * 4u, k0 + cell % TILE_K); }
+      if (cell < W_CELLS) { tileW[(cell % TILE_K) * WG_M + cell / TILE_K] = weightQuad(m0 + (cell / TILE_K) * THREAD_TILE, k0 + cell % TILE_K); }
     }
     for (var r = 0u; r < X_ROWS; r++) {
       let kk = lid / WG_N + r * WG_M;
@@ -310,6 +311,6 @@ fn main(inv: Invocation, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgro
     storeRow(tile, 3u, acc[3], extraRow(tile, 3u), true);
   } else {
     // The last tiles: one guarded row at a time, in a loop (rarely run, so kept small to compile).
-    for (var i = 0u; i < 4u; i++) { storeRow(tile, i, accRow(i), extraRow(tile, i), false); }
+    for (var i = 0u; i < THREAD_TILE; i++) { storeRow(tile, i, accRow(i), extraRow(tile, i), false); }
   }
 }

@@ -133,5 +133,5 @@ export function preprocess(a: PreprocessAttrs): KernelDescriptor {
   }, a.size * a.size, { inputs: 1, outputs: 1 }, { EXTERNAL: !!a.external }) };
   if (!a.external) return desc;
   const entryPoint = 'mainExternal';
-  return { ...desc, entryPoint, inputBindings: [3], cacheKey: cacheKeyOf('preprocess', entryPoint, {}, desc.source) };
+  return { ...desc, entryPoint, inputBindings: [3], cacheKey: cacheKeyOf('preprocess', entryPoint, desc.source) };
 }

@@ -11,7 +11,7 @@ export function gpuGradient(device: GPUDevice): GradientBackend {
     async create(x, labels, classes, decay) {
       const n = labels.length;
       const d = x.length / n;
-      const g = new Graph();
+      const g = new Graph<'probabilities' | 'gradient'>();
       const batch = g.weight('features', [n, d], x);
       const classOf = g.weight('labels', [n], labels);
       const weight = g.input('weight', [classes, d]);
@@ -24,12 +24,12 @@ export function gpuGradient(device: GPUDevice): GradientBackend {
       return {
         async step(w, b) {
           const out = await executor.run({ weight: w, bias: b });
-          const p = out.get('probabilities')!;
+          const p = out.probabilities!;
           let loss = 0;
           for (let i = 0; i < n; i++) loss -= Math.log(Math.max(p[i * classes + labels[i]], 1e-30));
           let norm = 0;
           for (const v of w) norm += v * v;
-          return { loss: loss / n + (decay / 2) * norm, gradient: out.get('gradient')! };
+          return { loss: loss / n + (decay / 2) * norm, gradient: out.gradient! };
         },
         destroy: () => executor.destroy(),
       };

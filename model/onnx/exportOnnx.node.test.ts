@@ -50,7 +50,7 @@ describe('exportOnnx', () => {
   });
 
   it('exports a ring graph (the CPU engine\'s): clipIndex an int32 input, the ring of any length; refuses ops with no ONNX form', () => {
-    const ring = buildSlowFast(config, new RandomSource(1), { input: 'ring', ringFrames: 40 });
+    const ring = buildSlowFast(config, new RandomSource(1), { input: 'ring', ringCapacity: 40 });
     const onnx = exportOnnx(ring.graph);
     expect(onnx.inputs).toEqual([
       { name: 'ring', shape: [1, 3, 40, config.inputSize, config.inputSize], dynamicAxis: 2 },

@@ -67,9 +67,9 @@ describe('ONNX export, run by onnxruntime-web', () => {
       const session = await loadOrtModel(onnx.bytes, 'wasm');
       const theirs = await session.run(inputs);
       await session.release();
-      expect(Object.keys(theirs).sort()).toEqual([...ours.keys()].sort());
-      for (const [output, values] of ours) {
-        const c = closeness(theirs[output], values, 1e-4, 1e-5);
+      expect(Object.keys(theirs).sort()).toEqual(Object.keys(ours).sort());
+      for (const [output, values] of Object.entries(ours)) {
+        const c = closeness(theirs[output], values!, 1e-4, 1e-5);
         expect(c.ok, `${output}: ${c.summary}`).toBe(true);
       }
     });

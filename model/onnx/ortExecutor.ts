@@ -1,21 +1,21 @@
 // The CPU engine's executor: the same graph the GPU executor plans, exported by our ONNX exporter and run by
 // onnxruntime-web's WebAssembly backend (SIMD, and threads where the page is cross-origin isolated). For
 // machines without a WebGPU adapter, and for software adapters, where it is much faster than our shaders.
-import type { Graph } from '../graph.ts';
+import type { Graph, GraphOutputs } from '../graph.ts';
 import type { ClassifyOptions } from '../classifier.ts';
 import type { MemoryReport, NodeTiming } from '../executor.ts';
 import { exportOnnx } from './exportOnnx.ts';
 import type { OrtInput, OrtModel } from './ortSession.ts';
 import { loadWasmModel } from './ortWasm.ts';
 
-export class OrtExecutor {
+export class OrtExecutor<O extends string = string> {
   readonly timings: NodeTiming[] = [];
 
   /** Inputs that stay put between runs (a frame ring on the CPU), by graph input name; a run's bind replaces them. */
   private readonly resident: Record<string, Float32Array>;
 
   private constructor(
-    private readonly graph: Graph,
+    private readonly graph: Graph<O>,
     private readonly session: OrtModel,
     /** The exported model's size: its weights, held by the wasm heap. */
     private readonly modelBytes: number,
@@ -28,7 +28,7 @@ export class OrtExecutor {
     this.resident = { ...resident };
   }
 
-  static async plan(graph: Graph, { inputArrays = {} }: { inputArrays?: Record<string, Float32Array> } = {}): Promise<OrtExecutor> {
+  static async plan<O extends string>(graph: Graph<O>, { inputArrays = {} }: { inputArrays?: Record<string, Float32Array> } = {}): Promise<OrtExecutor<O>> {
     const started = performance.now();
     const onnx = exportOnnx(graph, { name: 'slowfast-web' });
     const session = await loadWasmModel(onnx.bytes);
@@ -50,7 +50,7 @@ export class OrtExecutor {
    * Inputs by graph input name, as Executor.run takes them; `bind` points inputs at other arrays from this run
    * on (a session's own ring), with their shape where it differs (a ring of another length).
    */
-  async run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind: ClassifyOptions['bind'] = {}): Promise<Map<string, Float32Array>> {
+  async run(inputs: Record<string, ArrayBufferView<ArrayBuffer>>, bind: ClassifyOptions['bind'] = {}): Promise<GraphOutputs<O>> {
     for (const [name, b] of Object.entries(bind)) {
       if (!('array' in b)) throw new Error(`${name}: the CPU engine binds arrays, not GPU buffers`);
       this.resident[name] = b.array;
@@ -65,7 +65,10 @@ export class OrtExecutor {
       else if (data instanceof Float32Array) feeds[t.name] = { data, shape: this.shapeOf(t.name, data, t.shape) };
       else throw new Error(`${this.graph.describe(t.id)}: float32 or uint32 data expected`);
     }
-    return new Map(Object.entries(await this.session.run(feeds)));
+    const results = await this.session.run(feeds);
+    const out: { [K in O]?: Float32Array } = {};
+    for (const name of this.graph.outputs.keys()) out[name] = results[name];
+    return out;
   }
 
   /** A ring's length is its data's: the model takes any number of frames along its free axis. */
