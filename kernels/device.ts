@@ -214,7 +214,7 @@ export async function acquireGpu(powerPreference: GPUPowerPreference = 'high-per
       },
     });
   } catch (e) {
-    throw new GpuUnavailableError('device-failed', `The GPU adapter refused to create a device: ${(e as Error).message}`);
+    throw new GpuUnavailableError('device-failed', `The GPU adapter refused to create a device: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (subgroupsAdvertised(device)) probed.set(device, await probeSubgroups(device));
   countResources(device);

@@ -11,6 +11,7 @@ export async function sharedF32(path: string): Promise<Float32Array<ArrayBuffer>
 }
 
 export async function sharedJson<T = unknown>(path: string): Promise<T> {
+  // A fixture of ours: the test that reads it names its shape.
   return JSON.parse(new TextDecoder().decode(await fetchShared(path))) as T;
 }
 

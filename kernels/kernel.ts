@@ -79,6 +79,7 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: { [K in
   const asF32 = new Float32Array(words.buffer);
   const asI32 = new Int32Array(words.buffer);
   names.forEach((name, i) => {
+    // The layout's own keys, listed by Object.keys (which types them as strings).
     const v = values[name as keyof L];
     if (v === undefined || !Number.isFinite(v)) throw new Error(`uniform ${name} is ${v}`);
     if (layout[name] === 'f32') asF32[i] = v;

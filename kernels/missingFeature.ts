@@ -14,6 +14,7 @@ export async function expectSubgroupsRefused(device: GPUDevice, variant: KernelD
   expect(hasSubgroups(device)).toBe(false);
   const refusal = await pipelineFor(device, variant).then(() => undefined, (e: unknown) => e);
   expect(refusal).toBeInstanceOf(KernelCompileError);
+  // Asserted on the line above.
   const { kernel, reasons, message } = refusal as KernelCompileError;
   expect(kernel).toBe(variant.name);
   expect(reasons.join(' ')).toMatch(/subgroup/i);

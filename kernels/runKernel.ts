@@ -35,7 +35,7 @@ export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<
         // The pipeline error only says the module is invalid; the compiler's messages say why.
         const info = await module.getCompilationInfo();
         const lines = info.messages.filter((m) => m.type === 'error').map((m) => `${m.message.trim()} at line ${m.lineNum}`);
-        throw new KernelCompileError(desc.name, lines, (e as Error).message);
+        throw new KernelCompileError(desc.name, lines, e instanceof Error ? e.message : String(e));
       });
     cache.set(desc.cacheKey, p);
   }
@@ -44,6 +44,7 @@ export function pipelineFor(device: GPUDevice, desc: KernelDescriptor): Promise<
 
 /** `data` as writeBuffer takes it: whole 4-byte words in an ArrayBuffer (copied, zero-padded, only when it is not). */
 export function padTo4(data: ArrayBufferView): ArrayBufferView<ArrayBuffer> {
+  // Its buffer is checked to be an ArrayBuffer (TypeScript does not narrow a view by its buffer).
   if (data.byteLength % 4 === 0 && data.buffer instanceof ArrayBuffer) return data as ArrayBufferView<ArrayBuffer>;
   const padded = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
   padded.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

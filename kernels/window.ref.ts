@@ -37,7 +37,7 @@ export function poolRef(kind: 'max' | 'avg', x: Float32Array, xs: Shape, attrs: 
 export function randomPool(random: () => number): { shape: number[]; attrs: PoolAttrs } {
   const kernel: Triple = [randInt(random, 1, 3), randInt(random, 1, 3), randInt(random, 1, 4)];
   const stride: Triple = [randInt(random, 1, 2), randInt(random, 1, 3), randInt(random, 1, 2)];
-  const padding: Triple = [0, 1, 2].map((i) => randInt(random, 0, Math.floor(kernel[i] / 2))) as unknown as Triple;
+  const padding: Triple = [randInt(random, 0, Math.floor(kernel[0] / 2)), randInt(random, 0, Math.floor(kernel[1] / 2)), randInt(random, 0, Math.floor(kernel[2] / 2))];
   const shape = [randInt(random, 1, 2), randInt(random, 1, 5), ...kernel.map((k) => k + randInt(random, 0, 8))];
   return { shape, attrs: { kernel, stride, padding } };
 }

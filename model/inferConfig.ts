@@ -35,6 +35,7 @@ function stageBlocks(dict: StateDict, pathwayPrefix: (stage: number) => string):
 }
 
 function depthOf(blocks: number[]): SlowFastConfig['depth'] {
+  // Object.keys gives strings: the record's keys are the depths.
   const depth = (Object.keys(STAGE_DEPTHS).map(Number) as SlowFastConfig['depth'][]).find((d) => STAGE_DEPTHS[d].every((n, s) => n === blocks[s]));
   if (!depth) {
     throw new WeightError(`the res2–res5 stages have ${blocks.join('/')} blocks; only ResNet-50 (3/4/6/3) and ResNet-101 (3/4/23/3) bottleneck networks are supported`);

@@ -44,9 +44,11 @@ export function readLabelFile(text: string, numClasses: number, name = 'the labe
     try {
       parsed = JSON.parse(body);
     } catch (e) {
-      throw new LabelFileError(`${name} looks like JSON but does not parse (${(e as Error).message})`);
+      throw new LabelFileError(`${name} looks like JSON but does not parse (${e instanceof Error ? e.message : String(e)})`);
     }
-    labels = Array.isArray(parsed) ? parsed.map(String) : fromIndexMap(parsed as Record<string, unknown>, numClasses, name);
+    if (Array.isArray(parsed)) labels = parsed.map(String);
+    else if (typeof parsed === 'object' && parsed !== null) labels = fromIndexMap(parsed, numClasses, name);
+    else throw new LabelFileError(`${name} is JSON but neither a list of labels nor a map of labels to indices`);
   } else {
     labels = body.split(/\r?\n/).map((l) => l.trim());
     while (labels.length && labels.at(-1) === '') labels.pop();
@@ -59,19 +61,19 @@ export function readLabelFile(text: string, numClasses: number, name = 'the labe
   return labels;
 }
 
-function fromIndexMap(map: Record<string, unknown>, numClasses: number, name: string): string[] {
+function fromIndexMap(map: object, numClasses: number, name: string): string[] {
   const entries = Object.entries(map);
   if (entries.length !== numClasses) {
     throw new LabelFileError(`${name} has ${entries.length} labels, but the model's head has ${numClasses} classes`);
   }
   const labels = new Array<string>(numClasses);
   for (const [label, raw] of entries) {
-    const index = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= numClasses) {
+    const index: unknown = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= numClasses) {
       throw new LabelFileError(`${name}: '${label}' maps to ${JSON.stringify(raw)}, not a class index from 0 to ${numClasses - 1}`);
     }
-    if (labels[index as number] !== undefined) throw new LabelFileError(`${name}: '${label}' and '${labels[index as number]}' both map to ${index}`);
-    labels[index as number] = label;
+    if (labels[index] !== undefined) throw new LabelFileError(`${name}: '${label}' and '${labels[index]}' both map to ${index}`);
+    labels[index] = label;
   }
   return labels;
 }

@@ -385,7 +385,9 @@ function clipFromRing(g: Graph, clipShape: Shape, options: BuildOptions): { clip
 function headPool(g: Graph, name: string, x: TensorId, config: SlowFastConfig): TensorId {
   const xs = g.shape(x);
   const k = (config.trainCrop ?? config.inputSize) / 32;
-  const attrs = { kernel: [xs[2], Math.min(k, xs[3]), Math.min(k, xs[4])] as Triple, stride: [1, 1, 1] as Triple };
+  const kernel: Triple = [xs[2], Math.min(k, xs[3]), Math.min(k, xs[4])];
+  const stride: Triple = [1, 1, 1];
+  const attrs = { kernel, stride };
   const pooled = g.op(name, { op: 'avgPool3d', attrs }, [x]);
   const ps = g.shape(pooled);
   if (ps[2] * ps[3] * ps[4] === 1) return pooled;

@@ -7,19 +7,23 @@ import type { SlowFastConfig } from './slowfast.ts';
 
 export type TrainingSettings = Partial<Pick<SlowFastConfig, 'fastFrames' | 'alpha' | 'tau' | 'trainCrop' | 'headActivation'>>;
 
-const positiveInteger = (v: unknown): number | undefined => (Number.isInteger(v) && (v as number) > 0 ? (v as number) : undefined);
+const positiveInteger = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads the settings a cfg gives; `slowOnly` says how NUM_FRAMES and SAMPLING_RATE map onto our config. */
 export function readTrainingConfig(yaml: string, slowOnly: boolean): TrainingSettings {
-  let cfg: Record<string, Record<string, unknown> | undefined>;
+  let cfg: Record<string, unknown>;
   try {
     const parsed: unknown = parse(yaml, { maxAliasCount: 100 });
-    if (!parsed || typeof parsed !== 'object') return {};
-    cfg = parsed as typeof cfg;
+    if (!isRecord(parsed)) return {};
+    cfg = parsed;
   } catch {
     return {};
   }
-  const section = (name: string) => (cfg[name] && typeof cfg[name] === 'object' ? cfg[name]! : {});
+  const section = (name: string): Record<string, unknown> => {
+    const s = cfg[name];
+    return isRecord(s) ? s : {};
+  };
   const data = section('DATA');
   const model = section('MODEL');
   const frames = positiveInteger(data.NUM_FRAMES);
@@ -27,12 +31,13 @@ export function readTrainingConfig(yaml: string, slowOnly: boolean): TrainingSet
   // SlowFast: NUM_FRAMES and SAMPLING_RATE are the Fast pathway's; the Slow stride τ is α times the rate.
   const alpha = slowOnly ? 1 : positiveInteger(section('SLOWFAST').ALPHA);
   const headAct = model.HEAD_ACT;
-  const out: TrainingSettings = {
-    fastFrames: frames,
-    alpha,
-    tau: rate && alpha ? rate * alpha : undefined,
-    trainCrop: positiveInteger(data.TRAIN_CROP_SIZE),
-    headActivation: headAct === 'sigmoid' || headAct === 'softmax' ? headAct : undefined,
+  const trainCrop = positiveInteger(data.TRAIN_CROP_SIZE);
+  // Only what the cfg says: a setting it lacks is absent, not undefined.
+  return {
+    ...(frames ? { fastFrames: frames } : {}),
+    ...(alpha ? { alpha } : {}),
+    ...(rate && alpha ? { tau: rate * alpha } : {}),
+    ...(trainCrop ? { trainCrop } : {}),
+    ...(headAct === 'sigmoid' || headAct === 'softmax' ? { headActivation: headAct } : {}),
   };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as TrainingSettings;
 }

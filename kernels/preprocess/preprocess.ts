@@ -41,7 +41,8 @@ export function orientedPixel(x: number, y: number, width: number, height: numbe
   return o.flip ? [orientedSize(width, height, o).width - 1 - u, v] : [u, v];
 }
 
-const ORIENTATIONS: Orientation[] = [0, 90, 180, 270].flatMap((rotation) => [false, true].map((flip) => ({ rotation, flip }) as Orientation));
+const ROTATIONS: Orientation['rotation'][] = [0, 90, 180, 270];
+const ORIENTATIONS: Orientation[] = ROTATIONS.flatMap((rotation) => [false, true].map((flip) => ({ rotation, flip })));
 
 /** `first`, then `then`: the one orientation that shows a frame as showing it with `first` and the result with `then` does. */
 export function composeOrientations(first: Orientation, then: Orientation): Orientation {

@@ -140,10 +140,9 @@ export async function readHeadFile(input: WeightInput): Promise<CustomHead> {
     throw new HeadFileError(`the head file's ${key.replace('_', ' ')} are damaged`);
   };
   const classNames = json('class_names', (v): v is string[] => Array.isArray(v) && v.length >= 2 && v.every((s) => typeof s === 'string'));
-  const backbone = json('backbone', (v): v is BackboneIdentity => {
-    const b = v as BackboneIdentity;
-    return !!b && typeof b.name === 'string' && typeof b.hash === 'string' && Number.isInteger(b.features) && b.features > 0;
-  });
+  const backbone = json('backbone', (b): b is BackboneIdentity =>
+    typeof b === 'object' && b !== null && 'name' in b && typeof b.name === 'string' && 'hash' in b && typeof b.hash === 'string' &&
+    'features' in b && typeof b.features === 'number' && Number.isInteger(b.features) && b.features > 0);
   const tensor = (name: string, shape: number[]) => {
     const t = dict.get(name);
     if (!t) throw new HeadFileError(`the head file has no ${name}`);
@@ -160,6 +159,7 @@ export async function readHeadFile(input: WeightInput): Promise<CustomHead> {
   if (head.featureStd.some((s) => !(s > 0))) throw new HeadFileError("the head file's features.std has a spread that is not positive");
   if (metadata.evaluation) {
     try {
+      // A grade is a note for whoever shows it, not part of what the head computes: taken as written.
       head.evaluation = JSON.parse(metadata.evaluation) as Evaluation;
     } catch { /* a grade is a note, not part of the head */ }
   }

@@ -45,6 +45,7 @@ export async function createOrtModel(runtime: Runtime, bytes: Uint8Array, backen
       }
       const results = await session.run(feeds);
       const out: Record<string, Float32Array> = {};
+      // Our graphs' outputs are all float32 (indices go in, never out).
       for (const name of session.outputNames) out[name] = (await results[name].getData()) as Float32Array;
       return out;
     },

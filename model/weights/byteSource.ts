@@ -23,6 +23,7 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
     size: bytes.byteLength,
     async read(offset, length) {
       checkRange(bytes.byteLength, offset, length);
+      // Weights are never in a SharedArrayBuffer: the bytes come from a file, a fetch or our own arrays.
       return bytes.subarray(offset, offset + length) as Uint8Array<ArrayBuffer>;
     },
   };
@@ -37,7 +38,7 @@ export function blobSource(blob: Blob): ByteSource {
         return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
       } catch (e) {
         // A File the user dropped can vanish or change on disk while it is read.
-        throw new CheckpointError(`the file could not be read (${(e as Error).message}); was it moved or changed?`);
+        throw new CheckpointError(`the file could not be read (${e instanceof Error ? e.message : String(e)}); was it moved or changed?`);
       }
     },
   };
@@ -46,5 +47,6 @@ export function blobSource(blob: Blob): ByteSource {
 export function toByteSource(input: WeightInput): ByteSource {
   if (input instanceof Uint8Array) return bytesSource(input);
   if (typeof Blob !== 'undefined' && input instanceof Blob) return blobSource(input);
+  // Not narrowed by the guarded instanceof above (Blob may not exist here): what is left is a ByteSource.
   return input as ByteSource;
 }

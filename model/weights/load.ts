@@ -36,6 +36,7 @@ export async function readWeights(input: WeightInput): Promise<LoadedWeights> {
     let config: SlowFastConfig | undefined;
     if (metadata[CONFIG_METADATA_KEY]) {
       try {
+        // Written by toSafetensors; checked against the tensors' shapes when the weights are checked.
         config = JSON.parse(metadata[CONFIG_METADATA_KEY]) as SlowFastConfig;
       } catch {
         throw new CheckpointError('the safetensors metadata holds a model config that is not valid JSON');

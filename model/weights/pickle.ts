@@ -58,6 +58,7 @@ const TORCH_DTYPES: Record<string, DType> = {
 };
 
 function rebuildTensor(args: unknown[]): TensorRef {
+  // The unpickled arguments, each checked below before it is used.
   const [storage, offset, shape, stride] = args as [StorageRef, number, number[], number[]];
   if (!storage || storage.kind !== 'storage') throw new CheckpointError('a tensor in the checkpoint has no storage');
   return { kind: 'tensor', storage, offset: Number(offset), shape: (shape ?? []).map(Number), stride: (stride ?? []).map(Number) };
@@ -149,6 +150,7 @@ export function unpickle(bytes: Uint8Array, start = 0, persistentLoad = storageF
     target.push(...items);
   };
   const call = (fn: unknown, args: unknown) => {
+    // Checked on the next line: only our own Global objects are callable.
     const g = fn as Global;
     if (!g || g.kind !== 'global' || !g.call) {
       throw new UnsafePickleError(`checkpoint asks to call ${g && g.kind === 'global' ? g.name : 'a non-function'}; refusing`);
@@ -255,6 +257,7 @@ export function unpickle(bytes: Uint8Array, start = 0, persistentLoad = storageF
 /** torch's persistent id for tensor data: ('storage', storage type or dtype, key, location, numel, …). */
 export function storageFromPersistentId(pid: unknown): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage') throw new CheckpointError(`unexpected persistent id ${JSON.stringify(pid)}`);
+  // Checked on the next line.
   const type = pid[1] as Global;
   if (!type || type.kind !== 'global' || !type.dtype) throw new CheckpointError('a storage in the checkpoint has no known type');
   return { kind: 'storage', dtype: type.dtype, key: String(pid[2]), numel: Number(pid[4]) };

@@ -76,6 +76,7 @@ async function materialiseAll(dict: PickledDict, storage: (ref: StorageRef) => P
   const out: StateDict = new Map();
   let current: { key: string; bytes: Uint8Array } | undefined;
   for (const [key, value] of dict) {
+    // Checked on the next line (its kind).
     const t = value as TensorRef;
     if (typeof key !== 'string' || !t || t.kind !== 'tensor') continue;
     // Views of one storage sit side by side (or it is one tensor's alone); another order only costs a re-read.
@@ -125,6 +126,7 @@ async function readLegacy(src: ByteSource): Promise<PyTorchCheckpoint> {
   const found = findStateDict(root);
   const refs = collectStorageRefs(root);
   const wanted = new Set<string>();
+  // An unpickled value is a tensor when its kind says so.
   for (const v of found.dict.values()) if ((v as TensorRef)?.kind === 'tensor') wanted.add((v as TensorRef).storage.key);
   // Each raw storage: an int64 element count, then the data. Only the state dict's are read.
   const spans = new Map<string, { at: number; bytes: number }>();
@@ -156,6 +158,7 @@ function parseLegacyPickles(bytes: Uint8Array): { root: unknown; keys: unknown; 
     return r.value;
   };
   const magic = next();
+  // (BigInt after the check that it is an integer.)
   if (!(typeof magic === 'bigint' || Number.isSafeInteger(magic)) || BigInt(magic as number | bigint) !== LEGACY_MAGIC) throw new CheckpointError('not a PyTorch checkpoint (bad magic number)');
   next(); // protocol version
   next(); // sys info
@@ -170,6 +173,7 @@ function collectStorageRefs(root: unknown): Map<string, StorageRef> {
     if (depth > 8 || !v) return;
     if (v instanceof Map) for (const x of v.values()) visit(x, depth + 1);
     else if (Array.isArray(v)) for (const x of v) visit(x, depth + 1);
+    // An unpickled value is a tensor when its kind says so.
     else if ((v as TensorRef).kind === 'tensor') out.set((v as TensorRef).storage.key, (v as TensorRef).storage);
   };
   visit(root, 0);

@@ -70,12 +70,14 @@ export async function readSafetensors(input: WeightInput): Promise<{ dict: State
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new CheckpointError('the safetensors header is not an object');
   const dataLength = src.size - dataStart;
+  // The format's metadata is string to string; a value is only ever read as text.
   const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
   const entries: { name: string; dtype: SafetensorsDType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
+    // Each field is checked below before it is used.
     const e = raw as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    const dtype = e.dtype as SafetensorsDType;
+    const dtype = e.dtype as SafetensorsDType; // checked on the next line
     if (!Object.hasOwn(DTYPES, dtype)) throw new CheckpointError(`${name}: unsupported safetensors dtype ${String(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new CheckpointError(`${name}: bad shape ${JSON.stringify(e.shape)}`);
     const [begin, end] = e.data_offsets ?? [];

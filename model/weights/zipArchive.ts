@@ -136,8 +136,9 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry): Promise<Ui
   try {
     out = inflateSync(data, { out: new Uint8Array(entry.size) });
   } catch (e) {
-    throw damaged(`${entry.name} does not inflate: ${(e as Error).message}`);
+    throw damaged(`${entry.name} does not inflate: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (out.length !== entry.size) throw damaged(`${entry.name} inflates to ${out.length} bytes, not ${entry.size}`);
+  // fflate writes into the ArrayBuffer-backed array it was given.
   return out as Uint8Array<ArrayBuffer>;
 }
