@@ -7,7 +7,7 @@ import { StatusAnnouncer } from './components/StatusAnnouncer.tsx';
 import { VideoPanel } from './components/VideoPanel.tsx';
 import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
-import type { ModelKey } from './engine/protocol.ts';
+import type { ModelKey } from './engine/library.ts';
 import { isLabelFile, isWeightFile, useStore, type StoreState } from './store.ts';
 import { verdictOf } from './results.ts';
 import { DEFAULT_TOP_K, type ClassMaps } from '../model/classifier.ts';

@@ -1,7 +1,7 @@
 // What the page shows from an analysis, as plain functions: labels at a playback time, the classes worth
 // plotting, the whole video's verdict, and the JSON / CSV / WebVTT exports (built from exactly what the page
 // shows).
-import type { ClipLabels, Label } from './engine/protocol.ts';
+import type { ClipLabels, Label } from './engine/library.ts';
 import { combineProbabilities, topIndices, type Segment, type SegmentOptions } from '../model/segments.ts';
 
 /** The clip to show at playback time t: among the clips covering t, the one centred nearest it. */

@@ -1,5 +1,5 @@
 import { approximateBytes, ZOO, type ZooModel } from '../../model/zoo.ts';
-import type { ModelKey, WeightsState } from '../engine/protocol.ts';
+import type { ModelKey, WeightsState } from '../engine/library.ts';
 import { KEPT_BACKEND_NAMES } from '../storage/keptFolder.ts';
 import { useStore } from '../store.ts';
 import { FileButton } from './FileButton.tsx';

@@ -1,4 +1,4 @@
-import type { ClipLabels } from '../engine/protocol.ts';
+import type { ClipLabels } from '../engine/library.ts';
 import { clipAt, timelineClasses } from '../results.ts';
 
 const WIDTH = 1000;

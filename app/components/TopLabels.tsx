@@ -1,4 +1,4 @@
-import type { Label } from '../engine/protocol.ts';
+import type { Label } from '../engine/library.ts';
 
 /** The top labels as bars with probabilities. */
 export function TopLabels({ labels, caption }: { labels: readonly Label[] | undefined; caption?: string }) {

@@ -17,6 +17,14 @@ import { cameraFromStream, WebcamError } from '../video/webcam.ts';
 
 export type { AdapterDescription, ClassMaps, CurvePoint, EngineKind, Evaluation, Label, Segment, SegmentOptions, SlowFastConfig };
 
+/**
+ * The engine worker's own client, for an app that drives everything the engine does (the slowfast-web page: its
+ * model panel, cache, tiles and performance figures): typed requests out, typed events in (see protocol.ts).
+ * loadModel and Model are built on it.
+ */
+export { Engine as EngineClient } from './client.ts';
+export type * from './protocol.ts';
+
 /** The zoo's checkpoints by name ('SLOWFAST_8x8_R50', 'charades/SLOW_8x8_R50', …), for `loadModel`. */
 export const ZOO_MODELS: readonly string[] = ZOO.map((m) => m.name);
 

@@ -2,7 +2,7 @@
 // file's results (results/<key hash>.json), so a reload keeps what is done and knows what is left. Files themselves
 // are not copied: after a reload the user chooses the rest again and the queue matches them by path, size
 // and date.
-import type { Label } from '../engine/protocol.ts';
+import type { Label } from '../engine/library.ts';
 import { openKeptFolder, type KeptBackend, type KeptFolder } from '../storage/keptFolder.ts';
 import type { AnalysisExport } from '../results.ts';
 

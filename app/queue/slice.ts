@@ -2,9 +2,11 @@
 // running shows in the player as a single file does), each file's status, results kept in OPFS so a reload
 // resumes, and one export for all of them.
 import type { KeptBackend } from '../storage/keptFolder.ts';
-import type { EngineEvent, Label } from '../engine/protocol.ts';
+import type { StateCreator } from 'zustand';
+import type { Label } from '../engine/library.ts';
+import type { StoreState } from '../store.ts';
+import type { EventRouter } from '../store/events.ts';
 import { exportRecord, verdictOf, type AnalysisExport } from '../results.ts';
-import type { Analysis } from '../store.ts';
 import { videosOfDirectory, type QueuedFile } from './folder.ts';
 import { forgetFolders, loadFolders, mayRead } from './folderHandles.ts';
 import { QueueStorage, type QueueResult, type StoredQueueItem } from './queueStorage.ts';
@@ -51,17 +53,12 @@ export interface QueueActions {
   queueResults(): Promise<{ path: string; result: QueueResult }[]>;
 }
 
-/** What the slice needs from the rest of the store. */
-export interface QueueHost {
+/** The queue slice of the store. */
+export interface QueueSlice extends QueueActions {
   queue: QueueState;
-  weights: { status: string };
-  pending?: { id: number };
-  analysis?: Pick<Analysis, 'id' | 'status' | 'results' | 'info' | 'classNames' | 'multiLabel' | 'model' | 'inputSize' | 'stride' | 'views'>;
-  openVideo(file: Blob, name: string): void;
-  cancelAnalysis(): void;
+  /** Analysis `id` could not be done at all (after the browser's own player was tried, where it was). */
+  queueFailed(id: number, message: string): void;
 }
-
-type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
 
 export const initialQueue = (): QueueState => ({ items: [], storage: 'checking', folders: [] });
 
@@ -70,11 +67,7 @@ export const queueKey = (f: QueuedFile) => `${f.path}|${f.file.size}|${f.file.la
 
 const VERDICT_LABELS = 3;
 
-export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
-  actions: QueueActions;
-  afterEvent(e: EngineEvent): void;
-  failed(id: number, message: string): void;
-} {
+export const queueSlice = (router: EventRouter): StateCreator<StoreState, [], [], QueueSlice> => (set, get) => {
   let storage: QueueStorage | undefined;
   /** Results of this visit, by key (all of them where storage is refused). */
   const results = new Map<string, QueueResult>();
@@ -82,7 +75,7 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
   const items = () => get().queue.items;
   const stored = (list: readonly QueueItem[]): StoredQueueItem[] => list.map(({ key, path, size, status, error, verdict }) => ({ key, path, size, status, error, verdict }));
   const setItems = (list: QueueItem[], extra: Partial<QueueState> = {}) => {
-    set((s) => ({ queue: { ...s.queue, ...extra, items: list } }) as Partial<S>);
+    set((s) => ({ queue: { ...s.queue, ...extra, items: list } }));
     void storage?.save(stored(list)).catch(() => {});
   };
   const update = (key: string, patch: Partial<QueueItem>) => setItems(items().map((i) => (i.key === key ? { ...i, ...patch } : i)));
@@ -120,47 +113,48 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
     pump();
   };
 
-  const afterEvent = (e: EngineEvent) => {
-    if (e.type === 'analysisEnd') {
-      const item = items().find((i) => i.analysisId === e.id && i.status === 'running');
-      if (item) {
-        if (e.outcome === 'done') finish(item);
-        // Cancelled by the user, or interrupted (a file opened by hand): back in line.
-        else update(item.key, item.cancelling ? { status: 'cancelled', analysisId: undefined } : { status: 'waiting', analysisId: undefined });
-      }
-      return pump();
+  // The queue acts on what the event left (the video slice's handlers run first): a finished analysis's results,
+  // a file that failed for good.
+  router.on('analysisEnd', (e) => {
+    const item = items().find((i) => i.analysisId === e.id && i.status === 'running');
+    if (item) {
+      if (e.outcome === 'done') finish(item);
+      // Cancelled by the user, or interrupted (a file opened by hand): back in line.
+      else update(item.key, item.cancelling ? { status: 'cancelled', analysisId: undefined } : { status: 'waiting', analysisId: undefined });
     }
-    if (e.type === 'error' && e.scope === 'video') {
-      // The page may still try the browser's own player: then the file is still pending (see failed()).
-      if (e.id !== undefined && get().pending?.id !== e.id) failed(e.id, e.message);
-      return;
-    }
-    if (e.type === 'weights' && e.state.status === 'ready') pump();
-  };
+    pump();
+  });
+  router.onError(['video'], (e) => {
+    // The page may still try the browser's own player: then the file is still pending (see queueFailed).
+    if (e.id !== undefined && get().pending?.id !== e.id) failed(e.id, e.message);
+  });
+  router.on('weights', (e) => {
+    if (e.state.status === 'ready') pump();
+  });
 
   const actions: QueueActions = {
     async startQueue() {
       const opened = await QueueStorage.open();
       if ('refused' in opened) {
-        set((s) => ({ queue: { ...s.queue, storage: 'memory', notice: `The queue is kept for this visit only: the browser refused its storage (${opened.refused}).` } }) as Partial<S>);
+        set((s) => ({ queue: { ...s.queue, storage: 'memory', notice: `The queue is kept for this visit only: the browser refused its storage (${opened.refused}).` } }));
         return;
       }
       storage = opened;
       // Files do not survive a reload: the unfinished ones wait for the user to choose them again.
       const loaded = (await storage.load()).map((i): QueueItem => (i.status === 'waiting' || i.status === 'running' ? { ...i, status: 'needs-file' } : i));
       const now = items();
-      set((s) => ({ queue: { ...s.queue, storage: 'kept', keptIn: opened.backend, items: [...loaded.filter((l) => !now.some((n) => n.key === l.key)), ...now] } }) as Partial<S>);
+      set((s) => ({ queue: { ...s.queue, storage: 'kept', keptIn: opened.backend, items: [...loaded.filter((l) => !now.some((n) => n.key === l.key)), ...now] } }));
       // Folders picked before whose videos wait for their files: one click reads each again.
       if (loaded.some((i) => i.status === 'needs-file')) {
         const folders = await loadFolders();
-        set((s) => ({ queue: { ...s.queue, folders } }) as Partial<S>);
+        set((s) => ({ queue: { ...s.queue, folders } }));
       }
     },
 
     async reopenFolder(index) {
       const folder = get().queue.folders[index];
       if (!folder) return;
-      const fail = (why: string) => set((s) => ({ queue: { ...s.queue, added: `${folder.name} could not be read again (${why}): choose it with "choose a folder…".` } }) as Partial<S>);
+      const fail = (why: string) => set((s) => ({ queue: { ...s.queue, added: `${folder.name} could not be read again (${why}): choose it with "choose a folder…".` } }));
       try {
         if (!(await mayRead(folder))) return fail('the browser did not allow it');
         actions.addToQueue(await videosOfDirectory(folder));
@@ -170,7 +164,7 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
     },
 
     addToQueue(files) {
-      if (!files.length) return set((s) => ({ queue: { ...s.queue, added: 'No videos (MP4, M4V, MOV, WebM, MKV, GIF) there.' } }) as Partial<S>);
+      if (!files.length) return set((s) => ({ queue: { ...s.queue, added: 'No videos (MP4, M4V, MOV, WebM, MKV, GIF) there.' } }));
       const list = [...items()];
       let skipped = 0;
       for (const f of files) {
@@ -234,5 +228,5 @@ export function queueSlice<S extends QueueHost>(set: Set<S>, get: () => S): {
       return all.filter((x): x is { path: string; result: QueueResult } => x.result !== undefined);
     },
   };
-  return { actions, afterEvent, failed };
-}
+  return { queue: initialQueue(), ...actions, queueFailed: failed };
+};

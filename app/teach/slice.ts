@@ -3,7 +3,13 @@
 // with. Only features reach storage, never frames.
 import type { KeptBackend } from '../storage/keptFolder.ts';
 import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
-import type { EngineEvent, EngineRequest, HeadState, RunSettings } from '../engine/protocol.ts';
+import type { StateCreator } from 'zustand';
+import type { HeadState } from '../engine/library.ts';
+import { clipDuration } from '../../model/clips.ts';
+import type { StoreState } from '../store.ts';
+import { engine } from '../store/connection.ts';
+import type { EventRouter } from '../store/events.ts';
+import { runSettings } from '../store/settings.ts';
 import { clipInTake, examplesOf, newId, newProject, ProjectStorage, type Project, type Take } from './project.ts';
 import { thumbnailOfStream, thumbnailOfVideo } from './thumbnails.ts';
 
@@ -74,16 +80,13 @@ export interface TeachActions {
   useModelClasses(): void;
 }
 
-/** What the slice needs from the rest of the store. */
-export interface TeachHost {
+/** The teaching slice of the store: its state, the taught head the engine labels with, and its actions. */
+export interface TeachSlice extends TeachActions {
   teach: TeachState;
+  /** The taught head the engine labels with, if any (its classes replace the checkpoint's). */
   head: HeadState;
   headError?: string;
-  webcam: { status: string; stream?: MediaStream };
-  analysis?: { source: { name: string; url: string; file: Blob } };
 }
-
-type Set<S> = (partial: Partial<S> | ((s: S) => Partial<S>)) => void;
 
 const PROJECT_KEY = 'slowfast-web.teach-project';
 const COUNTDOWN_MS = 3000;
@@ -91,17 +94,7 @@ const DEFAULT_PROJECT = 'My actions';
 
 export const initialTeach = (): TeachState => ({ project: newProject(DEFAULT_PROJECT), projects: [], storage: 'checking', takeSeconds: 4, mirrorFiles: false, reading: [] });
 
-interface Engine {
-  id(): number;
-  send(r: EngineRequest): void;
-}
-
-export function teachSlice<S extends TeachHost>(
-  set: Set<S>,
-  get: () => S,
-  engine: () => Engine | undefined,
-  context: () => { settings: RunSettings; clipSeconds?: number; loadId?: number },
-): { actions: TeachActions; onEvent(e: EngineEvent, arrivedMs: number): boolean } {
+export const teachSlice = (router: EventRouter): StateCreator<StoreState, [], [], TeachSlice> => (set, get) => {
   let storage: ProjectStorage | undefined;
   let saving = Promise.resolve();
   let take: { classId: string; start: number; end: number; features: Float32Array[]; thumbnail: Promise<string | undefined>; timer: ReturnType<typeof setTimeout> } | undefined;
@@ -114,7 +107,16 @@ export function teachSlice<S extends TeachHost>(
   let pendingHead: Blob | undefined;
 
   const teach = () => get().teach;
-  const patch = (p: Partial<TeachState>) => set((s) => ({ teach: { ...s.teach, ...p } }) as Partial<S>);
+  const patch = (p: Partial<TeachState>) => set((s) => ({ teach: { ...s.teach, ...p } }));
+  /** What teaching runs with: the page's settings, the model's clip length and which load of weights it is. */
+  const context = () => {
+    const w = get().weights;
+    return {
+      settings: runSettings(get().settings),
+      clipSeconds: w.status === 'ready' ? clipDuration(w.model.config) : undefined,
+      loadId: w.status === 'ready' ? w.model.loadId : undefined,
+    };
+  };
   const setProject = (project: Project, newTakes: Take[] = []) => {
     patch({ project });
     persist(project, newTakes);
@@ -340,7 +342,7 @@ export function teachSlice<S extends TeachHost>(
     },
 
     loadHead(file, name) {
-      set({ headError: undefined } as Partial<S>);
+      set({ headError: undefined });
       pendingHead = file;
       engine()?.send({ type: 'useHead', file, name });
     },
@@ -350,74 +352,61 @@ export function teachSlice<S extends TeachHost>(
     },
   };
 
-  const onEvent = (e: EngineEvent, arrivedMs: number): boolean => {
-    switch (e.type) {
-      case 'webcamLabels': {
-        const t = take;
-        if (!t) return false;
-        const clipMs = (context().clipSeconds ?? 0) * 1000;
-        const clipEnd = arrivedMs - e.latencyMs;
-        if (clipInTake(clipEnd, clipMs, t.start, t.end)) t.features.push(e.features);
-        if (clipEnd > t.end) void finishTake();
-        else if (performance.now() > t.end && teach().recording?.phase === 'recording') patch({ recording: { ...teach().recording!, phase: 'finishing' } });
-        return false; // the webcam slice shows the labels too
-      }
-      case 'teachFeatures': {
-        const read = readingOf(e.id);
-        if (!read) return true;
-        void (async () => {
-          const features = e.clips.flatMap((c) => c.features);
-          const middle = read.range ? (read.range.start + read.range.end) / 2 : e.duration / 2;
-          const thumbnail = await thumbnailOfVideo(read.thumbnailUrl, middle);
-          endReading(read);
-          const { project } = teach();
-          if (project.name !== read.project || !project.classes.some((c) => c.id === read.classId)) return;
-          if (!features.length) return patch({ error: `${read.name} gave no clips: it is shorter than one clip of the model.` });
-          const seconds = read.range ? read.range.end - read.range.start : e.duration;
-          if (e.notice) patch({ notice: e.notice });
-          const made: Take = { id: newId(), classId: read.classId, source: read.source, name: read.name, thumbnail, seconds, features };
-          setProject({ ...project, takes: [...project.takes, made] }, [made]);
-        })();
-        return true;
-      }
-      case 'trainProgress': {
-        const training = teach().training;
-        if (training?.id === e.id) patch({ training: { ...training, curve: [...training.curve, e.point] } });
-        return true;
-      }
-      case 'trained': {
-        if (teach().training?.id !== e.id) return true;
-        headBytes = new Blob([e.file]);
-        const { project } = teach();
-        offered = `${project.name}#${context().loadId}`;
-        patch({ training: undefined, trained: { evaluation: e.evaluation, curve: e.curve, ms: e.ms, backend: e.backend, examples: e.examples } });
-        setProject({ ...project, head: e.file });
-        return true;
-      }
-      case 'head':
-        if (e.state.status === 'ready' && e.state.source === 'file' && pendingHead) headBytes = pendingHead;
-        pendingHead = undefined;
-        set({ head: e.state, headError: undefined } as Partial<S>);
-        return true;
-      case 'error':
-        if (e.scope === 'teach') {
-          const read = readingOf(e.id);
-          if (read) endReading(read);
-          patch({ error: e.message, ...(teach().training?.id === e.id ? { training: undefined } : {}) });
-          return true;
-        }
-        if (e.scope === 'head') {
-          pendingHead = undefined;
-          set({ headError: e.message } as Partial<S>);
-          return true;
-        }
-        return false;
-      case 'weights':
-        if (e.state.status === 'ready') queueMicrotask(offerProjectHead);
-        return false;
-      default:
-        return false;
-    }
-  };
-  return { actions, onEvent };
-}
+  router.on('webcamLabels', (e) => {
+    const t = take;
+    if (!t) return;
+    const clipMs = (context().clipSeconds ?? 0) * 1000;
+    const clipEnd = performance.now() - e.latencyMs;
+    if (clipInTake(clipEnd, clipMs, t.start, t.end)) t.features.push(e.features);
+    if (clipEnd > t.end) void finishTake();
+    else if (performance.now() > t.end && teach().recording?.phase === 'recording') patch({ recording: { ...teach().recording!, phase: 'finishing' } });
+  });
+  router.on('teachFeatures', (e) => {
+    const read = readingOf(e.id);
+    if (!read) return;
+    void (async () => {
+      const features = e.clips.flatMap((c) => c.features);
+      const middle = read.range ? (read.range.start + read.range.end) / 2 : e.duration / 2;
+      const thumbnail = await thumbnailOfVideo(read.thumbnailUrl, middle);
+      endReading(read);
+      const { project } = teach();
+      if (project.name !== read.project || !project.classes.some((c) => c.id === read.classId)) return;
+      if (!features.length) return patch({ error: `${read.name} gave no clips: it is shorter than one clip of the model.` });
+      const seconds = read.range ? read.range.end - read.range.start : e.duration;
+      if (e.notice) patch({ notice: e.notice });
+      const made: Take = { id: newId(), classId: read.classId, source: read.source, name: read.name, thumbnail, seconds, features };
+      setProject({ ...project, takes: [...project.takes, made] }, [made]);
+    })();
+  });
+  router.on('trainProgress', (e) => {
+    const training = teach().training;
+    if (training?.id === e.id) patch({ training: { ...training, curve: [...training.curve, e.point] } });
+  });
+  router.on('trained', (e) => {
+    if (teach().training?.id !== e.id) return;
+    headBytes = new Blob([e.file]);
+    const { project } = teach();
+    offered = `${project.name}#${context().loadId}`;
+    patch({ training: undefined, trained: { evaluation: e.evaluation, curve: e.curve, ms: e.ms, backend: e.backend, examples: e.examples } });
+    setProject({ ...project, head: e.file });
+  });
+  router.on('head', (e) => {
+    if (e.state.status === 'ready' && e.state.source === 'file' && pendingHead) headBytes = pendingHead;
+    pendingHead = undefined;
+    set({ head: e.state, headError: undefined });
+  });
+  router.onError(['teach'], (e) => {
+    const read = readingOf(e.id);
+    if (read) endReading(read);
+    patch({ error: e.message, ...(teach().training?.id === e.id ? { training: undefined } : {}) });
+  });
+  router.onError(['head'], (e) => {
+    pendingHead = undefined;
+    set({ headError: e.message });
+  });
+  router.on('weights', (e) => {
+    if (e.state.status === 'ready') queueMicrotask(offerProjectHead);
+  });
+
+  return { teach: initialTeach(), head: { status: 'none' }, ...actions };
+};

@@ -1,0 +1,76 @@
+// The weights as the page sees them: which model is loaded (or loading, or missing), and choosing, downloading,
+// dropping weights and label files.
+import type { StateCreator } from 'zustand';
+import type { ModelKey, WeightsState } from '../engine/library.ts';
+import type { StoreState } from '../store.ts';
+import { engine } from './connection.ts';
+import type { EventRouter } from './events.ts';
+
+export interface ModelSlice {
+  weights: WeightsState;
+  weightsError?: string;
+  labelsError?: string;
+  chooseModel(key: ModelKey): void;
+  /** Downloads the chosen zoo model (progress in `weights`), converts it and caches it. */
+  downloadModel(key: ModelKey): void;
+  cancelDownload(): void;
+  /** Class names for the current model's head, from a label file. */
+  loadLabels(file: Blob, name: string): void;
+  loadWeightsFile(file: Blob, name: string): void;
+  /** Weights, label files and videos, each where it belongs (by name: the engine checks the bytes). */
+  dropFiles(files: readonly File[]): void;
+}
+
+const WEIGHT_FILE = /\.(pyth|pth|pt|ckpt|safetensors)$/i;
+const LABEL_FILE = /\.(txt|json)$/i;
+
+/** Whether a dropped file is weights (by name; the worker checks the bytes). */
+export const isWeightFile = (name: string) => WEIGHT_FILE.test(name);
+/** Whether a dropped file is a label file (one label a line, or JSON). */
+export const isLabelFile = (name: string) => LABEL_FILE.test(name);
+
+export const modelSlice = (router: EventRouter): StateCreator<StoreState, [], [], ModelSlice> => (set, get) => {
+  router.on('weights', (e) => {
+    if (e.state.status !== 'ready') return set({ weights: e.state });
+    // The next visit opens the model in use now (a dropped checkpoint is cached under its key).
+    if (get().settings.model !== e.state.model.key) get().setSettings({ model: e.state.model.key });
+    set({ weights: e.state, weightsError: undefined, labelsError: undefined });
+  });
+  router.onError(['weights'], (e) => set({ weightsError: e.message }));
+  router.onError(['labels'], (e) => set({ labelsError: e.message }));
+  return {
+    weights: { status: 'none' },
+
+    chooseModel(key) {
+      get().setSettings({ model: key });
+      engine()?.send({ type: 'loadModel', key });
+    },
+
+    downloadModel(key) {
+      set({ weightsError: undefined });
+      engine()?.send({ type: 'downloadModel', key });
+    },
+
+    cancelDownload() {
+      engine()?.send({ type: 'cancelDownload' });
+    },
+
+    loadLabels(file, name) {
+      set({ labelsError: undefined });
+      engine()?.send({ type: 'loadLabels', file, name });
+    },
+
+    loadWeightsFile(file, name) {
+      set({ weightsError: undefined });
+      engine()?.send({ type: 'loadWeightsFile', file, name });
+    },
+
+    dropFiles(files) {
+      for (const file of files) {
+        if (isWeightFile(file.name)) get().loadWeightsFile(file, file.name);
+        else if (isLabelFile(file.name)) get().loadLabels(file, file.name);
+        else get().openVideo(file, file.name);
+      }
+    },
+  };
+};
