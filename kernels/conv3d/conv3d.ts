@@ -1,4 +1,6 @@
-import source from './conv3d.wgsl?raw';
+import shared from './conv3d.wgsl?raw';
+import direct from './conv3dDirect.wgsl?raw';
+import tiled from './conv3dTiled.wgsl?raw';
 import {
   buildSource, cacheKeyOf, expectRank, fmt, packUniforms, shapeError, splitDispatch,
   type KernelDescriptor, type Shape,
@@ -164,7 +166,8 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs & Conv3dVariant): 
   const blocks = blocksM * Math.ceil(positions / tile.n);
   // 1×1×1 without padding, at any stride: column p of X̂ is x at p's window corner, channel by channel.
   const pointwise = kernel.every((k) => k === 1) && padding.every((q) => q === 0);
-  const src = buildSource(source, UNIFORMS, {
+  // The shared bindings, columns, epilogue and entry point, then the algorithm's computeBlock.
+  const src = buildSource(`${shared}\n${tile.direct ? direct : tiled}`, UNIFORMS, {
     TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k, THREAD_TILE,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
     POINTWISE: pointwise, CONTIGUOUS: pointwise && stride.every((s) => s === 1), DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RESIDUAL: !!attrs.residual,

@@ -10,17 +10,10 @@
 // The header defines Params and: TILE_M, TILE_N, TILE_K, THREAD_TILE (4: an invocation's register tile is a
 // vec4 quad of channels × one of positions), WG_M, WG_N (TILE = THREAD_TILE·WG), POINTWISE (1×1×1, no padding:
 // row ci of X̂ is channel ci of x at each column's window corner), CONTIGUOUS (pointwise at stride 1: X̂ is x
-// itself), DIRECT (no K tiling: for small K), WEIGHT_F16, RESIDUAL. The //!if sections leave out what a variant
+// itself), DIRECT (the direct algorithm is appended), WEIGHT_F16, RESIDUAL. The //!if sections leave out what a variant
 // never runs (compile time is per pipeline, and dear on a software adapter).
 
 const WG = WG_M * WG_N;
-//!if !DIRECT
-// Loading X̂: an invocation gathers one quad of 4 neighbouring columns, for rows lid / WG_N + r·WG_M.
-const X_ROWS = (TILE_K + WG_M - 1u) / WG_M;
-// Loading W: the TILE_K × WG_M (row, channel quad) cells are dealt out to the invocations in turn.
-const W_CELLS = TILE_K * WG_M;
-const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
-//!end
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;        // (N, Cin, Tin, Hin, Win)
@@ -29,13 +22,6 @@ const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;  // (N, outChannelsTotal, To, Ho, Wo)
 @group(0) @binding(5) var<storage, read> residual: array<f32>; // (N, Cout, To, Ho, Wo), RESIDUAL only
 
-//!if !DIRECT
-var<workgroup> tileW: array<vec4f, TILE_K * WG_M>; // [k][channel quad]
-var<workgroup> tileX: array<vec4f, TILE_K * WG_N>; // [k][position quad]
-// For each k of the current K step: (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT,
-// kh·dilH, kw·dilW), so the divisions that split k are done once per workgroup, not once per element.
-var<workgroup> kSplit: array<vec4i, TILE_K>;
-//!end
 var<private> acc: array<vec4f, THREAD_TILE>;                 // acc[i][j]: channel i, position j of this invocation
 
 fn weightAt(i: u32) -> f32 {
@@ -99,33 +85,6 @@ fn tapInside(c: Columns, d: vec4i) -> vec4<bool> {
   return (vec4u(c.t0 + d.y) < vec4u(p.inT)) & (vec4u(c.h0 + d.z) < vec4u(p.inH)) & (vec4u(c.w0 + d.w) < vec4u(p.inW));
 }
 
-//!if !DIRECT
-// Row k of X̂ splits into (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT, kh·dilH, kw·dilW).
-fn splitK(k: u32) -> vec4i {
-  return tapAt(k % p.kVolume) + vec4i(i32((k / p.kVolume) * p.inSpatial), 0, 0, 0);
-}
-
-// X̂[k, the 4 columns]: zero in the padding, past the last position and past K. `d` is splitK(k) (unused
-// pointwise).
-fn gatherX(c: Columns, k: u32, d: vec4i) -> vec4f {
-  var at = c.base + i32(k * p.inSpatial);
-  var inside = c.valid;
-  if (!POINTWISE) {
-    at = c.base + d.x;
-    inside &= tapInside(c, d);
-  }
-  // Loads past the end are clamped to the buffer (WGSL's robust access); select drops them.
-  return select(vec4f(0.0), xQuad(at), inside & vec4<bool>(k < p.K));
-}
-
-// W[co .. co+3, k]: zero past Cout and past K.
-fn weightQuad(co: u32, k: u32) -> vec4f {
-  let at = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K) + k;
-  let v = vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
-  return select(vec4f(0.0), v, (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K));
-}
-
-//!end
 
 fn accumulate(a: vec4f, b: vec4f) {
   acc[0] += a.x * b;
@@ -134,52 +93,6 @@ fn accumulate(a: vec4f, b: vec4f) {
   acc[3] += a.w * b;
 }
 
-//!if DIRECT
-// Small K: no tiles and no barriers; each invocation reads its operands straight from memory. Weights of
-// channels past Cout and columns past the last position are read clamped (WGSL's robust access) and never
-// stored: only the padding must read as zero.
-fn accumulateDirect(c: Columns, co: u32) {
-  let wRow = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K);
-//!if POINTWISE
-  for (var k = 0u; k < p.K; k++) { pointwiseStep(c, wRow, k); }
-//!else
-  // Taps outer, input channels inner: a tap's offset in x and its padding mask are the same for every channel,
-  // so they are worked out once per tap instead of once per k (integer divisions, which a CPU adapter does lane
-  // by lane, among them), and the inner loop is the pointwise one plus a select. 1.4–1.6× on 1×3×3 and 3×1×1
-  // layers over a loop in k's order with (kt, kh, kw) as counters.
-  for (var tap = 0u; tap < p.kVolume; tap++) {
-    let d = tapAt(tap);
-    let inside = tapInside(c, d);
-    var at = c.base + d.x;
-    for (var k = tap; k < p.K; k += p.kVolume) {
-      accumulate(weightQuadAt(wRow, k), select(vec4f(0.0), xQuad(at), inside));
-      at += vec4i(i32(p.inSpatial));
-    }
-  }
-//!end
-}
-
-//!if SUBGROUPS
-// Each quad of subgroup lanes holds one channel quad (see placeInTile), so each lane reads one of the quad's 4 weights
-// and the quad shares them: a quarter of the weight reads. This lane's place in its quad, set at entry.
-var<private> quadLane: u32;
-//!end
-
-fn weightQuadAt(wRow: vec4u, k: u32) -> vec4f {
-  let at = wRow + k;
-//!if SUBGROUPS
-  let mine = weightAt(at[quadLane]);
-  return vec4f(quadBroadcast(mine, 0u), quadBroadcast(mine, 1u), quadBroadcast(mine, 2u), quadBroadcast(mine, 3u));
-//!else
-  return vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
-//!end
-}
-
-fn pointwiseStep(c: Columns, wRow: vec4u, k: u32) {
-  accumulate(weightQuadAt(wRow, k), xQuad(c.base + i32(k * p.inSpatial)));
-}
-
-//!end
 
 // This invocation's register tile: channels m0 + tm·4 + i, positions n0 + tn·4 + j (it also gathers column quad tn
 // of the X̂ tile).
@@ -194,36 +107,8 @@ fn tileOf(lid: u32, block: u32) -> Tile {
   return Tile(m0 + (lid / WG_N) * THREAD_TILE, columnsAt(n0 + (lid % WG_N) * THREAD_TILE));
 }
 
-// Fills acc for the tile.
-fn computeBlock(lid: u32, block: u32, tile: Tile) {
-  acc = array<vec4f, 4>();
-//!if DIRECT
-  accumulateDirect(tile.cols, tile.co);
-//!else
-  let m0 = (block % p.blocksM) * TILE_M;
-  let tm = lid / WG_N;
-  let tn = lid % WG_N;
-  let cols = tile.cols;
-  for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
-    if (!POINTWISE) {
-      for (var kk = lid; kk < TILE_K; kk += WG) { kSplit[kk] = splitK(min(k0 + kk, p.K - 1u)); }
-    }
-    workgroupBarrier();
-    for (var r = 0u; r < W_ROUNDS; r++) {
-      let cell = lid + r * WG;
-      // Neighbouring invocations read neighbouring k of the same 4 channels.
-      if (cell < W_CELLS) { tileW[(cell % TILE_K) * WG_M + cell / TILE_K] = weightQuad(m0 + (cell / TILE_K) * THREAD_TILE, k0 + cell % TILE_K); }
-    }
-    for (var r = 0u; r < X_ROWS; r++) {
-      let kk = lid / WG_N + r * WG_M;
-      if (kk < TILE_K) { tileX[kk * WG_N + tn] = gatherX(cols, k0 + kk, kSplit[kk]); }
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TILE_K; kk++) { accumulate(tileW[kk * WG_M + tm], tileX[kk * WG_N + tn]); }
-    workgroupBarrier();
-  }
-//!end
-}
+// computeBlock(lid, block, tile), which fills acc for the tile, is the algorithm's: conv3dDirect.wgsl or conv3dTiled.wgsl,
+// appended to this source.
 
 // ReLU is a uniform, not a constant: convs that differ only in it share a pipeline (fewer to compile), for one
 // select per row.
