@@ -109,7 +109,8 @@ const stride = Number(args.stride);
 if (!(stride > 0)) usage(`--stride must be a positive number of seconds, got '${args.stride}'`);
 if (args.views !== '1' && args.views !== '3') usage(`--views must be 1 or 3, got '${args.views}'`);
 if (args.protocol !== undefined && args.protocol !== 'paper') usage(`--protocol must be 'paper', got '${args.protocol}'`);
-const views = args.protocol === 'paper' ? 3 : Number(args.views);
+// (The paper's protocol runs its 3 crops whatever --views says: the engine decides, app/video/analyze.ts's viewsFor.)
+const views = Number(args.views);
 const probability = (name) => {
   if (args[name] === undefined) return undefined;
   const p = Number(args[name]);

@@ -61,7 +61,6 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
     case 'ready': {
       const { model } = weights;
       const from = { cache: 'cached in this browser', server: 'downloaded from this site (now cached)', zoo: 'downloaded from the model zoo (now cached)', file: 'from your file' }[model.source];
-      const multiLabel = model.config.headActivation === 'sigmoid';
       const labels = model.labelsName ? `labels from ${model.labelsName}` : model.dataset ? `${model.dataset} labels` : 'classes numbered (give a label file to name them)';
       return (
         <p data-status="ready" data-testid="weights-ready">
@@ -77,7 +76,7 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
           <br />
           <span className="detail" data-testid="labels-line">
             {labels}
-            {multiLabel && ' · multi-label: each class has its own probability (several actions can be true at once)'}
+            {model.multiLabel && ' · multi-label: each class has its own probability (several actions can be true at once)'}
           </span>
           {model.key === 'custom' && (
             <>
@@ -123,7 +122,8 @@ export function ModelPanel() {
   const cached = new Set(cache.status === 'available' ? cache.models.map((m) => m.key) : []);
   const cachedCustom = cache.status === 'available' ? cache.models.find((m) => m.key === 'custom') : undefined;
   const current: ModelKey = weights.status === 'ready' ? weights.model.key : weights.status === 'loading' || weights.status === 'missing' ? weights.key : settings.model;
-  const defaultSize = weights.status === 'ready' ? weights.model.config.inputSize : 224;
+  // The model's own input size, once the engine has said which model it is.
+  const defaultSize = weights.status === 'ready' ? weights.model.config.inputSize : undefined;
   return (
     <section className="panel model-panel" aria-labelledby="model-heading">
       <h2 id="model-heading">Model</h2>
@@ -147,10 +147,10 @@ export function ModelPanel() {
         <label>
           Input size{' '}
           <select value={settings.inputSize ?? ''} onChange={(e) => setSettings({ inputSize: e.target.value ? Number(e.target.value) : undefined })} data-testid="input-size">
-            <option value="">as trained ({defaultSize} px)</option>
+            <option value="">{defaultSize ? `as trained (${defaultSize} px)` : 'as trained'}</option>
             {INPUT_SIZES.map((s) => (
               <option key={s} value={s}>
-                {s} px{s < defaultSize ? ' (faster, less accurate)' : ''}
+                {s} px{defaultSize && s < defaultSize ? ' (faster, less accurate)' : ''}
               </option>
             ))}
           </select>

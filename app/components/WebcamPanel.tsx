@@ -13,11 +13,10 @@ export function WebcamPanel() {
   const { startWebcam, stopWebcam, setSettings } = useStore.getState();
   const preview = useRef<HTMLVideoElement>(null);
   const [mapSlot, setMapSlot] = useState(0);
-  const inputSize = useStore((s) => s.settings.inputSize ?? (s.weights.status === 'ready' ? s.weights.model.config.inputSize : 224));
   const mapClasses = webcam.maps?.classes.map((index) => ({ index, label: webcam.labels?.find((l) => l.index === index)?.label ?? `class ${index}` }));
   const slot = Math.min(mapSlot, (mapClasses?.length ?? 1) - 1);
   // The latest clip ends now: its last time step is what the camera shows.
-  const shown = webcam.maps && { maps: webcam.maps, slot, phase: 1, inputSize };
+  const shown = webcam.maps && webcam.inputSize !== undefined ? { maps: webcam.maps, slot, phase: 1, inputSize: webcam.inputSize } : undefined;
   useEffect(() => {
     if (preview.current) preview.current.srcObject = webcam.stream ?? null;
   }, [webcam.stream]);

@@ -39,6 +39,7 @@ export class CameraSessions {
         onLabels: (l) => {
           post({
             type: 'webcamLabels', id, time: l.time, top: plainLabels(l.top), latencyMs: l.latencyMs, maps: l.maps, features: l.features,
+            inputSize: classifier?.classifier.config.inputSize ?? model.config.inputSize,
             ...(l.baseTop ? { baseTop: plainLabels(l.baseTop) } : {}),
           });
           if (classifier) post({ type: 'perf', report: runtime.perf(classifier.classifier, l.inferenceMs, settings) });

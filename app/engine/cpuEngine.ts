@@ -4,7 +4,7 @@
 import { Classifier } from '../../model/classifier.ts';
 import { headFingerprint } from '../../model/head/customHead.ts';
 import { CpuFrameRing } from '../video/cpuFrameRing.ts';
-import type { EngineModel, LeaseOptions } from './engine.ts';
+import { sameResident, type EngineModel, type LeaseOptions, type ResidentKey } from './engine.ts';
 
 export interface CpuLease {
   classifier: Classifier;
@@ -14,7 +14,7 @@ export interface CpuLease {
 }
 
 export class CpuEngine {
-  private resident?: { key: string; classifier: Promise<Classifier>; leases: number };
+  private resident?: { key: ResidentKey; classifier: Promise<Classifier>; leases: number };
   /** Classifiers built (one per model, input size and head): the benchmark and tests read it. */
   builds = 0;
 
@@ -23,8 +23,9 @@ export class CpuEngine {
     const crops = o.views === 3 ? [0, 1, 2] as const : [1] as const;
     const ring = new CpuFrameRing({ size: config.inputSize, slots: o.slots, crops: [...crops], mirrored: o.mirrored ?? false });
     // Labels are not in the key: new names for the same head rename the resident classifier (as Engine does).
-    const key = JSON.stringify([model.id, config.inputSize, model.head ? headFingerprint(model.head) : null]);
-    if (this.resident?.key !== key) {
+    // Profiling and tiles are the GPU's: the CPU engine has neither.
+    const key: ResidentKey = { modelId: model.id, inputSize: config.inputSize, profile: false, tiles: '', head: model.head ? headFingerprint(model.head) : '' };
+    if (!this.resident || !sameResident(this.resident.key, key)) {
       const old = this.resident;
       if (old && old.leases === 0) void old.classifier.then((c) => c.destroy(), () => {});
       // The ring's length is free in the exported model: later sessions bind rings of any size.
@@ -34,7 +35,7 @@ export class CpuEngine {
       this.resident = { key, classifier, leases: 0 };
       this.builds++;
       classifier.catch(() => {
-        if (this.resident?.key === key) this.resident = undefined;
+        if (this.resident && sameResident(this.resident.key, key)) this.resident = undefined;
       });
     }
     const resident = this.resident!;

@@ -57,8 +57,25 @@ export interface Lease {
   release(): void;
 }
 
+/**
+ * What a resident classifier was built for: the weights (their load), the input size, profiling, the tiles and the
+ * taught head. Any change plans a new classifier (on the weights already on the GPU when only the plan changed).
+ */
+export interface ResidentKey {
+  modelId: number;
+  inputSize: number;
+  profile: boolean;
+  /** The tile table's own text (tables are read afresh for each job). */
+  tiles: string;
+  /** The taught head's fingerprint, or '' for the checkpoint's. */
+  head: string;
+}
+
+export const sameResident = (a: ResidentKey, b: ResidentKey): boolean =>
+  a.modelId === b.modelId && a.inputSize === b.inputSize && a.profile === b.profile && a.tiles === b.tiles && a.head === b.head;
+
 interface Resident {
-  key: string;
+  key: ResidentKey;
   classifier: Promise<Classifier>;
   leases: number;
   retired: boolean;
@@ -113,8 +130,10 @@ export class Engine {
 
   private residentFor(model: EngineModel, o: LeaseOptions, ring: FrameRing): Resident {
     const { config } = model;
-    const key = JSON.stringify([model.id, config.inputSize, !!o.profile, o.tiles ?? null, model.head ? headFingerprint(model.head) : null]);
-    if (this.current?.key === key) return this.current;
+    const key: ResidentKey = {
+      modelId: model.id, inputSize: config.inputSize, profile: !!o.profile, tiles: o.tiles ? JSON.stringify(o.tiles) : '', head: model.head ? headFingerprint(model.head) : '',
+    };
+    if (this.current && sameResident(this.current.key, key)) return this.current;
     if (this.current) this.retire(this.current);
     // Idle rings for another input size would wait for a classifier that no longer exists.
     for (const r of this.idleRings.filter((r) => r.options.size !== config.inputSize)) {

@@ -14,7 +14,7 @@ import type { ModelCache } from './modelCache.ts';
 import type { EngineEvent, ModelInfo, ModelKey, WeightsState } from './protocol.ts';
 
 /** The current model: its weights, and its class names where the user gave a label file. */
-export type LoadedModel = Omit<ModelInfo, 'classNames'> & { dict: StateDict; labels?: string[] };
+export type LoadedModel = Omit<ModelInfo, 'classNames' | 'multiLabel'> & { dict: StateDict; labels?: string[] };
 
 /** How weights became current: shown as, from where, by which load, cached or not, under which key ('custom': by what they are). */
 interface UseOptions {
@@ -293,5 +293,5 @@ function zooUrl(m: ZooModel, chosen: string | undefined): string {
 /** What the page is told of a model (its weights stay in the worker). */
 export function withoutDict(m: LoadedModel): ModelInfo {
   const { dict: _, labels, ...info } = m;
-  return { ...info, classNames: [...(labels ?? labelsFor(m.config.numClasses))] };
+  return { ...info, classNames: [...(labels ?? labelsFor(m.config.numClasses))], multiLabel: m.config.headActivation === 'sigmoid' };
 }

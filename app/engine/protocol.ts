@@ -38,6 +38,8 @@ export interface ModelInfo {
   loadId: number;
   /** The head's class names, by index (the label file's, the dataset's, or "class N"). */
   classNames: string[];
+  /** Each class has its own probability (a sigmoid head, as Charades'): several actions can be true at once. */
+  multiLabel: boolean;
 }
 
 export type GpuState =
@@ -208,6 +210,8 @@ export type EngineEvent =
   /** `maps`: where the model looked in the latest clip (its own top classes, before smoothing). */
   | {
     type: 'webcamLabels'; id: number; time: number; top: Label[]; latencyMs: number; maps?: ClassMaps;
+    /** The input size the clip ran at (the maps' crop). */
+    inputSize: number;
     /** The latest clip's pooled features (for teaching), and with a taught head the checkpoint's own labels. */
     features: Float32Array; baseTop?: Label[];
   }

@@ -24,6 +24,8 @@ export interface WebcamState {
   /** Label updates per second over the last few updates. */
   rateHz?: number;
   latencyMs?: number;
+  /** The input size the latest clip ran at (the maps' crop), as the engine said. */
+  inputSize?: number;
   error?: string;
 }
 
@@ -43,7 +45,7 @@ export const webcamSlice = (router: EventRouter): StateCreator<StoreState, [], [
     labelTimes.push(performance.now());
     if (labelTimes.length > 6) labelTimes.shift();
     const rateHz = labelTimes.length > 1 ? ((labelTimes.length - 1) * 1000) / (labelTimes.at(-1)! - labelTimes[0]) : undefined;
-    set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, maps: e.maps, baseTop: e.baseTop, latencyMs: e.latencyMs, updates: s.webcam.updates + 1, rateHz } }));
+    set((s) => ({ webcam: { ...s.webcam, status: 'on', labels: e.top, maps: e.maps, baseTop: e.baseTop, latencyMs: e.latencyMs, inputSize: e.inputSize, updates: s.webcam.updates + 1, rateHz } }));
   });
   router.on('webcamEnd', (e) => {
     if (get().webcam.id !== e.id) return;
