@@ -10,10 +10,17 @@ import { defineConfig, type Plugin } from 'vite';
  * bundlers recognise a worker only by the plain `new Worker(new URL("./worker.js", import.meta.url))`, so the
  * library's entry says it plainly.
  */
-function plainWorkerUrl(): Plugin {
+/**
+ * onnxruntime-web names its own bundle (ort.wasm.bundle.min.mjs) by `new URL(…, import.meta.url)` for a case that never
+ * arises here (running from file:); the file is not in our build, and webpack fails looking for it. The name is kept,
+ * against the module's address as a string, which no bundler takes for a file to bundle.
+ */
+const ORT_OWN_BUNDLE = /(new \w+\()"(ort\.wasm\.bundle\.min\.mjs)", import\.meta\.url\)/g;
+
+function packageFiles(): Plugin {
   const written = /new URL\(\s*\/\* @vite-ignore \*\/\s*new URL\("(worker\.js)", import\.meta\.url\)\.href,\s*"" \+ import\.meta\.url\s*\)/g;
   return {
-    name: 'plain-worker-url',
+    name: 'package-files',
     generateBundle(_, bundle) {
       const entry = bundle['slowfast-web.js'];
       if (entry?.type !== 'chunk') throw new Error('the library entry slowfast-web.js was not built');
@@ -24,11 +31,23 @@ function plainWorkerUrl(): Plugin {
   };
 }
 
+/** In the worker's build (onnxruntime-web is the worker's): see ORT_OWN_BUNDLE. */
+function ortOwnBundleUnresolved(): Plugin {
+  return {
+    name: 'ort-own-bundle-unresolved',
+    generateBundle(_, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(ORT_OWN_BUNDLE, '$1"$2", String(import.meta.url))');
+      }
+    },
+  };
+}
+
 export default defineConfig({
   // Files the library references are found beside it, wherever it is served from.
   base: './',
   publicDir: false,
-  plugins: [plainWorkerUrl()],
+  plugins: [packageFiles()],
   build: {
     outDir: 'lib',
     emptyOutDir: true,
@@ -45,6 +64,7 @@ export default defineConfig({
   },
   worker: {
     format: 'es',
+    plugins: () => [ortOwnBundleUnresolved()],
     rollupOptions: { output: { entryFileNames: '[name].js', chunkFileNames: '[name].js', assetFileNames: '[name][extname]' } },
   },
 });

@@ -1,10 +1,10 @@
 // The package as a web developer meets it: packed (`npm pack`), installed into a fresh Vite app made of
 // docs/library.md's examples, type-checked strictly, bundled by Vite, and run in Chromium on WebGPU.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { CRICKET_MP4, GOLDEN_CHECKPOINT, SHARED } from './paths.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -32,9 +32,52 @@ function run(cmd: string, args: string[], cwd: string): string {
   }
 }
 
+/**
+ * The docs' page at `url`, used as a user would: the golden checkpoint, 64 px, cricket.mp4; the verdict is PyTorch's
+ * label for the golden clip, and the clips reached the page one by one through onClip, before the verdict.
+ */
+async function labelsTheGoldenClip(page: Page, url: string): Promise<void> {
+  // When each clip and the verdict reached the page (onClip streams clips before the video is done).
+  await page.addInitScript(() => {
+    const seen: { what: string; at: number }[] = ((window as unknown as { seen: typeof seen }).seen = []);
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) {
+        if (n instanceof HTMLLIElement && n.parentElement?.id === 'clips') seen.push({ what: 'clip', at: performance.now() });
+        if (n instanceof Text && n.parentElement?.id === 'verdict') seen.push({ what: 'verdict', at: performance.now() });
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(url);
+  await page.locator('#weights').setInputFiles(GOLDEN_CHECKPOINT);
+  await expect(page.locator('#status')).toContainText('checkpoint.pyth is ready on', { timeout: 120_000 });
+  await expect(page.locator('#status')).not.toContainText('the CPU');
+  await page.locator('#size').selectOption('64');
+  await page.locator('#video').setInputFiles(CRICKET_MP4);
+  await expect(page.locator('#verdict')).toContainText('cricket.mp4: ', { timeout: 300_000 });
+
+  // The golden checkpoint's label for the cricket clip, as PyTorch computed it (../shared/golden's manifest).
+  const manifest = JSON.parse(readFileSync(join(SHARED, 'golden/slowfast_r50_w16_8x8_64px/manifest.json'), 'utf8')) as { top5: { indices: number[] } };
+  const golden = manifest.top5.indices[0];
+  const goldenLabel = readFileSync(join(root, 'model/kinetics400_labels.txt'), 'utf8').split('\n')[golden].trim();
+  await expect(page.locator('#verdict')).toHaveAttribute('data-index', String(golden));
+  await expect(page.locator('#verdict')).toHaveText(`cricket.mp4: ${goldenLabel}`);
+  const clips = page.locator('#clips li');
+  expect(await clips.count()).toBeGreaterThanOrEqual(3);
+  await expect(clips.first()).toHaveAttribute('data-label', goldenLabel);
+  // Streamed: each clip reached the page on its own, before the verdict (not all at once at the end).
+  const seen = await page.evaluate(() => (window as unknown as { seen: { what: string; at: number }[] }).seen);
+  const verdictAt = seen.find((s) => s.what === 'verdict')!.at;
+  const clipTimes = seen.filter((s) => s.what === 'clip').map((s) => s.at);
+  expect(clipTimes.length).toBe(await clips.count());
+  expect(new Set(clipTimes).size).toBe(clipTimes.length);
+  expect(Math.max(...clipTimes)).toBeLessThan(verdictAt);
+}
+
 test.describe('the npm package', () => {
-  test.describe.configure({ timeout: 600_000 });
+  // The webpack test installs the tarball the first one packs.
+  test.describe.configure({ timeout: 600_000, mode: 'serial' });
   let app: string;
+  let tarball: string;
   let server: ChildProcess | undefined;
 
   test.beforeAll(() => {
@@ -50,7 +93,7 @@ test.describe('the npm package', () => {
     const examples = docExamples();
     expect([...examples.keys()].sort()).toEqual(['index.html', 'main.ts', 'useVideoLabels.tsx', 'vite.config.ts']);
     const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', app], root)) as { filename: string; files: { path: string }[] }[];
-    const tarball = join(app, packed[0].filename);
+    tarball = join(app, packed[0].filename);
     // What a user installs: the library, its worker and the wasm it runs; no sources, no app.
     const shipped = packed[0].files.map((f) => f.path);
     expect(shipped).toEqual(expect.arrayContaining(['lib/slowfast-web.js', 'lib/slowfast-web.d.ts', 'lib/worker.js', 'lib/ort-wasm-simd-threaded.wasm', 'package.json']));
@@ -84,39 +127,29 @@ test.describe('the npm package', () => {
     const url = `http://localhost:${PORT}/`;
     await expect.poll(async () => fetch(url).then((r) => r.ok, () => false), { timeout: 60_000 }).toBe(true);
 
-    // When each clip and the verdict reached the page (onClip streams clips before the video is done).
-    await page.addInitScript(() => {
-      const seen: { what: string; at: number }[] = ((window as unknown as { seen: typeof seen }).seen = []);
-      new MutationObserver((records) => {
-        for (const r of records) for (const n of r.addedNodes) {
-          if (n instanceof HTMLLIElement && n.parentElement?.id === 'clips') seen.push({ what: 'clip', at: performance.now() });
-          if (n instanceof Text && n.parentElement?.id === 'verdict') seen.push({ what: 'verdict', at: performance.now() });
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
-    await page.goto(url);
-    await page.locator('#weights').setInputFiles(GOLDEN_CHECKPOINT);
-    await expect(page.locator('#status')).toContainText('checkpoint.pyth is ready on', { timeout: 120_000 });
-    await expect(page.locator('#status')).not.toContainText('the CPU');
-    await page.locator('#size').selectOption('64');
-    await page.locator('#video').setInputFiles(CRICKET_MP4);
-    await expect(page.locator('#verdict')).toContainText('cricket.mp4: ', { timeout: 300_000 });
+    await labelsTheGoldenClip(page, url);
+  });
 
-    // The golden checkpoint's label for the cricket clip, as PyTorch computed it (../shared/golden's manifest).
-    const manifest = JSON.parse(readFileSync(join(SHARED, 'golden/slowfast_r50_w16_8x8_64px/manifest.json'), 'utf8')) as { top5: { indices: number[] } };
-    const golden = manifest.top5.indices[0];
-    const goldenLabel = readFileSync(join(root, 'model/kinetics400_labels.txt'), 'utf8').split('\n')[golden].trim();
-    await expect(page.locator('#verdict')).toHaveAttribute('data-index', String(golden));
-    await expect(page.locator('#verdict')).toHaveText(`cricket.mp4: ${goldenLabel}`);
-    const clips = page.locator('#clips li');
-    expect(await clips.count()).toBeGreaterThanOrEqual(3);
-    await expect(clips.first()).toHaveAttribute('data-label', goldenLabel);
-    // Streamed: each clip reached the page on its own, before the verdict (not all at once at the end).
-    const seen = await page.evaluate(() => (window as unknown as { seen: { what: string; at: number }[] }).seen);
-    const verdictAt = seen.find((s) => s.what === 'verdict')!.at;
-    const clipTimes = seen.filter((s) => s.what === 'clip').map((s) => s.at);
-    expect(clipTimes.length).toBe(await clips.count());
-    expect(new Set(clipTimes).size).toBe(clipTimes.length);
-    expect(Math.max(...clipTimes)).toBeLessThan(verdictAt);
+  test('webpack 5 bundles the same page: the worker and the wasm as they are, nothing to configure', async ({ page }) => {
+    expect(tarball, 'the Vite test packs the package first').toBeTruthy();
+    server?.kill();
+    const dir = join(app, 'webpack');
+    mkdirSync(dir);
+    const examples = docExamples();
+    writeFileSync(join(dir, 'main.ts'), examples.get('main.ts')!);
+    // The docs' page, with webpack's bundle (a classic script: webpack finds its chunks from the script's address).
+    writeFileSync(join(dir, 'index.html'), examples.get('index.html')!.replace('<script type="module" src="/main.ts"></script>', '<script defer src="/main.js"></script>'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'webpack-example', private: true, type: 'module' }, null, 2));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', lib: ['ES2023', 'DOM', 'DOM.Iterable'], module: 'ESNext', moduleResolution: 'bundler', strict: true, outDir: 'build', types: [] }, files: ['main.ts'] }, null, 2));
+    writeFileSync(join(dir, 'webpack.config.js'), `export default { mode: 'production', entry: './build/main.js', output: { path: new URL('./dist/', import.meta.url).pathname, filename: 'main.js', publicPath: 'auto', clean: true } };\n`);
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `typescript@${repo.devDependencies.typescript}`, 'webpack@5', 'webpack-cli@6'], dir);
+    run('npx', ['tsc', '-p', '.'], dir);
+    run('npx', ['webpack'], dir);
+    copyFileSync(join(dir, 'index.html'), join(dir, 'dist/index.html'));
+    expect(readdirSync(join(dir, 'dist')).some((f) => f.endsWith('.wasm'))).toBe(true);
+    server = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', 'dist', '--port', String(PORT), '--strictPort'], { cwd: dir, stdio: 'ignore' });
+    const url = `http://localhost:${PORT}/`;
+    await expect.poll(async () => fetch(url).then((r) => r.ok, () => false), { timeout: 60_000 }).toBe(true);
+    await labelsTheGoldenClip(page, url);
   });
 });
