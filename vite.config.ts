@@ -76,6 +76,14 @@ function serveShared(): Plugin {
           send();
         });
       });
+      // A stand-in mirror of the model zoo for the library's tests: each Kinetics-400 checkpoint is the golden one.
+      server.middlewares.use('/test-zoo/kinetics', (req, res, next) => {
+        if (!/^\/[\w.-]+\.pyth$/.test((req.url ?? '').split('?')[0])) return next();
+        const file = resolve(sharedDir, 'golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth');
+        res.setHeader('content-type', 'application/octet-stream');
+        res.setHeader('content-length', statSync(file).size);
+        createReadStream(file).pipe(res);
+      });
       server.middlewares.use('/shared', (req, res, next) => {
         const file = resolve(sharedDir, '.' + decodeURIComponent((req.url ?? '/').split('?')[0]));
         if (!file.startsWith(sharedDir + '/')) return next();

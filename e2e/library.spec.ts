@@ -1,7 +1,7 @@
 // The package as a web developer meets it: packed (`npm pack`), installed into a fresh Vite app made of
 // docs/library.md's examples, type-checked strictly, bundled by Vite, and run in Chromium on WebGPU.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -98,6 +98,11 @@ test.describe('the npm package', () => {
     const shipped = packed[0].files.map((f) => f.path);
     expect(shipped).toEqual(expect.arrayContaining(['lib/slowfast-web.js', 'lib/slowfast-web.d.ts', 'lib/worker.js', 'lib/ort-wasm-simd-threaded.wasm', 'package.json']));
     expect(shipped.filter((f) => /^(app|kernels|model|scripts|e2e)\//.test(f))).toEqual([]);
+    // Nothing Vite-only is left to the user's bundler: the WGSL is in the code, import.meta.env resolved.
+    for (const f of shipped.filter((p) => p.endsWith('.js'))) {
+      const code = readFileSync(join(root, f), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+      expect(code, f).not.toMatch(/import\.meta\.env|\?raw["']/);
+    }
 
     for (const [name, text] of examples) writeFileSync(join(app, name), text);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'library-example', private: true, type: 'module' }, null, 2));
@@ -151,5 +156,38 @@ test.describe('the npm package', () => {
     const url = `http://localhost:${PORT}/`;
     await expect.poll(async () => fetch(url).then((r) => r.ok, () => false), { timeout: 60_000 }).toBe(true);
     await labelsTheGoldenClip(page, url);
+  });
+
+  test('without a bundler: the files served as they are, the entry elsewhere, and assetsUrl saying where the worker and wasm are', async ({ page }) => {
+    expect(tarball, 'the Vite test packs the package first').toBeTruthy();
+    server?.kill();
+    const site = join(app, 'plain');
+    const lib = join(app, 'node_modules', repo.name, 'lib');
+    mkdirSync(join(site, 'vendor'), { recursive: true });
+    mkdirSync(join(site, 'app'));
+    cpSync(lib, join(site, 'vendor/slowfast-web'), { recursive: true });
+    // As esbuild leaves it: the library's entry inside the app's own bundle, its files copied elsewhere.
+    copyFileSync(join(lib, 'slowfast-web.js'), join(site, 'app/bundle.js'));
+    copyFileSync(GOLDEN_CHECKPOINT, join(site, 'checkpoint.pyth'));
+    copyFileSync(CRICKET_MP4, join(site, 'cricket.mp4'));
+    writeFileSync(join(site, 'index.html'), `<!doctype html><meta charset="utf-8"><title>no bundler</title><script type="module">
+      import { loadModel } from '/app/bundle.js';
+      const weights = await (await fetch('/checkpoint.pyth')).blob();
+      window.missing = await loadModel(weights, { keep: false }).then(() => 'loaded', (e) => e.message);
+      const model = await loadModel(weights, { keep: false, inputSize: 64, assetsUrl: '/vendor/slowfast-web/' });
+      const result = await model.classifyVideo('/cricket.mp4', { stride: 2 });
+      // The CPU engine's wasm comes from there too.
+      const onCpu = await loadModel(weights, { keep: false, inputSize: 64, assetsUrl: '/vendor/slowfast-web/', engine: 'wasm' });
+      const cpuResult = await onCpu.classifyVideo('/cricket.mp4', { stride: 2 });
+      window.result = { engines: [model.info.engine, cpuResult.engine], verdicts: [result.verdict.index, cpuResult.verdict.index] };
+    </script>`);
+    server = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', 'plain', '--port', String(PORT), '--strictPort'], { cwd: app, stdio: 'ignore' });
+    const url = `http://localhost:${PORT}/`;
+    await expect.poll(async () => fetch(url).then((r) => r.ok, () => false), { timeout: 60_000 }).toBe(true);
+    await page.goto(url);
+    const manifest = JSON.parse(readFileSync(join(SHARED, 'golden/slowfast_r50_w16_8x8_64px/manifest.json'), 'utf8')) as { top5: { indices: number[] } };
+    await expect.poll(() => page.evaluate(() => (window as unknown as { result?: unknown }).result), { timeout: 300_000 }).toEqual({ engines: ['webgpu', 'wasm'], verdicts: [manifest.top5.indices[0], manifest.top5.indices[0]] });
+    // Where the entry cannot find its worker (no assetsUrl), loading fails with a sentence, not a hang.
+    expect(await page.evaluate(() => (window as unknown as { missing: string }).missing)).toMatch(/^The engine stopped unexpectedly/);
   });
 });

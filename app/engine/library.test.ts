@@ -73,6 +73,26 @@ describe('the library', () => {
     expect((await gpu.classifyVideo(video, { stride: 2 })).verdict?.index).toBe(GOLDEN_TOP);
   });
 
+  it('downloads a zoo model by name from a mirror, names its classes as given, and reads a <video> element\'s source', async () => {
+    const progress: { loaded: number; total: number }[] = [];
+    const labels = Array.from({ length: 400 }, (_, i) => `action ${i}`);
+    const model = await load('SLOWFAST_8x8_R50', { mirror: '/test-zoo', keep: false, inputSize: 64, labels, onProgress: (p) => progress.push(p) });
+    expect(model.info).toMatchObject({ key: 'SLOWFAST_8x8_R50', name: 'SlowFast R50 8×8', dataset: 'Kinetics-400' });
+    expect(model.info.labels).toEqual(labels);
+    expect(progress.at(-1)!.loaded).toBe((await blobOf(CHECKPOINT)).size);
+    const element = document.createElement('video');
+    element.src = CRICKET;
+    const result = await model.classifyVideo(element, { stride: 2 });
+    expect(result.verdict).toMatchObject({ index: GOLDEN_TOP, label: `action ${GOLDEN_TOP}` });
+    expect(result.classNames).toEqual(labels);
+    // The caller's element is left as it was: never played, never sought.
+    expect(element.paused).toBe(true);
+    expect(element.currentTime).toBe(0);
+    // Labels of the wrong length are refused, and a name that is not the zoo's is read as an address.
+    await expect(model.setLabels(['one', 'two'])).rejects.toThrow('The model\'s head has 400 classes, but 2 labels were given.');
+    await expect(loadModel('/test-zoo/kinetics/none.txt', { keep: false })).rejects.toThrow(/The weights could not be fetched from \/test-zoo\/kinetics\/none\.txt: the server answered with a web page, not the file/);
+  });
+
   it('says what went wrong: weights that are not, a file that is no video, an abort, a disposed model', async () => {
     await expect(loadModel(new File(['not a checkpoint'], 'notes.pyth'), { keep: false })).rejects.toThrow(WeightsError);
     await expect(loadModel(new File(['not a checkpoint'], 'notes.pyth'), { keep: false })).rejects.toThrow(/notes\.pyth is not usable weights/);

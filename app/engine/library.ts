@@ -273,6 +273,11 @@ async function fetchBlob(url: string, signal: AbortSignal | undefined, onProgres
     throw new SlowFastError(`${what} could not be fetched from ${url}: ${(e as Error).message}`);
   }
   if (!response.ok || !response.body) throw new SlowFastError(`${what} could not be fetched from ${url}: the server answered HTTP ${response.status}.`);
+  // Servers that answer every path with their page (single-page apps) say 200 for a file they do not have.
+  if (/text\/html/.test(response.headers.get('content-type') ?? '')) {
+    await response.body.cancel().catch(() => {});
+    throw new SlowFastError(`${what} could not be fetched from ${url}: the server answered with a web page, not the file (is the address right?).`);
+  }
   const total = Number(response.headers.get('content-length')) || 0;
   const reader = response.body.getReader();
   const chunks: Uint8Array<ArrayBuffer>[] = [];
@@ -306,11 +311,15 @@ export async function loadModel(source: Blob | ArrayBuffer | ArrayBufferView | s
     if (signal?.aborted) throw new AbortedError('Aborted.');
     const engineOptions: EngineOptions = {
       keep: options.keep ?? true,
-      zooUrl: options.mirror ?? ZOO_BASE_URL,
+      zooUrl: options.mirror === undefined ? ZOO_BASE_URL : new URL(options.mirror, location.href).href,
       siteModels: false,
       wasmUrl: assets && new URL('ort-wasm-simd-threaded.wasm', assets).href,
     };
-    const gpuReady = waitFor(worker, (e) => (e.type === 'gpu' && e.state.status !== 'checking' ? e.state : undefined), signal);
+    const gpuReady = waitFor(worker, (e) => {
+      // The worker itself failed to start (its file missing: see assetsUrl).
+      if (e.type === 'error' && e.scope === 'gpu') throw new SlowFastError(e.message);
+      return e.type === 'gpu' && e.state.status !== 'checking' ? e.state : undefined;
+    }, signal);
     worker.send({ type: 'init', model: null, options: engineOptions });
     const gpu = await gpuReady;
     if (choice === 'webgpu' && gpu.status !== 'ready') throw new WebGpuUnavailableError(`WebGPU is not available here: ${gpu.message}`);
