@@ -44,6 +44,8 @@ test('teach projects are made, switched, renamed and deleted, and stay so after 
   await page.getByLabel('Project name', { exact: true }).fill('Cooking');
   await page.getByRole('button', { name: 'Save name' }).click();
   await expect(projectSelect(page)).toHaveValue('Cooking');
+  // The form closes once the project is written under its new name.
+  await expect(page.getByRole('button', { name: 'Rename project' })).toBeVisible();
   expect(await projectNames(page)).toEqual(['Cooking', first].sort());
   await expect(page.locator('[data-testid=teach-class][data-name="chopping"]')).toHaveAttribute('data-takes', '1');
 
@@ -62,6 +64,7 @@ test('teach projects are made, switched, renamed and deleted, and stay so after 
   expect(await projectNames(page)).toEqual(['Cooking', first].sort());
   await page.getByRole('button', { name: 'Delete project' }).click();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Delete project' })).toBeVisible();
   await expect(projectSelect(page)).toHaveValue(first);
   expect(await projectNames(page)).toEqual([first]);
   await expect(page.locator('[data-testid=teach-class][data-name="bowling"]')).toHaveAttribute('data-takes', '1');

@@ -192,7 +192,8 @@ export function TeachPanel() {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void store.renameProject(renaming).then(() => setRenaming(undefined));
+              // A refused name keeps the form open (the reason shows with the other teaching errors).
+              void store.renameProject(renaming).then((renamed) => renamed && setRenaming(undefined));
             }}
           >
             <input aria-label="Project name" value={renaming} onChange={(e) => setRenaming(e.target.value)} autoFocus />

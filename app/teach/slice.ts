@@ -54,8 +54,11 @@ export interface TeachActions {
   startTeaching(): Promise<void>;
   openProject(name: string): Promise<void>;
   newProject(name: string): Promise<void>;
-  /** Renames the open project (its takes and head go with it; the old name is removed once the new one is written). */
-  renameProject(name: string): Promise<void>;
+  /**
+   * Renames the open project (its takes and head go with it; the old name is removed once the new one is written).
+   * False, with the reason in `teach.error`, where the name is empty or taken.
+   */
+  renameProject(name: string): Promise<boolean>;
   /** Deletes the open project and its takes, and opens another (or a new default one). */
   deleteProject(): Promise<void>;
   addClass(name: string): void;
@@ -225,12 +228,19 @@ export const teachSlice = (router: EventRouter): StateCreator<StoreState, [], []
     async renameProject(name) {
       const clean = name.trim();
       const { project, projects } = teach();
-      if (!clean) return patch({ error: 'Give the project a name.' });
-      if (clean === project.name) return;
-      if (projects.includes(clean)) return patch({ error: `There is already a project called "${clean}".` });
+      if (!clean) {
+        patch({ error: 'Give the project a name.' });
+        return false;
+      }
+      if (clean === project.name) return true;
+      if (projects.includes(clean)) {
+        patch({ error: `There is already a project called "${clean}".` });
+        return false;
+      }
       actions.cancelTake();
       const renamed = { ...project, name: clean };
-      patch({ project: renamed, error: undefined });
+      patch({ project: renamed, projects: projects.map((n) => (n === project.name ? clean : n)), error: undefined });
+      remember(clean);
       if (storage) {
         const kept = storage;
         // Written whole under the new name first, so a failure leaves the old one as it was.
@@ -240,10 +250,8 @@ export const teachSlice = (router: EventRouter): StateCreator<StoreState, [], []
         }).catch((e: Error) => patch({ error: `The project could not be renamed in browser storage (${e.message}).` }));
         await saving;
         patch({ projects: await kept.list() });
-      } else {
-        patch({ projects: projects.map((n) => (n === project.name ? clean : n)) });
       }
-      remember(clean);
+      return true;
     },
 
     async deleteProject() {
