@@ -173,21 +173,22 @@ describe('npm run classify', () => {
     expect(none.stderr).toMatch(/^no videos \(\.mp4, .*\) in .*empty-library/);
   }, 300_000);
 
-  it('finds segments (--segments, --format json | vtt), follows the paper\'s protocol, and writes where it looked (--cam)', async () => {
+  it('finds segments (--segments, --format json | vtt), follows the paper\'s protocol, and writes where it looked for the --topk classes (--cam)', async () => {
     const cam = join(tmp, 'cam');
-    const r = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--segments', '--min-duration', '0.5', '--json', '--cam', cam]);
+    const r = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--segments', '--min-duration', '0.5', '--json', '--cam', cam, '--topk', '3']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.segments.thresholds).toEqual({ enter: 0.5, exit: 0.3, minDuration: 0.5 });
     // The golden random model calls every clip "presenting weather forecast": one segment over the whole video.
     expect(out.segments.segments).toEqual([expect.objectContaining({ index: 254, label: 'presenting weather forecast', start: 0, end: expect.closeTo(3.16, 2) })]);
     expect(out.segments.verdict[0]).toMatchObject({ index: 254, probability: expect.closeTo(out.top[0].probability, 5) });
-    // One .npy per clip and pathway, (classes, T, H, W) float32, the clip's top five classes, named in the index.
+    // One .npy per clip and pathway, (classes, T, H, W) float32, the clip's top three (--topk) classes, named in the index.
     const index = JSON.parse(readFileSync(join(cam, 'cricket.cam.json'), 'utf8'));
     expect(index.clips).toHaveLength(out.clips.length);
     index.clips.forEach((c: { classes: { index: number }[]; slow: string; fast: string }, i: number) => {
       expect(c.classes.map((x) => x.index)).toEqual(out.clips[i].top.map((t: { index: number }) => t.index));
-      for (const [file, shape] of [[c.slow, [5, 8, 2, 2]], [c.fast, [5, 32, 2, 2]]] as const) {
+      expect(c.classes).toHaveLength(3);
+      for (const [file, shape] of [[c.slow, [3, 8, 2, 2]], [c.fast, [3, 32, 2, 2]]] as const) {
         const bytes = readFileSync(join(cam, file));
         expect(bytes.subarray(1, 6).toString('latin1')).toBe('NUMPY');
         const headerLength = bytes.readUInt16LE(8);

@@ -24,7 +24,7 @@ export class CpuEngine {
     const ring = new CpuFrameRing({ size: config.inputSize, slots: o.slots, crops: [...crops], mirrored: o.mirrored ?? false });
     // Labels are not in the key: new names for the same head rename the resident classifier (as Engine does).
     // Profiling and tiles are the GPU's: the CPU engine has neither.
-    const key: ResidentKey = { modelId: model.id, inputSize: config.inputSize, profile: false, tiles: '', head: model.head ? headFingerprint(model.head) : '' };
+    const key: ResidentKey = { modelId: model.id, inputSize: config.inputSize, profile: false, tiles: '', head: model.head ? headFingerprint(model.head) : '', maps: 0 };
     if (!this.resident || !sameResident(this.resident.key, key)) {
       const old = this.resident;
       if (old && old.leases === 0) void old.classifier.then((c) => c.destroy(), () => {});

@@ -46,6 +46,8 @@ export interface LeaseOptions {
   slots: number;
   profile?: boolean;
   tiles?: TileTable;
+  /** Classes mapped (where the model looked) each run: the clip's top ones (default DEFAULT_TOP_K). */
+  mapClasses?: number;
 }
 
 /** A session's hold on the engine: the resident classifier and a ring of its own. Release it when done. */
@@ -69,10 +71,12 @@ export interface ResidentKey {
   tiles: string;
   /** The taught head's fingerprint, or '' for the checkpoint's. */
   head: string;
+  /** Classes mapped each run. */
+  maps: number;
 }
 
 export const sameResident = (a: ResidentKey, b: ResidentKey): boolean =>
-  a.modelId === b.modelId && a.inputSize === b.inputSize && a.profile === b.profile && a.tiles === b.tiles && a.head === b.head;
+  a.modelId === b.modelId && a.inputSize === b.inputSize && a.profile === b.profile && a.tiles === b.tiles && a.head === b.head && a.maps === b.maps;
 
 interface Resident {
   key: ResidentKey;
@@ -132,6 +136,7 @@ export class Engine {
     const { config } = model;
     const key: ResidentKey = {
       modelId: model.id, inputSize: config.inputSize, profile: !!o.profile, tiles: o.tiles ? JSON.stringify(o.tiles) : '', head: model.head ? headFingerprint(model.head) : '',
+      maps: o.mapClasses ?? DEFAULT_TOP_K,
     };
     if (this.current && sameResident(this.current.key, key)) return this.current;
     if (this.current) this.retire(this.current);
@@ -148,7 +153,7 @@ export class Engine {
     const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
       input: 'ring', ringCapacity: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store, head: model.head,
       // Where it looks, for the labels shown: a few dot products per position of res5, read back with the logits.
-      classMaps: DEFAULT_TOP_K,
+      classMaps: key.maps,
     });
     const resident: Resident = { key, classifier, leases: 0, retired: false, modelId: model.id };
     // A failed build is not kept: the next lease tries again (from the weights, if none reached the GPU).

@@ -50,6 +50,8 @@ export interface AnalyzeOptions {
    */
   mirrored?: boolean;
   topK?: number;
+  /** Classes mapped per clip, where the engine maps (default its own: DEFAULT_TOP_K). */
+  mapClasses?: number;
   signal?: AbortSignal;
   /** Windows before this one were classified by an earlier attempt (the device was lost): skip them. */
   resumeAt?: number;
@@ -124,7 +126,7 @@ export async function analyzeVideo(
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
   const plan = planAnalysis(timestamps, duration, config, stride, options.protocol);
-  const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles });
+  const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles, mapClasses: options.mapClasses });
   const { classifier, ring } = lease;
   options.onClassifier?.(classifier);
   const slotOf = new Map<number, number>();

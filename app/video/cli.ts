@@ -74,7 +74,8 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
     const head = req.headUrl ? await headFor(req.headUrl, req.headName ?? 'the head file', weights, config, req.checkpointName) : undefined;
     const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels, head };
     const clips = await analyzeVideo(run.engine, model, video, {
-      topK: req.topK, stride: req.stride, views: req.views, protocol: req.protocol, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
+      // --cam maps the clip's --topk classes (the page maps its top five).
+      topK: req.topK, mapClasses: req.cam ? Math.min(req.topK, config.numClasses) : undefined, stride: req.stride, views: req.views, protocol: req.protocol, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
     });
     // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
     const top = classifier!.topOf(classifier!.combine(clips.map((c) => c.probabilities)), req.topK);
