@@ -26,6 +26,11 @@ Options:
   --preset NAME           slowfast_r50_8x8 | slowfast_r50_4x16 | slowfast_r101_8x8 | slowfast_r101_16x8 |
                           slow_r50_8x8 | slow_r50_4x16 (settings the weights cannot tell: frames, alpha,
                           stride; default: the checkpoint's training cfg where it has one, else inferred)
+  --compare FILE          a second checkpoint on the same videos (the paper's Slow vs SlowFast, say): each
+                          video's result for both, and the classes where they differ most ("gains": the
+                          second's mean probability over its clips minus the first's, largest first); both
+                          need the same label set. With --json: {models: [first, second], gains: [{index,
+                          label, delta}]}, each model's entry what a run with it alone prints
   --head FILE             label with a head taught on this checkpoint (npm run teach, or saved from the page's
                           Teach view) instead of the checkpoint's own; its class names come with it, and each
                           clip's checkpoint labels are kept beside them in --json (checkpointTop)
@@ -90,6 +95,7 @@ const { args, positionals } = parseCli(HELP, {
   format: { type: 'string', default: 'text' },
   cam: { type: 'string' },
   head: { type: 'string' },
+  compare: { type: 'string' },
   json: { type: 'boolean', default: false },
   engine: { type: 'string' },
   jsonl: { type: 'string' },
@@ -153,7 +159,12 @@ if (args.cam !== undefined && !positionals.length) usage('--cam needs a video');
 if (!positionals.length && !args['input-fast']) usage('give a video file, or --input-fast (and --input-slow)');
 if (positionals.length && args['input-fast']) usage('give video files or input tensors, not both');
 if (args.head !== undefined && !positionals.length) usage('--head needs a video');
-const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels, head: args.head };
+if (args.compare !== undefined) {
+  if (!positionals.length) usage('--compare needs a video');
+  const alone = ['cam', 'head', 'jsonl'].find((o) => args[o] !== undefined) ?? (['csv', 'vtt'].includes(args.format) ? 'format' : undefined);
+  if (alone) usage(`--compare and --${alone} do not go together: compare first, then look closer at one model`);
+}
+const files = { checkpoint: args.checkpoint, fast: args['input-fast'], slow: args['input-slow'], labels: args.labels, head: args.head, compare: args.compare };
 for (const [what, file] of Object.entries(files)) {
   if (file && !existsSync(file)) usage(`${what} file not found: ${file}`);
 }
@@ -236,24 +247,75 @@ function writeLine(entry) {
   else appendFileSync(args.jsonl, line);
 }
 
+/**
+ * What the second model gains over the first on a video: for each class, its mean probability over its clips minus
+ * the first's, largest first.
+ */
+function gainsOf(first, second) {
+  const a = first.meanProbabilities;
+  const b = second.meanProbabilities;
+  if (a.length !== b.length) throw new Error(`the two models have different label sets (${a.length} and ${b.length} classes): --compare needs the same classes`);
+  return b.map((p, index) => ({ index, label: second.classNames[index], delta: p - a[index] })).sort((x, y) => y.delta - x.delta);
+}
+
+function printComparison(file, names, models, gains) {
+  models.forEach((m, i) => {
+    console.log(`${i === 0 ? 'first' : 'second'}: ${names[i]}`);
+    printVideo(file, m);
+  });
+  const line = (g) => `${(g.delta * 100).toFixed(2).padStart(7)} pts  ${g.label}`;
+  console.log(`gains (${names[1]} − ${names[0]}, mean probability over the clips):`);
+  for (const g of gains.slice(0, topK)) console.log(line(g));
+  console.log('losses:');
+  for (const g of gains.slice(-topK).reverse()) console.log(line(g));
+}
+
 let code = 0;
 try {
   // The page fetches the files from the dev server, which streams them from disk.
   const urls = Object.fromEntries(Object.entries(files).filter(([, f]) => f).map(([what, f]) => [what, engine.serveFile(what, f)]));
   const load = await loadCheckpoint(urls.checkpoint);
   const labels = urls.labels ? { labelsUrl: urls.labels, labelsName: basename(args.labels) } : {};
-  if (positionals.length) {
+  /** One video through one checkpoint, as the page classifies it. */
+  const classifyWith = (i, file, checkpointUrl, checkpointName, extra = {}) => engine.run('/app/video/cli.ts', 'classifyVideo', {
+    videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl, preset: args.preset, size, topK, stride, views, ...labels,
+    engine: args.engine ?? (args.cam !== undefined ? 'webgpu' : undefined),
+    protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
+    ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
+    videoName: basename(file), checkpointName, ...extra,
+  });
+  if (positionals.length && args.compare !== undefined) {
+    const loads = [load, await loadCheckpoint(urls.compare)];
+    // The files' names, or their paths where the names are the same.
+    const names = basename(args.checkpoint) === basename(args.compare) ? [args.checkpoint, args.compare] : [basename(args.checkpoint), basename(args.compare)];
+    if (!args.json && args.format === 'text') console.log(loadLine(load));
+    const results = [];
+    for (const [i, file] of videos.entries()) {
+      try {
+        const runs = [];
+        for (const [m, url] of [urls.checkpoint, urls.compare].entries()) {
+          // (What a run alone prints, and apart from it what the gains are made of.)
+          const { maps: _maps, segmentsCsv: _csv, segmentsVtt: _vtt, meanProbabilities, classNames, ...result } = await classifyWith(i, file, url, names[m], { meanProbabilities: true });
+          runs.push({ result: { file, ...result, load: loads[m] }, meanProbabilities, classNames });
+        }
+        const gains = gainsOf(runs[0], runs[1]);
+        const models = runs.map((r) => r.result);
+        results.push({ file, models, gains });
+        if (!args.json && args.format === 'text') printComparison(file, names, models, gains);
+        for (const [m, r] of models.entries()) for (const n of r.notices) console.error(`notice: ${names[m]}: ${oneVideo ? '' : `${file}: `}${n}`);
+      } catch (e) {
+        results.push({ file, error: errorLine(e) });
+        console.error(`error: ${oneVideo ? '' : `${file}: `}${errorLine(e)}`);
+        code = 1;
+      }
+    }
+    if (args.json || args.format === 'json') console.log(JSON.stringify(oneVideo ? results[0] : results));
+  } else if (positionals.length) {
     if (!args.json && args.format === 'text' && !jsonlToStdout) console.log(loadLine(load));
     const results = [];
     for (const [i, file] of videos.entries()) {
       try {
-        const { maps, segmentsCsv, segmentsVtt, ...result } = await engine.run('/app/video/cli.ts', 'classifyVideo', {
-          videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl: urls.checkpoint, preset: args.preset, size, topK, stride, views, ...labels,
-          engine: args.engine ?? (args.cam !== undefined ? 'webgpu' : undefined),
-          protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
-          ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
-          videoName: basename(file), checkpointName: basename(args.checkpoint),
-        });
+        const { maps, segmentsCsv, segmentsVtt, ...result } = await classifyWith(i, file, urls.checkpoint, basename(args.checkpoint));
         results.push({ file, ...result, load });
         writeLine({ file, ...result });
         if (maps) writeMaps(file, maps);

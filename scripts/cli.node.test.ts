@@ -115,6 +115,40 @@ describe('npm run classify', () => {
     expect(near(maps('phone-90'), maps('phone-90-stored'))).toBe(false);
   }, 240_000);
 
+  it('compares two checkpoints on one video (--compare): each model as it runs alone, and the gains by their definition', async () => {
+    const slow = '../shared/golden/slow_r50_w16_8x8_64px/checkpoint.pyth';
+    // Every class in each clip's top (--topk 400): the solo runs give every probability, to check the gains by.
+    const common = ['../shared/media/cricket.mp4', '--size', '64', '--topk', '400', '--json'];
+    const solo = await Promise.all([`${G}/checkpoint.pyth`, slow].map(async (c) => JSON.parse((await run('classify', [...common, '--checkpoint', c])).stdout)));
+    const r = await run('classify', [...common, '--checkpoint', `${G}/checkpoint.pyth`, '--compare', slow]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.models).toHaveLength(2);
+    const steady = ({ ms: _ms, load: _load, ...rest }: Record<string, unknown>) => rest;
+    out.models.forEach((m: Record<string, unknown>, i: number) => expect(steady(m)).toEqual(steady(solo[i])));
+    // Gains: the second's mean probability over its clips minus the first's, largest first, every class.
+    type Clip = { top: { index: number; probability: number }[] };
+    const mean = (o: { clips: Clip[] }) => {
+      const m = new Float64Array(400);
+      for (const c of o.clips) for (const t of c.top) m[t.index] += t.probability / o.clips.length;
+      return m;
+    };
+    const [a, b] = solo.map(mean);
+    expect(out.gains).toHaveLength(400);
+    for (const g of out.gains) expect(g.delta).toBeCloseTo(b[g.index] - a[g.index], 6);
+    expect(out.gains.map((g: { delta: number }) => g.delta)).toEqual([...out.gains.map((g: { delta: number }) => g.delta)].sort((x, y) => y - x));
+    expect(out.gains[0]).toMatchObject({ index: solo[1].top[0].index, label: solo[1].top[0].label });
+    expect(out.gains.at(-1)).toMatchObject({ index: 254, label: 'presenting weather forecast' });
+    // The text shows both tops and the gains; --compare with what looks at one model is refused.
+    const text = await run('classify', ['../shared/media/cricket.mp4', '--size', '64', '--checkpoint', `${G}/checkpoint.pyth`, '--compare', slow]);
+    expect(text.stdout).toMatch(/^first: .*checkpoint\.pyth\n/m);
+    expect(text.stdout).toMatch(/^gains \(.* − .*, mean probability over the clips\):\n +[\d.]+ pts  \S/m);
+    expect(text.stdout).toMatch(/^losses:\n +-[\d.]+ pts  presenting weather forecast$/m);
+    const refused = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--compare', slow, '--cam', join(tmp, 'nope')]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--compare and --cam do not go together/);
+  }, 240_000);
+
   it('classifies a folder in shards, a JSON line per video, and resumes a run cut short (--jsonl, --shard, --resume)', async () => {
     const { makeSweep } = await import('../e2e/activities.ts');
     const library = join(tmp, 'library');

@@ -39,6 +39,8 @@ export interface ClassifyVideoRequest {
   segments?: SegmentOptions;
   /** Return each clip's class activation maps (its top classes', per pathway). */
   cam?: boolean;
+  /** Also give every class's probability averaged over the clips (what --compare's gains are made of). */
+  meanProbabilities?: boolean;
   /** A taught head (npm run teach) to label with instead of the checkpoint's, and its name for messages. */
   headUrl?: string;
   headName?: string;
@@ -93,6 +95,7 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
       top,
       clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top, ...(c.baseTop ? { checkpointTop: c.baseTop } : {}) })),
       notices,
+      ...(req.meanProbabilities ? { meanProbabilities: Array.from(meanOf(clips.map((c) => c.probabilities))), classNames: [...names] } : {}),
       ...(record ? { segments: record, segmentsCsv: segmentsToCsv(record), segmentsVtt: segmentsToVtt(segments!) } : {}),
       // Plain arrays: they leave the page as JSON.
       ...(req.cam ? {
@@ -106,6 +109,13 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
   } finally {
     video.dispose();
   }
+}
+
+/** Each class's probability averaged over the clips. */
+function meanOf(vectors: readonly Float32Array[]): Float32Array {
+  const mean = new Float32Array(vectors[0]?.length ?? 0);
+  for (const v of vectors) for (let k = 0; k < mean.length; k++) mean[k] += v[k] / vectors.length;
+  return mean;
 }
 
 /** The head file at `url`, checked to be for these weights. */
