@@ -12,6 +12,12 @@ Downloads an official checkpoint from pytorchvideo's model zoo (default SLOWFAST
 about 265 MB with its optimizer state) and converts it into public/models/NAME.safetensors for the app. The
 architecture is read off the weights; frames and stride from the checkpoint's training config.
 
+Where the server answers HTTP Range requests (the zoo does; a mirror should), only the weights' records are
+fetched (about half the file: never the optimizer state), and a connection that drops, an error 5xx or a
+stall resumes from the byte reached. A run that still breaks off keeps what it fetched beside the output
+(.NAME.safetensors.download and its .json); the next run resumes from there. A server without Range gets the
+whole file, as before.
+
 Options:
   --model NAME  which checkpoint (see --list): SLOWFAST_8x8_R50, SLOWFAST_4x16_R50, SLOWFAST_8x8_R101,
                 SLOWFAST_16x8_R101_50_50, SLOW_8x8_R50, SLOW_4x16_R50, ssv2/SLOWFAST_8x8_R50,
@@ -97,23 +103,154 @@ async function download(file) {
   return received;
 }
 
+/**
+ * The file's size and version where the server answers Range requests (206 with its Content-Range), else
+ * undefined (a server that answers the whole file to a Range request: it is then downloaded whole).
+ */
+async function rangeSupport() {
+  let response;
+  try {
+    response = await fetch(url, { headers: { range: 'bytes=0-0' } });
+  } catch (e) {
+    const cause = e.cause?.code || e.cause?.message || e.message;
+    throw Object.assign(new Error(`could not download ${url} (${cause}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`), { exitCode: 3 });
+  }
+  await response.body?.cancel().catch(() => {});
+  const total = /^bytes 0-0\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
+  if (response.status === 206 && total) return { total: Number(total), version: response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined };
+  if (!response.ok) throw Object.assign(new Error(`could not download ${url}: HTTP ${response.status} ${response.statusText}`), { exitCode: 3 });
+  return undefined;
+}
+
+/** Tries of one span before the download gives up, and the longest wait for a byte before a try counts as stalled. */
+const TRIES = 5;
+const STALL_MS = Number(process.env.SLOWFAST_STALL_MS || 30_000);
+/** Fetched and kept in blocks; a read that misses fetches its missing blocks, and a few after them, in one request. */
+const BLOCK = 1 << 20;
+const READ_AHEAD_BLOCKS = 4;
+
+/**
+ * The remote file as a source the checkpoint reader reads in parts: only what it asks for (the zip's directory,
+ * the pickle, the weights' records, never the optimizer's) is fetched, by HTTP Range, into `file` beside the output
+ * (with `file`.json listing the blocks it holds, so a later run resumes where this one stopped). A dropped
+ * connection, an error 5xx or a stall carries on from the byte reached, with backoff, a few times; If-Range (the
+ * ETag, else Last-Modified) keeps a resumed span from another version of the file, and a kept one of another
+ * version is dropped.
+ */
+async function rangedSource({ total, version }, file, stats) {
+  const { open, readFile, writeFile } = await import('node:fs/promises');
+  const index = `${file}.json`;
+  const kept = await readFile(index, 'utf8').then(JSON.parse, () => undefined);
+  const resuming = kept && kept.url === url && kept.total === total && kept.version === (version ?? null);
+  const have = new Set(resuming ? kept.blocks : []);
+  stats.kept = have.size;
+  const handle = await open(file, resuming ? 'r+' : 'w+');
+  const remember = () => writeFile(index, JSON.stringify({ url, total, version: version ?? null, blocks: [...have] }));
+  const blocks = Math.ceil(total / BLOCK);
+
+  /** Bytes [start, end) from the server into the file. */
+  const fetchSpan = async (start, end) => {
+    let at = start;
+    for (let attempt = 1; at < end; attempt++) {
+      const stall = new AbortController();
+      let timer = setTimeout(() => stall.abort(), STALL_MS);
+      try {
+        const response = await fetch(url, { headers: { range: `bytes=${at}-${end - 1}`, ...(version ? { 'if-range': version } : {}) }, signal: stall.signal });
+        if (response.status === 200) {
+          await response.body?.cancel().catch(() => {});
+          await writeFile(index, '{}');
+          throw Object.assign(new Error(`${url} changed on the server during the download (it answered the whole file to a resumed range); run npm run weights again to start over`), { exitCode: 3 });
+        }
+        if (response.status >= 400 && response.status < 500) throw Object.assign(new Error(`could not download ${url}: HTTP ${response.status} ${response.statusText}`), { exitCode: 3 });
+        if (response.status !== 206 || !response.headers.get('content-range')?.startsWith(`bytes ${at}-`)) throw new Error(`HTTP ${response.status}`);
+        for await (const chunk of response.body) {
+          clearTimeout(timer);
+          timer = setTimeout(() => stall.abort(), STALL_MS);
+          const n = Math.min(chunk.length, end - at);
+          await handle.write(chunk, 0, n, at);
+          at += n;
+          stats.fetched += n;
+          progress(stats.fetched, stats.expected);
+        }
+      } catch (e) {
+        if (e.exitCode) throw e;
+        if (attempt >= TRIES) {
+          const why = stall.signal.aborted ? `no data for ${STALL_MS / 1000} s` : e.cause?.code || e.message;
+          throw Object.assign(new Error(`the download of ${url} broke off at byte ${at} of ${total} (${why}) ${TRIES} times; run npm run weights again to resume`), { exitCode: 3 });
+        }
+        stats.resumed++;
+        await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  };
+
+  return {
+    size: total,
+    async read(offset, length) {
+      const first = Math.floor(offset / BLOCK);
+      const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
+      for (let b = first; b <= last; b++) {
+        if (have.has(b)) continue;
+        // This block and the missing ones after it, up to the read's end and a few blocks ahead: one request.
+        let upTo = b;
+        while (upTo + 1 < blocks && !have.has(upTo + 1) && (upTo + 1 <= last || upTo + 1 <= b + READ_AHEAD_BLOCKS)) upTo++;
+        await fetchSpan(b * BLOCK, Math.min(total, (upTo + 1) * BLOCK));
+        for (let k = b; k <= upTo; k++) have.add(k);
+        await remember();
+        b = upTo;
+      }
+      const bytes = new Uint8Array(length);
+      await handle.read(bytes, 0, length, offset);
+      return bytes;
+    },
+    close: () => handle.close(),
+    /** The download is done (converted): its blocks and their list go. */
+    discard: async () => {
+      await handle.close().catch(() => {});
+      rmSync(file, { force: true });
+      rmSync(index, { force: true });
+    },
+  };
+}
+
 let code = 0;
 mkdirSync(outDir, { recursive: true });
 const partial = join(outDir, `.${zoo.convertedFileName(model)}.download`);
+let source;
 try {
-  await download(partial);
   const module = await engine.load('/model/weights/convert.ts');
-  const out = await module.convertCheckpoint(await openAsBlob(partial), { f16: args.f16, likelyPreset: model.preset });
+  const ranges = await rangeSupport();
+  let report = () => {};
+  if (ranges) {
+    // Progress counts what will be fetched: the weights' half of a checkpoint that carries its optimizer state.
+    const stats = { fetched: 0, resumed: 0, kept: 0, expected: zoo.approximateBytes(model) / 2 };
+    source = await rangedSource(ranges, partial, stats);
+    if (stats.kept) console.log(`resuming the download of ${url}: ${mb(stats.kept * BLOCK)} kept from an earlier run`);
+    report = () => console.log(`downloaded ${mb(stats.fetched)} of ${mb(ranges.total)} from ${url} (only the weights' records, by HTTP Range${stats.resumed ? `; resumed ${stats.resumed} ${stats.resumed === 1 ? 'time' : 'times'}` : ''})`);
+  } else {
+    console.log(`${url}'s server does not answer Range requests: downloading the whole file`);
+    await download(partial);
+    source = await openAsBlob(partial);
+  }
+  const out = await module.convertCheckpoint(source, { f16: args.f16, likelyPreset: model.preset });
+  if (process.stderr.isTTY && ranges) process.stderr.write('\n');
+  report();
   const file = join(outDir, zoo.convertedFileName(model));
   writeFileSync(file, out.bytes);
   const c = out.config;
   console.log(`wrote ${file} (${model.title}: ${c.slowOnly ? 'Slow' : 'SlowFast'} R${c.depth}, ${c.fastFrames / c.alpha}×${c.tau}, ` +
     `${c.numClasses} classes, ${(out.parameters / 1e6).toFixed(2)}M parameters, ${mb(out.bytes.byteLength)}, ${args.f16 ? 'f16' : 'f32'})`);
+  await source.discard?.();
 } catch (e) {
   console.error(`error: ${e.message}`);
   code = e.exitCode ?? 1;
+  // A ranged download that broke off is kept (beside the output, with its list of blocks) for the next run to resume.
+  if (code === 3 && source?.close) await source.close();
+  else await source?.discard?.();
 } finally {
-  rmSync(partial, { force: true });
+  if (!source?.close) rmSync(partial, { force: true });
   await engine.close();
 }
 process.exit(code);

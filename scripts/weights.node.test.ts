@@ -1,10 +1,11 @@
 // `npm run weights` against a local HTTP server that stands in for the model zoo (a golden checkpoint under
 // the zoo's paths; a 157-class head for Charades).
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { officialShapedCheckpoint } from '../e2e/officialCheckpoint.ts';
 import { writeTorchCheckpoint } from '../e2e/torchCheckpoint.ts';
 import { PRESETS } from '../model/slowfast.ts';
 import { randomStateDict } from '../model/weights/weightSource.ts';
@@ -15,6 +16,46 @@ const tmp = mkdtempSync(join(tmpdir(), 'weights-'));
 let charades: Buffer;
 let server: Server;
 let port: number;
+/** The official-shaped checkpoint (276 MB, half of it optimizer state), made once per test run. */
+const official = officialShapedCheckpoint();
+/** Bytes the Range-answering paths sent, and whether the dropping one has dropped yet. */
+const sent: { bytes: number; dropped: boolean; refuseFrom?: number } = { bytes: 0, dropped: false };
+/** Where the dropping path cuts its connection once: 60 MB into the file, as a flaky network does. */
+const DROP_AT = 60e6;
+
+/**
+ * Answers a Range request as a CDN does (206 and Content-Range, an ETag and If-Range), streaming from disk; with
+ * `drop`, the first answer that crosses DROP_AT stops there and closes the connection.
+ */
+function answerRange(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, file: string, drop: boolean) {
+  const size = statSync(file).size;
+  const etag = `"${size}"`;
+  res.setHeader('accept-ranges', 'bytes');
+  res.setHeader('etag', etag);
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  if (!m || (req.headers['if-range'] && req.headers['if-range'] !== etag)) {
+    res.setHeader('content-length', size);
+    sent.bytes += size;
+    return createReadStream(file).pipe(res);
+  }
+  const start = Number(m[1]);
+  const end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+  // A server in trouble from there on: every span that reaches it is refused.
+  if (sent.refuseFrom !== undefined && end >= sent.refuseFrom) {
+    res.statusCode = 503;
+    return res.end();
+  }
+  res.statusCode = 206;
+  res.setHeader('content-range', `bytes ${start}-${end}/${size}`);
+  res.setHeader('content-length', end - start + 1);
+  const cut = drop && !sent.dropped && start < DROP_AT && end >= DROP_AT;
+  if (cut) sent.dropped = true;
+  const last = cut ? DROP_AT - 1 : end;
+  sent.bytes += last - start + 1;
+  const stream = createReadStream(file, { start, end: last });
+  stream.pipe(res, { end: !cut });
+  if (cut) stream.on('end', () => res.socket?.destroy());
+}
 
 beforeAll(async () => {
   // Charades' Slow R50 at quarter width: a 157-class head, no cfg.
@@ -26,6 +67,8 @@ beforeAll(async () => {
   });
   charades = readFileSync(file);
   server = createServer((req, res) => {
+    if (req.url === '/ranged/zoo/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, official.checkpoint, true);
+    if (req.url === '/ranged/golden/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false);
     const body = req.url === '/zoo/kinetics/SLOWFAST_8x8_R50.pyth' || req.url === '/SLOWFAST_8x8_R50.pyth' ? checkpoint
       : req.url === '/zoo/charades/SLOW_8x8_R50.pyth' ? charades
         : req.url === '/not-a-checkpoint.pyth' ? Buffer.from('<html>captive portal</html>') : undefined;
@@ -39,7 +82,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
 });
-afterAll(() => server.close());
+afterAll(() => {
+  server.close();
+  official.dispose();
+});
 
 const weights = (args: string[], env: Record<string, string>) => runScript('weights', args, env);
 const header = (file: string) => {
@@ -53,6 +99,8 @@ describe('npm run weights', () => {
     const out = mkdtempSync(join(tmpdir(), 'weights-'));
     const r = await weights(['--out', out], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
     expect(r.status, r.stderr).toBe(0);
+    // This server answers Range requests with the whole file: it is downloaded whole, and the CLI says so.
+    expect(r.stdout).toMatch(/SLOWFAST_8x8_R50\.pyth's server does not answer Range requests: downloading the whole file/);
     expect(r.stdout).toMatch(/downloaded 9\.3 MiB from http:\/\/127\.0\.0\.1:\d+\/zoo\/kinetics\/SLOWFAST_8x8_R50\.pyth/);
     // Only the converted file is left; the download was streamed to disk and removed.
     expect(readdirSync(out)).toEqual(['SLOWFAST_8x8_R50.safetensors']);
@@ -60,6 +108,54 @@ describe('npm run weights', () => {
     expect(config).toMatchObject({ depth: 50, alpha: 4, fusionKernel: 7, stemChannels: [16, 2], numClasses: 400, fastFrames: 32, tau: 8 });
     expect(json['blocks.6.proj.weight'].shape).toEqual([400, 576]);
   }, 60_000);
+
+  it('fetches only the weights\' records of an official-shaped checkpoint by HTTP Range, resuming a connection dropped 60 MB in', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'weights-'));
+    const size = statSync(official.checkpoint).size;
+    sent.bytes = 0;
+    const r = await weights(['--out', out], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/ranged/zoo`, SLOWFAST_STALL_MS: '5000' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(sent.dropped).toBe(true);
+    expect(r.stdout).toMatch(/downloaded [\d.]+ MiB of [\d.]+ MiB from .* \(only the weights' records, by HTTP Range; resumed 1 time\)/);
+    // What crossed the wire: at most 0.55 of the file (the optimizer's half never), as the CLI counts it too.
+    expect(sent.bytes).toBeLessThanOrEqual(0.55 * size);
+    const fetched = Number(/downloaded ([\d.]+) MiB/.exec(r.stdout)![1]) * 2 ** 20;
+    expect(Math.abs(fetched - sent.bytes)).toBeLessThan(0.1 * 2 ** 20);
+    expect(readdirSync(out)).toEqual(['SLOWFAST_8x8_R50.safetensors']);
+    expect(header(join(out, 'SLOWFAST_8x8_R50.safetensors')).config).toMatchObject({ depth: 50, stemChannels: [64, 8], numClasses: 400 });
+  }, 240_000);
+
+  it('keeps what a broken-off download fetched beside the output, and the next run resumes from it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'weights-'));
+    const size = statSync(official.checkpoint).size;
+    const env = { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/ranged/zoo` };
+    sent.refuseFrom = DROP_AT;
+    sent.bytes = 0;
+    const broken = await weights(['--out', out], env);
+    sent.refuseFrom = undefined;
+    const first = sent.bytes;
+    expect(first).toBeGreaterThan(2 ** 20);
+    expect(broken.status).toBe(3);
+    expect(broken.stderr).toMatch(/the download of .*SLOWFAST_8x8_R50\.pyth broke off at byte \d+ of \d+ \(HTTP 503\) 5 times; run npm run weights again to resume/);
+    expect(readdirSync(out).sort()).toEqual(['.SLOWFAST_8x8_R50.safetensors.download', '.SLOWFAST_8x8_R50.safetensors.download.json']);
+    sent.bytes = 0;
+    const resumed = await weights(['--out', out], env);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/resuming the download of .*: [\d.]+ MiB kept from an earlier run/);
+    // The second run fetched only what the first did not (the two together at most what one run fetches).
+    expect(sent.bytes + first).toBeLessThanOrEqual(0.55 * size);
+    expect(readdirSync(out)).toEqual(['SLOWFAST_8x8_R50.safetensors']);
+  }, 240_000);
+
+  it('converts the same file whether fetched by Range or whole: the golden checkpoint gives the same safetensors', async () => {
+    const [ranged, whole] = [mkdtempSync(join(tmpdir(), 'weights-')), mkdtempSync(join(tmpdir(), 'weights-'))];
+    const a = await weights(['--out', ranged], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/ranged/golden` });
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/by HTTP Range\)/);
+    const b = await weights(['--out', whole], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
+    expect(b.status, b.stderr).toBe(0);
+    expect(readFileSync(join(ranged, 'SLOWFAST_8x8_R50.safetensors')).equals(readFileSync(join(whole, 'SLOWFAST_8x8_R50.safetensors')))).toBe(true);
+  }, 120_000);
 
   it('downloads another zoo model by --model: Charades\' Slow R50, a multi-label head', async () => {
     const out = mkdtempSync(join(tmpdir(), 'weights-'));
