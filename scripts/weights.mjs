@@ -15,8 +15,8 @@ architecture is read off the weights; frames and stride from the checkpoint's tr
 Where the server answers HTTP Range requests (the zoo does; a mirror should), only the weights' records are
 fetched (about half the file: never the optimizer state), and a connection that drops, an error 5xx or a
 stall resumes from the byte reached. A run that still breaks off keeps what it fetched beside the output
-(.NAME.safetensors.download and its .json); the next run resumes from there. A server without Range gets the
-whole file, as before.
+(.NAME.safetensors.download and its .json); the next run resumes from there. Every record is checked against
+its zip CRC-32, and one that fails is fetched again. A server without Range gets the whole file, as before.
 
 Options:
   --model NAME  which checkpoint (see --list): SLOWFAST_8x8_R50, SLOWFAST_4x16_R50, SLOWFAST_8x8_R101,
@@ -205,6 +205,12 @@ async function rangedSource({ total, version }, file, stats) {
       await handle.read(bytes, 0, length, offset);
       return bytes;
     },
+    /** Bytes that failed their record's CRC-32: their blocks are fetched again on the next read. */
+    async refresh(offset, length) {
+      stats.refetched++;
+      for (let b = Math.floor(offset / BLOCK); b <= Math.floor((offset + Math.max(length, 1) - 1) / BLOCK); b++) have.delete(b);
+      await remember();
+    },
     close: () => handle.close(),
     /** The download is done (converted): its blocks and their list go. */
     discard: async () => {
@@ -225,10 +231,10 @@ try {
   let report = () => {};
   if (ranges) {
     // Progress counts what will be fetched: the weights' half of a checkpoint that carries its optimizer state.
-    const stats = { fetched: 0, resumed: 0, kept: 0, expected: zoo.approximateBytes(model) / 2 };
+    const stats = { fetched: 0, resumed: 0, kept: 0, refetched: 0, expected: zoo.approximateBytes(model) / 2 };
     source = await rangedSource(ranges, partial, stats);
     if (stats.kept) console.log(`resuming the download of ${url}: ${mb(stats.kept * BLOCK)} kept from an earlier run`);
-    report = () => console.log(`downloaded ${mb(stats.fetched)} of ${mb(ranges.total)} from ${url} (only the weights' records, by HTTP Range${stats.resumed ? `; resumed ${stats.resumed} ${stats.resumed === 1 ? 'time' : 'times'}` : ''})`);
+    report = () => console.log(`downloaded ${mb(stats.fetched)} of ${mb(ranges.total)} from ${url} (only the weights' records, by HTTP Range${stats.resumed ? `; resumed ${stats.resumed} ${stats.resumed === 1 ? 'time' : 'times'}` : ''}${stats.refetched ? `; ${stats.refetched} ${stats.refetched === 1 ? 'record' : 'records'} failed the CRC-32 check and ${stats.refetched === 1 ? 'was' : 'were'} fetched again` : ''})`);
   } else {
     console.log(`${url}'s server does not answer Range requests: downloading the whole file`);
     await download(partial);

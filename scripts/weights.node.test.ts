@@ -1,6 +1,6 @@
 // `npm run weights` against a local HTTP server that stands in for the model zoo (a golden checkpoint under
 // the zoo's paths; a 157-class head for Charades).
-import { createReadStream, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,9 @@ let port: number;
 /** The official-shaped checkpoint (276 MB, half of it optimizer state), made once per test run. */
 const official = officialShapedCheckpoint();
 /** Bytes the Range-answering paths sent, and whether the dropping one has dropped yet. */
-const sent: { bytes: number; dropped: boolean; refuseFrom?: number } = { bytes: 0, dropped: false };
+const sent: { bytes: number; dropped: boolean; refuseFrom?: number; corrupted?: boolean } = { bytes: 0, dropped: false };
+/** Where the corrupting path flips a byte, once: inside one of the golden checkpoint's weight records. */
+const CORRUPT_AT = 5_000_000;
 /** Where the dropping path cuts its connection once: 60 MB into the file, as a flaky network does. */
 const DROP_AT = 60e6;
 
@@ -27,7 +29,7 @@ const DROP_AT = 60e6;
  * Answers a Range request as a CDN does (206 and Content-Range, an ETag and If-Range), streaming from disk; with
  * `drop`, the first answer that crosses DROP_AT stops there and closes the connection.
  */
-function answerRange(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, file: string, drop: boolean) {
+function answerRange(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, file: string, drop: boolean, corrupt = false) {
   const size = statSync(file).size;
   const etag = `"${size}"`;
   res.setHeader('accept-ranges', 'bytes');
@@ -48,6 +50,14 @@ function answerRange(req: import('node:http').IncomingMessage, res: import('node
   res.statusCode = 206;
   res.setHeader('content-range', `bytes ${start}-${end}/${size}`);
   res.setHeader('content-length', end - start + 1);
+  if (corrupt && !sent.corrupted && start <= CORRUPT_AT && end >= CORRUPT_AT) {
+    // Bytes that arrive damaged (a proxy, a flaky network): the length is right, one byte is not.
+    sent.corrupted = true;
+    const bytes = readFileSync(file).subarray(start, end + 1);
+    bytes[CORRUPT_AT - start] ^= 0xff;
+    sent.bytes += bytes.length;
+    return res.end(bytes);
+  }
   const cut = drop && !sent.dropped && start < DROP_AT && end >= DROP_AT;
   if (cut) sent.dropped = true;
   const last = cut ? DROP_AT - 1 : end;
@@ -69,6 +79,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/ranged/zoo/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, official.checkpoint, true);
     if (req.url === '/ranged/golden/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false);
+    if (req.url === '/ranged/corrupt/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false, true);
     const body = req.url === '/zoo/kinetics/SLOWFAST_8x8_R50.pyth' || req.url === '/SLOWFAST_8x8_R50.pyth' ? checkpoint
       : req.url === '/zoo/charades/SLOW_8x8_R50.pyth' ? charades
         : req.url === '/not-a-checkpoint.pyth' ? Buffer.from('<html>captive portal</html>') : undefined;
@@ -155,6 +166,25 @@ describe('npm run weights', () => {
     const b = await weights(['--out', whole], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
     expect(b.status, b.stderr).toBe(0);
     expect(readFileSync(join(ranged, 'SLOWFAST_8x8_R50.safetensors')).equals(readFileSync(join(whole, 'SLOWFAST_8x8_R50.safetensors')))).toBe(true);
+  }, 120_000);
+
+  it('checks each record against its CRC-32: a damaged one is fetched again, and a damaged file on disk is refused', async () => {
+    const [ranged, whole] = [mkdtempSync(join(tmpdir(), 'weights-')), mkdtempSync(join(tmpdir(), 'weights-'))];
+    const a = await weights(['--out', ranged], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/ranged/corrupt` });
+    expect(a.status, a.stderr).toBe(0);
+    expect(sent.corrupted).toBe(true);
+    expect(a.stdout).toMatch(/1 record failed the CRC-32 check and was fetched again\)/);
+    const b = await weights(['--out', whole], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
+    expect(b.status, b.stderr).toBe(0);
+    expect(readFileSync(join(ranged, 'SLOWFAST_8x8_R50.safetensors')).equals(readFileSync(join(whole, 'SLOWFAST_8x8_R50.safetensors')))).toBe(true);
+    // The same byte damaged in a file on disk: refused, naming the record.
+    const damaged = Buffer.from(checkpoint);
+    damaged[CORRUPT_AT] ^= 0xff;
+    const file = join(tmp, 'damaged.pyth');
+    writeFileSync(file, damaged);
+    const c = await runScript('convert', [file, join(tmp, 'damaged.safetensors')], {});
+    expect(c.status).toBe(1);
+    expect(c.stderr).toMatch(/the checkpoint's zip archive is damaged or truncated \(\w+\/data\/\d+ fails its CRC-32 check\)/);
   }, 120_000);
 
   it('downloads another zoo model by --model: Charades\' Slow R50, a multi-label head', async () => {

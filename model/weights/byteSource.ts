@@ -7,6 +7,8 @@ export interface ByteSource {
   readonly size: number;
   /** `length` bytes from `offset`; throws a CheckpointError if the file ends first. */
   read(offset: number, length: number): Promise<Uint8Array<ArrayBuffer>>;
+  /** Where the bytes were fetched (a download by ranges): forget these, so the next read fetches them again. */
+  refresh?(offset: number, length: number): Promise<void>;
 }
 
 export type WeightInput = Uint8Array | Blob | ByteSource;

@@ -5,6 +5,7 @@
 // what a classifier reads, hence this directory walk. Every offset and size is checked against the file.
 import { inflateSync } from 'fflate';
 import type { ByteSource } from './byteSource.ts';
+import { crc32 } from './crc32.ts';
 import { CheckpointError } from './pickle.ts';
 
 export interface ZipEntry {
@@ -13,6 +14,8 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** The CRC-32 of its unpacked bytes, as the central directory gives it. */
+  crc32: number;
 }
 
 const EOCD = 0x06054b50;
@@ -80,6 +83,7 @@ export async function readZipDirectory(src: ByteSource, maxBytes: number): Promi
       compressedSize: view.getUint32(at + 20, true),
       size: view.getUint32(at + 24, true),
       localHeaderOffset: view.getUint32(at + 42, true),
+      crc32: view.getUint32(at + 16, true),
     };
     readZip64Extra(view, at + 46 + nameLength, extraLength, entry);
     declared += entry.size;
@@ -112,8 +116,23 @@ function readZip64Extra(view: DataView, start: number, length: number, entry: Zi
   }
 }
 
-/** One entry's bytes: a ranged read when stored, inflated when deflated. */
+/**
+ * One entry's bytes, checked against its CRC-32. A source that fetched them (a download by ranges) is asked to
+ * fetch them again once; a file's bytes that fail the check are damage.
+ */
 export async function readZipEntry(src: ByteSource, entry: ZipEntry): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = await readZipEntryBytes(src, entry);
+  if (crc32(bytes) === entry.crc32) return bytes;
+  if (src.refresh) {
+    await src.refresh(entry.localHeaderOffset, Math.min(src.size - entry.localHeaderOffset, 30 + entry.name.length * 4 + LOCAL_EXTRA_GUESS + entry.compressedSize));
+    const again = await readZipEntryBytes(src, entry);
+    if (crc32(again) === entry.crc32) return again;
+  }
+  throw damaged(`${entry.name} fails its CRC-32 check`);
+}
+
+/** One entry's bytes: a ranged read when stored, inflated when deflated. */
+async function readZipEntryBytes(src: ByteSource, entry: ZipEntry): Promise<Uint8Array<ArrayBuffer>> {
   const at = entry.localHeaderOffset;
   if (at + 30 > src.size) throw damaged(`${entry.name}'s header lies past the end`);
   // Header and data in one read where the guess of the header's length holds: each read of a Blob is a
