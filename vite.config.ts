@@ -121,15 +121,27 @@ function zooRelay(): Plugin {
     res.on('close', () => upstreamAbort.abort());
     let upstream: Response;
     try {
-      upstream = await fetch(url, { signal: upstreamAbort.signal });
+      // A ranged request goes on as one (with its validator), and its answer comes back with its status and range.
+      const range = req.headers.range;
+      const ifRange = req.headers['if-range'];
+      upstream = await fetch(url, { signal: upstreamAbort.signal, headers: { ...(range ? { range } : {}), ...(typeof ifRange === 'string' ? { 'if-range': ifRange } : {}) } });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       return fail(`the model zoo cannot be reached from this site's server (${url}: ${cause?.code ?? cause?.message ?? (e as Error).message})`);
     }
+    if (upstream.status === 416) {
+      res.statusCode = 416;
+      const range = upstream.headers.get('content-range');
+      if (range) res.setHeader('content-range', range);
+      return res.end();
+    }
     if (!upstream.ok || !upstream.body) return fail(`the model zoo answered HTTP ${upstream.status} ${upstream.statusText} for ${url}`);
+    res.statusCode = upstream.status;
     res.setHeader('content-type', 'application/octet-stream');
-    const length = upstream.headers.get('content-length');
-    if (length) res.setHeader('content-length', length);
+    for (const name of ['content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified']) {
+      const value = upstream.headers.get(name);
+      if (value) res.setHeader(name, value);
+    }
     Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).on('error', () => res.destroy()).pipe(res);
   };
   return {

@@ -34,8 +34,23 @@ function trickle(req, res, { body, length, everyMs }) {
 
 createServer((req, res) => {
   switch (new URL(req.url ?? '/', 'http://x').pathname) {
-    case '/zoo/kinetics/SLOWFAST_8x8_R50.pyth':
-      return trickle(req, res, { body: golden, length: golden.length, everyMs: 40 });
+    case '/zoo/kinetics/SLOWFAST_8x8_R50.pyth': {
+      // As a CDN answers a range of it (at once: the trickle is for watching a whole download's progress).
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      if (!range) return trickle(req, res, { body: golden, length: golden.length, everyMs: 40 });
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), golden.length - 1) : golden.length - 1;
+      res.setHeader('etag', `"golden-${golden.length}"`);
+      if (start >= golden.length) {
+        res.statusCode = 416;
+        res.setHeader('content-range', `bytes */${golden.length}`);
+        return res.end();
+      }
+      res.statusCode = 206;
+      res.setHeader('content-range', `bytes ${start}-${end}/${golden.length}`);
+      res.setHeader('content-length', end - start + 1);
+      return res.end(golden.subarray(start, end + 1));
+    }
     case '/zoo/kinetics/SLOWFAST_8x8_R101.pyth':
       return trickle(req, res, { length: 500 * 2 ** 20, everyMs: 100 });
     case '/zoo/kinetics/SLOWFAST_4x16_R50.pyth':

@@ -1,9 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
-import { CRICKET_MP4 } from './paths.ts';
+import { CRICKET_MP4, GOLDEN_CHECKPOINT } from './paths.ts';
 
 // The page gets its own weights: the preview server relays the model zoo (here e2e/zoo-server.mjs, which
 // serves the golden checkpoint slowly under SLOWFAST_8x8_R50's path, a download that never ends, a dropped
@@ -83,4 +83,17 @@ test('a label file names the classes; one of the wrong length is refused and the
   // Kept with the model: after a reload the cached weights come back with these names.
   await page.reload();
   await expect(page.getByTestId('labels-line')).toContainText('labels from my-actions.json', { timeout: 60_000 });
+});
+
+test('the site\'s relay to the zoo forwards a range request, its answer\'s status and range, as a mirror must', async ({ request }) => {
+  const golden = readFileSync(GOLDEN_CHECKPOINT);
+  const path = '/__zoo/kinetics/SLOWFAST_8x8_R50.pyth';
+  const part = await request.get(path, { headers: { range: 'bytes=100-199' } });
+  expect(part.status()).toBe(206);
+  expect(part.headers()['content-range']).toBe(`bytes 100-199/${golden.length}`);
+  expect(part.headers()['etag']).toBeTruthy();
+  expect((await part.body()).equals(golden.subarray(100, 200))).toBe(true);
+  const past = await request.get(path, { headers: { range: `bytes=${golden.length}-` } });
+  expect(past.status()).toBe(416);
+  expect(past.headers()['content-range']).toBe(`bytes */${golden.length}`);
 });
