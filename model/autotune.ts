@@ -24,7 +24,8 @@ export function convLayersOf(graph: Graph): ConvLayerShape[] {
 
 /** The cache key of an adapter's table (a new driver or browser may change what is fastest: it is in here). */
 export function tileCacheKey(adapter: AdapterDescription, policy: TilePolicy): string {
-  return `conv3d-tiles/v1/${policy}/${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].join('|')}`;
+  // v2: the candidates fit WebGPU's default limits (tables of v1 may name a tile that no longer is one).
+  return `conv3d-tiles/v2/${policy}/${[adapter.vendor, adapter.architecture, adapter.device, adapter.description].join('|')}`;
 }
 
 export interface TunedTiles {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conv3d, conv3dShape, defaultTile, DIRECT_MAX_K, tilePolicyFor } from './conv3d.ts';
+import { CONV3D_TILES, conv3d, conv3dShape, DEFAULT_WORKGROUP_LIMITS, defaultTile, DIRECT_MAX_K, tilePolicyFor, workgroupOf } from './conv3d.ts';
 import { isSoftwareAdapter } from '../device.ts';
 import { ShapeError } from '../kernel.ts';
 
@@ -37,11 +37,23 @@ describe('conv3dShape', () => {
     const relu = conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], padding: [0, 1, 1], relu: true, tile });
     expect(relu.cacheKey).toBe(a.cacheKey);
     expect(relu.uniforms).not.toEqual(a.uniforms);
-    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], tile: { m: 8, n: 256, k: 16 } }).cacheKey).not.toBe(a.cacheKey);
+    expect(conv3d([1, 3, 4, 8, 8], [8, 3, 1, 3, 3], { kernel: [1, 3, 3], tile: { m: 8, n: 256, k: 8 } }).cacheKey).not.toBe(a.cacheKey);
   });
 });
 
 describe('tile choice', () => {
+  it('never needs more than WebGPU\'s default limits: every candidate and every default tile fits any device', () => {
+    const shapes = [[2, 32 * 56 * 56, 8], [64, 8 * 56 * 56, 576], [256, 8 * 14 * 14, 3072], [2048, 8 * 7 * 7, 4608], [400, 1, 2304], [8, 64, 24]];
+    const tiles = [...CONV3D_TILES, ...shapes.flatMap(([m, n, k]) => [defaultTile(m, n, k, 'shared'), defaultTile(m, n, k, 'direct')])];
+    for (const tile of tiles) {
+      const wg = workgroupOf(tile);
+      expect(wg.invocations, JSON.stringify(tile)).toBeLessThanOrEqual(DEFAULT_WORKGROUP_LIMITS.invocations);
+      expect(wg.storageBytes, JSON.stringify(tile)).toBeLessThanOrEqual(DEFAULT_WORKGROUP_LIMITS.storageBytes);
+    }
+    // A tile past them is refused before it reaches a device.
+    expect(() => conv3d([1, 64, 8, 8, 8], [64, 64, 1, 1, 1], { kernel: [1, 1, 1], tile: { m: 64, n: 64, k: 64 } })).toThrow(/unsupported tile/);
+  });
+
   it('skips workgroup-memory tiles on software adapters, and for small K everywhere', () => {
     const swiftshader = { vendor: 'google', architecture: 'swiftshader', description: 'Google SwiftShader' };
     const gpu = { vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' };

@@ -113,9 +113,10 @@ export const CONV3D_TILES: readonly Conv3dTile[] = [
   // For small K (the Fast pathway's 8-channel layers), a shorter K step wastes less on zero padding.
   { m: 32, n: 128, k: 8 },
   { m: 16, n: 128, k: 8 },
-  // Few output channels (the stems of narrow Fast pathways: 8 at full width, 2 at quarter width).
-  { m: 8, n: 256, k: 16 },
-  { m: 4, n: 256, k: 16 },
+  // Few output channels (the stems of narrow Fast pathways: 8 at full width, 2 at quarter width). A K step of 8:
+  // 256 positions of X̂ at 16 would take more workgroup memory than every device has.
+  { m: 8, n: 256, k: 8 },
+  { m: 4, n: 256, k: 8 },
   // Small K (the Fast pathway's 8- and 16-channel layers): barriers would cost more than the reuse saves.
   { m: 16, n: 64, k: 0, direct: true },
   { m: 32, n: 32, k: 0, direct: true },
@@ -135,7 +136,7 @@ export function defaultTile(m: number, n: number, k: number, policy: TilePolicy 
     if (n <= 64) return { m: 64, n: 16, k: 0, direct: true };
     return { m: 16, n: 64, k: 0, direct: true };
   }
-  if (m <= 8 && n >= 256) return { m: m <= 4 ? 4 : 8, n: 256, k: 16 };
+  if (m <= 8 && n >= 256) return { m: m <= 4 ? 4 : 8, n: 256, k: 8 };
   // Few positions (deep layers at small inputs): tall, narrow tiles waste less.
   if (n <= 16) return { m: m >= 128 ? 128 : 64, n: 16, k: 16 };
   if (n <= 32) return { m: 32, n: 32, k: 16 };
@@ -144,10 +145,25 @@ export function defaultTile(m: number, n: number, k: number, policy: TilePolicy 
   return { m: 64, n: 64, k: 16 };
 }
 
+/**
+ * What every WebGPU device allows (the limits a device has when none are raised): a tile within them runs on any
+ * device, so no tile is ever chosen that a device cannot compile.
+ */
+export const DEFAULT_WORKGROUP_LIMITS = { invocations: 256, storageBytes: 16384 } as const;
+
+/** A tile's workgroup: its invocations, and the workgroup memory its W and X̂ tiles and K split take (none direct). */
+export function workgroupOf(tile: Conv3dTile): { invocations: number; storageBytes: number } {
+  const wgM = tile.m / THREAD_TILE;
+  const wgN = tile.n / THREAD_TILE;
+  const vec4 = 16;
+  return { invocations: wgM * wgN, storageBytes: tile.direct ? 0 : tile.k * (wgM + wgN) * vec4 + tile.k * vec4 };
+}
+
 function checkTile(tile: Conv3dTile): void {
-  const wg = (tile.m / THREAD_TILE) * (tile.n / THREAD_TILE);
+  const wg = workgroupOf(tile);
   const ok = [tile.m, tile.n].every((d) => Number.isInteger(d / THREAD_TILE) && d >= THREAD_TILE) &&
-    (tile.direct || (Number.isInteger(tile.k) && tile.k >= 1)) && wg <= 256;
+    (tile.direct || (Number.isInteger(tile.k) && tile.k >= 1)) &&
+    wg.invocations <= DEFAULT_WORKGROUP_LIMITS.invocations && wg.storageBytes <= DEFAULT_WORKGROUP_LIMITS.storageBytes;
   if (!ok) throw new Error(`${OP}: unsupported tile ${JSON.stringify(tile)}`);
 }
 
