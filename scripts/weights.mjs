@@ -16,7 +16,8 @@ Where the server answers HTTP Range requests (the zoo does; a mirror should), on
 fetched (about half the file: never the optimizer state), and a connection that drops, an error 5xx or a
 stall resumes from the byte reached. A run that still breaks off keeps what it fetched beside the output
 (.NAME.safetensors.download and its .json); the next run resumes from there. Every record is checked against
-its zip CRC-32, and one that fails is fetched again. A server without Range gets the whole file, as before.
+its zip CRC-32, and one that fails is fetched again. A legacy (non-zip) checkpoint has no directory to find
+the weights by: it is fetched whole, resumably. A server without Range gets the whole file, as before.
 
 Options:
   --model NAME  which checkpoint (see --list): SLOWFAST_8x8_R50, SLOWFAST_4x16_R50, SLOWFAST_8x8_R101,

@@ -79,6 +79,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/ranged/zoo/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, official.checkpoint, true);
     if (req.url === '/ranged/golden/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false);
+    if (req.url === '/ranged/legacy/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint_legacy.pyth', import.meta.url).pathname, false);
     if (req.url === '/ranged/corrupt/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false, true);
     const body = req.url === '/zoo/kinetics/SLOWFAST_8x8_R50.pyth' || req.url === '/SLOWFAST_8x8_R50.pyth' ? checkpoint
       : req.url === '/zoo/charades/SLOW_8x8_R50.pyth' ? charades
@@ -166,6 +167,20 @@ describe('npm run weights', () => {
     const b = await weights(['--out', whole], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
     expect(b.status, b.stderr).toBe(0);
     expect(readFileSync(join(ranged, 'SLOWFAST_8x8_R50.safetensors')).equals(readFileSync(join(whole, 'SLOWFAST_8x8_R50.safetensors')))).toBe(true);
+  }, 120_000);
+
+  it('fetches a legacy (non-zip) checkpoint by Range too: whole, as it has no directory, and to the same weights', async () => {
+    const [legacy, zip] = [mkdtempSync(join(tmpdir(), 'weights-')), mkdtempSync(join(tmpdir(), 'weights-'))];
+    sent.bytes = 0;
+    const a = await weights(['--out', legacy], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/ranged/legacy` });
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/by HTTP Range\)/);
+    const size = statSync(new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint_legacy.pyth', import.meta.url)).size;
+    // Every byte once (and no more than a block's rounding past the end: a read never runs past the file).
+    expect(sent.bytes).toBeLessThanOrEqual(size + 1);
+    const b = await weights(['--out', zip], { SLOWFAST_ZOO_URL: `http://127.0.0.1:${port}/zoo` });
+    expect(b.status, b.stderr).toBe(0);
+    expect(readFileSync(join(legacy, 'SLOWFAST_8x8_R50.safetensors')).equals(readFileSync(join(zip, 'SLOWFAST_8x8_R50.safetensors')))).toBe(true);
   }, 120_000);
 
   it('checks each record against its CRC-32: a damaged one is fetched again, and a damaged file on disk is refused', async () => {
