@@ -3,12 +3,12 @@
 // head's activation. The weights stay the authority on everything they do fix (depth, widths, kernels,
 // classes); a cfg that is not YAML, or lacks a field, just leaves it to the preset.
 import { parse } from 'yaml';
+import { isRecord } from './parsed.ts';
 import type { SlowFastConfig } from './slowfast.ts';
 
 export type TrainingSettings = Partial<Pick<SlowFastConfig, 'fastFrames' | 'alpha' | 'tau' | 'trainCrop' | 'headActivation'>>;
 
 const positiveInteger = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads the settings a cfg gives; `slowOnly` says how NUM_FRAMES and SAMPLING_RATE map onto our config. */
 export function readTrainingConfig(yaml: string, slowOnly: boolean): TrainingSettings {

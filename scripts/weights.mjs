@@ -73,16 +73,24 @@ function progress(received, total) {
   process.stderr.write(`\r${line}`);
 }
 
-/** Streams the download to `file` (never whole in memory); resolves to its size. */
-async function download(file) {
-  let response;
+/** A download that failed: exit code 3. */
+const downloadError = (message) => Object.assign(new Error(message), { exitCode: 3 });
+const refusedBy = (response) => downloadError(`could not download ${url}: HTTP ${response.status} ${response.statusText}`);
+
+/** The server's answer, or the reason it cannot be reached, in a sentence. */
+async function ask(init) {
   try {
-    response = await fetch(url);
+    return await fetch(url, init);
   } catch (e) {
     const cause = e.cause?.code || e.cause?.message || e.message;
-    throw Object.assign(new Error(`could not download ${url} (${cause}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`), { exitCode: 3 });
+    throw downloadError(`could not download ${url} (${cause}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`);
   }
-  if (!response.ok) throw Object.assign(new Error(`could not download ${url}: HTTP ${response.status} ${response.statusText}`), { exitCode: 3 });
+}
+
+/** Streams the download to `file` (never whole in memory); resolves to its size. */
+async function download(file) {
+  const response = await ask();
+  if (!response.ok) throw refusedBy(response);
   const total = Number(response.headers.get('content-length')) || 0;
   const out = createWriteStream(file);
   let received = 0;
@@ -93,13 +101,13 @@ async function download(file) {
       progress(received, total);
     }
   } catch (e) {
-    throw Object.assign(new Error(`the download of ${url} broke off after ${received} bytes (${e.message})`), { exitCode: 3 });
+    throw downloadError(`the download of ${url} broke off after ${received} bytes (${e.message})`);
   } finally {
     out.end();
     await once(out, 'close');
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
-  if (total && received !== total) throw Object.assign(new Error(`the download of ${url} stopped at ${received} of ${total} bytes`), { exitCode: 3 });
+  if (total && received !== total) throw downloadError(`the download of ${url} stopped at ${received} of ${total} bytes`);
   console.log(`downloaded ${mb(received)} from ${url}`);
   return received;
 }
@@ -109,17 +117,11 @@ async function download(file) {
  * undefined (a server that answers the whole file to a Range request: it is then downloaded whole).
  */
 async function rangeSupport() {
-  let response;
-  try {
-    response = await fetch(url, { headers: { range: 'bytes=0-0' } });
-  } catch (e) {
-    const cause = e.cause?.code || e.cause?.message || e.message;
-    throw Object.assign(new Error(`could not download ${url} (${cause}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`), { exitCode: 3 });
-  }
+  const response = await ask({ headers: { range: 'bytes=0-0' } });
   await response.body?.cancel().catch(() => {});
   const total = /^bytes 0-0\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
   if (response.status === 206 && total) return { total: Number(total), version: response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined };
-  if (!response.ok) throw Object.assign(new Error(`could not download ${url}: HTTP ${response.status} ${response.statusText}`), { exitCode: 3 });
+  if (!response.ok) throw refusedBy(response);
   return undefined;
 }
 
@@ -160,9 +162,9 @@ async function rangedSource({ total, version }, file, stats) {
         if (response.status === 200) {
           await response.body?.cancel().catch(() => {});
           await writeFile(index, '{}');
-          throw Object.assign(new Error(`${url} changed on the server during the download (it answered the whole file to a resumed range); run npm run weights again to start over`), { exitCode: 3 });
+          throw downloadError(`${url} changed on the server during the download (it answered the whole file to a resumed range); run npm run weights again to start over`);
         }
-        if (response.status >= 400 && response.status < 500) throw Object.assign(new Error(`could not download ${url}: HTTP ${response.status} ${response.statusText}`), { exitCode: 3 });
+        if (response.status >= 400 && response.status < 500) throw refusedBy(response);
         if (response.status !== 206 || !response.headers.get('content-range')?.startsWith(`bytes ${at}-`)) throw new Error(`HTTP ${response.status}`);
         for await (const chunk of response.body) {
           clearTimeout(timer);
@@ -177,7 +179,7 @@ async function rangedSource({ total, version }, file, stats) {
         if (e.exitCode) throw e;
         if (attempt >= TRIES) {
           const why = stall.signal.aborted ? `no data for ${STALL_MS / 1000} s` : e.cause?.code || e.message;
-          throw Object.assign(new Error(`the download of ${url} broke off at byte ${at} of ${total} (${why}) ${TRIES} times; run npm run weights again to resume`), { exitCode: 3 });
+          throw downloadError(`the download of ${url} broke off at byte ${at} of ${total} (${why}) ${TRIES} times; run npm run weights again to resume`);
         }
         stats.resumed++;
         await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));

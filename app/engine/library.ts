@@ -12,7 +12,7 @@ import { segmentsOf, type Segment, type SegmentOptions } from '../../model/segme
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import { findZooModel, ZOO, ZOO_BASE_URL } from '../../model/zoo.ts';
 import { verdictOf } from '../results.ts';
-import { elementVideoInfo, frameGrid, openPlayableVideo, serveElementFrames } from '../video/elementSource.ts';
+import { elementVideoInfo, frameGrid, openPlayableVideo, playerMayPlay, serveElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import { cameraFromStream, WebcamError } from '../video/webcam.ts';
 
 export type { AdapterDescription, ClassMaps, CurvePoint, EngineKind, Evaluation, Label, Segment, SegmentOptions, SlowFastConfig };
@@ -295,9 +295,6 @@ async function fetchBlob(url: string, signal: AbortSignal | undefined, onProgres
 const nameOf = (source: Blob | string, fallback: string) =>
   typeof source === 'string' ? decodeURIComponent(new URL(source, location.href).pathname.split('/').pop() || fallback) : source instanceof File ? source.name : fallback;
 
-/** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
-const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
-
 /**
  * Loads a SlowFast (or Slow-only) checkpoint: a File or Blob, an ArrayBuffer, a URL, or a zoo name such as
  * 'SLOWFAST_8x8_R50'. Official `.pyth` files (zip or legacy), and `.safetensors` from `npm run convert`.
@@ -501,7 +498,7 @@ class ResidentModel implements Model {
       return await this.analyze(file, name, options);
     } catch (e) {
       // WebCodecs refused it: the browser's own player may play it (its frames are then served from there).
-      if (e instanceof VideoError && e.kind && PLAYER_MAY_PLAY.has(e.kind) && !/^image\//.test(file.type)) {
+      if (e instanceof VideoError && playerMayPlay(e.kind) && !/^image\//.test(file.type)) {
         const url = URL.createObjectURL(file);
         try {
           return await this.analyzeInPlayer(url, name, e, options);
@@ -529,7 +526,7 @@ class ResidentModel implements Model {
     }
   }
 
-  private analyze(file: Blob, name: string, options: ClassifyOptions, frames?: Extract<import('./protocol.ts').EngineRequest, { type: 'analyze' }>['frames']): Promise<VideoResult> {
+  private analyze(file: Blob, name: string, options: ClassifyOptions, frames?: ElementFrames): Promise<VideoResult> {
     const id = this.worker.id();
     const topK = options.topK ?? 5;
     const clips: ClipResult[] = [];

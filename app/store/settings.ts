@@ -3,6 +3,7 @@
 import type { ModelKey, RunSettings } from '../engine/library.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions } from '../../model/segments.ts';
 import { DEFAULT_ZOO_MODEL } from '../../model/zoo.ts';
+import { isRecord } from '../../model/parsed.ts';
 
 export interface Settings {
   model: ModelKey;
@@ -32,7 +33,6 @@ export const DEFAULT_SETTINGS: Settings = {
   mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS, engine: 'webgpu',
 };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 const unit = (v: unknown): number | undefined => (typeof v === 'number' && v >= 0 && v <= 1 ? v : undefined);
 const oneOf = <T extends string | number>(v: unknown, allowed: readonly T[]): T | undefined => allowed.find((a) => a === v);

@@ -6,7 +6,7 @@ import type { ClipLabels } from '../engine/library.ts';
 import type { EngineKind } from '../../model/classifier.ts';
 import { clipFrameRate } from '../../model/clips.ts';
 import type { VideoInfo } from '../video/decode.ts';
-import { elementVideoInfo, frameGrid, openPlayableVideo, serveElementFrames } from '../video/elementSource.ts';
+import { elementVideoInfo, frameGrid, openPlayableVideo, playerMayPlay, serveElementFrames } from '../video/elementSource.ts';
 import type { StoreState } from '../store.ts';
 import { engine } from './connection.ts';
 import type { EventRouter } from './events.ts';
@@ -66,9 +66,6 @@ export interface VideoSlice {
   openVideo(file: Blob, name: string): void;
   cancelAnalysis(): void;
 }
-
-/** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
-const PLAYER_MAY_PLAY = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
 
 export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], [], VideoSlice> => (set, get) => {
   const updateAnalysis = (id: number | undefined, f: (a: Analysis) => Analysis) => {
@@ -136,7 +133,7 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
     // The earlier analysis stays on screen; only a file that never started is dropped.
     const pending = get().pending;
     if (pending && pending.id === e.id) {
-      if (!pending.viaPlayer && e.kind && PLAYER_MAY_PLAY.has(e.kind)) return void tryPlayer(pending, e.message);
+      if (!pending.viaPlayer && playerMayPlay(e.kind)) return void tryPlayer(pending, e.message);
       URL.revokeObjectURL(pending.source.url);
       set({ pending: undefined });
     } else {

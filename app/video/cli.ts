@@ -8,7 +8,7 @@ import { cpuEngineName } from '../../model/onnx/wasmThreads.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { CpuEngine } from '../engine/cpuEngine.ts';
 import { Engine } from '../engine/engine.ts';
-import { DEFAULT_SEGMENT_OPTIONS, segmentsOf, type SegmentOptions } from '../../model/segments.ts';
+import { combineProbabilities, DEFAULT_SEGMENT_OPTIONS, segmentsOf, type SegmentOptions } from '../../model/segments.ts';
 import { segmentsRecord, segmentsToCsv, segmentsToVtt } from '../results.ts';
 import { analyzeVideo, type ClipResult } from './analyze.ts';
 import { backboneIdentity, checkBackbone, readHeadFile, writeHeadFile, type CustomHead } from '../../model/head/customHead.ts';
@@ -95,7 +95,7 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
       top,
       clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top, ...(c.baseTop ? { checkpointTop: c.baseTop } : {}) })),
       notices,
-      ...(req.meanProbabilities ? { meanProbabilities: Array.from(meanOf(clips.map((c) => c.probabilities))), classNames: [...names] } : {}),
+      ...(req.meanProbabilities ? { meanProbabilities: Array.from(combineProbabilities(clips.map((c) => c.probabilities), names.length, false)), classNames: [...names] } : {}),
       ...(record ? { segments: record, segmentsCsv: segmentsToCsv(record), segmentsVtt: segmentsToVtt(segments!) } : {}),
       // Plain arrays: they leave the page as JSON.
       ...(req.cam ? {
@@ -109,13 +109,6 @@ export async function classifyVideo(req: ClassifyVideoRequest) {
   } finally {
     video.dispose();
   }
-}
-
-/** Each class's probability averaged over the clips. */
-function meanOf(vectors: readonly Float32Array[]): Float32Array {
-  const mean = new Float32Array(vectors[0]?.length ?? 0);
-  for (const v of vectors) for (let k = 0; k < mean.length; k++) mean[k] += v[k] / vectors.length;
-  return mean;
 }
 
 /** The head file at `url`, checked to be for these weights. */

@@ -30,6 +30,12 @@ export function elementVideoInfo(video: HTMLVideoElement): VideoInfo {
   return { width: video.videoWidth, height: video.videoHeight, orientation: UPRIGHT, codec: "the browser's player", duration: video.duration, container: 'element' };
 }
 
+/** Refusals the browser's own player may still get past (it has the platform's codecs and demuxers). */
+const PLAYER_MAY_PLAY: ReadonlySet<string> = new Set(['unsupported-codec', 'not-a-video', 'no-video-track']);
+
+/** Whether a file WebCodecs refused (VideoInputError's kind) is worth trying in the browser's own player. */
+export const playerMayPlay = (kind: string | undefined): boolean => kind !== undefined && PLAYER_MAY_PLAY.has(kind);
+
 /** A <video> playing `url`, once its first frame is decoded; undefined if the browser cannot play it. */
 export async function openPlayableVideo(url: string, timeoutMs = SEEK_TIMEOUT_MS): Promise<HTMLVideoElement | undefined> {
   const video = document.createElement('video');

@@ -124,22 +124,27 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry): Promise<Ui
   const bytes = await readZipEntryBytes(src, entry);
   if (crc32(bytes) === entry.crc32) return bytes;
   if (src.refresh) {
-    await src.refresh(entry.localHeaderOffset, Math.min(src.size - entry.localHeaderOffset, 30 + entry.name.length * 4 + LOCAL_EXTRA_GUESS + entry.compressedSize));
+    await src.refresh(entry.localHeaderOffset, likelySpan(src, entry));
     const again = await readZipEntryBytes(src, entry);
     if (crc32(again) === entry.crc32) return again;
   }
   throw damaged(`${entry.name} fails its CRC-32 check`);
 }
 
+/**
+ * The bytes an entry's local header and data likely take from its offset: a guess at the header's extra field
+ * (torch pads its data to 64-byte alignment, so it is short but not the central directory's).
+ */
+const likelySpan = (src: ByteSource, entry: ZipEntry) =>
+  Math.min(src.size - entry.localHeaderOffset, 30 + entry.name.length * 4 + LOCAL_EXTRA_GUESS + entry.compressedSize);
+
 /** One entry's bytes: a ranged read when stored, inflated when deflated. */
 async function readZipEntryBytes(src: ByteSource, entry: ZipEntry): Promise<Uint8Array<ArrayBuffer>> {
   const at = entry.localHeaderOffset;
   if (at + 30 > src.size) throw damaged(`${entry.name}'s header lies past the end`);
   // Header and data in one read where the guess of the header's length holds: each read of a Blob is a
-  // round trip to the browser's file store, and a checkpoint has hundreds of entries. (The local extra field
-  // pads torch's data to 64-byte alignment, so it is short but not the central directory's.)
-  const guess = Math.min(src.size - at, 30 + entry.name.length * 4 + LOCAL_EXTRA_GUESS + entry.compressedSize);
-  let chunk = await src.read(at, guess);
+  // round trip to the browser's file store, and a checkpoint has hundreds of entries.
+  let chunk = await src.read(at, likelySpan(src, entry));
   const hv = new DataView(chunk.buffer, chunk.byteOffset, 30);
   if (hv.getUint32(0, true) !== LOCAL) throw damaged(`${entry.name} has no local header`);
   const headerLength = 30 + hv.getUint16(26, true) + hv.getUint16(28, true);
