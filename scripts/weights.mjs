@@ -112,111 +112,26 @@ async function download(file) {
   return received;
 }
 
-/**
- * The file's size and version where the server answers Range requests (206 with its Content-Range), else
- * undefined (a server that answers the whole file to a Range request: it is then downloaded whole).
- */
-async function rangeSupport() {
-  const response = await ask({ headers: { range: 'bytes=0-0' } });
-  await response.body?.cancel().catch(() => {});
-  const total = /^bytes 0-0\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
-  if (response.status === 206 && total) return { total: Number(total), version: response.headers.get('etag') ?? response.headers.get('last-modified') ?? undefined };
-  if (!response.ok) throw refusedBy(response);
-  return undefined;
-}
-
-/** Tries of one span before the download gives up, and the longest wait for a byte before a try counts as stalled. */
-const TRIES = 5;
+/** The longest wait for a byte before a try counts as stalled. */
 const STALL_MS = Number(process.env.SLOWFAST_STALL_MS || 30_000);
-/** Fetched and kept in blocks; a read that misses fetches its missing blocks, and a few after them, in one request. */
-const BLOCK = 1 << 20;
-const READ_AHEAD_BLOCKS = 4;
 
-/**
- * The remote file as a source the checkpoint reader reads in parts: only what it asks for (the zip's directory,
- * the pickle, the weights' records, never the optimizer's) is fetched, by HTTP Range, into `file` beside the output
- * (with `file`.json listing the blocks it holds, so a later run resumes where this one stopped). A dropped
- * connection, an error 5xx or a stall carries on from the byte reached, with backoff, a few times; If-Range (the
- * ETag, else Last-Modified) keeps a resumed span from another version of the file, and a kept one of another
- * version is dropped.
- */
-async function rangedSource({ total, version }, file, stats) {
+/** A download's blocks in `file` beside the output, at their offsets, and the list of those held in `file`.json. */
+async function fileBlockStore(file, blockBytes) {
   const { open, readFile, writeFile } = await import('node:fs/promises');
+  const { existsSync } = await import('node:fs');
   const index = `${file}.json`;
-  const kept = await readFile(index, 'utf8').then(JSON.parse, () => undefined);
-  const resuming = kept && kept.url === url && kept.total === total && kept.version === (version ?? null);
-  const have = new Set(resuming ? kept.blocks : []);
-  stats.kept = have.size;
-  const handle = await open(file, resuming ? 'r+' : 'w+');
-  const remember = () => writeFile(index, JSON.stringify({ url, total, version: version ?? null, blocks: [...have] }));
-  const blocks = Math.ceil(total / BLOCK);
-
-  /** Bytes [start, end) from the server into the file. */
-  const fetchSpan = async (start, end) => {
-    let at = start;
-    for (let attempt = 1; at < end; attempt++) {
-      const stall = new AbortController();
-      let timer = setTimeout(() => stall.abort(), STALL_MS);
-      try {
-        const response = await fetch(url, { headers: { range: `bytes=${at}-${end - 1}`, ...(version ? { 'if-range': version } : {}) }, signal: stall.signal });
-        if (response.status === 200) {
-          await response.body?.cancel().catch(() => {});
-          await writeFile(index, '{}');
-          throw downloadError(`${url} changed on the server during the download (it answered the whole file to a resumed range); run npm run weights again to start over`);
-        }
-        if (response.status >= 400 && response.status < 500) throw refusedBy(response);
-        if (response.status !== 206 || !response.headers.get('content-range')?.startsWith(`bytes ${at}-`)) throw new Error(`HTTP ${response.status}`);
-        for await (const chunk of response.body) {
-          clearTimeout(timer);
-          timer = setTimeout(() => stall.abort(), STALL_MS);
-          const n = Math.min(chunk.length, end - at);
-          await handle.write(chunk, 0, n, at);
-          at += n;
-          stats.fetched += n;
-          progress(stats.fetched, stats.expected);
-        }
-      } catch (e) {
-        if (e.exitCode) throw e;
-        if (attempt >= TRIES) {
-          const why = stall.signal.aborted ? `no data for ${STALL_MS / 1000} s` : e.cause?.code || e.message;
-          throw downloadError(`the download of ${url} broke off at byte ${at} of ${total} (${why}) ${TRIES} times; run npm run weights again to resume`);
-        }
-        stats.resumed++;
-        await new Promise((r) => setTimeout(r, Math.min(8000, 250 * 2 ** attempt)));
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  };
-
+  const handle = await open(file, existsSync(file) ? 'r+' : 'w+');
   return {
-    size: total,
-    async read(offset, length) {
-      const first = Math.floor(offset / BLOCK);
-      const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK);
-      for (let b = first; b <= last; b++) {
-        if (have.has(b)) continue;
-        // This block and the missing ones after it, up to the read's end and a few blocks ahead: one request.
-        let upTo = b;
-        while (upTo + 1 < blocks && !have.has(upTo + 1) && (upTo + 1 <= last || upTo + 1 <= b + READ_AHEAD_BLOCKS)) upTo++;
-        await fetchSpan(b * BLOCK, Math.min(total, (upTo + 1) * BLOCK));
-        for (let k = b; k <= upTo; k++) have.add(k);
-        await remember();
-        b = upTo;
-      }
+    readIndex: () => readFile(index, 'utf8').then(JSON.parse, () => undefined),
+    writeIndex: (kept) => writeFile(index, JSON.stringify(kept)),
+    async readBlock(i, length) {
       const bytes = new Uint8Array(length);
-      await handle.read(bytes, 0, length, offset);
-      return bytes;
+      const { bytesRead } = await handle.read(bytes, 0, length, i * blockBytes);
+      return bytesRead === length ? bytes : bytes.subarray(0, bytesRead);
     },
-    /** Bytes that failed their record's CRC-32: their blocks are fetched again on the next read. */
-    async refresh(offset, length) {
-      stats.refetched++;
-      for (let b = Math.floor(offset / BLOCK); b <= Math.floor((offset + Math.max(length, 1) - 1) / BLOCK); b++) have.delete(b);
-      await remember();
-    },
-    close: () => handle.close(),
-    /** The download is done (converted): its blocks and their list go. */
-    discard: async () => {
+    writeBlock: (i, bytes) => handle.write(bytes, 0, bytes.length, i * blockBytes).then(() => {}),
+    close: () => handle.close().catch(() => {}),
+    remove: async () => {
       await handle.close().catch(() => {});
       rmSync(file, { force: true });
       rmSync(index, { force: true });
@@ -230,20 +145,40 @@ const partial = join(outDir, `.${zoo.convertedFileName(model)}.download`);
 let source;
 try {
   const module = await engine.load('/model/weights/convert.ts');
-  const ranges = await rangeSupport();
+  const ranged = await engine.load('/model/weights/rangedDownload.ts');
+  let ranges;
+  try {
+    ranges = await ranged.probeRanges(url);
+  } catch (e) {
+    if (e.kind === 'unreachable') throw downloadError(`could not download ${url} (${e.detail.why}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`);
+    if (e.kind === 'refused') throw downloadError(`could not download ${url}: HTTP ${e.detail.status} ${e.detail.statusText}`);
+    // A web page where the file should be: fetched whole, and the reader says it is no checkpoint.
+    if (e.kind !== 'not-a-file') throw e;
+  }
   let report = () => {};
   if (ranges) {
-    // Progress counts what will be fetched: the weights' half of a checkpoint that carries its optimizer state.
-    const stats = { fetched: 0, resumed: 0, kept: 0, refetched: 0, expected: zoo.approximateBytes(model) / 2 };
-    source = await rangedSource(ranges, partial, stats);
-    if (stats.kept) console.log(`resuming the download of ${url}: ${mb(stats.kept * BLOCK)} kept from an earlier run`);
+    // Progress counts what will be fetched: the weights' records (until the reader says which, half the estimate).
+    source = await ranged.rangedSource({
+      url, support: ranges, store: await fileBlockStore(partial, ranged.BLOCK_BYTES), estimate: zoo.approximateBytes(model) / 2, stallMs: STALL_MS,
+      onProgress: (s) => progress(s.fetched, s.expected),
+    });
+    const stats = source.stats;
+    if (source.keptBlocks) console.log(`resuming the download of ${url}: ${mb(stats.kept)} kept from an earlier run`);
     report = () => console.log(`downloaded ${mb(stats.fetched)} of ${mb(ranges.total)} from ${url} (only the weights' records, by HTTP Range${stats.resumed ? `; resumed ${stats.resumed} ${stats.resumed === 1 ? 'time' : 'times'}` : ''}${stats.refetched ? `; ${stats.refetched} ${stats.refetched === 1 ? 'record' : 'records'} failed the CRC-32 check and ${stats.refetched === 1 ? 'was' : 'were'} fetched again` : ''})`);
   } else {
     console.log(`${url}'s server does not answer Range requests: downloading the whole file`);
     await download(partial);
     source = await openAsBlob(partial);
   }
-  const out = await module.convertCheckpoint(source, { f16: args.f16, likelyPreset: model.preset });
+  let out;
+  try {
+    out = await module.convertCheckpoint(source, { f16: args.f16, likelyPreset: model.preset });
+  } catch (e) {
+    if (e.name !== 'DownloadError') throw e;
+    throw downloadError(e.kind === 'broke-off' ? `${e.message}; run npm run weights again to resume`
+      : e.kind === 'changed' ? `${e.message}; run npm run weights again to start over`
+        : e.kind === 'refused' ? `could not download ${url}: HTTP ${e.detail.status} ${e.detail.statusText}` : e.message);
+  }
   if (process.stderr.isTTY && ranges) process.stderr.write('\n');
   report();
   const file = join(outDir, zoo.convertedFileName(model));

@@ -9,6 +9,8 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array<ArrayBuffer>>;
   /** Where the bytes were fetched (a download by ranges): forget these, so the next read fetches them again. */
   refresh?(offset: number, length: number): Promise<void>;
+  /** Where the bytes are fetched: the spans the reader will read, once it knows (so a download can say its size). */
+  plan?(spans: readonly { offset: number; length: number }[]): Promise<void>;
 }
 
 export type WeightInput = Uint8Array | Blob | ByteSource;

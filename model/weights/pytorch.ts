@@ -8,7 +8,7 @@ import { toByteSource, type ByteSource, type WeightInput } from './byteSource.ts
 import { ELEMENT_BYTES, toFloat32 } from './dtype.ts';
 import { CheckpointError, PickledDict, TruncatedPickleError, unpickle, type StorageRef, type TensorRef } from './pickle.ts';
 import type { StateDict, WeightTensor } from './stateDict.ts';
-import { readZipDirectory, readZipEntry } from './zipArchive.ts';
+import { likelySpan, readZipDirectory, readZipEntry } from './zipArchive.ts';
 
 /** Decompressed size above which we refuse to inflate (a zip bomb guard); official R101 checkpoints are ~0.5 GB. */
 export const MAX_CHECKPOINT_BYTES = 2 ** 31;
@@ -94,6 +94,14 @@ async function readZip(src: ByteSource): Promise<PyTorchCheckpoint> {
   const prefix = pkl.slice(0, -'data.pkl'.length);
   const { value } = unpickle(await readZipEntry(src, entries.get(pkl)!));
   const found = findStateDict(value);
+  if (src.plan) {
+    // A download by ranges fetches these records and no others: it can say how much that is before it starts.
+    const keys = new Set<string>();
+    // An unpickled value is a tensor when its kind says so.
+    for (const v of found.dict.values()) if ((v as TensorRef)?.kind === 'tensor') keys.add((v as TensorRef).storage.key);
+    const spans = [...keys].map((k) => entries.get(`${prefix}data/${k}`)).filter((e) => e !== undefined).map((e) => ({ offset: e.localHeaderOffset, length: likelySpan(src, e) }));
+    await src.plan(spans);
+  }
   const dict = await materialiseAll(found.dict, async (ref) => {
     const entry = entries.get(`${prefix}data/${ref.key}`);
     if (!entry) throw new CheckpointError(`the checkpoint is missing tensor data '${prefix}data/${ref.key}'`);

@@ -135,7 +135,7 @@ export async function readZipEntry(src: ByteSource, entry: ZipEntry): Promise<Ui
  * The bytes an entry's local header and data likely take from its offset: a guess at the header's extra field
  * (torch pads its data to 64-byte alignment, so it is short but not the central directory's).
  */
-const likelySpan = (src: ByteSource, entry: ZipEntry) =>
+export const likelySpan = (src: ByteSource, entry: ZipEntry) =>
   Math.min(src.size - entry.localHeaderOffset, 30 + entry.name.length * 4 + LOCAL_EXTRA_GUESS + entry.compressedSize);
 
 /** One entry's bytes: a ranged read when stored, inflated when deflated. */
