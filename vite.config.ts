@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Plugin } from 'vite';
+import { answerRange, fileSource } from './e2e/rangeServer.mjs';
 import { ZOO, ZOO_BASE_URL, ZOO_PROXY_PATH } from './model/zoo.ts';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
@@ -79,10 +80,8 @@ function serveShared(): Plugin {
       // A stand-in mirror of the model zoo for the library's tests: each Kinetics-400 checkpoint is the golden one.
       server.middlewares.use('/test-zoo/kinetics', (req, res, next) => {
         if (!/^\/[\w.-]+\.pyth$/.test((req.url ?? '').split('?')[0])) return next();
-        const file = resolve(sharedDir, 'golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth');
-        res.setHeader('content-type', 'application/octet-stream');
-        res.setHeader('content-length', statSync(file).size);
-        createReadStream(file).pipe(res);
+        // As a CDN answers it: by ranges.
+        void answerRange(req, res, fileSource(resolve(sharedDir, 'golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth')));
       });
       server.middlewares.use('/shared', (req, res, next) => {
         const file = resolve(sharedDir, '.' + decodeURIComponent((req.url ?? '/').split('?')[0]));

@@ -2,7 +2,7 @@
 // puppeteer-core) on Gecko's WebGPU — wgpu on Mesa's lavapipe here: no subgroups, no texture_external, 128 MiB a
 // binding — and with WebGPU off; and WebKit (WebKitGTK's MiniBrowser, Safari's engine, through WebKitWebDriver),
 // which has WebCodecs and no WebGPU. Each flow is written once (e2e/drivenPage.ts) and run in each engine.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -10,6 +10,7 @@ import { makeSweep, type Sweep } from './activities.ts';
 import { cpuEngineText } from './helpers.ts';
 import { APP, byTestId, poll, waitForText, withFirefox, withWebKit, type DrivenPage } from './drivenPage.ts';
 import { CRICKET_MP4, GOLDEN_CHECKPOINT, HOST_PORT } from './paths.ts';
+import { serveZooCheckpoint, zooSent } from './zooControl.ts';
 
 interface Engine {
   name: string;
@@ -200,4 +201,51 @@ test('WebKit: live labels from its mock camera', async () => {
       expect(await page.text(`.webcam-panel ${byTestId('maps-need-webgpu')}`)).toContain('maps need WebGPU');
     }),
   );
+});
+
+// The first visit's download by ranges, in each engine's storage: OPFS blocks written in place from the worker
+// (Firefox), IndexedDB parts (WebKit, which refuses OPFS to automated sessions).
+for (const e of [firefox, webkit]) {
+  test(`${e.name}: a zoo model downloaded by ranges, resumed after a dropped connection, kept in ${e.storage}`, async () => {
+    test.setTimeout(240_000);
+    const size = statSync(GOLDEN_CHECKPOINT).size;
+    await serveZooCheckpoint(GOLDEN_CHECKPOINT, { dropAt: 5e6 });
+    try {
+      await e.run(async (page) => {
+        await page.goto(APP);
+        await page.waitFor('.gpu-status[data-status="ready"], .gpu-status[data-status="cpu"]');
+        await waitForText(page, byTestId('weights-missing'), 'SlowFast R50 8×8 is not in this browser yet');
+        await page.click('Download (≈ 131.9 MB)');
+        await waitForText(page, byTestId('weights-ready'), 'downloaded from the model zoo (now cached)', 120_000);
+        const sent = await zooSent();
+        expect(sent.dropped).toBe(true);
+        // The file once, and the span the drop cut short again: from the byte reached in Firefox, whole in WebKit,
+        // which hands the page none of an answer that breaks off.
+        expect(sent.bytes, sent.spans?.join(', ')).toBeLessThanOrEqual(size + (e === webkit ? 5 : 1) * 2 ** 20 + 1);
+        expect(sent.spans?.filter((s) => !s.startsWith('206 '))).toEqual([]);
+        expect(await page.attribute(byTestId('cache-storage'), 'data-storage')).toBe(e.storage);
+      });
+    } finally {
+      await serveZooCheckpoint();
+    }
+  });
+}
+
+// Firefox's quota manager with a real limit (50 MB for all sites): a download that would not fit is refused first.
+test('Firefox: a download that browser storage cannot hold is refused before it starts, in a sentence', async () => {
+  await serveZooCheckpoint(GOLDEN_CHECKPOINT);
+  try {
+    await withFirefox({ webgpu: true, prefs: { 'dom.quotaManager.temporaryStorage.fixedLimit': 50 * 1024 } }, async (page) => {
+      await page.goto(APP);
+      await page.waitFor('.gpu-status[data-status="ready"]');
+      await waitForText(page, byTestId('weights-missing'), 'SlowFast R50 8×8 is not in this browser yet');
+      await page.click('Download (≈ 131.9 MB)');
+      await waitForText(page, '[data-testid="weights-error"]', 'SlowFast R50 8×8 needs about 263.7 MB of browser storage, and this browser allows');
+      expect(await page.text(byTestId('weights-error'))).toMatch(/allows \d+\.\d MB more\. Remove cached models \(Clear cache\) or free disk space, or drop SLOWFAST_8x8_R50\.pyth on the page\./);
+      // Only the first byte was asked for (the file's size and version).
+      expect((await zooSent()).bytes ?? 0).toBeLessThanOrEqual(1);
+    });
+  } finally {
+    await serveZooCheckpoint();
+  }
 });

@@ -1,9 +1,12 @@
 // Stands in for the model zoo in the e2e tests (the preview server relays /__zoo/ here through
-// SLOWFAST_ZOO_URL): a checkpoint served slowly enough to watch its progress, one that never ends (to cancel),
-// a connection that drops (the zoo unreachable) and a refusal. Every response ends by itself within a minute.
+// SLOWFAST_ZOO_URL): a checkpoint served as a CDN does (by ranges), slowly enough to watch its progress, one that
+// never ends (to cancel), a connection that drops (the zoo unreachable) and a refusal. A test may have
+// SLOWFAST_8x8_R50 served from another file, with a network's faults (POST /control {file, faults}), and read what
+// was sent (GET /control). Every whole-file response ends by itself within a minute.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
+import { answerRange, bufferSource, fileSource } from './rangeServer.mjs';
 
 const port = Number(process.argv[2] || 4175);
 const golden = readFileSync(resolve(import.meta.dirname, '../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth'));
@@ -32,25 +35,29 @@ function trickle(req, res, { body, length, everyMs }) {
   req.on('close', () => clearInterval(timer));
 }
 
+/** What SLOWFAST_8x8_R50 is served from and with which faults (see rangeServer.mjs), and what it sent. */
+let control = {};
+let stats = {};
+
 createServer((req, res) => {
   switch (new URL(req.url ?? '/', 'http://x').pathname) {
-    case '/zoo/kinetics/SLOWFAST_8x8_R50.pyth': {
-      // As a CDN answers a range of it (at once: the trickle is for watching a whole download's progress).
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      if (!range) return trickle(req, res, { body: golden, length: golden.length, everyMs: 40 });
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), golden.length - 1) : golden.length - 1;
-      res.setHeader('etag', `"golden-${golden.length}"`);
-      if (start >= golden.length) {
-        res.statusCode = 416;
-        res.setHeader('content-range', `bytes */${golden.length}`);
-        return res.end();
+    case '/zoo/kinetics/SLOWFAST_8x8_R50.pyth':
+      // The golden checkpoint slowly enough to watch (128 KiB every 40 ms), unless a test chose a file and faults.
+      return void answerRange(req, res, control.file ? fileSource(control.file) : bufferSource(golden), control.faults ?? { everyMs: 40 }, stats);
+    case '/control':
+      if (req.method === 'POST') {
+        let body = '';
+        req.on('data', (c) => (body += c));
+        req.on('end', () => {
+          control = body ? JSON.parse(body) : {};
+          stats = {};
+          res.statusCode = 204;
+          res.end();
+        });
+        return;
       }
-      res.statusCode = 206;
-      res.setHeader('content-range', `bytes ${start}-${end}/${golden.length}`);
-      res.setHeader('content-length', end - start + 1);
-      return res.end(golden.subarray(start, end + 1));
-    }
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify(stats));
     case '/zoo/kinetics/SLOWFAST_8x8_R101.pyth':
       return trickle(req, res, { length: 500 * 2 ** 20, everyMs: 100 });
     case '/zoo/kinetics/SLOWFAST_4x16_R50.pyth':

@@ -96,6 +96,11 @@ export function approximateBytes(m: ZooModel): number {
   return Math.round(m.parametersM * 1e6 * 8);
 }
 
+/** About how much a download by ranges fetches: the weights (4 bytes each), never the optimizer state. */
+export function approximateWeightBytes(m: ZooModel): number {
+  return Math.round(m.parametersM * 1e6 * 4);
+}
+
 /** The file name a converted copy of a zoo model is kept under (public/models/, browser storage). */
 export function convertedFileName(m: ZooModel): string {
   return `${m.name.replace('/', '-')}.safetensors`;

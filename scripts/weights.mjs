@@ -157,9 +157,9 @@ try {
   }
   let report = () => {};
   if (ranges) {
-    // Progress counts what will be fetched: the weights' records (until the reader says which, half the estimate).
+    // Progress counts what will be fetched: the weights' records (an estimate until the reader says which).
     source = await ranged.rangedSource({
-      url, support: ranges, store: await fileBlockStore(partial, ranged.BLOCK_BYTES), estimate: zoo.approximateBytes(model) / 2, stallMs: STALL_MS,
+      url, support: ranges, store: await fileBlockStore(partial, ranged.BLOCK_BYTES), estimate: zoo.approximateWeightBytes(model), stallMs: STALL_MS,
       onProgress: (s) => progress(s.fetched, s.expected),
     });
     const stats = source.stats;

@@ -1,11 +1,12 @@
 // `npm run weights` against a local HTTP server that stands in for the model zoo (a golden checkpoint under
 // the zoo's paths; a 157-class head for Charades).
-import { createReadStream, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { officialShapedCheckpoint } from '../e2e/officialCheckpoint.ts';
+import { answerRange, fileSource } from '../e2e/rangeServer.mjs';
 import { writeTorchCheckpoint } from '../e2e/torchCheckpoint.ts';
 import { PRESETS } from '../model/slowfast.ts';
 import { randomStateDict } from '../model/weights/weightSource.ts';
@@ -25,46 +26,9 @@ const CORRUPT_AT = 5_000_000;
 /** Where the dropping path cuts its connection once: 60 MB into the file, as a flaky network does. */
 const DROP_AT = 60e6;
 
-/**
- * Answers a Range request as a CDN does (206 and Content-Range, an ETag and If-Range), streaming from disk; with
- * `drop`, the first answer that crosses DROP_AT stops there and closes the connection.
- */
-function answerRange(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, file: string, drop: boolean, corrupt = false) {
-  const size = statSync(file).size;
-  const etag = `"${size}"`;
-  res.setHeader('accept-ranges', 'bytes');
-  res.setHeader('etag', etag);
-  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-  if (!m || (req.headers['if-range'] && req.headers['if-range'] !== etag)) {
-    res.setHeader('content-length', size);
-    sent.bytes += size;
-    return createReadStream(file).pipe(res);
-  }
-  const start = Number(m[1]);
-  const end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
-  // A server in trouble from there on: every span that reaches it is refused.
-  if (sent.refuseFrom !== undefined && end >= sent.refuseFrom) {
-    res.statusCode = 503;
-    return res.end();
-  }
-  res.statusCode = 206;
-  res.setHeader('content-range', `bytes ${start}-${end}/${size}`);
-  res.setHeader('content-length', end - start + 1);
-  if (corrupt && !sent.corrupted && start <= CORRUPT_AT && end >= CORRUPT_AT) {
-    // Bytes that arrive damaged (a proxy, a flaky network): the length is right, one byte is not.
-    sent.corrupted = true;
-    const bytes = readFileSync(file).subarray(start, end + 1);
-    bytes[CORRUPT_AT - start] ^= 0xff;
-    sent.bytes += bytes.length;
-    return res.end(bytes);
-  }
-  const cut = drop && !sent.dropped && start < DROP_AT && end >= DROP_AT;
-  if (cut) sent.dropped = true;
-  const last = cut ? DROP_AT - 1 : end;
-  sent.bytes += last - start + 1;
-  const stream = createReadStream(file, { start, end: last });
-  stream.pipe(res, { end: !cut });
-  if (cut) stream.on('end', () => res.socket?.destroy());
+/** The golden and official-shaped checkpoints as a CDN answers them; `drop`, once at DROP_AT; `corrupt`, once at CORRUPT_AT. */
+function answer(req: IncomingMessage, res: ServerResponse, file: string, drop: boolean, corrupt = false) {
+  void answerRange(req, res, fileSource(file), { dropAt: drop ? DROP_AT : undefined, corruptAt: corrupt ? CORRUPT_AT : undefined, refuseFrom: sent.refuseFrom }, sent);
 }
 
 beforeAll(async () => {
@@ -77,10 +41,10 @@ beforeAll(async () => {
   });
   charades = readFileSync(file);
   server = createServer((req, res) => {
-    if (req.url === '/ranged/zoo/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, official.checkpoint, true);
-    if (req.url === '/ranged/golden/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false);
-    if (req.url === '/ranged/legacy/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint_legacy.pyth', import.meta.url).pathname, false);
-    if (req.url === '/ranged/corrupt/kinetics/SLOWFAST_8x8_R50.pyth') return answerRange(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false, true);
+    if (req.url === '/ranged/zoo/kinetics/SLOWFAST_8x8_R50.pyth') return answer(req, res, official.checkpoint, true);
+    if (req.url === '/ranged/golden/kinetics/SLOWFAST_8x8_R50.pyth') return answer(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false);
+    if (req.url === '/ranged/legacy/kinetics/SLOWFAST_8x8_R50.pyth') return answer(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint_legacy.pyth', import.meta.url).pathname, false);
+    if (req.url === '/ranged/corrupt/kinetics/SLOWFAST_8x8_R50.pyth') return answer(req, res, new URL('../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', import.meta.url).pathname, false, true);
     const body = req.url === '/zoo/kinetics/SLOWFAST_8x8_R50.pyth' || req.url === '/SLOWFAST_8x8_R50.pyth' ? checkpoint
       : req.url === '/zoo/charades/SLOW_8x8_R50.pyth' ? charades
         : req.url === '/not-a-checkpoint.pyth' ? Buffer.from('<html>captive portal</html>') : undefined;

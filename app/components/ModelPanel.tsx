@@ -7,6 +7,8 @@ import { FileButton } from './FileButton.tsx';
 const INPUT_SIZES = [224, 160, 128, 96, 64];
 const LATERALS = { tconv: 'time-strided convolution', tsample: 'time-strided sampling', 'ttoc-concat': 'time-to-channel (concat)', 'ttoc-sum': 'time-to-channel (sum)' };
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+/** A download's time left, as a person says it. */
+const timeLeft = (s: number) => (s < 60 ? `about ${s} s left` : `about ${Math.floor(s / 60)} min ${s % 60 ? `${s % 60} s ` : ''}left`);
 const DATASETS = [...new Set(ZOO.map((m) => m.dataset))];
 const zooOption = (m: ZooModel) => `${m.title.replace(/ \(.*\)$/, '')} · ${m.score.toFixed(1)}% ${m.metric} · ≈ ${mib(approximateBytes(m))}`;
 
@@ -45,10 +47,12 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
       return <p data-status="none">Looking for weights…</p>;
     case 'loading': {
       const pct = weights.total ? Math.round((weights.received / weights.total) * 100) : undefined;
-      const verb = weights.phase === 'download' ? 'Downloading' : weights.phase === 'cache' ? 'Opening cached' : 'Reading';
+      const verb = { download: 'Downloading', cache: 'Opening cached', read: 'Reading', waiting: 'Waiting for another tab, which is downloading' }[weights.phase];
       return (
         <p data-status="loading" data-testid="weights-loading">
           {verb} {weights.name}… {weights.phase === 'download' && `${mib(weights.received)}${weights.total ? ` of ${mib(weights.total)} (${pct}%)` : ''}`}
+          {weights.secondsLeft !== undefined && ` · ${timeLeft(weights.secondsLeft)}`}
+          {weights.wholeFile && ' · this server answers no Range requests, so the whole checkpoint comes, optimizer state and all'}
           <progress max={weights.total || undefined} value={weights.total ? weights.received : undefined} aria-label={`${verb} ${weights.name}`} />
           {weights.cancellable && (
             <button type="button" onClick={cancelDownload} data-testid="cancel-download">
@@ -95,7 +99,9 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
             <>
               {' '}
               <button type="button" onClick={() => downloadModel(weights.key)} data-testid="download-model">
-                Download (≈ {mib(weights.download.bytes)})
+                {weights.download.kept
+                  ? `Resume the download (≈ ${mib(Math.max(0, weights.download.bytes - weights.download.kept))} left; ${mib(weights.download.kept)} kept from before)`
+                  : `Download (≈ ${mib(weights.download.bytes)})`}
               </button>
             </>
           )}

@@ -2,6 +2,7 @@
 // download and works offline. Where storage is refused (some iframes, full quota) the cache reports why and the
 // app runs uncached.
 import { openKeptFolder, type KeptBackend, type KeptFolder, type KeptWriter } from '../storage/keptFolder.ts';
+import { BLOCK_BYTES, type BlockStore, type KeptDownload } from '../../model/weights/rangedDownload.ts';
 import type { ModelKey } from './protocol.ts';
 
 export interface CachedModel {
@@ -116,6 +117,44 @@ export class ModelCache {
       },
       remove: () => this.dir.remove(name),
     };
+  }
+
+  /**
+   * Where a download by ranges keeps its blocks across visits (`key`.blocks, and the list of those it holds in
+   * `key`.blocks.json), until it is converted or cancelled.
+   */
+  async openBlocks(key: ModelKey): Promise<BlockStore> {
+    const data = fileOf(key, '.blocks');
+    const index = fileOf(key, '.blocks.json');
+    const file = await this.dir.blocks(data, BLOCK_BYTES);
+    return {
+      readIndex: async () => this.readKept(key),
+      writeIndex: (kept) => this.dir.write(index, JSON.stringify(kept)),
+      readBlock: (i, length) => file.readBlock(i, length),
+      writeBlock: (i, bytes) => file.writeBlock(i, bytes),
+      close: () => file.close(),
+      remove: async () => {
+        await file.close().catch(() => {});
+        await this.dir.remove(index);
+        await this.dir.remove(data);
+      },
+    };
+  }
+
+  private async readKept(key: ModelKey): Promise<KeptDownload | undefined> {
+    const text = await this.getText(fileOf(key, '.blocks.json'));
+    try {
+      const kept = text ? (JSON.parse(text) as KeptDownload) : undefined;
+      return kept && Array.isArray(kept.blocks) ? kept : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Bytes an earlier visit's download of `key` left, to be resumed (0 if none). */
+  async keptDownloadBytes(key: ModelKey): Promise<number> {
+    const kept = await this.readKept(key);
+    return kept ? kept.blocks.filter((b) => Number.isInteger(b)).reduce((n, b) => n + Math.min(BLOCK_BYTES, kept.total - b * BLOCK_BYTES), 0) : 0;
   }
 
   async clear(): Promise<void> {

@@ -8,8 +8,9 @@ import type { WeightInput } from '../../model/weights/byteSource.ts';
 import { checkWeights } from '../../model/weights/convert.ts';
 import { toSafetensors } from '../../model/weights/load.ts';
 import { CheckpointError } from '../../model/weights/pickle.ts';
+import { DOWNLOAD_TRIES, DownloadError, memoryBlockStore, probeRanges, rangedSource } from '../../model/weights/rangedDownload.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
-import { approximateBytes, convertedFileName, findZooModel, isZooFileName, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
+import { approximateWeightBytes, convertedFileName, findZooModel, isZooFileName, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
 import type { ModelCache } from './modelCache.ts';
 import type { EngineEvent, ModelInfo, ModelKey, WeightsState } from './protocol.ts';
 
@@ -88,7 +89,10 @@ export class Models {
    */
   private async fetchWeights(url: string, key: ModelKey, signal: AbortSignal | undefined, onProgress: (received: number, total: number) => void): Promise<Fetched | undefined> {
     const response = await fetch(url, { signal });
-    if (response.status >= 400 && response.status !== 404) throw new DownloadRefused(response.status, (await response.text().catch(() => '')).slice(0, 300));
+    if (response.status >= 400 && response.status !== 404) {
+      const body = (await response.text().catch(() => '')).slice(0, 300);
+      throw new DownloadError('refused', `${url}: HTTP ${response.status}`, { status: response.status, body });
+    }
     if (!response.ok || /text\/html/.test(response.headers.get('content-type') ?? '') || !response.body) {
       await response.body?.cancel().catch(() => {});
       return undefined;
@@ -160,7 +164,7 @@ export class Models {
     this.post({
       type: 'weights',
       state: {
-        status: 'missing', key: canonical, download: { bytes: approximateBytes(zoo) },
+        status: 'missing', key: canonical, download: await this.downloadOffer(zoo),
         message: `${title} is not in this browser yet. Download it from the model zoo (${zoo.dataset}, ${zoo.score.toFixed(1)}% ${zoo.metric}), or drop its ${zoo.path.split('/').pop()} on the page.`,
       },
     });
@@ -175,52 +179,117 @@ export class Models {
     }
   }
 
+  /** What downloading `zoo` will fetch (its weights' records), and what an earlier visit's download left of it. */
+  private async downloadOffer(zoo: ZooModel): Promise<{ bytes: number; kept?: number }> {
+    const kept = await this.cache()?.keptDownloadBytes(zoo.name).catch(() => 0);
+    return { bytes: approximateWeightBytes(zoo), ...(kept ? { kept } : {}) };
+  }
+
+  /**
+   * Downloads a zoo model's weights (by HTTP Range where the server answers it: only the weights' records, kept
+   * in browser storage block by block so a broken-off download resumes, in this visit or a later one), converts
+   * and caches them. One tab at a time: another tab's download of the same model is waited for.
+   */
   async downloadModel(key: ModelKey): Promise<void> {
     const zoo = findZooModel(key);
     if (!zoo) return;
     const generation = ++this.generation;
     this.download?.abort();
     const controller = (this.download = new AbortController());
-    const estimate = approximateBytes(zoo);
-    const loading = (received: number, total: number) => {
-      if (generation === this.generation) this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'download', received, total: total || estimate, cancellable: true } });
-    };
-    const missing = (message: string): WeightsState => ({ status: 'missing', key: zoo.name, message, download: { bytes: estimate } });
-    loading(0, 0);
-    const url = zooUrl(zoo, this.sources.zooUrl);
-    let fetched: Fetched | undefined;
-    try {
-      fetched = await this.fetchWeights(url, zoo.name, controller.signal, loading);
-    } catch (e) {
+    const fail = async (message: string) => {
       if (generation !== this.generation) return;
-      if (controller.signal.aborted) return this.restoreWeightsState(missing(`The download of ${zoo.title} was cancelled.`));
-      // Our server's relay says what went wrong in a sentence (unreachable, refused); a mirror only its status.
-      const why = e instanceof DownloadRefused
-        ? (e.status === 502 && e.body ? e.body : `the server answered HTTP ${e.status}`)
-        : `the model zoo cannot be reached (${(e as Error).message})`;
-      const message = `${zoo.title} could not be downloaded: ${why}. Check the connection and try again, or drop ${zoo.path.split('/').pop()} on the page.`;
-      this.restoreWeightsState(missing(message));
+      this.restoreWeightsState({ status: 'missing', key: zoo.name, message, download: await this.downloadOffer(zoo) });
       this.post({ type: 'error', scope: 'weights', message });
-      return;
+    };
+    try {
+      await oneTabAtATime(`slowfast-web download ${zoo.name}`, controller.signal, () => {
+        if (generation === this.generation) {
+          this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'waiting', received: 0, total: 0, cancellable: true } });
+        }
+      }, async (waited) => {
+        // The other tab's download is cached by now, unless it failed.
+        const cached = waited ? await this.cache()?.get(zoo.name) : undefined;
+        if (cached) return this.useWeights(cached, { name: zoo.title, source: 'cache', generation, cacheIt: false, key: zoo.name });
+        return this.downloadFromZoo(zoo, generation, controller.signal);
+      });
+    } catch (e) {
+      const title = zoo.title;
+      const drop = `drop ${zoo.path.split('/').pop()} on the page`;
+      if (controller.signal.aborted || (e instanceof DownloadError && e.kind === 'aborted')) {
+        if (generation === this.generation) this.restoreWeightsState({ status: 'missing', key: zoo.name, message: `The download of ${title} was cancelled.`, download: await this.downloadOffer(zoo) });
+      } else if (e instanceof DownloadError) {
+        const d = e.detail;
+        const why = {
+          unreachable: () => `${title} could not be downloaded: the model zoo cannot be reached (${d.why}). Check the connection and try again, or ${drop}.`,
+          refused: () => d.status === 404
+            ? `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or ${drop}.`
+            // Our server's relay says what went wrong in a sentence (unreachable, refused); a mirror only its status.
+            : `${title} could not be downloaded: ${d.status === 502 && d.body ? d.body
+              : d.status === 416 ? 'the server\'s answers disagree on the file\'s size (HTTP 416)' : `the server answered HTTP ${d.status}`}. Check the connection and try again, or ${drop}.`,
+          'not-a-file': () => `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or ${drop}.`,
+          'broke-off': () => `The download of ${title} broke off at ${mib(d.at ?? 0)} of ${mib(d.total ?? 0)} (${d.why}), ${DOWNLOAD_TRIES} times. What arrived is kept in this browser: download again to resume.`,
+          changed: () => `${title} changed on the server during the download, so what was kept of it is dropped: download again to start over.`,
+          aborted: () => `The download of ${title} was cancelled.`,
+        }[e.kind]();
+        await fail(why);
+      } else if (e instanceof StorageFullError) {
+        await fail(`${title} needs about ${mib(e.need)} of browser storage, and this browser allows ${mib(Math.max(0, e.free))} more. Remove cached models (Clear cache) or free disk space, or ${drop}.`);
+      } else if (e instanceof CheckpointError) {
+        await fail(`The download of ${title} is not usable weights: ${e.message}`);
+      } else {
+        await fail(`${title} could not be read: ${(e as Error).message}`);
+      }
     } finally {
       if (this.download === controller) this.download = undefined;
     }
-    if (generation !== this.generation) return void fetched?.discard();
-    if (!fetched) {
-      const message = `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or drop ${zoo.path.split('/').pop()} on the page.`;
-      this.restoreWeightsState(missing(message));
-      this.post({ type: 'error', scope: 'weights', message });
-      return;
+  }
+
+  /** The download itself (the tab holds the lock): by ranges where the server answers them, else the whole file. */
+  private async downloadFromZoo(zoo: ZooModel, generation: number, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    let lastReport = 0;
+    let wholeFile = false;
+    const loading = (received: number, total: number, fetched = received, expected = total, force = false) => {
+      // The last report always goes out: a library user's progress ends at its total.
+      if (generation !== this.generation || (!force && expected > fetched && performance.now() - lastReport < 100)) return;
+      lastReport = performance.now();
+      // Time left from this visit's rate, once there is a second of it to go by.
+      const seconds = (performance.now() - started) / 1000;
+      const secondsLeft = seconds > 1 && fetched > 0 && expected > fetched ? Math.ceil(((expected - fetched) / fetched) * seconds) : undefined;
+      this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'download', received, total, cancellable: true, ...(secondsLeft ? { secondsLeft } : {}), ...(wholeFile ? { wholeFile } : {}) } });
+    };
+    const offer = await this.downloadOffer(zoo);
+    loading(offer.kept ?? 0, offer.bytes, 0, offer.bytes - (offer.kept ?? 0), true);
+    const url = zooUrl(zoo, this.sources.zooUrl);
+    const support = await probeRanges(url, { signal });
+    if (!support) {
+      // A server that answers every request with the whole file: fetched whole, as it must be.
+      wholeFile = true;
+      const fetched = await this.fetchWeights(url, zoo.name, signal, (received, total) => loading(received, total)).catch((e: unknown) => {
+        if (e instanceof DownloadError || signal.aborted) throw e;
+        throw new DownloadError('unreachable', String(e), { why: e instanceof Error ? e.message : String(e) });
+      });
+      if (!fetched) throw new DownloadError('not-a-file', `${url} is not a file`);
+      if (generation !== this.generation) return void (await fetched.discard());
+      this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
+      return this.useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
     }
-    this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
+    const cache = this.cache();
+    if (cache) await checkStorageFor(approximateWeightBytes(zoo) * 2 - (offer.kept ?? 0));
+    const store = cache ? await cache.openBlocks(zoo.name).catch(() => memoryBlockStore()) : memoryBlockStore();
+    const source = await rangedSource({
+      url, support, store, signal, estimate: approximateWeightBytes(zoo) - (offer.kept ?? 0),
+      onProgress: (s) => loading(s.kept + s.fetched, s.kept + s.expected, s.fetched, s.expected),
+    });
     try {
-      await this.useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+      await this.useWeights(source, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
     } catch (e) {
-      if (generation !== this.generation) return;
-      const message = e instanceof CheckpointError ? `The download of ${zoo.title} is not usable weights: ${e.message}` : `${zoo.title} could not be read: ${(e as Error).message}`;
-      this.restoreWeightsState(missing(message));
-      this.post({ type: 'error', scope: 'weights', message });
+      // What arrived is kept for a later try, unless the user cancelled or it is not a checkpoint at all.
+      if (signal.aborted || e instanceof CheckpointError || (e instanceof DownloadError && e.kind === 'aborted')) await source.discard();
+      else await source.close();
+      throw e;
     }
+    await source.discard();
   }
 
   async loadWeightsFile(file: Blob, name: string): Promise<void> {
@@ -275,11 +344,40 @@ interface Fetched {
   discard(): Promise<void>;
 }
 
-class DownloadRefused extends Error {
-  constructor(readonly status: number, readonly body: string) {
-    super(`HTTP ${status}`);
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+
+/** Browser storage too full for a download and its converted weights. */
+class StorageFullError extends Error {
+  constructor(readonly need: number, readonly free: number) {
+    super(`${need} bytes of storage needed, ${free} free`);
   }
 }
+
+/** Refuses to start a download that browser storage cannot hold (where the browser says how much it allows). */
+async function checkStorageFor(need: number): Promise<void> {
+  const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+  if (estimate?.quota === undefined || estimate.usage === undefined) return;
+  const free = estimate.quota - estimate.usage;
+  if (free < need) throw new StorageFullError(need, free);
+}
+
+/**
+ * Runs `run` holding the Web Lock `name`, so two tabs never download one file at once; where another tab holds
+ * it, says so (`onWait`) and waits (`waited` is then true). Browsers without Web Locks run it at once.
+ */
+async function oneTabAtATime(name: string, signal: AbortSignal, onWait: () => void, run: (waited: boolean) => Promise<void>): Promise<void> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return run(false);
+  const done = await locks.request(name, { ifAvailable: true }, async (lock) => {
+    if (!lock) return false;
+    await run(false);
+    return true;
+  });
+  if (done) return;
+  onWait();
+  await locks.request(name, { signal }, () => run(true));
+}
+
 
 /**
  * Where this page gets a zoo checkpoint: the mirror its starter or deployer set, else its own server, which fetches

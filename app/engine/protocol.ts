@@ -53,11 +53,21 @@ export type GpuState =
 
 export type WeightsState =
   | { status: 'none' }
-  /** `cancellable`: a download from the model zoo, which 'cancelDownload' stops. */
-  | { status: 'loading'; key: ModelKey; name: string; phase: 'cache' | 'download' | 'read'; received: number; total: number; cancellable?: boolean }
+  /**
+   * `cancellable`: a download from the model zoo, which 'cancelDownload' stops; `secondsLeft`, its time left at
+   * this visit's rate; `wholeFile`, the server answers no Range requests, so the whole checkpoint (optimizer state
+   * and all) comes. Phase 'waiting': another tab is downloading the same model, and this one waits for it.
+   */
+  | {
+    status: 'loading'; key: ModelKey; name: string; phase: 'cache' | 'download' | 'read' | 'waiting'; received: number; total: number;
+    cancellable?: boolean; secondsLeft?: number; wholeFile?: boolean;
+  }
   | { status: 'ready'; model: ModelInfo }
-  /** `download`: the model zoo has it and this site can fetch it (about `bytes` large): 'downloadModel' gets it. */
-  | { status: 'missing'; key: ModelKey; message: string; download?: { bytes: number } }
+  /**
+   * `download`: the model zoo has it and this site can fetch it ('downloadModel'): about `bytes` (its weights'
+   * records, not the whole checkpoint), of which `kept` arrived in an earlier download that broke off.
+   */
+  | { status: 'missing'; key: ModelKey; message: string; download?: { bytes: number; kept?: number } }
   | { status: 'error'; message: string };
 
 export type CacheState =

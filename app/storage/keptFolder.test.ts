@@ -44,6 +44,24 @@ describe('kept folders', () => {
       await root.remove('weights.bin');
       expect(await root.files()).toEqual([]);
     });
+
+    it(`${backend}: a file of blocks is written in any order, reads back block by block, and stays across openings`, async () => {
+      const root = await openKeptFolder(`kept-blocks-${backend}`, [backend]);
+      const BLOCK = 4096;
+      const file = await root.blocks('download.blocks', BLOCK);
+      await file.writeBlock(2, bytes(1000, 7));
+      await file.writeBlock(0, bytes(BLOCK, 8));
+      expect(await file.readBlock(0, BLOCK)).toEqual(bytes(BLOCK, 8));
+      // Never written: shorter than asked (nothing at all past the last block written).
+      expect((await file.readBlock(5, BLOCK)).length).toBeLessThan(BLOCK);
+      await file.close();
+      const again = await root.blocks('download.blocks', BLOCK);
+      expect(await again.readBlock(2, 1000)).toEqual(bytes(1000, 7));
+      expect(await again.readBlock(0, BLOCK)).toEqual(bytes(BLOCK, 8));
+      await again.close();
+      await root.remove('download.blocks');
+      expect(await root.files()).toEqual([]);
+    });
   }
 
 });

@@ -13,6 +13,14 @@ export interface KeptWriter {
   abort(): Promise<void>;
 }
 
+/** A file written and read in blocks of one size, in any order (a download kept across visits). */
+export interface BlockFile {
+  /** Block `i` (`length` bytes); shorter, or empty, where it was never written. */
+  readBlock(i: number, length: number): Promise<Uint8Array<ArrayBuffer>>;
+  writeBlock(i: number, bytes: Uint8Array<ArrayBuffer>): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface KeptFolder {
   readonly backend: KeptBackend;
   /** The file's contents (read from storage as they are used, for OPFS), or undefined if there is none. */
@@ -21,6 +29,8 @@ export interface KeptFolder {
   write(name: string, data: Uint8Array<ArrayBuffer> | string): Promise<void>;
   /** A file to stream into (a download of hundreds of MB goes to storage, not memory). */
   create(name: string): Promise<KeptWriter>;
+  /** A file of `blockBytes` blocks, made if absent; one tab at a time (OPFS locks it while open). */
+  blocks(name: string, blockBytes: number): Promise<BlockFile>;
   /** The names of the files in this folder (not its folders'). */
   files(): Promise<string[]>;
   remove(name: string): Promise<void>;
@@ -64,6 +74,14 @@ async function openOpfs(name: string): Promise<KeptFolder> {
   return new OpfsFolder(await (await navigator.storage.getDirectory()).getDirectoryHandle(name, { create: true }));
 }
 
+/** OPFS's in-place access to a file, in workers. */
+interface SyncAccessHandle {
+  read(buffer: Uint8Array, options: { at: number }): number;
+  write(buffer: Uint8Array, options: { at: number }): number;
+  flush(): void;
+  close(): void;
+}
+
 class OpfsFolder implements KeptFolder {
   readonly backend = 'opfs';
   constructor(private readonly dir: FileSystemDirectoryHandle) {}
@@ -96,6 +114,37 @@ class OpfsFolder implements KeptFolder {
         await writable.abort().catch(() => {});
         await this.remove(name);
       },
+    };
+  }
+
+  async blocks(name: string, blockBytes: number): Promise<BlockFile> {
+    const handle = await this.dir.getFileHandle(name, { create: true });
+    // A worker writes in place; elsewhere each block is a small transaction of the async API.
+    // The DOM's types lack the worker-only API.
+    const inWorker = handle as FileSystemFileHandle & { createSyncAccessHandle?: () => Promise<SyncAccessHandle> };
+    if (inWorker.createSyncAccessHandle) {
+      const access = await inWorker.createSyncAccessHandle();
+      return {
+        async readBlock(i, length) {
+          const bytes = new Uint8Array(length);
+          const read = access.read(bytes, { at: i * blockBytes });
+          return read === length ? bytes : bytes.slice(0, read);
+        },
+        async writeBlock(i, bytes) {
+          access.write(bytes, { at: i * blockBytes });
+          access.flush();
+        },
+        close: async () => access.close(),
+      };
+    }
+    return {
+      readBlock: async (i, length) => new Uint8Array(await (await handle.getFile()).slice(i * blockBytes, i * blockBytes + length).arrayBuffer()),
+      async writeBlock(i, bytes) {
+        const writable = await handle.createWritable({ keepExistingData: true });
+        await writable.write({ type: 'write', position: i * blockBytes, data: bytes });
+        await writable.close();
+      },
+      close: async () => {},
     };
   }
 
@@ -207,6 +256,16 @@ class IndexedDbFolder implements KeptFolder {
         if (part === 0) await transact('readwrite', (s) => void s.put(new ArrayBuffer(0), [path, 0]));
       },
       abort: async () => void (await transact('readwrite', (s) => void s.delete(partsOf(partial)))),
+    };
+  }
+
+  async blocks(name: string): Promise<BlockFile> {
+    // A block is a part, keyed by its number: written and read alone, in any order.
+    const path = this.pathOf(name);
+    return {
+      readBlock: async (i) => new Uint8Array((await transact('readonly', (s) => s.get([path, i]) as IDBRequest<ArrayBuffer | undefined>)) ?? new ArrayBuffer(0)),
+      writeBlock: async (i, bytes) => void (await transact('readwrite', (s) => void s.put(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), [path, i]))),
+      close: async () => {},
     };
   }
 

@@ -48,6 +48,8 @@ export const modelSlice = (router: EventRouter): StateCreator<StoreState, [], []
 
     downloadModel(key) {
       set({ weightsError: undefined });
+      // A download kept across visits should not be the first thing the browser evicts (only a page may ask).
+      void navigator.storage?.persist?.().catch(() => false);
       engine()?.send({ type: 'downloadModel', key });
     },
 

@@ -166,10 +166,13 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
     if (planned) {
       let missing = 0;
       for (const b of planned) if (!have.has(b)) missing += blockLength(b);
-      stats.expected = stats.fetched + missing;
+      // The block arriving now is in both: its bytes so far are fetched, and it is missing until whole.
+      stats.expected = stats.fetched + missing - (arriving && planned.has(arriving.block) ? arriving.filled : 0);
     } else stats.expected = Math.max(stats.expected, stats.fetched);
     o.onProgress?.(stats);
   };
+  /** The block being fetched, and how much of it has arrived. */
+  let arriving: { block: number; filled: number } | undefined;
   /** The block last read back, as the reader reads many small records from one block. */
   let lastRead: { i: number; bytes: Uint8Array<ArrayBuffer> } | undefined;
 
@@ -221,6 +224,7 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
               if (block <= last) pending = new Uint8Array(blockLength(block));
             }
           }
+          arriving = { block, filled };
           report();
           if (at >= end) {
             await reader.cancel().catch(() => {});
@@ -286,7 +290,6 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
       for (const { offset, length } of spans) {
         for (let b = Math.floor(offset / BLOCK_BYTES); b <= Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES) && b < blocks; b++) planned.add(b);
       }
-      stats.kept = [...planned].filter((b) => have.has(b)).reduce((n, b) => n + blockLength(b), 0);
       report();
     },
     async refresh(offset, length) {
