@@ -15,7 +15,7 @@ import type { MemoryReport } from './executor.ts';
 import type { Graph } from './graph.ts';
 import { exportOnnx } from './onnx/exportOnnx.ts';
 import { loadOrtModel, type OrtBackend } from './onnx/onnxRuntime.ts';
-import { PRESETS, type PresetName, type SlowFastConfig } from './slowfast.ts';
+import { scaledConfig, type PresetName, type SlowFastConfig } from './slowfast.ts';
 import { readWeights, toSafetensors } from './weights/load.ts';
 import { StateDictSource, randomStateDict } from './weights/weightSource.ts';
 
@@ -155,9 +155,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
   options = { ...options, inputSize: options.inputSize || (software ? 64 : 224), width: options.width || (software ? 0.25 : 1) };
   const presets: PresetResult[] = [];
   for (const preset of options.presets) {
-    const base: SlowFastConfig = PRESETS[preset];
-    const stem = base.stemChannels.map((c) => Math.max(1, Math.round(c * options.width))) as [number, number];
-    const config: SlowFastConfig = { ...base, stemChannels: stem, inputSize: options.inputSize };
+    const config = scaledConfig(preset, options.width, options.inputSize);
     const dict = randomStateDict(config);
     const cached = toSafetensors(dict, config);
     const random = rng(5);

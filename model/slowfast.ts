@@ -103,6 +103,13 @@ export const PRESETS = {
 
 export type PresetName = keyof typeof PRESETS;
 
+/** A preset at `width` of its channels (at least one each) and input size `inputSize`: what the benches run. */
+export function scaledConfig(preset: PresetName, width: number, inputSize: number): SlowFastConfig {
+  const base: SlowFastConfig = PRESETS[preset];
+  const stemChannels = base.stemChannels.map((c) => Math.max(1, Math.round(c * width))) as [number, number];
+  return { ...base, stemChannels, inputSize };
+}
+
 export interface BuildOptions {
   /**
    * What the graph takes as input:

@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { benchChart } from './benchChart.mjs';
 import { parseCli, usageError } from './cli.mjs';
 import { readKeymapShapes } from './keymap.mjs';
+import { loadEngineModule } from './engine-node.mjs';
 import { ensureNodeModules, ensureSystemPackages, root } from './prereqs.mjs';
 
 const PRESET_NAMES = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slow_r50_8x8'];
@@ -33,7 +34,9 @@ Options:
                    candidate tile) and time our engine with the tuned table, in the same rounds
   --resident       also time, on the first preset, cached weights → the first label of a video, and a second
                    video's drop → its first label on the engine that stays loaded and on a fresh one (as every
-                   video was before), with what each creates on the GPU and its peak GPU memory
+                   video was before), with what each creates on the GPU and its peak GPU memory; and a first
+                   visit, download → first label: the same weights as the zoo ships them (optimizer state and
+                   all) fetched by HTTP Range from a local server, only their records
   --teach          also time training a taught head (R50's 2304 features, 3 classes, 10/30/100 examples a class)
                    with its gradient on the CPU and on the GPU
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
@@ -73,16 +76,58 @@ if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) usage
 ensureNodeModules();
 ensureSystemPackages({ needFfmpeg: false });
 
+/**
+ * A checkpoint of `preset`'s random weights with its optimizer state, written to a temporary folder and served
+ * by a local server as a CDN serves the zoo (Range, and CORS for the bench's page).
+ */
+async function localZoo(preset, width, inputSize) {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createServer } = await import('node:http');
+  const { answerRange, fileSource } = await import('../e2e/rangeServer.mjs');
+  const dir = mkdtempSync(resolve(tmpdir(), 'slowfast-bench-zoo-'));
+  const file = resolve(dir, 'checkpoint.pyth');
+  const node = await loadEngineModule('/scripts/benchCheckpoint.ts');
+  try {
+    node.module.writeBenchCheckpoint(file, preset, width, inputSize);
+  } finally {
+    await node.close();
+  }
+  const server = createServer((req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'range, if-range');
+    res.setHeader('access-control-expose-headers', 'content-range, content-length, etag');
+    res.setHeader('cross-origin-resource-policy', 'cross-origin');
+    if (req.method === 'OPTIONS') return res.writeHead(204).end();
+    void answerRange(req, res, fileSource(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/checkpoint.pyth`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const { openEnginePage } = await import('./browser.mjs');
 const engine = await openEnginePage();
 let result;
 try {
   result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });
   if (args.resident) {
-    result.resident = await engine.run('/app/engine/engine.bench.ts', 'runResidentBench', {
-      preset: presets[0], inputSize: result.options.inputSize, width: result.options.width, runs,
-      videos: ['/shared/media/cricket.mp4', '/shared/media/cricket.webm'],
-    });
+    // The same weights as the zoo ships them, served by Range from this machine, for "download → first label".
+    const zoo = await localZoo(presets[0], result.options.width, result.options.inputSize);
+    try {
+      result.resident = await engine.run('/app/engine/engine.bench.ts', 'runResidentBench', {
+        preset: presets[0], inputSize: result.options.inputSize, width: result.options.width, runs,
+        videos: ['/shared/media/cricket.mp4', '/shared/media/cricket.webm'], download: zoo.url,
+      });
+    } finally {
+      await zoo.close();
+    }
   }
   if (args.teach) {
     result.teach = await engine.run('/model/head/train.bench.ts', 'runTrainBench', { features: 2304, classes: 3, examplesPerClass: [10, 30, 100], perTake: 5, epochs: 200 });
@@ -133,6 +178,11 @@ if (result.resident) {
 resident engine (${r.options.preset}, weights ${mib(r.weightBytes)}): cached weights → first label ${s(r.cacheToFirstLabel.ms)} (${made(r.cacheToFirstLabel)})`);
   console.log(`  second video → first label, engine kept loaded: ${s(r.medianMs.resident)} (${made(r.secondVideoResident[0])})`);
   console.log(`  second video → first label, fresh engine:       ${s(r.medianMs.rebuilt)} (${made(r.secondVideoRebuilt[0])})`);
+  const d = r.downloadToFirstLabel;
+  if (d) {
+    console.log(`  download → first label (a local server, by Range): ${s(d.ms)}, of which the download ${s(d.downloadMs)} ` +
+      `(${mib(d.fetchedBytes)} fetched of a ${mib(d.fileBytes)} checkpoint)`);
+  }
 }
 if (result.teach) {
   console.log(`\nteaching a head (${result.teach.options.features} features, ${result.teach.options.classes} classes, ${result.teach.options.epochs} steps per training):`);

@@ -3,8 +3,9 @@
 // loaded, and on a fresh one as every video had before (weights folded and uploaded again, bind groups
 // remade) — with what each creates and the peak GPU memory, all in one page on the same random weights.
 import { acquireGpu, liveResources, resetPeakBytes, type AdapterDescription } from '../../kernels/device.ts';
-import { PRESETS, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
+import { scaledConfig, type PresetName, type SlowFastConfig } from '../../model/slowfast.ts';
 import { checkWeights } from '../../model/weights/convert.ts';
+import { memoryBlockStore, probeRanges, rangedSource } from '../../model/weights/rangedDownload.ts';
 import { toSafetensors } from '../../model/weights/load.ts';
 import { StateDictSource, randomStateDict } from '../../model/weights/weightSource.ts';
 import { analyzeVideo } from '../video/analyze.ts';
@@ -20,6 +21,16 @@ export interface ResidentBenchOptions {
   videos: [string, string];
   /** Rounds of the second video on each engine (medians reported). */
   runs: number;
+  /** The same weights as the zoo ships them (with their optimizer state), served by Range at this address. */
+  download?: string;
+}
+
+/** A first visit: the checkpoint's weights fetched by Range from a local server → checked → first label. */
+export interface DownloadToFirstLabel extends FirstLabel {
+  fileBytes: number;
+  fetchedBytes: number;
+  /** Of `ms`, until the weights were fetched and checked. */
+  downloadMs: number;
 }
 
 export interface FirstLabel {
@@ -45,6 +56,7 @@ export interface ResidentBenchResult {
   secondVideoResident: FirstLabel[];
   secondVideoRebuilt: FirstLabel[];
   medianMs: { resident: number; rebuilt: number };
+  downloadToFirstLabel?: DownloadToFirstLabel;
 }
 
 /** Analyses `url` until its first clip is labelled, and says how long that took and what it made. */
@@ -83,9 +95,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 export async function runResidentBench(options: ResidentBenchOptions): Promise<ResidentBenchResult> {
   const gpu = await acquireGpu();
   const { device } = gpu;
-  const base = PRESETS[options.preset];
-  const stemChannels = base.stemChannels.map((c) => Math.max(1, Math.round(c * options.width))) as [number, number];
-  const config: SlowFastConfig = { ...base, stemChannels, inputSize: options.inputSize };
+  const config = scaledConfig(options.preset, options.width, options.inputSize);
   const cached = toSafetensors(randomStateDict(config), config);
 
   // The app's path from cached weights: read and check them, then the first video builds the model.
@@ -109,9 +119,26 @@ export async function runResidentBench(options: ResidentBenchOptions): Promise<R
     fresh.destroy();
   }
   const weightBytes = [...checked.dict.values()].reduce((a, t) => a + t.data.byteLength, 0);
+  const downloadToFirstLabel = options.download ? await fromDownload(options.download, options.videos[0], options.inputSize, device) : undefined;
   device.destroy();
   return {
-    adapter: gpu.adapter, options, config, weightBytes, cacheToFirstLabel, secondVideoResident, secondVideoRebuilt,
+    adapter: gpu.adapter, options, config, weightBytes, cacheToFirstLabel, secondVideoResident, secondVideoRebuilt, downloadToFirstLabel,
     medianMs: { resident: median(secondVideoResident.map((r) => r.ms)), rebuilt: median(secondVideoRebuilt.map((r) => r.ms)) },
   };
+}
+
+/** The app's path on a first visit, on a fresh engine: the weights' records by Range, checked, then the first label. */
+async function fromDownload(url: string, video: string, inputSize: number, device: GPUDevice): Promise<DownloadToFirstLabel> {
+  const engine = new Engine(device);
+  const started = performance.now();
+  const support = await probeRanges(url);
+  if (!support) throw new Error(`${url} answers no Range requests`);
+  const source = await rangedSource({ url, support, store: memoryBlockStore(), estimate: 0 });
+  const checked = await checkWeights(source);
+  const downloadMs = performance.now() - started;
+  // At the bench's input size, as the page runs a model at the size the user chose.
+  const config = { ...checked.config, inputSize };
+  const first = await firstLabel(engine, () => ({ id: 2, config, weights: () => new StateDictSource(checked.dict) }), video, device);
+  engine.destroy();
+  return { ...first, ms: performance.now() - started, downloadMs, fileBytes: support.total, fetchedBytes: source.stats.fetched };
 }
