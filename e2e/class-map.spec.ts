@@ -58,3 +58,47 @@ test('where it looks: a heatmap over the crop the network saw, for the top class
   await page.getByTestId('map-opacity').fill('1');
   await screenshot(page, 'app-class-map-slow-second-class');
 });
+
+test('a map for any class: every class in a searchable list, and one outside the clip\'s top five mapped on demand for the clip on screen', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openWithGoldenWeights(page);
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  const results = page.getByTestId('results');
+  await expect(results).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  const clips = await page.getByTestId('timeline').getAttribute('data-clips');
+  await page.locator('.player video').evaluate(async (v: HTMLVideoElement) => {
+    v.pause();
+    v.currentTime = 0.5;
+    await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+  });
+  const picker = page.getByTestId('map-class');
+  // The clip's five mapped classes first, then the other 395 of Kinetics-400.
+  await expect(picker.getByTestId('map-class-top').locator('option')).toHaveCount(5);
+  await expect(picker.getByTestId('map-class-all').locator('option')).toHaveCount(395);
+  const top = await picker.getByTestId('map-class-top').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+
+  // Found by typing, taken with Enter: a class the clip did not map.
+  const search = page.getByTestId('map-class-search');
+  await search.fill('juggling');
+  const matches = await picker.getByTestId('map-class-all').locator('option').allTextContents();
+  expect(matches.length).toBeGreaterThan(0);
+  expect(matches.every((m) => m.includes('juggling'))).toBe(true);
+  await search.press('Enter');
+  const chosen = await picker.inputValue();
+  expect(top).not.toContain(chosen);
+  expect(await picker.locator('option:checked').textContent()).toBe(matches[0]);
+  const overlay = page.getByTestId('class-map');
+  await expect(overlay).toHaveAttribute('data-class-index', chosen, { timeout: 120_000 });
+  const drawn = await overlayPixels(page);
+  expect(drawn.drawn).toBeGreaterThan(0.95 * drawn.area);
+  await expect(page.getByTestId('map-class-status')).toHaveCount(0);
+  // Only the clip on screen ran again: the analysis on screen is unchanged.
+  await expect(page.getByTestId('timeline')).toHaveAttribute('data-clips', clips!);
+  await expect(page.getByTestId('weights-error')).toHaveCount(0);
+  await screenshot(page, 'app-class-map-any-class');
+
+  // Back to one of the clip's own classes: shown at once, from its own maps.
+  await search.fill('');
+  await picker.selectOption(top[1]);
+  await expect(overlay).toHaveAttribute('data-class-index', top[1]);
+});

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { statSync } from 'node:fs';
 import { OFFICIAL_8X8_PARAMETERS, officialShapedCheckpoint } from './officialCheckpoint.ts';
 import { screenshot } from './helpers.ts';
-import { GOLDEN_CHECKPOINT } from './paths.ts';
+import { CRICKET_MP4, GOLDEN_CHECKPOINT } from './paths.ts';
 import { serveZooCheckpoint as serve, zooSent as sent } from './zooControl.ts';
 
 // The page's first visit fetches only a zoo checkpoint's weights, by HTTP Range through the site's relay, from the
@@ -100,6 +100,13 @@ test('a cancelled download leaves nothing kept; damaged bytes are fetched again;
   expect(stats.bytes!).toBeGreaterThanOrEqual(size);
   expect(stats.bytes!).toBeLessThan(size + 4 * MB);
   await other.close();
+
+  // The weights so fetched label a video as PyTorch does: the golden checkpoint (random weights) calls the
+  // cricket clip "presenting weather forecast" (../shared/golden's manifest).
+  await page.getByTestId('input-size').selectOption('64');
+  await page.getByTestId('video-input').setInputFiles(CRICKET_MP4);
+  await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', 'presenting weather forecast');
 });
 
 test('a server in trouble and a size that is a lie are explained, and what arrived stays for later', async ({ page }) => {
@@ -111,6 +118,8 @@ test('a server in trouble and a size that is a lie are explained, and what arriv
   const error = page.getByTestId('weights-error');
   await expect(error).toContainText(/The download of SlowFast R50 8×8 broke off at \d+\.\d MB of 9\.3 MB \(HTTP 502\), 5 times\. What arrived is kept in this browser: download again to resume\./, { timeout: 60_000 });
   await expect(page.getByTestId('download-model')).toHaveText(/^Resume the download \(≈ [\d.]+ MB left; [1-5]\.\d MB kept from before\)$/);
+  // Only the blocks and their list are kept: no half-written weights.
+  expect(await keptFiles(page)).toEqual(['SLOWFAST_8x8_R50.blocks', 'SLOWFAST_8x8_R50.blocks.json']);
 
   // A server that says the file is longer than it is: the range past its end is refused (416), in a sentence.
   await serve(GOLDEN_CHECKPOINT, { claimedSize: statSync(GOLDEN_CHECKPOINT).size + 10 * MB });

@@ -49,7 +49,10 @@ export interface ClassifyOptions {
    * engine, at these arrays.
    */
   bind?: Record<string, { buffer: GPUBuffer; shape?: readonly number[] } | { array: Float32Array }>;
-  /** With classMaps: the classes to map (default the top logits', as many as the classifier maps). */
+  /**
+   * With classMaps: the classes to map, at most as many as the classifier maps; its slots left map the top
+   * logits' classes (all of them by default).
+   */
   mapClasses?: readonly number[];
 }
 
@@ -193,8 +196,9 @@ export class Classifier {
     const asked = o.mapClasses ?? [];
     const bad = asked.find((k) => !(Number.isInteger(k) && k >= 0 && k < this.classCount));
     if (bad !== undefined) throw new RangeError(`class ${bad} is not one of the head's ${this.classCount}`);
-    if (o.mapClasses && o.mapClasses.length !== count) throw new RangeError(`this classifier maps ${count} classes a run, ${o.mapClasses.length} were asked for`);
-    const mapClasses = Uint32Array.from({ length: count }, (_, r) => asked[r] ?? topRank(r));
+    if (asked.length > count) throw new RangeError(`this classifier maps ${count} classes a run, ${asked.length} were asked for`);
+    // The classes asked for, then the top ones in the slots left.
+    const mapClasses = Uint32Array.from({ length: count }, (_, r) => asked[r] ?? topRank(r - asked.length));
     const t0 = performance.now();
     const out = await this.executor.run(count ? { mapClasses, ...inputs } : inputs, o.bind);
     const ms = performance.now() - t0;
@@ -208,7 +212,7 @@ export class Classifier {
     }
     if (count) {
       // Ranked as the kernel ranks them: by logit, equal ones by index (a stable sort).
-      const ranked = o.mapClasses ? [...o.mapClasses] : topIndices(logits, count);
+      const ranked = [...asked, ...topIndices(logits, count - asked.length)];
       const mapShape = (t: TensorId) => graph.shape(t).slice(2);
       const fastMaps = graph.outputs.get(OUTPUT.mapFast);
       const { map_slow: slow, map_fast: fast } = out;

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ClassMaps } from '../../model/classifier.ts';
 import { cropRect, heatmapPixels, mapAt, type MapPathway } from '../classMapView.ts';
 import { useStore } from '../store.ts';
@@ -68,10 +68,22 @@ export function MapsNeedWebGpu() {
   return <p className="detail" data-testid="maps-need-webgpu">Where it looks: maps need WebGPU (the CPU engine computes labels only).</p>;
 }
 
-/** Off, Slow, Fast or both pathways' maps, and their opacity. */
-export function ClassMapControls({ classes, slot, onSlot }: { classes?: { index: number; label: string }[]; slot: number; onSlot: (slot: number) => void }) {
+/** Any class of the model for the map: the clip's mapped top ones first, then every other, narrowed by a search. */
+export interface AnyClass {
+  /** Every class name, by index. */
+  names: readonly string[];
+  /** The class chosen. */
+  chosen: number;
+  onChoose: (index: number) => void;
+  /** What the page is doing about it (a map being made for this clip), or why it could not. */
+  status?: string;
+}
+
+/** Off, Slow, Fast or both pathways' maps, and their opacity; for the clip's top classes, or (`anyClass`) any class. */
+export function ClassMapControls({ classes, slot, onSlot, anyClass }: { classes?: { index: number; label: string }[]; slot: number; onSlot: (slot: number) => void; anyClass?: AnyClass }) {
   const { mapView, mapOpacity } = useStore((s) => s.settings);
   const { setSettings } = useStore.getState();
+  const [query, setQuery] = useState('');
   return (
     <div className="row map-controls">
       <label>
@@ -83,7 +95,10 @@ export function ClassMapControls({ classes, slot, onSlot }: { classes?: { index:
           <option value="fast">Fast pathway</option>
         </select>
       </label>
-      {classes && classes.length > 0 && (
+      {anyClass && (
+        <AnyClassPicker anyClass={anyClass} top={classes ?? []} query={query} onQuery={setQuery} disabled={mapView === 'off'} />
+      )}
+      {!anyClass && classes && classes.length > 0 && (
         <label>
           for{' '}
           <select value={slot} onChange={(e) => onSlot(Number(e.target.value))} data-testid="map-class" disabled={mapView === 'off'}>
@@ -101,5 +116,45 @@ export function ClassMapControls({ classes, slot, onSlot }: { classes?: { index:
           onChange={(e) => setSettings({ mapOpacity: Number(e.target.value) })} data-testid="map-opacity" />
       </label>
     </div>
+  );
+}
+
+/** The class list of AnyClass: a search box (Enter takes its first match) and the list it narrows. */
+function AnyClassPicker({ anyClass, top, query, onQuery, disabled }: { anyClass: AnyClass; top: { index: number; label: string }[]; query: string; onQuery: (q: string) => void; disabled: boolean }) {
+  const q = query.trim().toLowerCase();
+  const topIndices = new Set(top.map((c) => c.index));
+  const others = anyClass.names
+    .map((label, index) => ({ index, label }))
+    .filter((c) => !topIndices.has(c.index) && (!q || c.label.toLowerCase().includes(q)))
+    .sort((a, b) => a.label.localeCompare(b.label));
+  const shownTop = top.filter((c) => !q || c.label.toLowerCase().includes(q));
+  const chosenShown = shownTop.some((c) => c.index === anyClass.chosen) || others.some((c) => c.index === anyClass.chosen);
+  return (
+    <>
+      <label>
+        for{' '}
+        <select value={anyClass.chosen} onChange={(e) => anyClass.onChoose(Number(e.target.value))} data-testid="map-class" disabled={disabled}>
+          {!chosenShown && <option value={anyClass.chosen}>{anyClass.names[anyClass.chosen]}</option>}
+          {shownTop.length > 0 && (
+            <optgroup label="This clip's top classes" data-testid="map-class-top">
+              {shownTop.map((c) => <option key={c.index} value={c.index}>{c.label}</option>)}
+            </optgroup>
+          )}
+          <optgroup label={q ? `Classes matching "${query.trim()}"` : 'Every class'} data-testid="map-class-all">
+            {others.map((c) => <option key={c.index} value={c.index}>{c.label}</option>)}
+          </optgroup>
+        </select>
+      </label>
+      <label>
+        find{' '}
+        <input type="search" value={query} placeholder="a class" disabled={disabled} data-testid="map-class-search"
+          onChange={(e) => onQuery(e.target.value)}
+          onKeyDown={(e) => {
+            const first = shownTop[0] ?? others[0];
+            if (e.key === 'Enter' && first) anyClass.onChoose(first.index);
+          }} />
+      </label>
+      {anyClass.status && <span className="detail" role="status" data-testid="map-class-status">{anyClass.status}</span>}
+    </>
   );
 }

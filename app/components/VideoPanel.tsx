@@ -34,20 +34,32 @@ function Results({ analysis }: { analysis: Analysis }) {
   const media = useRef<HTMLVideoElement>(null);
   const image = useRef<HTMLImageElement>(null);
   const [playable, setPlayable] = useState(true);
-  const [mapSlot, setMapSlot] = useState(0);
+  /** The class whose map shows; none: each clip's top one. */
+  const [mapClass, setMapClass] = useState<number>();
   const time = usePlaybackTime(media, analysis);
-  const { cancelAnalysis } = useStore.getState();
+  const { cancelAnalysis, mapClass: requestMap } = useStore.getState();
   const showModelLabels = useStore((s) => s.settings.showModelLabels);
   const duration = analysis.info?.duration ?? 0;
   const current = clipAt(analysis.results, time);
-  const mapClasses = current?.maps?.classes.map((index) => ({ index, label: current.top.find((l) => l.index === index)?.label ?? `class ${index}` }));
-  const slot = Math.min(mapSlot, (mapClasses?.length ?? 1) - 1);
+  const mapClasses = current?.maps?.classes.map((index) => ({ index, label: analysis.classNames[index] ?? `class ${index}` }));
+  const chosen = mapClass ?? current?.maps?.classes[0] ?? 0;
+  // The chosen class among the clip's own maps, else among those made for it on demand.
+  const inClip = current?.maps?.classes.indexOf(chosen) ?? -1;
+  const extra = current && inClip < 0 ? analysis.extraMaps.find((m) => m.start === current.start && m.classIndex === chosen) : undefined;
+  const mapView = useStore((s) => s.settings.mapView);
+  const failed = analysis.mapError && current && analysis.mapError.start === current.start && analysis.mapError.classIndex === chosen;
+  const needsMap = !!current?.maps && inClip < 0 && !extra && mapView !== 'off' && !failed;
+  useEffect(() => {
+    if (needsMap && current && !analysis.mapping) requestMap({ start: current.start, end: current.end }, chosen);
+  }, [needsMap, current, chosen, analysis.mapping, requestMap]);
+  const mapStatus = analysis.mapping ? `Mapping ${analysis.classNames[analysis.mapping.classIndex]} for the clip at ${analysis.mapping.start.toFixed(1)} s…` : failed ? analysis.mapError!.message : undefined;
   const { segments, vtt, vttUrl } = useSegments(analysis);
   const seek = (t: number) => {
     if (media.current) media.current.currentTime = t;
   };
-  const shown = current?.maps && {
-    maps: current.maps, slot, inputSize: analysis.inputSize,
+  const mapsShown = inClip >= 0 ? { maps: current!.maps!, slot: inClip } : extra ? { maps: extra.maps, slot: 0 } : undefined;
+  const shown = current && mapsShown && {
+    ...mapsShown, inputSize: analysis.inputSize,
     phase: Math.min(1, Math.max(0, (time - current.start) / (current.end - current.start || 1))),
   };
   const record = () =>
@@ -70,7 +82,8 @@ function Results({ analysis }: { analysis: Analysis }) {
         {analysis.engine === 'wasm' ? (
           <MapsNeedWebGpu />
         ) : (
-          <ClassMapControls classes={mapClasses} slot={slot} onSlot={setMapSlot} />
+          <ClassMapControls classes={mapClasses} slot={Math.max(0, inClip)} onSlot={(i) => setMapClass(mapClasses?.[i]?.index)}
+            anyClass={current?.maps ? { names: analysis.classNames, chosen, onChoose: setMapClass, status: mapStatus } : undefined} />
         )}
         {!playable && <p className="notice">This browser cannot play the file back, but its frames were decoded and classified.</p>}
         {analysis.info?.container === 'element' && (

@@ -94,6 +94,9 @@ async function handle(request: EngineRequest): Promise<void> {
         post({ type: 'analysisEnd', id: request.id, outcome: 'cancelled' });
       }
       return;
+    case 'mapClip':
+      await scheduler.run(() => videos.mapClip(request.id, request.file, request.window, request.classIndex, request.settings));
+      return;
     case 'cancel':
       scheduler.cancel(request.id);
       return videos.cancel(request.id);

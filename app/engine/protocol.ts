@@ -190,6 +190,11 @@ export type EngineRequest =
   | { type: 'tuneTiles'; settings: RunSettings }
   /** With `frames`, the frames come from the page's <video> element (WebCodecs refused the file). */
   | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames }
+  /**
+   * Where the model looked for `classIndex` in one clip of a file already analysed (a class outside the clip's
+   * mapped top ones): the clip is decoded and run again. Answered by 'clipMap', or an error of scope 'maps'.
+   */
+  | { type: 'mapClip'; id: number; file: Blob; window: { start: number; end: number }; classIndex: number; settings: RunSettings }
   | { type: 'cancel'; id: number }
   | { type: 'webcamStart'; id: number; frames: CameraFrames; settings: RunSettings; intervalMs: number }
   | { type: 'webcamStop'; id: number; error?: { kind: WebcamErrorKind; message: string } }
@@ -215,6 +220,8 @@ export type EngineEvent =
   | { type: 'progress'; id: number; clipsDone: number; clips: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
+  /** A clip's maps with `classIndex` first (its top classes after), asked for by 'mapClip'. */
+  | { type: 'clipMap'; id: number; start: number; classIndex: number; maps: ClassMaps }
   /** Something to know about an analysis's results (a video shorter than a clip, one that ends early). */
   | { type: 'notice'; id: number; kind: AnalysisNotice['kind']; message: string }
   /** `maps`: where the model looked in the latest clip (its own top classes, before smoothing). */
@@ -233,4 +240,4 @@ export type EngineEvent =
   | { type: 'head'; state: HeadState }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
-  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head'; id?: number; kind?: string; message: string };
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head' | 'maps'; id?: number; kind?: string; message: string };

@@ -120,6 +120,25 @@ export class VideoJobs {
     }
   }
 
+  /** One clip of a file run again, mapping `classIndex` first (a class the analysis did not map there). */
+  async mapClip(id: number, file: Blob, window: { start: number; end: number }, classIndex: number, settings: RunSettings): Promise<void> {
+    try {
+      const { gpu, engine, model, tiles } = await this.runtime.setup({ ...settings, views: 1 });
+      if (!gpu) throw new Error('maps need WebGPU (the CPU engine computes labels only)');
+      if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < model.config.numClasses)) throw new Error(`there is no class ${classIndex}`);
+      const video = await openVideoFile(file);
+      try {
+        const [clip] = await analyzeVideo(engine, model, video, { tiles, windows: [window], mappedClasses: [classIndex] });
+        if (!clip?.maps) throw new Error('the clip gave no maps');
+        this.post({ type: 'clipMap', id, start: window.start, classIndex, maps: clip.maps });
+      } finally {
+        video.dispose();
+      }
+    } catch (e) {
+      this.post({ type: 'error', scope: 'maps', id, message: `The map could not be made: ${(e as Error).message}` });
+    }
+  }
+
   /** The pooled features of a file's clips (3 crops each, every half second), inside `range` if given. */
   async teachFile(id: number, file: Blob, name: string, settings: RunSettings, range?: { start: number; end: number }, mirrored = false): Promise<void> {
     const features = async (run: RunSettings, notice?: string) => {

@@ -3,7 +3,7 @@
 // once it proves readable.
 import type { StateCreator } from 'zustand';
 import type { ClipLabels } from '../engine/library.ts';
-import type { EngineKind } from '../../model/classifier.ts';
+import type { ClassMaps, EngineKind } from '../../model/classifier.ts';
 import { clipFrameRate } from '../../model/clips.ts';
 import type { VideoInfo } from '../video/decode.ts';
 import { elementVideoInfo, frameGrid, openPlayableVideo, playerMayPlay, serveElementFrames } from '../video/elementSource.ts';
@@ -46,7 +46,22 @@ export interface Analysis {
   inputSize: number;
   stride: number;
   views: number;
+  /** Maps of classes outside a clip's mapped top ones, made on demand for the clip on screen (the latest few). */
+  extraMaps: ExtraMap[];
+  /** The map being made, or why the last could not be. */
+  mapping?: { start: number; classIndex: number };
+  mapError?: { start: number; classIndex: number; message: string };
 }
+
+/** One clip's maps with `classIndex` first. */
+export interface ExtraMap {
+  start: number;
+  classIndex: number;
+  maps: ClassMaps;
+}
+
+/** On-demand maps kept per analysis: enough to go back and forth between a few clips and classes. */
+const EXTRA_MAPS_KEPT = 8;
 
 /** A dropped file that is being opened, not yet on screen. */
 export interface Pending {
@@ -65,6 +80,8 @@ export interface VideoSlice {
   videoError?: string;
   openVideo(file: Blob, name: string): void;
   cancelAnalysis(): void;
+  /** Asks for the map of `classIndex` in the clip starting at `start` (a class outside its mapped top ones). */
+  mapClass(window: { start: number; end: number }, classIndex: number): void;
 }
 
 export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], [], VideoSlice> => (set, get) => {
@@ -114,7 +131,7 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
       videoError: undefined,
       analysis: {
         id: e.id, source, info: e.info, engine: e.engine, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
-        model, classNames, multiLabel, inputSize, stride, views,
+        model, classNames, multiLabel, inputSize, stride, views, extraMaps: [],
       },
     });
   });
@@ -129,6 +146,11 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
     if (get().pending?.id === e.id) set({ pending: undefined });
     updateAnalysis(e.id, (a) => ({ ...a, status: e.outcome === 'done' ? 'done' : 'cancelled' }));
   });
+  router.on('clipMap', (e) => updateAnalysis(e.id, (a) => ({
+    ...a, mapping: undefined, mapError: undefined,
+    extraMaps: [...a.extraMaps.filter((m) => m.start !== e.start || m.classIndex !== e.classIndex), { start: e.start, classIndex: e.classIndex, maps: e.maps }].slice(-EXTRA_MAPS_KEPT),
+  })));
+  router.onError(['maps'], (e) => updateAnalysis(e.id, (a) => (a.mapping ? { ...a, mapping: undefined, mapError: { ...a.mapping, message: e.message } } : a)));
   router.onError(['video'], (e) => {
     // The earlier analysis stays on screen; only a file that never started is dropped.
     const pending = get().pending;
@@ -165,6 +187,13 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
       const settings = get().settings;
       set({ pending: { id, file, source, settings }, videoError: undefined });
       client.send({ type: 'analyze', id, file, name, settings: runSettings(settings) });
+    },
+
+    mapClass(window, classIndex) {
+      const a = get().analysis;
+      if (!a || a.engine !== 'webgpu' || a.mapping) return;
+      set({ analysis: { ...a, mapping: { start: window.start, classIndex }, mapError: undefined } });
+      engine()?.send({ type: 'mapClip', id: a.id, file: a.source.file, window, classIndex, settings: { ...runSettings(get().settings), inputSize: a.inputSize } });
     },
 
     cancelAnalysis() {

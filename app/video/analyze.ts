@@ -52,6 +52,10 @@ export interface AnalyzeOptions {
   topK?: number;
   /** Classes mapped per clip, where the engine maps (default its own: DEFAULT_TOP_K). */
   mapClasses?: number;
+  /** These classes mapped in every clip, first (the top ones fill the slots left). */
+  mappedClasses?: readonly number[];
+  /** Only these clips (a clip on screen mapped again for another class), not the stride's or the paper's. */
+  windows?: readonly ClipWindow[];
   signal?: AbortSignal;
   /** Windows before this one were classified by an earlier attempt (the device was lost): skip them. */
   resumeAt?: number;
@@ -89,8 +93,10 @@ export const PAPER_CLIPS = 10;
 export const viewsFor = (o: Pick<AnalyzeOptions, 'protocol' | 'views'>): 1 | 3 => (o.protocol === 'paper' ? 3 : o.views ?? 1);
 
 /** Lays out the clips (every `stride` seconds, or the paper's evenly spaced ones) and how many ring slots the overlapping ones need at once. */
-export function planAnalysis(timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number, protocol: AnalyzeOptions['protocol'] = 'stride'): Plan {
-  const windows = protocol === 'paper' ? evenlySpacedWindows(duration, clipDuration(config), PAPER_CLIPS) : clipWindows(duration, clipDuration(config), stride);
+export function planAnalysis(
+  timestamps: readonly number[], duration: number, config: SlowFastConfig, stride: number, protocol: AnalyzeOptions['protocol'] = 'stride', only?: readonly ClipWindow[],
+): Plan {
+  const windows = only ? [...only] : protocol === 'paper' ? evenlySpacedWindows(duration, clipDuration(config), PAPER_CLIPS) : clipWindows(duration, clipDuration(config), stride);
   const picks = windows.map((w) => pickFrames(timestamps, w, clipFrames(config)));
   // A frame holds its slot from when it is decoded until the last clip that uses it is classified.
   const lastUse = new Map<number, number>();
@@ -125,7 +131,7 @@ export async function analyzeVideo(
   const timestamps = await video.frameTimestamps();
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
-  const plan = planAnalysis(timestamps, duration, config, stride, options.protocol);
+  const plan = planAnalysis(timestamps, duration, config, stride, options.protocol, options.windows);
   const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles, mapClasses: options.mapClasses });
   const { classifier, ring } = lease;
   options.onClassifier?.(classifier);
@@ -152,7 +158,7 @@ export async function analyzeVideo(
     let maps: ClassMaps | undefined;
     const centre = Math.max(0, ring.crops.indexOf(1));
     for (let v = 0; v < ring.views; v++) {
-      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: lease.bind });
+      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: lease.bind, mapClasses: options.mappedClasses });
       views.push(r.probabilities);
       features.push(r.features);
       if (r.base) baseViews.push(r.base.probabilities);
@@ -214,6 +220,8 @@ export async function analyzeVideo(
         }
         await classifyReady(index, false);
         index++;
+        // Clips asked for by name end where their last frame is: the rest of the file need not be decoded.
+        if (options.windows && next >= plan.windows.length) return results;
       }
     } catch (e) {
       // A decoder that fails part-way leaves the frames before the failure usable.
