@@ -41,6 +41,8 @@ Options:
                    with its gradient on the CPU and on the GPU
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
                    the same size, into the same JSON (slow on a software adapter: tens of minutes)
+  --browser NAME   chromium (default) or firefox: Debian's firefox-esr with Gecko's WebGPU turned on by this
+                   script's own profile (wgpu; Mesa's lavapipe where there is no GPU)
   --out FILE       JSON results (default bench-results/bench.json); the chart goes beside it as .svg
   -h, --help       show this help`;
 
@@ -58,7 +60,9 @@ const { args } = parseCli(HELP, {
   resident: { type: 'boolean', default: false },
   teach: { type: 'boolean', default: false },
   out: { type: 'string', default: 'bench-results/bench.json' },
+  browser: { type: 'string', default: 'chromium' },
 });
+if (!['chromium', 'firefox'].includes(args.browser)) usageError(HELP, `--browser must be chromium or firefox, got '${args.browser}'`);
 const presets = args.presets.split(',');
 for (const p of presets) if (!PRESET_NAMES.includes(p)) usageError(HELP, `--presets: unknown preset '${p}'`);
 const size = args.size === undefined ? 0 : Number(args.size);
@@ -74,7 +78,7 @@ const threads = args.threads === undefined ? undefined : Number(args.threads);
 if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) usageError(HELP, '--threads must be a positive integer');
 
 ensureNodeModules();
-ensureSystemPackages({ needFfmpeg: false });
+ensureSystemPackages({ needFfmpeg: false, otherEngines: args.browser === 'firefox' });
 
 /**
  * A checkpoint of `preset`'s random weights with its optimizer state, written to a temporary folder and served
@@ -113,7 +117,7 @@ async function localZoo(preset, width, inputSize) {
 }
 
 const { openEnginePage } = await import('./browser.mjs');
-const engine = await openEnginePage();
+const engine = await openEnginePage({ browser: args.browser });
 let result;
 try {
   result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });
@@ -147,12 +151,12 @@ await engine.close();
 
 const out = resolve(root, args.out);
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2));
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), browser: args.browser, ...result }, null, 2));
 const svgPath = out.replace(/\.json$/, '') + '.svg';
 writeFileSync(svgPath, benchChart(result));
 
 const mib = (b) => (b === null || b === undefined ? '—' : `${(b / 2 ** 20).toFixed(1)} MiB`);
-console.log(`adapter: ${result.adapter.description || result.adapter.vendor}; input ${result.options.inputSize}px, width ×${result.options.width}; ` +
+console.log(`${args.browser}, adapter: ${result.adapter.description || result.adapter.vendor || 'unnamed'}; input ${result.options.inputSize}px, width ×${result.options.width}; ` +
   `${runs} rounds after ${warmup} warm-up${result.crossOriginIsolated ? '' : ' (not cross-origin isolated: wasm single-threaded)'}`);
 for (const p of result.presets) {
   console.log(`\n${p.preset}: ${p.gflopPerClip.toFixed(2)} GFLOP/clip, ${(p.parameters / 1e6).toFixed(2)}M parameters; ` +

@@ -1,8 +1,19 @@
-// Starts the Vite dev server and the system Chromium (with the WebGPU flags) for the Node entry points that
-// run engine code in a browser: benchmarks and the CLI.
+// Starts the Vite dev server and a system browser for the Node entry points that run engine code in a browser
+// (benchmarks and the CLI): Chromium with the WebGPU flags (through Playwright), or Firefox with Gecko's WebGPU
+// (Debian's firefox-esr, through puppeteer-core over WebDriver BiDi). The one launcher of Firefox, which the
+// tests use too.
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromiumArgs, chromiumPath, root } from './prereqs.mjs';
+import { chromiumArgs, chromiumPath, firefoxPath, firefoxPrefs, root } from './prereqs.mjs';
+
+/** The browsers `openEnginePage` can run the engine in. */
+export const ENGINE_BROWSERS = ['chromium', 'firefox'];
+
+/** Firefox, headless, with WebGPU on unless `webgpu` is false; `prefs` adds to its prefs (a fake camera, a quota). */
+export async function launchFirefox({ webgpu = true, prefs = {} } = {}) {
+  const { default: puppeteer } = await import('puppeteer-core');
+  return puppeteer.launch({ browser: 'firefox', executablePath: firefoxPath, headless: true, extraPrefsFirefox: { ...firefoxPrefs(webgpu), ...prefs } });
+}
 
 /** URL path under which `serveFile` makes local files available to the page. */
 const FILES_PATH = '/__local';
@@ -34,12 +45,12 @@ function localFiles(files) {
 }
 
 /**
- * `extraArgs` are added to Chromium's command line (e.g. a fake camera). The page is cross-origin isolated
- * (vite.config.ts's headers), so the CPU engine's WebAssembly runs on several threads, as on the app's page.
+ * `browser`: 'chromium' (default) or 'firefox'. `extraArgs` are added to Chromium's command line (e.g. a fake
+ * camera). The page is cross-origin isolated (vite.config.ts's headers), so the CPU engine's WebAssembly runs on
+ * several threads, as on the app's page.
  */
-export async function openEnginePage({ extraArgs = [] } = {}) {
+export async function openEnginePage({ extraArgs = [], browser: kind = 'chromium' } = {}) {
   const { createServer } = await import('vite');
-  const { chromium: playwright } = await import('playwright');
   const files = new Map();
   // No file watching and no HMR: an edit elsewhere must not reload the page in the middle of a run.
   const server = await createServer({ root, logLevel: 'error', plugins: [localFiles(files)], server: {
@@ -47,7 +58,12 @@ export async function openEnginePage({ extraArgs = [] } = {}) {
   } });
   await server.listen();
   const url = server.resolvedUrls.local[0];
-  const browser = await playwright.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] });
+  let browser;
+  if (kind === 'firefox') browser = await launchFirefox();
+  else {
+    const { chromium: playwright } = await import('playwright');
+    browser = await playwright.launch({ executablePath: chromiumPath, args: [...chromiumArgs, ...extraArgs] });
+  }
   const page = await browser.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') console.error(`[browser] ${m.text()}`);
@@ -55,6 +71,8 @@ export async function openEnginePage({ extraArgs = [] } = {}) {
   await page.goto(new URL('scripts/bench.html', url).href);
   return {
     page,
+    /** Which browser runs the page. */
+    browser: kind,
     /** Serves a local file to the page under `name`; returns the URL path the page fetches it from. */
     serveFile(name, path) {
       files.set(name, resolve(path));
@@ -62,9 +80,12 @@ export async function openEnginePage({ extraArgs = [] } = {}) {
     },
     /**
      * Runs `work()` while sampling the page's JS heap (objects and ArrayBuffer contents) every few milliseconds
-     * through the DevTools protocol; resolves to its value and the peak, in bytes, above the heap at the start.
+     * through the DevTools protocol; resolves to its value and the peak, in bytes, above the heap at the start
+     * (no peak in Firefox).
      */
     async sampleHeap(work) {
+      // Only Chromium's DevTools protocol says how much heap the page holds.
+      if (kind !== 'chromium') return { value: await work() };
       const cdp = await page.context().newCDPSession(page);
       const usage = async () => {
         const u = await cdp.send('Runtime.getHeapUsage');

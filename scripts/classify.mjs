@@ -1,4 +1,5 @@
-// `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere).
+// `npm run classify -- …`: runs the engine in headless Chromium (SwiftShader here, the user's GPU elsewhere), or
+// Firefox (--browser firefox: Gecko's WebGPU).
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseCli, usageError } from './cli.mjs';
@@ -6,7 +7,7 @@ import { listVideos, mapNames, parseShard, readDone, shardOf, VIDEO_EXTENSIONS }
 
 const HELP = `Usage: npm run classify -- [<video or folder>…] --checkpoint FILE [options]
 
-Classifies video with SlowFast in headless Chromium (on WebGPU, or on the CPU engine) and prints the top-k
+Classifies video with SlowFast in headless Chromium or Firefox (on WebGPU, or on the CPU engine) and prints the top-k
 labels: Kinetics-400, Kinetics-600 or Charades (per class: a multi-label sigmoid head) by the head's size,
 "class N" for any other head (Something-Something v2's 174 among them) unless --labels names them.
 
@@ -58,9 +59,13 @@ Options:
                           onnxruntime-web's WebAssembly backend, a thread per core up to four); default:
                           WebGPU on a hardware adapter, the CPU engine on a software one (SwiftShader,
                           llvmpipe) or where there is no adapter
-  --json                  print JSON: top-k, all logits, config, timing, GPU memory, and how the checkpoint was
-                          read (size, time, peak JS memory) (several videos: an array, one entry per video,
-                          {file, error} for those that failed)
+  --browser chromium|firefox
+                          which browser runs the engine (default chromium): Debian's chromium (WebGPU on
+                          SwiftShader where there is no GPU), or firefox-esr with Gecko's WebGPU turned on by
+                          this CLI's own profile (wgpu; Mesa's lavapipe where there is no GPU)
+  --json                  print JSON: top-k, all logits, config, timing, GPU memory, the browser, and how the
+                          checkpoint was read (size, time, and in Chromium peak JS memory) (several videos: an
+                          array, one entry per video, {file, error} for those that failed)
 
 A library (many videos, many machines):
   --jsonl FILE            append one JSON line per video to FILE as soon as it is done ({file, …} as --json
@@ -98,11 +103,13 @@ const { args, positionals } = parseCli(HELP, {
   compare: { type: 'string' },
   json: { type: 'boolean', default: false },
   engine: { type: 'string' },
+  browser: { type: 'string', default: 'chromium' },
   jsonl: { type: 'string' },
   resume: { type: 'boolean', default: false },
   shard: { type: 'string' },
 }, { positionals: true });
 if (args.engine !== undefined && !['webgpu', 'wasm'].includes(args.engine)) usage(`--engine must be webgpu or wasm, got '${args.engine}'`);
+if (!['chromium', 'firefox'].includes(args.browser)) usage(`--browser must be chromium or firefox, got '${args.browser}'`);
 if (args.engine === 'wasm' && args.cam !== undefined) usage('--cam needs the WebGPU engine: the CPU engine computes no activation maps');
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
 if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args.preset}'; one of ${PRESETS.join(', ')}`);
@@ -173,9 +180,9 @@ if (positionals.length && !videos.length) process.exit(0);
 
 const { ensureNodeModules, ensureSystemPackages } = await import('./prereqs.mjs');
 ensureNodeModules();
-ensureSystemPackages({ needFfmpeg: false });
+ensureSystemPackages({ needFfmpeg: false, otherEngines: args.browser === 'firefox' });
 const { openEnginePage } = await import('./browser.mjs');
-const engine = await openEnginePage();
+const engine = await openEnginePage({ browser: args.browser });
 const errorLine = (e) => e.message.replace(/^page\.evaluate: (\w*Error: )?/, '').split('\n')[0];
 
 /** A float32 array as a NumPy .npy file (format 1.0, C order). */
@@ -229,6 +236,7 @@ const mib = (n) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 /** Reads the checkpoint in the page (kept there for the classifications), sampling the page's JS memory meanwhile. */
 async function loadCheckpoint(checkpointUrl) {
   const { value, start, peak } = await engine.sampleHeap(() => engine.run('/model/cli.ts', 'loadCheckpoint', { checkpointUrl }));
+  if (!peak) return value;
   return {
     ...value,
     // What reading it took at most, above what the page held before: JS objects and ArrayBuffer contents.
@@ -236,8 +244,9 @@ async function loadCheckpoint(checkpointUrl) {
     peakArrayBufferBytes: Math.max(0, peak.arrayBuffers - start.arrayBuffers),
   };
 }
-const loadLine = (l) => `weights: ${args.checkpoint} (${mib(l.fileBytes)}, ${l.format}) read in ${(l.ms / 1000).toFixed(1)} s; ` +
-  `peak JS memory while reading ${mib(l.peakHeapBytes + l.peakArrayBufferBytes)} (heap ${mib(l.peakHeapBytes)}, array buffers ${mib(l.peakArrayBufferBytes)})`;
+const loadLine = (l) => `weights: ${args.checkpoint} (${mib(l.fileBytes)}, ${l.format}) read in ${(l.ms / 1000).toFixed(1)} s` +
+  (l.peakHeapBytes === undefined ? ''
+    : `; peak JS memory while reading ${mib(l.peakHeapBytes + l.peakArrayBufferBytes)} (heap ${mib(l.peakHeapBytes)}, array buffers ${mib(l.peakArrayBufferBytes)})`);
 
 /** One video's line of --jsonl, written whole as soon as the video is done (a killed run loses at most this one). */
 function writeLine(entry) {
@@ -283,7 +292,7 @@ try {
     protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
     ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
     videoName: basename(file), checkpointName, ...extra,
-  });
+  }).then((result) => ({ ...result, browser: engine.browser }));
   if (positionals.length && args.compare !== undefined) {
     const loads = [load, await loadCheckpoint(urls.compare)];
     // The files' names, or their paths where the names are the same.
@@ -344,7 +353,7 @@ try {
       ...labels,
     });
     if (args.json) {
-      console.log(JSON.stringify({ ...result, load }));
+      console.log(JSON.stringify({ ...result, browser: engine.browser, load }));
     } else {
       const memory = result.engine === 'webgpu' ? `${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU` : `${(result.memory.weightBytes / 2 ** 20).toFixed(1)} MiB of weights`;
       console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ${result.ms.toFixed(0)} ms, ${memory}; ${loadLine(load)}`);

@@ -1,4 +1,4 @@
-// The command-line tools end to end: `npm run convert` in Node, `npm run classify` in headless Chromium.
+// The command-line tools end to end: `npm run convert` in Node, `npm run classify` in headless Chromium (and Firefox).
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,26 @@ describe('npm run classify', () => {
     const bad = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--labels', short]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^error: short\.json has 2 labels, but the model's head has 400 classes/m);
+  }, 240_000);
+
+  it('runs in Firefox too (--browser firefox): the golden logits on Gecko\'s WebGPU, and a video on its CPU engine', async () => {
+    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'webgpu', '--browser', 'firefox']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ engine: 'webgpu', browser: 'firefox' });
+    const c = closeness(out.logits, goldenLogits, 1e-4, 1e-5);
+    expect(c.ok, c.summary).toBe(true);
+    // Firefox has no DevTools heap sampling: the weights' reading is reported without a peak.
+    expect(out.load).not.toHaveProperty('peakHeapBytes');
+    const video = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--json', '--engine', 'wasm', '--browser', 'firefox']);
+    expect(video.status, video.stderr).toBe(0);
+    const labelled = JSON.parse(video.stdout);
+    expect(labelled).toMatchObject({ engine: 'wasm', browser: 'firefox' });
+    expect(labelled.top[0].label).toBe('presenting weather forecast');
+    expect(labelled.clips).toHaveLength(3);
+    const bad = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-fast', `${G}/input_fast.bin`, '--browser', 'safari']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--browser must be chromium or firefox, got 'safari'/);
   }, 240_000);
 
   it('classifies a video file clip by clip (cricket.mp4)', async () => {

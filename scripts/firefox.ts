@@ -1,27 +1,18 @@
 // Firefox for the tests: Debian's firefox-esr (never a downloaded one), launched by puppeteer-core over WebDriver
-// BiDi, with or without WebGPU. Used by the vitest browser provider below (kernel and model tests on Gecko's
+// BiDi, with or without WebGPU (the launcher is scripts/browser.mjs's, shared with the CLI). Used by the vitest browser provider below (kernel and model tests on Gecko's
 // WebGPU) and by the e2e tests that drive the page in Firefox.
 import { defineBrowserProvider } from '@vitest/browser';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { BrowserProvider, TestProject } from 'vitest/node';
-import firefox from './firefox.json' with { type: 'json' };
+import { launchFirefox } from './browser.mjs';
+
+export { launchFirefox };
 
 export interface FirefoxOptions {
   /** Gecko's WebGPU on (default) or off. */
   webgpu?: boolean;
   /** More prefs, e.g. media.navigator.streams.fake for a fake camera. */
   prefs?: Record<string, string | number | boolean>;
-}
-
-export const firefoxPath = () => process.env.FIREFOX_PATH || firefox.executablePath;
-
-export function launchFirefox(options: FirefoxOptions = {}): Promise<Browser> {
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: firefoxPath(),
-    headless: true,
-    extraPrefsFirefox: { ...firefox.prefs, ...(options.webgpu === false ? {} : firefox.webgpuPrefs), ...options.prefs },
-  });
 }
 
 /** A vitest browser provider that runs test files in Firefox (vitest ships Playwright's, which needs its own Firefox build). */

@@ -33,6 +33,8 @@ export const chromiumArgs = chromium.args;
 
 const firefox = JSON.parse(readFileSync(join(root, 'scripts', 'firefox.json'), 'utf8'));
 export const firefoxPath = process.env.FIREFOX_PATH || firefox.executablePath;
+/** Firefox's prefs for the engine: its own, and Gecko's WebGPU (wgpu; Mesa's lavapipe without a GPU) unless `webgpu` is false. */
+export const firefoxPrefs = (webgpu = true) => ({ ...firefox.prefs, ...(webgpu ? firefox.webgpuPrefs : {}) });
 const webkit = JSON.parse(readFileSync(join(root, 'scripts', 'webkit.json'), 'utf8'));
 
 function isDebianLike() {
