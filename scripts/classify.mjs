@@ -30,8 +30,10 @@ Options:
   --compare FILE          a second checkpoint on the same videos (the paper's Slow vs SlowFast, say): each
                           video's result for both, and the classes where they differ most ("gains": the
                           second's mean probability over its clips minus the first's, largest first); both
-                          need the same label set. With --json: {models: [first, second], gains: [{index,
-                          label, delta}]}, each model's entry what a run with it alone prints
+                          need the same label set. Each video is decoded once for both models (each runs
+                          its own clips: a 16×8 model spans 4.27 s). With --json: {models: [first, second],
+                          gains: [{index, label, delta}]}, each model's entry what a run with it alone prints
+                          (its ms is the two models' time together)
   --head FILE             label with a head taught on this checkpoint (npm run teach, or saved from the page's
                           Teach view) instead of the checkpoint's own; its class names come with it, and each
                           clip's checkpoint labels are kept beside them in --json (checkpointTop)
@@ -285,14 +287,17 @@ try {
   const urls = Object.fromEntries(Object.entries(files).filter(([, f]) => f).map(([what, f]) => [what, engine.serveFile(what, f)]));
   const load = await loadCheckpoint(urls.checkpoint);
   const labels = urls.labels ? { labelsUrl: urls.labels, labelsName: basename(args.labels) } : {};
-  /** One video through one checkpoint, as the page classifies it. */
-  const classifyWith = (i, file, checkpointUrl, checkpointName, extra = {}) => engine.run('/app/video/cli.ts', 'classifyVideo', {
+  /** What the page is asked to do with video `i`, as it classifies it. */
+  const requestFor = (i, file, checkpointUrl, checkpointName) => ({
     videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl, preset: args.preset, size, topK, stride, views, ...labels,
     engine: args.engine ?? (args.cam !== undefined ? 'webgpu' : undefined),
     protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
     ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
-    videoName: basename(file), checkpointName, ...extra,
-  }).then((result) => ({ ...result, browser: engine.browser }));
+    videoName: basename(file), checkpointName,
+  });
+  /** One video through one checkpoint. */
+  const classifyWith = (i, file, checkpointUrl, checkpointName) => engine.run('/app/video/cli.ts', 'classifyVideo', requestFor(i, file, checkpointUrl, checkpointName))
+    .then((result) => ({ ...result, browser: engine.browser }));
   if (positionals.length && args.compare !== undefined) {
     const loads = [load, await loadCheckpoint(urls.compare)];
     // The files' names, or their paths where the names are the same.
@@ -301,12 +306,13 @@ try {
     const results = [];
     for (const [i, file] of videos.entries()) {
       try {
-        const runs = [];
-        for (const [m, url] of [urls.checkpoint, urls.compare].entries()) {
-          // (What a run alone prints, and apart from it what the gains are made of.)
-          const { maps: _maps, segmentsCsv: _csv, segmentsVtt: _vtt, meanProbabilities, classNames, ...result } = await classifyWith(i, file, url, names[m], { meanProbabilities: true });
-          runs.push({ result: { file, ...result, load: loads[m] }, meanProbabilities, classNames });
-        }
+        // Both models on one decode of the video.
+        const both = await engine.run('/app/video/cli.ts', 'compareVideo', {
+          ...requestFor(i, file, urls.checkpoint, names[0]), second: { checkpointUrl: urls.compare, checkpointName: names[1] },
+        });
+        // (What a run alone prints, and apart from it what the gains are made of.)
+        const runs = both.map(({ maps: _maps, segmentsCsv: _csv, segmentsVtt: _vtt, meanProbabilities, classNames, ...result }, m) =>
+          ({ result: { file, ...result, browser: engine.browser, load: loads[m] }, meanProbabilities, classNames }));
         const gains = gainsOf(runs[0], runs[1]);
         const models = runs.map((r) => r.result);
         results.push({ file, models, gains });

@@ -3,11 +3,11 @@ import { acquireGpu, liveResources } from '../../kernels/device.ts';
 import { fetchShared } from '../../kernels/fixtures.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { readWeights } from '../../model/weights/load.ts';
-import { PRESETS } from '../../model/slowfast.ts';
+import { PRESETS, scaledConfig } from '../../model/slowfast.ts';
 import { RandomSource, StateDictSource } from '../../model/weights/weightSource.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
 import { Engine, type EngineModel } from '../engine/engine.ts';
-import { analyzeVideo, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
+import { analyzeVideo, analyzeVideoWith, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
 import { maxLogProbDelta } from './clipDistance.ts';
 import { openVideoFile } from './decode.ts';
 import { PHONE_TURNS, phoneVideoNames } from '../../scripts/phoneVideoNames.mjs';
@@ -119,6 +119,32 @@ describe('analyzeVideo', () => {
     const controller = new AbortController();
     const result = analyze('/shared/media/cricket.mp4', { signal: controller.signal, onClip: () => controller.abort() });
     await expect(result).rejects.toThrow(/abort/i);
+  });
+
+  it('two models on one decode: each gives exactly its clips alone, over its own spans (a 16×8 clip is 4.27 s)', async () => {
+    const long: EngineModel = { id: 4, config: scaledConfig('slowfast_r101_16x8', 0.125, 64), weights: () => new RandomSource(5) };
+    const alone = { golden: await analyze('/shared/media/cricket.mp4'), long: [] as ClipResult[] };
+    const longNotices: string[] = [];
+    const video = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
+    try {
+      alone.long = await analyzeVideo(engine, long, video);
+    } finally {
+      video.dispose();
+    }
+    const again = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
+    let both: ClipResult[][];
+    try {
+      both = await analyzeVideoWith(engine, [{ model, options: {} }, { model: long, options: { onNotice: (n) => longNotices.push(n.message) } }], again);
+    } finally {
+      again.dispose();
+    }
+    const plain = (rs: ClipResult[]) => rs.map((r) => ({ start: r.start, end: r.end, probabilities: Array.from(r.probabilities) }));
+    expect(plain(both[0])).toEqual(plain(alone.golden));
+    expect(plain(both[1])).toEqual(plain(alone.long));
+    expect(both[0]).toHaveLength(3);
+    // The 3.16 s video is shorter than one 4.27 s clip: one clip, spread over the video, and said so for that model only.
+    expect(both[1].map((r) => [r.start, r.end])).toEqual([[0, expect.closeTo(3.16, 1)]]);
+    expect(longNotices).toEqual([expect.stringMatching(/shorter than one clip \(4\.27 s\)/)]);
   });
 
   it('a second video reuses the resident model: no classifier built, no pipeline, no buffer, no weight upload', async () => {

@@ -126,80 +126,112 @@ export async function analyzeVideo(
   video: VideoFile,
   options: AnalyzeOptions = {},
 ): Promise<ClipResult[]> {
-  const { stride = 1, topK = DEFAULT_TOP_K, signal } = options;
-  const { config } = model;
+  const [results] = await analyzeVideoWith(engine, [{ model, options }], video);
+  return results;
+}
+
+/** One model's part of an analysis: its clips, its lease (classifier and ring) and where it has got to. */
+interface Track {
+  model: EngineModel;
+  options: AnalyzeOptions;
+  plan: Plan;
+  lease: Awaited<ReturnType<(Engine | CpuEngine)['lease']>>;
+  /** Frame index → its slot in this track's ring, while a clip still needs it. */
+  slotOf: Map<number, number>;
+  free: number[];
+  stillNeeded: Map<number, number>;
+  lastPick: number[];
+  results: ClipResult[];
+  /** The next window to classify, in time order. */
+  next: number;
+  lastWritten: number;
+}
+
+/**
+ * Several models over one video, decoded once: each frame any model's clips pick is written into each such
+ * model's ring, and each model's clips (its own spans: a model of another clip length has other windows) are
+ * classified as their frames arrive. Each run's options are its own (callbacks included); the first run's
+ * signal stops them all. The results, per run, are what analyzeVideo gives for that model alone.
+ */
+export async function analyzeVideoWith(engine: Engine | CpuEngine, runs: readonly { model: EngineModel; options: AnalyzeOptions }[], video: VideoFile): Promise<ClipResult[][]> {
+  const signal = runs[0]?.options.signal;
   const timestamps = await video.frameTimestamps();
   if (timestamps.length === 0) throw new VideoInputError('decode-failed', NO_FRAMES);
   const duration = Math.max(video.info.duration, timestamps[timestamps.length - 1]);
-  const plan = planAnalysis(timestamps, duration, config, stride, options.protocol, options.windows);
-  const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles, mapClasses: options.mapClasses });
-  const { classifier, ring } = lease;
-  options.onClassifier?.(classifier);
-  const slotOf = new Map<number, number>();
-  const free = Array.from({ length: plan.slotsPerView }, (_, i) => plan.slotsPerView - 1 - i);
-  const stillNeeded = new Map<number, number>();
-  for (const p of plan.picks) for (const f of new Set(p)) stillNeeded.set(f, (stillNeeded.get(f) ?? 0) + 1);
-  const lastPick = plan.picks.map((p) => Math.max(...p));
-  const results: ClipResult[] = [];
-  let next = 0; // the next window to classify, in time order
-  let lastWritten = -1;
-
-  /** Classifies one window from the ring; `picks` index the frames in presentation order. */
-  const classifyWindow = async (window: ClipWindow, picks: readonly number[]) => {
-    // A frame the decoder never produced (a damaged file) is stood in for by the nearest earlier one.
-    const slots = picks.map((f) => {
-      for (let g = Math.min(f, lastWritten); g >= 0; g--) if (slotOf.has(g)) return slotOf.get(g)!;
-      return 0;
-    });
-    const views: Float32Array[] = [];
-    const baseViews: Float32Array[] = [];
-    const features: Float32Array[] = [];
-    let ms = 0;
-    let maps: ClassMaps | undefined;
-    const centre = Math.max(0, ring.crops.indexOf(1));
-    for (let v = 0; v < ring.views; v++) {
-      const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: lease.bind, mapClasses: options.mappedClasses });
-      views.push(r.probabilities);
-      features.push(r.features);
-      if (r.base) baseViews.push(r.base.probabilities);
-      ms += r.ms;
-      if (v === centre) maps = r.maps;
-    }
-    const probabilities = classifier.combine(views);
-    const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms, maps, features };
-    if (baseViews.length) result.baseTop = classifier.baseTopOf(classifier.combineBase(baseViews), topK);
-    results.push(result);
-    options.onClip?.(result);
-  };
-
-  const classifyReady = async (decodedUpTo: number, final: boolean) => {
-    while (next < plan.windows.length && (lastPick[next] <= decodedUpTo || final)) {
-      if (next >= (options.resumeAt ?? 0)) await classifyWindow(plan.windows[next], plan.picks[next]);
-      for (const f of new Set(plan.picks[next])) {
-        const left = stillNeeded.get(f)! - 1;
-        stillNeeded.set(f, left);
-        if (left === 0 && slotOf.has(f)) {
-          free.push(slotOf.get(f)!);
-          slotOf.delete(f);
-        }
-      }
-      next++;
-      options.onProgress?.({ clipsDone: next, clips: plan.windows.length });
-    }
-  };
-
-  const clipLength = clipDuration(config);
-  // A damaged file's shortness is its damage, said once the frames run out.
-  const short = video.damage
-    ? undefined
-    : timestamps.length === 1
-      ? 'This video has a single frame: the clip repeats it, so the network sees no motion.'
-      : duration < clipLength - 1e-3
-        ? `This video (${duration.toFixed(2)} s) is shorter than one clip (${clipLength.toFixed(2)} s): its frames are spread over the clip, so motion looks slower than the network expects.`
-        : undefined;
-  if (short) options.onNotice?.({ kind: 'short', message: short });
-
+  const tracks: Track[] = [];
   try {
+    for (const { model, options } of runs) {
+      const plan = planAnalysis(timestamps, duration, model.config, options.stride ?? 1, options.protocol, options.windows);
+      const lease = await engine.lease(model, { views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles, mapClasses: options.mapClasses });
+      const stillNeeded = new Map<number, number>();
+      for (const p of plan.picks) for (const f of new Set(p)) stillNeeded.set(f, (stillNeeded.get(f) ?? 0) + 1);
+      tracks.push({
+        model, options, plan, lease, slotOf: new Map(), free: Array.from({ length: plan.slotsPerView }, (_, i) => plan.slotsPerView - 1 - i),
+        stillNeeded, lastPick: plan.picks.map((p) => Math.max(...p)), results: [], next: 0, lastWritten: -1,
+      });
+      options.onClassifier?.(lease.classifier);
+    }
+
+    /** Classifies one window of a track from its ring; `picks` index the frames in presentation order. */
+    const classifyWindow = async (t: Track, window: ClipWindow, picks: readonly number[]) => {
+      const { classifier, ring } = t.lease;
+      const topK = t.options.topK ?? DEFAULT_TOP_K;
+      // A frame the decoder never produced (a damaged file) is stood in for by the nearest earlier one.
+      const slots = picks.map((f) => {
+        for (let g = Math.min(f, t.lastWritten); g >= 0; g--) if (t.slotOf.has(g)) return t.slotOf.get(g)!;
+        return 0;
+      });
+      const views: Float32Array[] = [];
+      const baseViews: Float32Array[] = [];
+      const features: Float32Array[] = [];
+      let ms = 0;
+      let maps: ClassMaps | undefined;
+      const centre = Math.max(0, ring.crops.indexOf(1));
+      for (let v = 0; v < ring.views; v++) {
+        const r = await classifier.classify({ clipIndex: Uint32Array.from(slots, (s) => ring.slotOf(v, s)) }, topK, { bind: t.lease.bind, mapClasses: t.options.mappedClasses });
+        views.push(r.probabilities);
+        features.push(r.features);
+        if (r.base) baseViews.push(r.base.probabilities);
+        ms += r.ms;
+        if (v === centre) maps = r.maps;
+      }
+      const probabilities = classifier.combine(views);
+      const result: ClipResult = { ...window, probabilities, top: classifier.topOf(probabilities, topK), ms, maps, features };
+      if (baseViews.length) result.baseTop = classifier.baseTopOf(classifier.combineBase(baseViews), topK);
+      t.results.push(result);
+      t.options.onClip?.(result);
+    };
+
+    const classifyReady = async (t: Track, decodedUpTo: number, final: boolean) => {
+      const { plan } = t;
+      while (t.next < plan.windows.length && (t.lastPick[t.next] <= decodedUpTo || final)) {
+        if (t.next >= (t.options.resumeAt ?? 0)) await classifyWindow(t, plan.windows[t.next], plan.picks[t.next]);
+        for (const f of new Set(plan.picks[t.next])) {
+          const left = t.stillNeeded.get(f)! - 1;
+          t.stillNeeded.set(f, left);
+          if (left === 0 && t.slotOf.has(f)) {
+            t.free.push(t.slotOf.get(f)!);
+            t.slotOf.delete(f);
+          }
+        }
+        t.next++;
+        t.options.onProgress?.({ clipsDone: t.next, clips: plan.windows.length });
+      }
+    };
+
+    // A damaged file's shortness is its damage, said once the frames run out.
+    for (const t of tracks) {
+      const clipLength = clipDuration(t.model.config);
+      const short = video.damage
+        ? undefined
+        : timestamps.length === 1
+          ? 'This video has a single frame: the clip repeats it, so the network sees no motion.'
+          : duration < clipLength - 1e-3
+            ? `This video (${duration.toFixed(2)} s) is shorter than one clip (${clipLength.toFixed(2)} s): its frames are spread over the clip, so motion looks slower than the network expects.`
+            : undefined;
+      if (short) t.options.onNotice?.({ kind: 'short', message: short });
+    }
+
     let index = 0;
     let lastTime = 0;
     let failure: string | undefined;
@@ -208,20 +240,21 @@ export async function analyzeVideo(
         try {
           signal?.throwIfAborted();
           lastTime = frame.timestamp / 1e6;
-          if ((stillNeeded.get(index) ?? 0) > 0) {
-            const slot = free.pop();
+          for (const t of tracks) {
+            if ((t.stillNeeded.get(index) ?? 0) === 0) continue;
+            const slot = t.free.pop();
             if (slot === undefined) throw new Error('internal: the frame ring is full');
-            slotOf.set(index, slot);
-            await ring.write(frame, slot, video.info.orientation);
-            lastWritten = index;
+            t.slotOf.set(index, slot);
+            await t.lease.ring.write(frame, slot, video.info.orientation);
+            t.lastWritten = index;
           }
         } finally {
           frame.close();
         }
-        await classifyReady(index, false);
+        for (const t of tracks) await classifyReady(t, index, false);
         index++;
         // Clips asked for by name end where their last frame is: the rest of the file need not be decoded.
-        if (options.windows && next >= plan.windows.length) return results;
+        if (tracks.every((t) => t.options.windows && t.next >= t.plan.windows.length)) return tracks.map((t) => t.results);
       }
     } catch (e) {
       // A decoder that fails part-way leaves the frames before the failure usable.
@@ -233,23 +266,24 @@ export async function analyzeVideo(
     const frameTime = duration / timestamps.length;
     // Decoders give one frame per packet: when the last never came, the file ended early.
     const damage = failure ?? video.damage ?? (index < timestamps.length && lastTime < timestamps[timestamps.length - 1] - 1e-3 ? 'The file ends early: it is truncated or damaged.' : undefined);
-    const endsEarly = damage !== undefined;
-    if (!endsEarly) {
-      await classifyReady(index - 1, true);
-      return results;
+    if (damage === undefined) {
+      for (const t of tracks) await classifyReady(t, index - 1, true);
+      return tracks.map((t) => t.results);
     }
     // The file ends early (truncated, or damaged part-way): the windows it covered stand; the rest are dropped.
     // When it ended inside the first window, that window is made of what was decoded (all still in the ring).
     const decodedEnd = Math.min(lastTime + frameTime, duration);
-    if (results.length === 0) {
-      const window = { start: 0, end: decodedEnd };
-      await classifyWindow(window, pickFrames(timestamps.slice(0, index), window, clipFrames(config)));
-    }
-    options.onProgress?.({ clipsDone: results.length, clips: results.length });
     const of = video.damage ? '' : ` of ${duration.toFixed(2)} s`;
-    options.onNotice?.({ kind: 'incomplete', message: `Only the first ${decodedEnd.toFixed(2)} s${of} could be decoded. ${damage} The labels cover that part.` });
-    return results;
+    for (const t of tracks) {
+      if (t.results.length === 0) {
+        const window = { start: 0, end: decodedEnd };
+        await classifyWindow(t, window, pickFrames(timestamps.slice(0, index), window, clipFrames(t.model.config)));
+      }
+      t.options.onProgress?.({ clipsDone: t.results.length, clips: t.results.length });
+      t.options.onNotice?.({ kind: 'incomplete', message: `Only the first ${decodedEnd.toFixed(2)} s${of} could be decoded. ${damage} The labels cover that part.` });
+    }
+    return tracks.map((t) => t.results);
   } finally {
-    lease.release();
+    for (const t of tracks) t.lease.release();
   }
 }

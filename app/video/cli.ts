@@ -10,12 +10,12 @@ import { CpuEngine } from '../engine/cpuEngine.ts';
 import { Engine } from '../engine/engine.ts';
 import { combineProbabilities, DEFAULT_SEGMENT_OPTIONS, segmentsOf, type SegmentOptions } from '../../model/segments.ts';
 import { segmentsRecord, segmentsToCsv, segmentsToVtt } from '../results.ts';
-import { analyzeVideo, type ClipResult } from './analyze.ts';
+import { analyzeVideo, analyzeVideoWith, type AnalyzeOptions, type ClipResult } from './analyze.ts';
 import { backboneIdentity, checkBackbone, readHeadFile, writeHeadFile, type CustomHead } from '../../model/head/customHead.ts';
 import { cpuGradient, trainHead, type Example } from '../../model/head/train.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { LoadedWeights } from '../../model/weights/load.ts';
-import { openVideoFile } from './decode.ts';
+import { openVideoFile, type VideoInfo } from './decode.ts';
 
 export interface ClassifyVideoRequest {
   /** WebGPU or the CPU engine; none: WebGPU on a hardware adapter, else the CPU. */
@@ -60,55 +60,96 @@ async function engineFor(choice: EngineChoice): Promise<{ engine: Engine | CpuEn
 /** One engine model id per checkpoint and config, so a second video with the same ones reuses the model. */
 const modelIds = new Map<string, number>();
 
-export async function classifyVideo(req: ClassifyVideoRequest) {
-  const weights = await weightsAt(req.checkpointUrl);
+/** A checkpoint as the engine's model for this request (one id per checkpoint and config: a later video reuses it). */
+async function modelFor(req: ClassifyVideoRequest, checkpointUrl: string, checkpointName?: string) {
+  const weights = await weightsAt(checkpointUrl);
   const config = configOf(weights, { preset: req.preset, inputSize: req.size });
+  const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
+  const key = JSON.stringify([checkpointUrl, config]);
+  if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
+  const head = req.headUrl ? await headFor(req.headUrl, req.headName ?? 'the head file', weights, config, checkpointName) : undefined;
+  return { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels, head };
+}
+
+/** How the request's options analyse a video with this model, collecting its notices and classifier. */
+function analysisOptions(req: ClassifyVideoRequest, config: SlowFastConfig) {
+  const collected: { notices: string[]; classifier?: Classifier } = { notices: [] };
+  const options: AnalyzeOptions = {
+    // --cam maps the clip's --topk classes (the page maps its top five).
+    topK: req.topK, mapClasses: req.cam ? Math.min(req.topK, config.numClasses) : undefined, stride: req.stride, views: req.views, protocol: req.protocol,
+    onNotice: (n) => collected.notices.push(n.message), onClassifier: (c) => (collected.classifier = c),
+  };
+  return { options, collected };
+}
+
+export async function classifyVideo(req: ClassifyVideoRequest) {
+  const model = await modelFor(req, req.checkpointUrl, req.checkpointName);
   const run = await engineFor(req.engine);
   if (req.cam && run.kind === 'wasm') throw new Error('--cam needs the WebGPU engine (the CPU engine computes no activation maps): add --engine webgpu');
   const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
   const t0 = performance.now();
   try {
-    const notices: string[] = [];
-    let classifier: Classifier | undefined;
-    const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
-    const key = JSON.stringify([req.checkpointUrl, config]);
-    if (!modelIds.has(key)) modelIds.set(key, modelIds.size + 1);
-    const head = req.headUrl ? await headFor(req.headUrl, req.headName ?? 'the head file', weights, config, req.checkpointName) : undefined;
-    const model = { id: modelIds.get(key)!, config, weights: () => new StateDictSource(weights.dict), labels, head };
-    const clips = await analyzeVideo(run.engine, model, video, {
-      // --cam maps the clip's --topk classes (the page maps its top five).
-      topK: req.topK, mapClasses: req.cam ? Math.min(req.topK, config.numClasses) : undefined, stride: req.stride, views: req.views, protocol: req.protocol, onNotice: (n) => notices.push(n.message), onClassifier: (c) => (classifier = c),
-    });
-    // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
-    const top = classifier!.topOf(classifier!.combine(clips.map((c) => c.probabilities)), req.topK);
-    const names = classifier!.labels;
-    const segments = req.segments && segmentsOf(clips, names, req.segments);
-    const thresholds = { ...DEFAULT_SEGMENT_OPTIONS, ...req.segments };
-    const verdict = top.map(({ index, label, probability }) => ({ index, label, probability }));
-    const record = segments && segmentsRecord({ file: req.videoName ?? 'video', model: req.checkpointName ?? 'checkpoint', thresholds, verdict }, segments);
-    return {
-      engine: run.kind,
-      adapter: run.adapter,
-      video: video.info,
-      config,
-      ms: performance.now() - t0,
-      top,
-      clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top, ...(c.baseTop ? { checkpointTop: c.baseTop } : {}) })),
-      notices,
-      ...(req.meanProbabilities ? { meanProbabilities: Array.from(combineProbabilities(clips.map((c) => c.probabilities), names.length, false)), classNames: [...names] } : {}),
-      ...(record ? { segments: record, segmentsCsv: segmentsToCsv(record), segmentsVtt: segmentsToVtt(segments!) } : {}),
-      // Plain arrays: they leave the page as JSON.
-      ...(req.cam ? {
-        maps: clips.map((c) => c.maps && {
-          start: c.start, end: c.end, classes: c.maps.classes.map((index) => ({ index, label: names[index] })),
-          slow: Array.from(c.maps.slow), slowShape: [c.maps.classes.length, ...c.maps.slowShape],
-          ...(c.maps.fast ? { fast: Array.from(c.maps.fast), fastShape: [c.maps.classes.length, ...c.maps.fastShape!] } : {}),
-        }),
-      } : {}),
-    };
+    const { options, collected } = analysisOptions(req, model.config);
+    const clips = await analyzeVideo(run.engine, model, video, options);
+    return summary(req, run, video.info, model.config, clips, collected, performance.now() - t0, req.checkpointName);
   } finally {
     video.dispose();
   }
+}
+
+/**
+ * One video through two checkpoints (--compare), decoded once: each model's clips over its own spans, each
+ * result what classifyVideo gives for that model alone (with its mean probabilities, what the gains are made of).
+ */
+export async function compareVideo(req: ClassifyVideoRequest & { second: { checkpointUrl: string; checkpointName?: string } }) {
+  const models = [await modelFor(req, req.checkpointUrl, req.checkpointName), await modelFor(req, req.second.checkpointUrl, req.second.checkpointName)];
+  const run = await engineFor(req.engine);
+  const video = await openVideoFile(await fetchBlob(req.videoUrl, 'video'));
+  const t0 = performance.now();
+  try {
+    const parts = models.map((m) => analysisOptions(req, m.config));
+    const results = await analyzeVideoWith(run.engine, models.map((model, i) => ({ model, options: parts[i].options })), video);
+    const ms = performance.now() - t0;
+    const names = [req.checkpointName, req.second.checkpointName];
+    return results.map((clips, i) => summary({ ...req, meanProbabilities: true }, run, video.info, models[i].config, clips, parts[i].collected, ms, names[i]));
+  } finally {
+    video.dispose();
+  }
+}
+
+/** What a run prints of a video: its clips, its verdict and what was asked beside them. */
+function summary(
+  req: ClassifyVideoRequest, run: { kind: 'webgpu' | 'wasm'; adapter: string }, info: VideoInfo, config: SlowFastConfig, clips: ClipResult[],
+  collected: { notices: string[]; classifier?: Classifier }, ms: number, checkpointName?: string,
+) {
+  const classifier = collected.classifier!;
+  // The video's labels from its clips', as multi-clip testing does (mean, or max for a multi-label head).
+  const top = classifier.topOf(classifier.combine(clips.map((c) => c.probabilities)), req.topK);
+  const names = classifier.labels;
+  const segments = req.segments && segmentsOf(clips, names, req.segments);
+  const thresholds = { ...DEFAULT_SEGMENT_OPTIONS, ...req.segments };
+  const verdict = top.map(({ index, label, probability }) => ({ index, label, probability }));
+  const record = segments && segmentsRecord({ file: req.videoName ?? 'video', model: checkpointName ?? 'checkpoint', thresholds, verdict }, segments);
+  return {
+    engine: run.kind,
+    adapter: run.adapter,
+    video: info,
+    config,
+    ms,
+    top,
+    clips: clips.map((c) => ({ start: c.start, end: c.end, top: c.top, ...(c.baseTop ? { checkpointTop: c.baseTop } : {}) })),
+    notices: collected.notices,
+    ...(req.meanProbabilities ? { meanProbabilities: Array.from(combineProbabilities(clips.map((c) => c.probabilities), names.length, false)), classNames: [...names] } : {}),
+    ...(record ? { segments: record, segmentsCsv: segmentsToCsv(record), segmentsVtt: segmentsToVtt(segments!) } : {}),
+    // Plain arrays: they leave the page as JSON.
+    ...(req.cam ? {
+      maps: clips.map((c) => c.maps && {
+        start: c.start, end: c.end, classes: c.maps.classes.map((index) => ({ index, label: names[index] })),
+        slow: Array.from(c.maps.slow), slowShape: [c.maps.classes.length, ...c.maps.slowShape],
+        ...(c.maps.fast ? { fast: Array.from(c.maps.fast), fastShape: [c.maps.classes.length, ...c.maps.fastShape!] } : {}),
+      }),
+    } : {}),
+  };
 }
 
 /** The head file at `url`, checked to be for these weights. */
