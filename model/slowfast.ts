@@ -106,8 +106,8 @@ export type PresetName = keyof typeof PRESETS;
 /** A preset at `width` of its channels (at least one each) and input size `inputSize`: what the benches run. */
 export function scaledConfig(preset: PresetName, width: number, inputSize: number): SlowFastConfig {
   const base: SlowFastConfig = PRESETS[preset];
-  const stemChannels = base.stemChannels.map((c) => Math.max(1, Math.round(c * width))) as [number, number];
-  return { ...base, stemChannels, inputSize };
+  const scaled = (c: number) => Math.max(1, Math.round(c * width));
+  return { ...base, stemChannels: [scaled(base.stemChannels[0]), scaled(base.stemChannels[1])], inputSize };
 }
 
 export interface BuildOptions {

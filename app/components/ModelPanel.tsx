@@ -116,6 +116,33 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
   }
 }
 
+/** A second model for the next videos, run on the same clips beside the first (the paper's Slow beside SlowFast). */
+function PartnerLine() {
+  const partner = useStore((s) => s.partner);
+  const partnerError = useStore((s) => s.partnerError);
+  const { loadPartner, dropPartner } = useStore.getState();
+  return (
+    <div className="row" data-testid="partner-line">
+      {partner.status === 'ready' ? (
+        <p className="notice" role="status">
+          Comparing with <strong>{partner.model.name}</strong> ({partner.model.config.slowOnly ? 'Slow pathway only' : `SlowFast R${partner.model.config.depth}`},{' '}
+          {(partner.model.parameters / 1e6).toFixed(2)} M parameters) on the next videos: each clip is decoded once and run through both.{' '}
+          <button type="button" onClick={dropPartner}>Stop comparing</button>
+        </p>
+      ) : partner.status === 'loading' ? (
+        <p role="status">Reading {partner.name}…</p>
+      ) : (
+        <FileButton label="Compare with a second model…" accept=".pyth,.pth,.pt,.ckpt,.safetensors" testId="partner-input" onFile={(f) => loadPartner(f, f.name)} />
+      )}
+      {partnerError && (
+        <p className="error" role="alert" data-testid="partner-error">
+          {partnerError}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Which network runs, where its weights come from, and the input size (speed against accuracy). */
 export function ModelPanel() {
   const weights = useStore((s) => s.weights);
@@ -166,6 +193,7 @@ export function ModelPanel() {
       </div>
       <WeightsLine weights={weights} />
       <HeadLine />
+      {weights.status === 'ready' && <PartnerLine />}
       {weightsError && (
         <p className="error" role="alert" data-testid="weights-error">
           {weightsError}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
 import { runsOnCpu, useStore, type Analysis } from '../store.ts';
 import { ClassMapControls, ClassMapOverlay, MapsNeedWebGpu } from './ClassMapOverlay.tsx';
+import { Compare } from './Compare.tsx';
 import { downloadText as download } from './download.ts';
 import { FileButton, VIDEO_TYPES } from './FileButton.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
@@ -127,6 +128,7 @@ function Results({ analysis }: { analysis: Analysis }) {
       </div>
       <Timeline clips={analysis.results} duration={duration} time={time} onSeek={seek} />
       <Segments analysis={analysis} segments={segments} vtt={vtt} onSeek={seek} download={download} />
+      {analysis.compare && <Compare analysis={analysis} time={time} onSeek={seek} />}
     </div>
   );
 }

@@ -31,7 +31,7 @@ const teacher = new Teacher(post);
 const tiles = new Tiles(post, () => cache);
 const runtime = new Runtime(gpu, models, teacher, tiles);
 const scheduler = new Scheduler(() => tiles.stopTuning());
-const videos = new VideoJobs(post, runtime, () => models.current?.name ?? 'unknown', (settings, device) => tiles.tuneWhenIdle(() => runtime.onGpu(settings), device, busy()));
+const videos = new VideoJobs(post, runtime, () => models.current?.name ?? 'unknown', () => models.partner?.name ?? 'unknown', (settings, device) => tiles.tuneWhenIdle(() => runtime.onGpu(settings), device, busy()));
 const cameras = new CameraSessions(post, runtime);
 const busy = () => videos.busy || cameras.busy;
 
@@ -75,6 +75,10 @@ async function handle(request: EngineRequest): Promise<void> {
       return models.cancelDownload();
     case 'loadWeightsFile':
       return scheduler.loadWeights(models.loadWeightsFile(request.file, request.name));
+    case 'loadPartner':
+      return scheduler.loadWeights(models.loadPartner(request.file, request.name));
+    case 'dropPartner':
+      return models.dropPartner();
     case 'loadLabels':
       return models.loadLabels(request.file, request.name);
     case 'clearCache':
@@ -90,7 +94,7 @@ async function handle(request: EngineRequest): Promise<void> {
       return;
     case 'analyze':
       // A video cancelled while it waited its turn is not analysed.
-      if (!(await scheduler.run(() => videos.analyze(request.id, request.file, request.name, request.settings, request.frames), request.id))) {
+      if (!(await scheduler.run(() => videos.analyze(request.id, request.file, request.name, request.settings, request.frames, request.compare), request.id))) {
         post({ type: 'analysisEnd', id: request.id, outcome: 'cancelled' });
       }
       return;

@@ -28,6 +28,10 @@ interface UseOptions {
 
 export class Models {
   current?: LoadedModel;
+  /** The model the current one is compared with, on the same clips (see 'loadPartner'). */
+  partner?: LoadedModel;
+  /** Partners get ids of their own (negative), apart from the loads' generations. */
+  private partners = 0;
   /** Bumped by every load, so a slow load never replaces the model a later one chose. */
   private generation = 0;
   private download?: AbortController;
@@ -249,47 +253,63 @@ export class Models {
     const started = performance.now();
     let lastReport = 0;
     let wholeFile = false;
+    /** A report held back by the rate limit, sent when the limit allows unless a newer one went first. */
+    let trailing: ReturnType<typeof setTimeout> | undefined;
+    let finished = false;
     const loading = (received: number, total: number, fetched = received, expected = total, force = false) => {
-      // The last report always goes out: a library user's progress ends at its total.
-      if (generation !== this.generation || (!force && expected > fetched && performance.now() - lastReport < 100)) return;
+      if (finished || generation !== this.generation) return;
+      clearTimeout(trailing);
+      // The last report always goes out (a library user's progress ends at its total), and a held one follows soon:
+      // a download that stalls shows where it stopped.
+      const wait = 100 - (performance.now() - lastReport);
+      if (!force && expected > fetched && wait > 0) {
+        trailing = setTimeout(() => loading(received, total, fetched, expected, true), wait);
+        return;
+      }
       lastReport = performance.now();
       // Time left from this visit's rate, once there is a second of it to go by.
       const seconds = (performance.now() - started) / 1000;
       const secondsLeft = seconds > 1 && fetched > 0 && expected > fetched ? Math.ceil(((expected - fetched) / fetched) * seconds) : undefined;
       this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'download', received, total, cancellable: true, ...(secondsLeft ? { secondsLeft } : {}), ...(wholeFile ? { wholeFile } : {}) } });
     };
-    const offer = await this.downloadOffer(zoo);
-    loading(offer.kept ?? 0, offer.bytes, 0, offer.bytes - (offer.kept ?? 0), true);
-    const url = zooUrl(zoo, this.sources.zooUrl);
-    const support = await probeRanges(url, { signal });
-    if (!support) {
-      // A server that answers every request with the whole file: fetched whole, as it must be.
-      wholeFile = true;
-      const fetched = await this.fetchWeights(url, zoo.name, signal, (received, total) => loading(received, total)).catch((e: unknown) => {
-        if (e instanceof DownloadError || signal.aborted) throw e;
-        throw new DownloadError('unreachable', String(e), { why: e instanceof Error ? e.message : String(e) });
-      });
-      if (!fetched) throw new DownloadError('not-a-file', `${url} is not a file`);
-      if (generation !== this.generation) return void (await fetched.discard());
-      this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
-      return this.useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
-    }
-    const cache = this.cache();
-    if (cache) await checkStorageFor(approximateWeightBytes(zoo) * 2 - (offer.kept ?? 0));
-    const store = cache ? await cache.openBlocks(zoo.name).catch(() => memoryBlockStore()) : memoryBlockStore();
-    const source = await rangedSource({
-      url, support, store, signal, estimate: approximateWeightBytes(zoo) - (offer.kept ?? 0),
-      onProgress: (s) => loading(s.kept + s.fetched, s.kept + s.expected, s.fetched, s.expected),
-    });
     try {
-      await this.useWeights(source, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
-    } catch (e) {
-      // What arrived is kept for a later try, unless the user cancelled or it is not a checkpoint at all.
-      if (signal.aborted || e instanceof CheckpointError || (e instanceof DownloadError && e.kind === 'aborted')) await source.discard();
-      else await source.close();
-      throw e;
+      const offer = await this.downloadOffer(zoo);
+      loading(offer.kept ?? 0, offer.bytes, 0, offer.bytes - (offer.kept ?? 0), true);
+      const url = zooUrl(zoo, this.sources.zooUrl);
+      const support = await probeRanges(url, { signal });
+      if (!support) {
+        // A server that answers every request with the whole file: fetched whole, as it must be.
+        wholeFile = true;
+        const fetched = await this.fetchWeights(url, zoo.name, signal, (received, total) => loading(received, total)).catch((e: unknown) => {
+          if (e instanceof DownloadError || signal.aborted) throw e;
+          throw new DownloadError('unreachable', String(e), { why: e instanceof Error ? e.message : String(e) });
+        });
+        if (!fetched) throw new DownloadError('not-a-file', `${url} is not a file`);
+        if (generation !== this.generation) return void (await fetched.discard());
+        this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
+        return this.useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+      }
+      const cache = this.cache();
+      if (cache) await checkStorageFor(approximateWeightBytes(zoo) * 2 - (offer.kept ?? 0));
+      const store = cache ? await cache.openBlocks(zoo.name).catch(() => memoryBlockStore()) : memoryBlockStore();
+      const source = await rangedSource({
+        url, support, store, signal, estimate: approximateWeightBytes(zoo) - (offer.kept ?? 0),
+        onProgress: (s) => loading(s.kept + s.fetched, s.kept + s.expected, s.fetched, s.expected),
+      });
+      try {
+        await this.useWeights(source, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+      } catch (e) {
+        // What arrived is kept for a later try, unless the user cancelled or it is not a checkpoint at all.
+        if (signal.aborted || e instanceof CheckpointError || (e instanceof DownloadError && e.kind === 'aborted')) await source.discard();
+        else await source.close();
+        throw e;
+      }
+      await source.discard();
+    } finally {
+      // No report held back may follow the download's end (a cancel, an error, the weights ready).
+      finished = true;
+      clearTimeout(trailing);
     }
-    await source.discard();
   }
 
   async loadWeightsFile(file: Blob, name: string): Promise<void> {
@@ -306,6 +326,37 @@ export class Models {
       this.restoreWeightsState({ status: 'error', message });
       this.post({ type: 'error', scope: 'weights', message });
     }
+  }
+
+  /**
+   * A second model to compare the current one with: read and checked as a weights file is, and kept beside it
+   * (never replacing it). Its classes must be the current model's.
+   */
+  async loadPartner(file: Blob, name: string): Promise<void> {
+    this.post({ type: 'partner', state: { status: 'loading', name } });
+    try {
+      const converted = await checkWeights(file, { likelyPreset: zooPresetOfFile(name) });
+      const current = this.current;
+      if (!current) throw new Error('load the first model before the one to compare it with');
+      if (converted.config.numClasses !== current.config.numClasses) {
+        throw new Error(`it has ${converted.config.numClasses} classes and ${current.name} has ${current.config.numClasses}: a comparison needs the same label set`);
+      }
+      const key = zooModelOf(converted.config, name)?.name ?? 'custom';
+      this.partner = {
+        key, name, config: converted.config, parameters: converted.parameters, bytes: converted.fileBytes, source: 'file', loadId: -++this.partners,
+        dataset: datasetOf(converted.config.numClasses), dict: converted.dict, labels: current.labels, labelsName: current.labelsName,
+      };
+      this.post({ type: 'partner', state: { status: 'ready', model: withoutDict(this.partner) } });
+    } catch (e) {
+      const message = e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} cannot be compared: ${(e as Error).message}`;
+      this.post({ type: 'partner', state: this.partner ? { status: 'ready', model: withoutDict(this.partner) } : { status: 'none' } });
+      this.post({ type: 'error', scope: 'partner', message });
+    }
+  }
+
+  dropPartner(): void {
+    this.partner = undefined;
+    this.post({ type: 'partner', state: { status: 'none' } });
   }
 
   /** The user's class names for the current model: checked against its head, kept with it in browser storage. */

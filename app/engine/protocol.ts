@@ -170,7 +170,20 @@ export interface AnalysisFacts {
   views: 1 | 3;
   stride: number;
   protocol: 'stride' | 'paper';
+  /**
+   * A second model run on the same clips' frames (see 'loadPartner'): its name and classes, and which of the two
+   * the comparison's gains are of ('partner': the second's over the first's, unless the first is SlowFast and the
+   * second Slow-only: the Fast pathway's gains are SlowFast's).
+   */
+  compare?: { model: string; classNames: string[]; multiLabel: boolean; gainsOf: 'partner' | 'current' };
 }
+
+/** The second model of a comparison, beside the current one. */
+export type PartnerState =
+  | { status: 'none' }
+  | { status: 'loading'; name: string }
+  | { status: 'ready'; model: ModelInfo }
+  | { status: 'error'; message: string };
 
 export type EngineRequest =
   /**
@@ -189,7 +202,11 @@ export type EngineRequest =
   /** Times the candidate conv tiles on every layer shape of the current model on this GPU, and keeps the best. */
   | { type: 'tuneTiles'; settings: RunSettings }
   /** With `frames`, the frames come from the page's <video> element (WebCodecs refused the file). */
-  | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames }
+  /** With `compare`, the partner model (if one is loaded) runs too, on the same decode: its clips come as 'compareClip'. */
+  | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames; compare?: boolean }
+  /** A second model to compare the current one with, on the same label set (its weights, as 'loadWeightsFile' takes them). */
+  | { type: 'loadPartner'; file: Blob; name: string }
+  | { type: 'dropPartner' }
   /**
    * Where the model looked for `classIndex` in one clip of a file already analysed (a class outside the clip's
    * mapped top ones): the clip is decoded and run again. Answered by 'clipMap', or an error of scope 'maps'.
@@ -219,6 +236,9 @@ export type EngineEvent =
   | { type: 'analysisEngine'; id: number; engine: EngineKind }
   | { type: 'progress'; id: number; clipsDone: number; clips: number }
   | { type: 'clip'; id: number; clip: ClipLabels }
+  /** The partner model's clip of an analysis run with `compare` (its own span where its clips are longer). */
+  | { type: 'compareClip'; id: number; clip: ClipLabels }
+  | { type: 'partner'; state: PartnerState }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
   /** A clip's maps with `classIndex` first (its top classes after), asked for by 'mapClip'. */
   | { type: 'clipMap'; id: number; start: number; classIndex: number; maps: ClassMaps }
@@ -240,4 +260,4 @@ export type EngineEvent =
   | { type: 'head'; state: HeadState }
   | { type: 'webcamEnd'; id: number }
   | { type: 'perf'; report: PerfReport }
-  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head' | 'maps'; id?: number; kind?: string; message: string };
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'webcam' | 'gpu' | 'cache' | 'tiles' | 'teach' | 'head' | 'maps' | 'partner'; id?: number; kind?: string; message: string };

@@ -51,6 +51,14 @@ export class Runtime {
     return { id: model.loadId, config, weights: () => new StateDictSource(model.dict), labels: model.labels, head: await this.teacher.headFor(model) };
   }
 
+  /** The partner model (the one compared with the current), as the engine takes it, at the input size of `settings`. */
+  partnerModel(settings: RunSettings): EngineModel | undefined {
+    const model = this.models.partner;
+    if (!model) return undefined;
+    const config = settings.inputSize ? { ...model.config, inputSize: settings.inputSize } : model.config;
+    return { id: model.loadId, config, weights: () => new StateDictSource(model.dict), labels: this.models.current?.labels };
+  }
+
   /** What a video, a camera session or teaching runs on: the GPU's engine, else the CPU engine (no adapter, or chosen). */
   async setup(settings: RunSettings): Promise<JobSetup> {
     const g = await this.gpu.start();

@@ -4,7 +4,7 @@
 import { deviceLost } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import { labelsFor } from '../../model/labels.ts';
-import { analyzeVideo, viewsFor } from '../video/analyze.ts';
+import { analyzeVideo, analyzeVideoWith, viewsFor, type ClipResult } from '../video/analyze.ts';
 import { openVideoFile, VideoInputError } from '../video/decode.ts';
 import { openElementFrames, type ElementFrames } from '../video/elementSource.ts';
 import type { EngineModel } from './engine.ts';
@@ -39,6 +39,8 @@ export class VideoJobs {
     private readonly post: (e: EngineEvent) => void,
     private readonly runtime: Runtime,
     private readonly modelName: () => string,
+    /** The partner model's name, for an analysis that compares. */
+    private readonly partnerName: () => string,
     /** After an analysis on the GPU: tiles may be tuned while the engine is idle. */
     private readonly idle: (settings: RunSettings, device: GPUDevice) => void,
   ) {}
@@ -51,7 +53,7 @@ export class VideoJobs {
     this.running.get(id)?.abort();
   }
 
-  async analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames): Promise<void> {
+  async analyze(id: number, file: Blob, name: string, settings: RunSettings, frames?: ElementFrames, compare = false): Promise<void> {
     const { post, runtime } = this;
     const controller = new AbortController();
     this.running.set(id, controller);
@@ -64,10 +66,34 @@ export class VideoJobs {
         const { gpu, engine, model, tiles } = await runtime.setup(run);
         const device = gpu?.device;
         const video = frames ? openElementFrames(frames) : await openVideoFile(file);
+        // The partner model, compared on the same decode: its clips from the same frames, in its own spans.
+        const offered = compare ? runtime.partnerModel(run) : undefined;
+        // Compared only over the same classes: not beside a taught head, nor after a load of another label set.
+        const partner = offered && !model.head && offered.config.numClasses === model.config.numClasses ? offered : undefined;
+
+        let partnerDone = 0;
+        const partnerRun = partner && {
+          model: partner,
+          options: {
+            tiles, stride: settings.stride, views: viewsFor(settings), protocol: settings.protocol, signal: controller.signal, resumeAt: partnerDone,
+            onClip: (r: ClipResult) => {
+              partnerDone++;
+              post({ type: 'compareClip', id, clip: { start: r.start, end: r.end, top: plainLabels(r.top), probabilities: r.probabilities, ms: r.ms } });
+            },
+          },
+        };
         try {
-          if (attempt === 0) post({ type: 'analysisStart', id, info: video.info, engine: device ? 'webgpu' : 'wasm', facts: analysisFacts(this.modelName(), model, settings) });
+          if (attempt === 0) {
+            const facts = analysisFacts(this.modelName(), model, settings);
+            const slowFastFirst = partner && !model.config.slowOnly && !!partner.config.slowOnly;
+            if (partner) facts.compare = { model: this.partnerName(), classNames: facts.classNames, multiLabel: facts.multiLabel, gainsOf: slowFastFirst ? 'current' : 'partner' };
+            post({ type: 'analysisStart', id, info: video.info, engine: device ? 'webgpu' : 'wasm', facts });
+            if (offered && !partner) {
+              post({ type: 'notice', id, kind: 'compare', message: `Not compared with ${this.partnerName()}: ${model.head ? 'a taught head labels this video' : 'its classes are not this model\'s'}.` });
+            }
+          }
           let classifier: Classifier | undefined;
-          await analyzeVideo(engine, model, video, {
+          await analyzeVideoWith(engine, [{ model, options: {
             tiles,
             stride: settings.stride,
             views: viewsFor(settings),
@@ -86,7 +112,7 @@ export class VideoJobs {
               });
               if (classifier) post({ type: 'perf', report: runtime.perf(classifier, r.ms, settings) });
             },
-          });
+          } }, ...(partnerRun ? [partnerRun] : [])], video);
           post({ type: 'analysisEnd', id, outcome: 'done' });
           this.running.delete(id);
           if (device) this.idle(settings, device);

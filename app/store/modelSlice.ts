@@ -1,7 +1,7 @@
 // The weights as the page sees them: which model is loaded (or loading, or missing), and choosing, downloading,
 // dropping weights and label files.
 import type { StateCreator } from 'zustand';
-import type { ModelKey, WeightsState } from '../engine/library.ts';
+import type { ModelKey, PartnerState, WeightsState } from '../engine/library.ts';
 import type { StoreState } from '../store.ts';
 import { engine } from './connection.ts';
 import type { EventRouter } from './events.ts';
@@ -19,6 +19,11 @@ export interface ModelSlice {
   loadWeightsFile(file: Blob, name: string): void;
   /** Weights, label files and videos, each where it belongs (by name: the engine checks the bytes). */
   dropFiles(files: readonly File[]): void;
+  /** The second model the next videos are compared with (the paper's Slow beside SlowFast), and why not, if not. */
+  partner: PartnerState;
+  partnerError?: string;
+  loadPartner(file: Blob, name: string): void;
+  dropPartner(): void;
 }
 
 const WEIGHT_FILE = /\.(pyth|pth|pt|ckpt|safetensors)$/i;
@@ -37,9 +42,22 @@ export const modelSlice = (router: EventRouter): StateCreator<StoreState, [], []
     set({ weights: e.state, weightsError: undefined, labelsError: undefined });
   });
   router.onError(['weights'], (e) => set({ weightsError: e.message }));
+  router.on('partner', (e) => set({ partner: e.state, ...(e.state.status === 'ready' ? { partnerError: undefined } : {}) }));
+  router.onError(['partner'], (e) => set({ partnerError: e.message }));
   router.onError(['labels'], (e) => set({ labelsError: e.message }));
   return {
     weights: { status: 'none' },
+    partner: { status: 'none' },
+
+    loadPartner(file, name) {
+      set({ partnerError: undefined });
+      engine()?.send({ type: 'loadPartner', file, name });
+    },
+
+    dropPartner() {
+      set({ partnerError: undefined });
+      engine()?.send({ type: 'dropPartner' });
+    },
 
     chooseModel(key) {
       get().setSettings({ model: key });

@@ -2,7 +2,7 @@
 // browser's own player tried where WebCodecs refuses the file. A new file replaces the analysis on screen only
 // once it proves readable.
 import type { StateCreator } from 'zustand';
-import type { ClipLabels } from '../engine/library.ts';
+import type { AnalysisFacts, ClipLabels } from '../engine/library.ts';
 import type { ClassMaps, EngineKind } from '../../model/classifier.ts';
 import { clipFrameRate } from '../../model/clips.ts';
 import type { VideoInfo } from '../video/decode.ts';
@@ -46,6 +46,8 @@ export interface Analysis {
   inputSize: number;
   stride: number;
   views: number;
+  /** The partner model's clips, where this analysis compares (its name and classes as the engine said). */
+  compare?: NonNullable<AnalysisFacts['compare']> & { results: ClipLabels[] };
   /** Maps of classes outside a clip's mapped top ones, made on demand for the clip on screen (the latest few). */
   extraMaps: ExtraMap[];
   /** The map being made, or why the last could not be. */
@@ -132,6 +134,7 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
       analysis: {
         id: e.id, source, info: e.info, engine: e.engine, status: 'running', clipsDone: 0, clips: 0, results: [], notices: [], previous,
         model, classNames, multiLabel, inputSize, stride, views, extraMaps: [],
+        ...(e.facts.compare ? { compare: { ...e.facts.compare, results: [] } } : {}),
       },
     });
   });
@@ -146,6 +149,7 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
     if (get().pending?.id === e.id) set({ pending: undefined });
     updateAnalysis(e.id, (a) => ({ ...a, status: e.outcome === 'done' ? 'done' : 'cancelled' }));
   });
+  router.on('compareClip', (e) => updateAnalysis(e.id, (a) => (a.compare ? { ...a, compare: { ...a.compare, results: [...a.compare.results, e.clip] } } : a)));
   router.on('clipMap', (e) => updateAnalysis(e.id, (a) => ({
     ...a, mapping: undefined, mapError: undefined,
     extraMaps: [...a.extraMaps.filter((m) => m.start !== e.start || m.classIndex !== e.classIndex), { start: e.start, classIndex: e.classIndex, maps: e.maps }].slice(-EXTRA_MAPS_KEPT),
@@ -186,7 +190,7 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
       const source: VideoSource = { name, url: URL.createObjectURL(file), file, kind: /^image\//.test(file.type) || /\.gif$/i.test(name) ? 'image' : 'video', size: file.size };
       const settings = get().settings;
       set({ pending: { id, file, source, settings }, videoError: undefined });
-      client.send({ type: 'analyze', id, file, name, settings: runSettings(settings) });
+      client.send({ type: 'analyze', id, file, name, settings: runSettings(settings), compare: get().partner.status === 'ready' });
     },
 
     mapClass(window, classIndex) {

@@ -72,8 +72,11 @@ export interface AnalyzeOptions {
 const NO_FRAMES = 'No frame of this video could be decoded: the file is truncated or damaged.';
 
 export interface AnalysisNotice {
-  /** 'engine': the analysis moved to the CPU engine (a kernel this GPU cannot compile). */
-  kind: 'short' | 'incomplete' | 'engine';
+  /**
+   * 'engine': the analysis moved to the CPU engine (a kernel this GPU cannot compile); 'compare': the second model
+   * was not run beside the first (their classes differ).
+   */
+  kind: 'short' | 'incomplete' | 'engine' | 'compare';
   /** A sentence for the user. */
   message: string;
 }

@@ -75,11 +75,15 @@ export class DownloadError extends Error {
 
 /** A network failure's cause, in a word where the runtime gives one (ECONNREFUSED). */
 function causeOf(e: unknown): string {
-  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code || cause?.message || (e instanceof Error ? e.message : String(e));
+  const cause = e instanceof Error ? e.cause : undefined;
+  if (cause && typeof cause === 'object') {
+    if ('code' in cause && typeof cause.code === 'string' && cause.code) return cause.code;
+    if ('message' in cause && typeof cause.message === 'string' && cause.message) return cause.message;
+  }
+  return e instanceof Error ? e.message : String(e);
 }
 
-const isAbort = (e: unknown) => (e as Error)?.name === 'AbortError';
+const isAbort = (e: unknown) => (e instanceof Error || (typeof DOMException !== 'undefined' && e instanceof DOMException)) && e.name === 'AbortError';
 
 export interface FetchOptions {
   fetch?: typeof fetch;
