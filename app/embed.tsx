@@ -9,7 +9,7 @@ import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
 import type { ModelKey } from './engine/library.ts';
 import { isLabelFile, isWeightFile, useStore, type StoreState } from './store.ts';
-import { verdictOf } from './results.ts';
+import { comparisonRecord, verdictOf } from './results.ts';
 import { DEFAULT_TOP_K, type ClassMaps } from '../model/classifier.ts';
 import { cpuEngineName } from '../model/onnx/wasmThreads.ts';
 import { segmentsOf } from '../model/segments.ts';
@@ -116,6 +116,12 @@ async function run(command: EmbedCommand) {
       const file = typeof command.head === 'string' ? await fetchHostUrl(command.head) : command.head;
       return store.loadHead(file, name);
     }
+    case 'compare': {
+      if (command.weights === null) return store.dropPartner();
+      const name = sourceName(command.weights, command.name, 'weights');
+      const file = typeof command.weights === 'string' ? await fetchHostUrl(command.weights) : command.weights;
+      return store.loadPartner(file, name);
+    }
     case 'cancel':
       return store.cancelAnalysis();
     case 'startCamera':
@@ -130,7 +136,7 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (e.source !== window.parent || !origins.includes(e.origin)) return;
   const command = parseCommand(e.data);
   if ('error' in command) return post({ type: 'error', scope: 'command', message: command.error });
-  const scope = command.type === 'loadWeights' ? 'weights' : command.type === 'loadLabels' ? 'labels' : command.type === 'loadHead' ? 'head' : 'video';
+  const scope = command.type === 'loadWeights' ? 'weights' : command.type === 'loadLabels' ? 'labels' : command.type === 'loadHead' ? 'head' : command.type === 'compare' ? 'compare' : 'video';
   run(command).catch((err: Error) => post({ type: 'error', scope, message: err.message }));
 });
 
@@ -175,6 +181,10 @@ function forward(s: StoreState, prev: StoreState) {
     post(s.head.status === 'ready' ? { type: 'head', name: s.head.name, classes: s.head.classNames } : { type: 'head', name: null, classes: own });
   }
   if (s.headError && s.headError !== prev.headError) post({ type: 'error', scope: 'head', message: s.headError });
+  if (s.partner !== prev.partner && (s.partner.status === 'ready' || (s.partner.status === 'none' && prev.partner.status === 'ready'))) {
+    post({ type: 'compare', name: s.partner.status === 'ready' ? s.partner.model.name : null });
+  }
+  if (s.partnerError && s.partnerError !== prev.partnerError) post({ type: 'error', scope: 'compare', message: s.partnerError });
   if (s.weightsError && s.weightsError !== prev.weightsError) post({ type: 'error', scope: 'weights', message: s.weightsError });
   if (s.labelsError && s.labelsError !== prev.labelsError) post({ type: 'error', scope: 'labels', message: s.labelsError });
   if (s.videoError && s.videoError !== prev.videoError) post({ type: 'error', scope: 'video', message: s.videoError });
@@ -187,12 +197,18 @@ function forward(s: StoreState, prev: StoreState) {
       post({ type: 'labels', mode: 'video', start: c.start, end: c.end, top: c.top });
       if (camEvents && c.maps) post({ type: 'cam', mode: 'video', start: c.start, end: c.end, ...camOf(c.maps, a.classNames) });
     }
+    if (a.compare) for (const c of a.compare.results.slice(p?.compare?.results.length ?? 0)) post({ type: 'compareLabels', start: c.start, end: c.end, top: c.top });
     for (const message of a.notices.slice(p?.notices.length ?? 0)) post({ type: 'notice', message });
     if (a.status === 'done' && p?.status !== 'done') {
       post({ type: 'done', clips: a.results.length });
       const thresholds = s.settings.segments;
       const segments = segmentsOf(a.results, a.classNames, thresholds).map(({ index, label, start, end, peak, mean }) => ({ index, label, start, end, peak, mean }));
       post({ type: 'segments', verdict: verdictOf(a.results, a.classNames, a.multiLabel, DEFAULT_TOP_K), segments, thresholds });
+      if (a.compare) {
+        const gainsOf = a.compare.gainsOf === 'current' ? 0 : 1;
+        const record = comparisonRecord(a.source.name, [{ model: a.model, clips: a.results }, { model: a.compare.model, clips: a.compare.results }], a.classNames, a.multiLabel, gainsOf);
+        post({ type: 'comparison', models: record.models.map((m) => ({ name: m.model, verdict: m.verdict })), gainsOf: record.gainsOf, gains: record.gains.slice(0, DEFAULT_TOP_K) });
+      }
     }
   }
   if (s.webcam.updates > prev.webcam.updates && s.webcam.labels) {

@@ -116,3 +116,38 @@ export function verdictOf(clips: readonly Pick<ClipLabels, 'probabilities'>[], c
   const combined = combineProbabilities(clips.map((c) => c.probabilities), clips[0].probabilities.length, multiLabel);
   return topIndices(combined, k).map((index) => ({ index, label: classNames[index] ?? `class ${index}`, probability: combined[index] }));
 }
+
+/** Classes a comparison's verdicts list. */
+const COMPARISON_TOP = 5;
+
+/** A model's side of a comparison: its name and clips. */
+export interface ComparisonSide {
+  model: string;
+  clips: readonly ClipLabels[];
+}
+
+/** The comparison's record, for its JSON and CSV: both models' clips and verdicts, and the gains by class. */
+export function comparisonRecord(file: string, sides: readonly ComparisonSide[], classNames: readonly string[], multiLabel: boolean, gainsOf: 0 | 1) {
+  // Gains: the mean probability over each model's clips, the one's minus the other's, largest first.
+  const means = sides.map((s) => combineProbabilities(s.clips.map((c) => c.probabilities), classNames.length, false));
+  const [of, over] = [means[gainsOf], means[1 - gainsOf]];
+  const gains = classNames.map((label, index) => ({ index, label, delta: of[index] - over[index] })).sort((a, b) => b.delta - a.delta);
+  return {
+    file,
+    models: sides.map((s) => ({
+      model: s.model,
+      verdict: verdictOf(s.clips, classNames, multiLabel, COMPARISON_TOP),
+      clips: s.clips.map((c) => ({ start: c.start, end: c.end, top: c.top.map(({ index, label, probability }) => ({ index, label, probability })) })),
+    })),
+    gainsOf: sides[gainsOf].model,
+    gains,
+    means,
+  };
+}
+
+/** The comparison as CSV: a row per class, each model's mean probability and the gain, largest gain first. */
+export function comparisonCsv(r: ReturnType<typeof comparisonRecord>): string {
+  const rows = [['index', 'label', ...r.models.map((m) => quote(`mean probability: ${m.model}`)), quote(`gain of ${r.gainsOf}`)].join(',')];
+  for (const g of r.gains) rows.push([String(g.index), quote(g.label), ...r.means.map((m) => m[g.index].toFixed(6)), g.delta.toFixed(6)].join(','));
+  return `${rows.join('\n')}\n`;
+}

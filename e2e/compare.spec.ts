@@ -68,8 +68,8 @@ test('compare two models on one video: both sides as each runs alone, the gains 
   // The CSV holds every class's mean over each model's clips; each gain is the one minus the other, largest first.
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the comparison as CSV' }).click()]);
   const rows = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
-  expect(rows[0]).toBe('index,label,mean probability: checkpoint.pyth,mean probability: slow-r50.pyth,gain of checkpoint.pyth');
-  const body = rows.slice(1).map((r) => r.match(/^(\d+),(.*),([\d.]+),([\d.]+),(-?[\d.]+)$/)!.slice(1));
+  expect(rows[0]).toBe('index,label,"mean probability: checkpoint.pyth","mean probability: slow-r50.pyth","gain of checkpoint.pyth"');
+  const body = rows.slice(1).map((r) => r.match(/^(\d+),"(.*)",([\d.]+),([\d.]+),(-?[\d.]+)$/)!.slice(1));
   expect(body).toHaveLength(400);
   for (const [, , a, b, delta] of body) expect(Number(delta)).toBeCloseTo(Number(a) - Number(b), 5);
   const deltas = body.map((r) => Number(r[4]));

@@ -13,6 +13,8 @@ interface Event {
   start?: number;
   end?: number;
   weights?: string | null;
+  name?: string | null;
+  message?: string;
 }
 const events = (page: Page) => page.evaluate(() => (window as unknown as { events: Event[] }).events);
 const send = (page: Page, message: unknown) => page.evaluate((m) => (window as unknown as { send: (m: unknown) => void }).send(m), message);
@@ -92,4 +94,38 @@ test('messages from an origin the embedder did not list are ignored, and no even
   await expect(frame.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', 'presenting weather forecast');
   expect(widgetFrame.url()).toMatch(/\/embed\.html/);
   expect(await events(page)).toEqual([]);
+});
+
+test('the widget compares two models on a video its host sends: both clips\' labels, and the comparison after the verdict', async ({ page }) => {
+  test.setTimeout(240_000);
+  await page.goto(`${host}/host.html?widget=${widget}&origins=${host}`);
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'ready'), { timeout: 60_000 }).toBeTruthy();
+  const sendFile = (url: string, field: string, extra: object) =>
+    page.evaluate(([u, f, x]) => (window as unknown as { sendFile: (u: string, f: string, x: object) => Promise<void> }).sendFile(u, f, x), [url, field, extra] as const);
+  await sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'slowfast.pyth' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'weights'), { timeout: 60_000 }).toMatchObject({ name: 'slowfast.pyth' });
+  // A command without weights is refused with its reason; the Slow-only checkpoint as a Blob is taken.
+  await send(page, { type: 'compare' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error')).toMatchObject({ scope: 'command', message: '"compare" needs "weights": a Blob, an http(s) URL, or null (stop comparing)' });
+  await sendFile('/golden/slow_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'compare', name: 'slow.pyth' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'compare'), { timeout: 60_000 }).toMatchObject({ name: 'slow.pyth' });
+  await send(page, { type: 'classify', video: `${host}/media/cricket.mp4` });
+  await expect.poll(async () => (await events(page)).some((e) => e.type === 'comparison'), { timeout: 180_000 }).toBe(true);
+
+  const all = await events(page);
+  const labels = all.filter((e) => e.type === 'labels');
+  const second = all.filter((e) => e.type === 'compareLabels');
+  expect(second.map((e) => [e.start, e.end])).toEqual(labels.map((e) => [e.start, e.end]));
+  for (const e of second) expect(e.top).toHaveLength(5);
+  const comparison = all.find((e) => e.type === 'comparison') as unknown as { models: { name: string; verdict: { index: number }[] }[]; gainsOf: string; gains: { delta: number }[] };
+  expect(all.findIndex((e) => e.type === 'comparison')).toBeGreaterThan(all.findIndex((e) => e.type === 'segments'));
+  expect(comparison.models.map((m) => m.name)).toEqual(['slowfast.pyth', 'slow.pyth']);
+  // The first model's verdict is the one 'segments' gave; the gains are SlowFast's, largest first.
+  const segments = all.find((e) => e.type === 'segments') as unknown as { verdict: { index: number }[] };
+  expect(comparison.models[0].verdict.map((v) => v.index)).toEqual(segments.verdict.map((v) => v.index));
+  expect(comparison.gainsOf).toBe('slowfast.pyth');
+  expect(comparison.gains.map((g) => g.delta)).toEqual([...comparison.gains.map((g) => g.delta)].sort((a, b) => b - a));
+  // null stops comparing.
+  await send(page, { type: 'compare', weights: null });
+  await expect.poll(async () => (await events(page)).filter((e) => e.type === 'compare').at(-1)).toMatchObject({ name: null });
 });

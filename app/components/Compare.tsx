@@ -1,6 +1,4 @@
-import { combineProbabilities } from '../../model/segments.ts';
-import type { ClipLabels } from '../engine/library.ts';
-import { clipAt } from '../results.ts';
+import { clipAt, comparisonCsv, comparisonRecord, type ComparisonSide } from '../results.ts';
 import type { Analysis } from '../store.ts';
 import { downloadText } from './download.ts';
 import { Timeline } from './Timeline.tsx';
@@ -8,50 +6,13 @@ import { TopLabels } from './TopLabels.tsx';
 
 const SHOWN = 5;
 
-/** A model's side of a comparison: its name and clips. */
-interface Side {
-  model: string;
-  clips: readonly ClipLabels[];
-}
-
-/** Each class's probability over the video: the mean of its clips' (or, multi-label, the peak). */
-const verdictOf = (clips: readonly ClipLabels[], classes: number, multiLabel: boolean) => combineProbabilities(clips.map((c) => c.probabilities), classes, multiLabel);
-
-/** The comparison's record, for its JSON and CSV: both models' clips and verdicts, and the gains by class. */
-export function comparisonRecord(file: string, sides: readonly Side[], classNames: readonly string[], multiLabel: boolean, gainsOf: 0 | 1) {
-  const verdicts = sides.map((s) => verdictOf(s.clips, classNames.length, multiLabel));
-  // Gains: the mean probability over each model's clips, the one's minus the other's, largest first.
-  const means = sides.map((s) => verdictOf(s.clips, classNames.length, false));
-  const [of, over] = [means[gainsOf], means[1 - gainsOf]];
-  const gains = classNames.map((label, index) => ({ index, label, delta: of[index] - over[index] })).sort((a, b) => b.delta - a.delta);
-  const top = (v: Float32Array) => [...v.keys()].sort((a, b) => v[b] - v[a]).slice(0, SHOWN).map((index) => ({ index, label: classNames[index], probability: v[index] }));
-  return {
-    file,
-    models: sides.map((s, m) => ({
-      model: s.model,
-      verdict: top(verdicts[m]),
-      clips: s.clips.map((c) => ({ start: c.start, end: c.end, top: c.top.map(({ index, label, probability }) => ({ index, label, probability })) })),
-    })),
-    gainsOf: sides[gainsOf].model,
-    gains,
-    means,
-  };
-}
-
-function toCsv(r: ReturnType<typeof comparisonRecord>): string {
-  const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const rows = [['index', 'label', ...r.models.map((m) => `mean probability: ${m.model}`), `gain of ${r.gainsOf}`].map(quote).join(',')];
-  for (const g of r.gains) rows.push([String(g.index), quote(g.label), ...r.means.map((m) => m[g.index].toFixed(6)), g.delta.toFixed(6)].join(','));
-  return `${rows.join('\n')}\n`;
-}
-
 /**
  * Two models on one video, side by side: each one's labels for the clip at the playhead, its timeline and its
  * verdict, and the classes where they differ most (the gains of one over the other, and the reverse).
  */
 export function Compare({ analysis, time, onSeek }: { analysis: Analysis; time: number; onSeek: (t: number) => void }) {
   const compare = analysis.compare!;
-  const sides: Side[] = [{ model: analysis.model, clips: analysis.results }, { model: compare.model, clips: compare.results }];
+  const sides: ComparisonSide[] = [{ model: analysis.model, clips: analysis.results }, { model: compare.model, clips: compare.results }];
   const gainsOf = compare.gainsOf === 'current' ? 0 : 1;
   const duration = analysis.info?.duration ?? 0;
   const done = analysis.status === 'done';
@@ -116,7 +77,7 @@ export function Compare({ analysis, time, onSeek }: { analysis: Analysis; time: 
             <button type="button" onClick={() => downloadText(`${base}.compare.json`, 'application/json', JSON.stringify({ ...record, means: undefined }, null, 2))}>
               Export the comparison as JSON
             </button>
-            <button type="button" onClick={() => downloadText(`${base}.compare.csv`, 'text/csv', toCsv(record))}>
+            <button type="button" onClick={() => downloadText(`${base}.compare.csv`, 'text/csv', comparisonCsv(record))}>
               Export the comparison as CSV
             </button>
           </div>

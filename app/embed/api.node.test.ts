@@ -18,6 +18,9 @@ describe('embed API', () => {
     expect(parseCommand(null)).toHaveProperty('error');
     const blob = new Blob([new Uint8Array(4)]);
     expect(parseCommand({ type: 'loadWeights', weights: blob, name: 'w.pyth' })).toEqual({ type: 'loadWeights', weights: blob, name: 'w.pyth' });
+    expect(parseCommand({ type: 'compare', weights: 'https://x/slow.pyth' })).toEqual({ type: 'compare', weights: 'https://x/slow.pyth', name: undefined });
+    expect(parseCommand({ type: 'compare', weights: null })).toEqual({ type: 'compare', weights: null });
+    expect(parseCommand({ type: 'compare', weights: 3 })).toEqual({ error: '"compare" needs "weights": a Blob, an http(s) URL, or null (stop comparing)' });
     expect(parseCommand({ type: 'loadLabels', labels: ['wave', 'clap'] })).toEqual({ type: 'loadLabels', labels: ['wave', 'clap'], name: undefined });
     expect(parseCommand({ type: 'loadLabels', labels: 'https://x/labels.json' })).toEqual({ type: 'loadLabels', labels: 'https://x/labels.json', name: undefined });
     expect(parseCommand({ type: 'loadLabels', labels: ['wave', 3] })).toEqual({ error: '"loadLabels" needs "labels": a Blob, an http(s) URL, or an array of names' });

@@ -10,6 +10,8 @@ export type EmbedCommand =
   | { type: 'loadLabels'; labels: Blob | string | string[]; name?: string }
   /** A taught head (a head file from the Teach view or `npm run teach`), or null for the model's own classes again. */
   | { type: 'loadHead'; head: Blob | string | null; name?: string }
+  /** A second checkpoint (same label set) run beside the loaded one on the next videos, or null to stop comparing. */
+  | { type: 'compare'; weights: Blob | string | null; name?: string }
   | { type: 'cancel' }
   | { type: 'startCamera' }
   | { type: 'stopCamera' };
@@ -45,8 +47,17 @@ export type EmbedEventBody =
   | { type: 'segments'; verdict: EmbedLabel[]; segments: EmbedSegment[]; thresholds: { enter: number; exit: number; minDuration: number } }
   /** With `cam=1`: where the model looked, after each clip's (or camera update's) labels. */
   | ({ type: 'cam'; classes: { index: number; label: string }[]; slow: EmbedMap; fast?: EmbedMap } & ({ mode: 'video'; start: number; end: number } | { mode: 'camera'; time: number }))
+  /** The second model the next videos are compared with (after 'compare'), or null when none is. */
+  | { type: 'compare'; name: string | null }
+  /** With a second model: each of its clips, as 'labels' gives the first's (its own span where its clips are longer). */
+  | { type: 'compareLabels'; start: number; end: number; top: EmbedLabel[] }
+  /**
+   * With a second model, after 'segments': each model's verdict, and the classes `gainsOf` gains most (its mean
+   * probability over its clips minus the other's; SlowFast's beside a Slow-only model, else the second's).
+   */
+  | { type: 'comparison'; models: { name: string; verdict: EmbedLabel[] }[]; gainsOf: string; gains: { index: number; label: string; delta: number }[] }
   | { type: 'notice'; message: string }
-  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'head' | 'camera' | 'gpu' | 'command'; message: string };
+  | { type: 'error'; scope: 'video' | 'weights' | 'labels' | 'head' | 'compare' | 'camera' | 'gpu' | 'command'; message: string };
 
 export type EmbedEvent = { source: 'slowfast-web' } & EmbedEventBody;
 
@@ -89,6 +100,9 @@ export function parseCommand(data: unknown): EmbedCommand | { error: string } {
     case 'loadHead':
       if (d.head === null) return { type: 'loadHead', head: null };
       return isSource(d.head) ? { type: 'loadHead', head: d.head, name } : { error: '"loadHead" needs "head": a Blob, an http(s) URL, or null (the model\'s own classes)' };
+    case 'compare':
+      if (d.weights === null) return { type: 'compare', weights: null };
+      return isSource(d.weights) ? { type: 'compare', weights: d.weights, name } : { error: '"compare" needs "weights": a Blob, an http(s) URL, or null (stop comparing)' };
     case 'cancel':
     case 'startCamera':
     case 'stopCamera':
