@@ -90,6 +90,27 @@ test('compare two models on one video: both sides as each runs alone, the gains 
   expect(await seriousViolations(page, '[data-testid="compare"]')).toEqual([]);
   await screenshot(page, 'app-compare');
 
+  // Where each model looked: the overlay shows the second model's map of its top class at the playhead.
+  await page.locator('.player video').evaluate(async (v: HTMLVideoElement) => {
+    v.pause();
+    v.currentTime = 0.5;
+    await new Promise((r) => v.addEventListener('seeked', r, { once: true }));
+  });
+  const overlay = page.getByTestId('class-map');
+  const firstTop = await page.getByTestId('results').getByTestId('top-labels').first().locator('li').first().getAttribute('data-index');
+  await expect(overlay).toHaveAttribute('data-class-index', firstTop!);
+  await page.getByTestId('map-model').selectOption('1');
+  const secondTop = await page.getByTestId('compare-model-1').getByTestId('top-labels').locator('li').first().getAttribute('data-index');
+  await expect(overlay).toHaveAttribute('data-class-index', secondTop!);
+  const drawn = await overlay.evaluate((c: HTMLCanvasElement) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n / (c.width * c.height);
+  });
+  expect(drawn).toBeGreaterThan(0.3);
+  await page.getByTestId('map-model').selectOption('0');
+
   // The Slow-only model alone gives the verdict its side showed.
   await partnerLine.getByRole('button', { name: 'Stop comparing' }).click();
   await expect(page.getByTestId('partner-input')).toBeAttached();

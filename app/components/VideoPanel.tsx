@@ -42,26 +42,33 @@ function Results({ analysis }: { analysis: Analysis }) {
   const showModelLabels = useStore((s) => s.settings.showModelLabels);
   const duration = analysis.info?.duration ?? 0;
   const current = clipAt(analysis.results, time);
-  const mapClasses = current?.maps?.classes.map((index) => ({ index, label: analysis.classNames[index] ?? `class ${index}` }));
-  const chosen = mapClass ?? current?.maps?.classes[0] ?? 0;
-  // The chosen class among the clip's own maps, else among those made for it on demand.
-  const inClip = current?.maps?.classes.indexOf(chosen) ?? -1;
-  const extra = current && inClip < 0 ? analysis.extraMaps.find((m) => m.start === current.start && m.classIndex === chosen) : undefined;
+  /** Whose maps the overlay shows where two models are compared: the first's (0) or the second's (1). */
+  const [mapModel, setMapModel] = useState<0 | 1>(0);
+  const ofSecond = mapModel === 1 && !!analysis.compare;
+  // The clip whose maps show: the first model's at the playhead, or the second's.
+  const mapped = ofSecond ? clipAt(analysis.compare!.results, time) : current;
+  const mapClasses = mapped?.maps?.classes.map((index) => ({ index, label: analysis.classNames[index] ?? `class ${index}` }));
+  const chosen = mapClass ?? mapped?.maps?.classes[0] ?? 0;
+  // The chosen class among the clip's own maps, else among those made for it on demand (the first model's).
+  const inClip = mapped?.maps?.classes.indexOf(chosen) ?? -1;
+  const extra = current && !ofSecond && inClip < 0 ? analysis.extraMaps.find((m) => m.start === current.start && m.classIndex === chosen) : undefined;
   const mapView = useStore((s) => s.settings.mapView);
   const failed = analysis.mapError && current && analysis.mapError.start === current.start && analysis.mapError.classIndex === chosen;
-  const needsMap = !!current?.maps && inClip < 0 && !extra && mapView !== 'off' && !failed;
+  const needsMap = !ofSecond && !!current?.maps && inClip < 0 && !extra && mapView !== 'off' && !failed;
   useEffect(() => {
     if (needsMap && current && !analysis.mapping) requestMap({ start: current.start, end: current.end }, chosen);
   }, [needsMap, current, chosen, analysis.mapping, requestMap]);
-  const mapStatus = analysis.mapping ? `Mapping ${analysis.classNames[analysis.mapping.classIndex]} for the clip at ${analysis.mapping.start.toFixed(1)} s…` : failed ? analysis.mapError!.message : undefined;
+  const mapStatus = ofSecond && mapped?.maps && inClip < 0
+    ? `${analysis.compare!.model} is mapped for each clip's top five classes only.`
+    : analysis.mapping ? `Mapping ${analysis.classNames[analysis.mapping.classIndex]} for the clip at ${analysis.mapping.start.toFixed(1)} s…` : failed ? analysis.mapError!.message : undefined;
   const { segments, vtt, vttUrl } = useSegments(analysis);
   const seek = (t: number) => {
     if (media.current) media.current.currentTime = t;
   };
-  const mapsShown = inClip >= 0 ? { maps: current!.maps!, slot: inClip } : extra ? { maps: extra.maps, slot: 0 } : undefined;
-  const shown = current && mapsShown && {
+  const mapsShown = inClip >= 0 ? { maps: mapped!.maps!, slot: inClip } : extra ? { maps: extra.maps, slot: 0 } : undefined;
+  const shown = mapped && mapsShown && {
     ...mapsShown, inputSize: analysis.inputSize,
-    phase: Math.min(1, Math.max(0, (time - current.start) / (current.end - current.start || 1))),
+    phase: Math.min(1, Math.max(0, (time - mapped.start) / (mapped.end - mapped.start || 1))),
   };
   const record = () =>
     exportRecord({ file: analysis.source.name, model: analysis.model, inputSize: analysis.inputSize, stride: analysis.stride, views: analysis.views, duration }, analysis.results);
@@ -83,8 +90,19 @@ function Results({ analysis }: { analysis: Analysis }) {
         {analysis.engine === 'wasm' ? (
           <MapsNeedWebGpu />
         ) : (
-          <ClassMapControls classes={mapClasses} slot={Math.max(0, inClip)} onSlot={(i) => setMapClass(mapClasses?.[i]?.index)}
-            anyClass={current?.maps ? { names: analysis.classNames, chosen, onChoose: setMapClass, status: mapStatus } : undefined} />
+          <>
+            {analysis.compare && (
+              <label className="row">
+                Map of{' '}
+                <select value={mapModel} onChange={(e) => setMapModel(e.target.value === '1' ? 1 : 0)} data-testid="map-model">
+                  <option value={0}>{analysis.model}</option>
+                  <option value={1}>{analysis.compare.model}</option>
+                </select>
+              </label>
+            )}
+            <ClassMapControls classes={mapClasses} slot={Math.max(0, inClip)} onSlot={(i) => setMapClass(mapClasses?.[i]?.index)}
+              anyClass={mapped?.maps ? { names: analysis.classNames, chosen, onChoose: setMapClass, status: mapStatus } : undefined} />
+          </>
         )}
         {!playable && <p className="notice">This browser cannot play the file back, but its frames were decoded and classified.</p>}
         {analysis.info?.container === 'element' && (

@@ -78,7 +78,7 @@ export class VideoJobs {
             tiles, stride: settings.stride, views: viewsFor(settings), protocol: settings.protocol, signal: controller.signal, resumeAt: partnerDone,
             onClip: (r: ClipResult) => {
               partnerDone++;
-              post({ type: 'compareClip', id, clip: { start: r.start, end: r.end, top: plainLabels(r.top), probabilities: r.probabilities, ms: r.ms } });
+              post({ type: 'compareClip', id, clip: { start: r.start, end: r.end, top: plainLabels(r.top), probabilities: r.probabilities, ms: r.ms, maps: r.maps } });
             },
           },
         };
