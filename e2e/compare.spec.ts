@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seriousViolations } from './a11y.ts';
-import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
+import { drawnShare, dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
 import { CRICKET_MP4, SHARED } from './paths.ts';
 import { writeTorchCheckpoint } from './torchCheckpoint.ts';
 import { readPyTorchCheckpoint } from '../model/weights/pytorch.ts';
@@ -102,12 +102,7 @@ test('compare two models on one video: both sides as each runs alone, the gains 
   await page.getByTestId('map-model').selectOption('1');
   const secondTop = await page.getByTestId('compare-model-1').getByTestId('top-labels').locator('li').first().getAttribute('data-index');
   await expect(overlay).toHaveAttribute('data-class-index', secondTop!);
-  const drawn = await overlay.evaluate((c: HTMLCanvasElement) => {
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n / (c.width * c.height);
-  });
+  const drawn = await drawnShare(overlay);
   expect(drawn).toBeGreaterThan(0.3);
   await page.getByTestId('map-model').selectOption('0');
 

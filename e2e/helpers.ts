@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { expect, type Frame, type Page } from '@playwright/test';
+import { expect, type Frame, type Locator, type Page } from '@playwright/test';
 import { GOLDEN_CHECKPOINT, SCREENSHOTS } from './paths.ts';
 
 export interface DropFile {
@@ -54,3 +54,11 @@ export async function openWithGoldenWeights(page: Page, how: 'drop' | 'picker' =
   await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth', { timeout: 60_000 });
   await page.getByTestId('input-size').selectOption('64');
 }
+
+/** The share of a map overlay's pixels that are drawn (alpha above zero). */
+export const drawnShare = (overlay: Locator) => overlay.evaluate((c: HTMLCanvasElement) => {
+  const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+  let n = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+  return n / (c.width * c.height);
+});

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openWithGoldenWeights, screenshot } from './helpers.ts';
+import { drawnShare, openWithGoldenWeights, screenshot } from './helpers.ts';
 
 // Runs in the 'fake-camera' project: Chromium's fake camera plays a .y4m made from cricket.mp4.
 test('live webcam labels update, show their rate and latency, and an unplugged camera is reported', async ({ page }) => {
@@ -14,12 +14,7 @@ test('live webcam labels update, show their rate and latency, and an unplugged c
   // Where it looks, over the camera view: the latest clip's map of its top class.
   const overlay = page.locator('.webcam-panel').getByTestId('class-map');
   await expect(overlay).toHaveAttribute('data-class-index', /^\d+$/);
-  const drawn = await overlay.evaluate((c: HTMLCanvasElement) => {
-    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n / (c.width * c.height);
-  });
+  const drawn = await drawnShare(overlay);
   expect(drawn).toBeGreaterThan(0.2);
   await screenshot(page, 'app-webcam');
 
