@@ -9,7 +9,7 @@ import { WebcamPanel } from './components/WebcamPanel.tsx';
 import { fetchHostUrl, parseCommand, parseOrigins, sourceName, type EmbedCommand, type EmbedEventBody } from './embed/api.ts';
 import type { ModelKey } from './engine/library.ts';
 import { isLabelFile, isWeightFile, useStore, type StoreState } from './store.ts';
-import { comparisonRecord, verdictOf } from './results.ts';
+import { analysisComparison, verdictOf } from './results.ts';
 import { DEFAULT_TOP_K, type ClassMaps } from '../model/classifier.ts';
 import { cpuEngineName } from '../model/onnx/wasmThreads.ts';
 import { segmentsOf } from '../model/segments.ts';
@@ -205,8 +205,7 @@ function forward(s: StoreState, prev: StoreState) {
       const segments = segmentsOf(a.results, a.classNames, thresholds).map(({ index, label, start, end, peak, mean }) => ({ index, label, start, end, peak, mean }));
       post({ type: 'segments', verdict: verdictOf(a.results, a.classNames, a.multiLabel, DEFAULT_TOP_K), segments, thresholds });
       if (a.compare) {
-        const gainsOf = a.compare.gainsOf === 'current' ? 0 : 1;
-        const record = comparisonRecord(a.source.name, [{ model: a.model, clips: a.results }, { model: a.compare.model, clips: a.compare.results }], a.classNames, a.multiLabel, gainsOf);
+        const record = analysisComparison({ ...a, compare: a.compare });
         post({ type: 'comparison', models: record.models.map((m) => ({ name: m.model, verdict: m.verdict })), gainsOf: record.gainsOf, gains: record.gains.slice(0, DEFAULT_TOP_K) });
       }
     }

@@ -2,7 +2,9 @@
 // plotting, the whole video's verdict, and the JSON / CSV / WebVTT exports (built from exactly what the page
 // shows).
 import type { ClipLabels, Label } from './engine/library.ts';
+import { DEFAULT_TOP_K } from '../model/classifier.ts';
 import { combineProbabilities, topIndices, type Segment, type SegmentOptions } from '../model/segments.ts';
+import type { Analysis } from './store.ts';
 
 /** The clip to show at playback time t: among the clips covering t, the one centred nearest it. */
 export function clipAt(clips: readonly ClipLabels[], t: number): ClipLabels | undefined {
@@ -117,9 +119,6 @@ export function verdictOf(clips: readonly Pick<ClipLabels, 'probabilities'>[], c
   return topIndices(combined, k).map((index) => ({ index, label: classNames[index] ?? `class ${index}`, probability: combined[index] }));
 }
 
-/** Classes a comparison's verdicts list. */
-const COMPARISON_TOP = 5;
-
 /** A model's side of a comparison: its name and clips. */
 export interface ComparisonSide {
   model: string;
@@ -136,13 +135,19 @@ export function comparisonRecord(file: string, sides: readonly ComparisonSide[],
     file,
     models: sides.map((s) => ({
       model: s.model,
-      verdict: verdictOf(s.clips, classNames, multiLabel, COMPARISON_TOP),
+      verdict: verdictOf(s.clips, classNames, multiLabel, DEFAULT_TOP_K),
       clips: s.clips.map((c) => ({ start: c.start, end: c.end, top: c.top.map(({ index, label, probability }) => ({ index, label, probability })) })),
     })),
     gainsOf: sides[gainsOf].model,
     gains,
     means,
   };
+}
+
+/** The comparison an analysis that compares holds: its two models in order, and the gains as the engine said. */
+export function analysisComparison(a: Pick<Analysis, 'source' | 'model' | 'results' | 'classNames' | 'multiLabel'> & { compare: NonNullable<Analysis['compare']> }) {
+  const sides = [{ model: a.model, clips: a.results }, { model: a.compare.model, clips: a.compare.results }];
+  return comparisonRecord(a.source.name, sides, a.classNames, a.multiLabel, a.compare.gainsOf === 'current' ? 0 : 1);
 }
 
 /** The comparison as CSV: a row per class, each model's mean probability and the gain, largest gain first. */

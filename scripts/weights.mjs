@@ -75,15 +75,27 @@ function progress(received, total) {
 
 /** A download that failed: exit code 3. */
 const downloadError = (message) => Object.assign(new Error(message), { exitCode: 3 });
-const refusedBy = (response) => downloadError(`could not download ${url}: HTTP ${response.status} ${response.statusText}`);
+const refused = (status, statusText) => downloadError(`could not download ${url}: HTTP ${status} ${statusText}`);
+const refusedBy = (response) => refused(response.status, response.statusText);
+const unreachable = (cause) => downloadError(`could not download ${url} (${cause}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`);
+
+/** The ranged download's DownloadError as this CLI says it. */
+function fromDownloadError(e) {
+  switch (e.kind) {
+    case 'unreachable': return unreachable(e.detail.why);
+    case 'refused': return refused(e.detail.status, e.detail.statusText);
+    case 'broke-off': return downloadError(`${e.message}; run npm run weights again to resume`);
+    case 'changed': return downloadError(`${e.message}; run npm run weights again to start over`);
+    default: return downloadError(e.message);
+  }
+}
 
 /** The server's answer, or the reason it cannot be reached, in a sentence. */
 async function ask(init) {
   try {
     return await fetch(url, init);
   } catch (e) {
-    const cause = e.cause?.code || e.cause?.message || e.message;
-    throw downloadError(`could not download ${url} (${cause}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`);
+    throw unreachable(e.cause?.code || e.cause?.message || e.message);
   }
 }
 
@@ -150,10 +162,9 @@ try {
   try {
     ranges = await ranged.probeRanges(url);
   } catch (e) {
-    if (e.kind === 'unreachable') throw downloadError(`could not download ${url} (${e.detail.why}). Check your network connection, or set SLOWFAST_ZOO_URL to a mirror.`);
-    if (e.kind === 'refused') throw downloadError(`could not download ${url}: HTTP ${e.detail.status} ${e.detail.statusText}`);
     // A web page where the file should be: fetched whole, and the reader says it is no checkpoint.
-    if (e.kind !== 'not-a-file') throw e;
+    if (e.name !== 'DownloadError') throw e;
+    if (e.kind !== 'not-a-file') throw fromDownloadError(e);
   }
   let report = () => {};
   if (ranges) {
@@ -174,10 +185,7 @@ try {
   try {
     out = await module.convertCheckpoint(source, { f16: args.f16, likelyPreset: model.preset });
   } catch (e) {
-    if (e.name !== 'DownloadError') throw e;
-    throw downloadError(e.kind === 'broke-off' ? `${e.message}; run npm run weights again to resume`
-      : e.kind === 'changed' ? `${e.message}; run npm run weights again to start over`
-        : e.kind === 'refused' ? `could not download ${url}: HTTP ${e.detail.status} ${e.detail.statusText}` : e.message);
+    throw e.name === 'DownloadError' ? fromDownloadError(e) : e;
   }
   if (process.stderr.isTTY && ranges) process.stderr.write('\n');
   report();

@@ -1,10 +1,10 @@
-import { clipAt, comparisonCsv, comparisonRecord, type ComparisonSide } from '../results.ts';
+import { useMemo } from 'react';
+import { DEFAULT_TOP_K } from '../../model/classifier.ts';
+import { analysisComparison, clipAt, comparisonCsv, type ComparisonSide } from '../results.ts';
 import type { Analysis } from '../store.ts';
 import { downloadText } from './download.ts';
 import { Timeline } from './Timeline.tsx';
 import { TopLabels } from './TopLabels.tsx';
-
-const SHOWN = 5;
 
 /**
  * Two models on one video, side by side: each one's labels for the clip at the playhead, its timeline and its
@@ -16,7 +16,8 @@ export function Compare({ analysis, time, onSeek }: { analysis: Analysis; time: 
   const gainsOf = compare.gainsOf === 'current' ? 0 : 1;
   const duration = analysis.info?.duration ?? 0;
   const done = analysis.status === 'done';
-  const record = comparisonRecord(analysis.source.name, sides, analysis.classNames, analysis.multiLabel, gainsOf);
+  // Once per change of the analysis, not per frame of playback (the view redraws as the playhead moves).
+  const record = useMemo(() => analysisComparison({ ...analysis, compare }), [analysis, compare]);
   const base = analysis.source.name.replace(/\.[^.]*$/, '');
   const points = (d: number) => `${d >= 0 ? '+' : '−'}${Math.abs(d * 100).toFixed(1)} pts`;
   return (
@@ -53,7 +54,7 @@ export function Compare({ analysis, time, onSeek }: { analysis: Analysis; time: 
           <div>
             <h4>What {sides[gainsOf].model} gains</h4>
             <ol data-testid="compare-gains">
-              {record.gains.slice(0, SHOWN).map((g) => (
+              {record.gains.slice(0, DEFAULT_TOP_K).map((g) => (
                 <li key={g.index} data-index={g.index} data-delta={g.delta}>
                   {g.label} {points(g.delta)}
                 </li>
@@ -63,7 +64,7 @@ export function Compare({ analysis, time, onSeek }: { analysis: Analysis; time: 
           <div>
             <h4>What it loses</h4>
             <ol data-testid="compare-losses">
-              {record.gains.slice(-SHOWN).reverse().map((g) => (
+              {record.gains.slice(-DEFAULT_TOP_K).reverse().map((g) => (
                 <li key={g.index} data-index={g.index} data-delta={g.delta}>
                   {g.label} {points(g.delta)}
                 </li>

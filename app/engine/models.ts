@@ -219,6 +219,7 @@ export class Models {
     } catch (e) {
       const title = zoo.title;
       const drop = `drop ${zoo.path.split('/').pop()} on the page`;
+      const noZoo = `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or ${drop}.`;
       if (controller.signal.aborted || (e instanceof DownloadError && e.kind === 'aborted')) {
         if (generation === this.generation) this.restoreWeightsState({ status: 'missing', key: zoo.name, message: `The download of ${title} was cancelled.`, download: await this.downloadOffer(zoo) });
       } else if (e instanceof DownloadError) {
@@ -226,11 +227,11 @@ export class Models {
         const why = {
           unreachable: () => `${title} could not be downloaded: the model zoo cannot be reached (${d.why}). Check the connection and try again, or ${drop}.`,
           refused: () => d.status === 404
-            ? `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or ${drop}.`
+            ? noZoo
             // Our server's relay says what went wrong in a sentence (unreachable, refused); a mirror only its status.
             : `${title} could not be downloaded: ${d.status === 502 && d.body ? d.body
               : d.status === 416 ? 'the server\'s answers disagree on the file\'s size (HTTP 416)' : `the server answered HTTP ${d.status}`}. Check the connection and try again, or ${drop}.`,
-          'not-a-file': () => `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or ${drop}.`,
+          'not-a-file': () => noZoo,
           'broke-off': () => `The download of ${title} broke off at ${mib(d.at ?? 0)} of ${mib(d.total ?? 0)} (${d.why}), ${DOWNLOAD_TRIES} times. What arrived is kept in this browser: download again to resume.`,
           changed: () => `${title} changed on the server during the download, so what was kept of it is dropped: download again to start over.`,
           aborted: () => `The download of ${title} was cancelled.`,
@@ -290,10 +291,11 @@ export class Models {
         return this.useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
       }
       const cache = this.cache();
-      if (cache) await checkStorageFor(approximateWeightBytes(zoo) * 2 - (offer.kept ?? 0));
+      // The blocks, then the converted weights, about as large again.
+      if (cache) await checkStorageFor(offer.bytes * 2 - (offer.kept ?? 0));
       const store = cache ? await cache.openBlocks(zoo.name).catch(() => memoryBlockStore()) : memoryBlockStore();
       const source = await rangedSource({
-        url, support, store, signal, estimate: approximateWeightBytes(zoo) - (offer.kept ?? 0),
+        url, support, store, signal, estimate: offer.bytes - (offer.kept ?? 0),
         onProgress: (s) => loading(s.kept + s.fetched, s.kept + s.expected, s.fetched, s.expected),
       });
       try {
@@ -428,7 +430,6 @@ async function oneTabAtATime(name: string, signal: AbortSignal, onWait: () => vo
   onWait();
   await locks.request(name, { signal }, () => run(true));
 }
-
 
 /**
  * Where this page gets a zoo checkpoint: the mirror its starter or deployer set, else its own server, which fetches

@@ -157,6 +157,8 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
   const backoff = o.backoffMs ?? ((attempt: number) => Math.min(8000, 250 * 2 ** attempt));
   const blocks = Math.ceil(total / BLOCK_BYTES);
   const blockLength = (i: number) => Math.min(BLOCK_BYTES, total - i * BLOCK_BYTES);
+  /** The first and last block bytes [offset, offset + length) lie in (a block, for an empty span). */
+  const blocksOf = (offset: number, length: number) => [Math.floor(offset / BLOCK_BYTES), Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES)] as const;
   const kept = await store.readIndex().catch(() => undefined);
   const resuming = kept?.url === url && kept.total === total && kept.version === (version ?? null);
   const have = new Set(resuming ? kept.blocks.filter((b) => Number.isInteger(b) && b >= 0 && b < blocks) : []);
@@ -182,7 +184,7 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
 
   /** Blocks [first, last] from the server into the store, each marked kept as it completes. */
   const fetchBlocks = async (first: number, last: number) => {
-    const end = first * BLOCK_BYTES + [...Array(last - first + 1).keys()].reduce((n, k) => n + blockLength(first + k), 0);
+    const end = Math.min(total, (last + 1) * BLOCK_BYTES);
     let at = first * BLOCK_BYTES;
     let block = first;
     let filled = 0;
@@ -268,8 +270,7 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > total) {
         throw new CheckpointError(`the file is truncated: ${length} bytes at ${offset} lie past its end (${total} bytes)`);
       }
-      const first = Math.floor(offset / BLOCK_BYTES);
-      const last = Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES);
+      const [first, last] = blocksOf(offset, length);
       for (let b = first; b <= last; b++) {
         if (have.has(b)) continue;
         // This block and the missing ones after it that the read, the plan (or, without one, a short read-ahead)
@@ -292,13 +293,15 @@ export async function rangedSource(o: RangedOptions): Promise<RangedSource> {
     async plan(spans) {
       planned = new Set();
       for (const { offset, length } of spans) {
-        for (let b = Math.floor(offset / BLOCK_BYTES); b <= Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES) && b < blocks; b++) planned.add(b);
+        const [first, last] = blocksOf(offset, length);
+        for (let b = first; b <= last && b < blocks; b++) planned.add(b);
       }
       report();
     },
     async refresh(offset, length) {
       stats.refetched++;
-      for (let b = Math.floor(offset / BLOCK_BYTES); b <= Math.floor((offset + Math.max(length, 1) - 1) / BLOCK_BYTES); b++) have.delete(b);
+      const [first, last] = blocksOf(offset, length);
+      for (let b = first; b <= last; b++) have.delete(b);
       lastRead = undefined;
       await remember();
       report();
