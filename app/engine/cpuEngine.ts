@@ -1,10 +1,17 @@
 // The resident engine on the CPU, for machines without a WebGPU adapter (or with a software one): the model as
 // onnxruntime-web's wasm runs it (Classifier.createOnCpu, from our own ONNX export of the same graph), kept
-// across videos, and a frame ring in memory per session. Leases as Engine's do, so analyzeVideo runs on either.
+// across videos, and a frame ring in memory per session. Leases as Engine's do (a slot each for the model in use
+// and the one compared with it), so analyzeVideo runs on either.
 import { Classifier } from '../../model/classifier.ts';
 import { headFingerprint } from '../../model/head/customHead.ts';
 import { CpuFrameRing } from '../video/cpuFrameRing.ts';
-import { sameResident, type EngineModel, type LeaseOptions, type ResidentKey } from './engine.ts';
+import { sameResident, type EngineModel, type LeaseOptions, type ResidentKey, type ResidentSlot } from './engine.ts';
+
+interface CpuResident {
+  key: ResidentKey;
+  classifier: Promise<Classifier>;
+  leases: number;
+}
 
 export interface CpuLease {
   classifier: Classifier;
@@ -14,7 +21,7 @@ export interface CpuLease {
 }
 
 export class CpuEngine {
-  private resident?: { key: ResidentKey; classifier: Promise<Classifier>; leases: number };
+  private readonly residents = new Map<ResidentSlot, CpuResident>();
   /** Classifiers built (one per model, input size and head): the benchmark and tests read it. */
   builds = 0;
 
@@ -25,20 +32,22 @@ export class CpuEngine {
     // Labels are not in the key: new names for the same head rename the resident classifier (as Engine does).
     // Profiling and tiles are the GPU's: the CPU engine has neither.
     const key: ResidentKey = { modelId: model.id, inputSize: config.inputSize, profile: false, tiles: '', head: model.head ? headFingerprint(model.head) : '', maps: 0 };
-    if (!this.resident || !sameResident(this.resident.key, key)) {
-      const old = this.resident;
+    const slot = o.slot ?? 'main';
+    const old = this.residents.get(slot);
+    if (!old || !sameResident(old.key, key)) {
       if (old && old.leases === 0) void old.classifier.then((c) => c.destroy(), () => {});
       // The ring's length is free in the exported model: later sessions bind rings of any size.
       const classifier = Classifier.createOnCpu(config, model.weights(), {
         input: 'ring', ringCapacity: ring.capacity, inputArrays: { ring: ring.data }, labels: model.labels, head: model.head,
       });
-      this.resident = { key, classifier, leases: 0 };
+      const made: CpuResident = { key, classifier, leases: 0 };
+      this.residents.set(slot, made);
       this.builds++;
       classifier.catch(() => {
-        if (this.resident && sameResident(this.resident.key, key)) this.resident = undefined;
+        if (this.residents.get(slot) === made) this.residents.delete(slot);
       });
     }
-    const resident = this.resident!;
+    const resident = this.residents.get(slot)!;
     const classifier = await resident.classifier;
     classifier.labels = model.labels;
     resident.leases++;
@@ -50,8 +59,16 @@ export class CpuEngine {
         if (released) return;
         released = true;
         resident.leases--;
-        if (resident !== this.resident && resident.leases === 0) classifier.destroy();
+        if (resident !== this.residents.get(slot) && resident.leases === 0) classifier.destroy();
       },
     };
+  }
+
+  /** Frees a slot's classifier once its leases end. */
+  free(slot: ResidentSlot): void {
+    const resident = this.residents.get(slot);
+    if (!resident) return;
+    this.residents.delete(slot);
+    if (resident.leases === 0) void resident.classifier.then((c) => c.destroy(), () => {});
   }
 }

@@ -3,7 +3,8 @@
 // borrow. A session leases the classifier and a ring; the classifier reads whichever ring a run names (only
 // the gather's bind group changes). A new input size, tile table or profiling choice plans a new classifier
 // on the weights already on the GPU (no folding, no upload); only new weights are read, folded and uploaded.
-// A replaced classifier lives until its last lease ends.
+// A replaced classifier lives until its last lease ends. A comparison's second model has a slot of its own, so
+// the two models stay resident together and neither evicts the other.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration } from '../../model/clips.ts';
 import { Classifier, DEFAULT_TOP_K } from '../../model/classifier.ts';
@@ -37,7 +38,12 @@ export interface EngineModel {
   head?: CustomHead;
 }
 
+/** Which resident classifier a lease is of: the model in use, or the one compared with it. */
+export type ResidentSlot = 'main' | 'partner';
+
 export interface LeaseOptions {
+  /** Default 'main'. */
+  slot?: ResidentSlot;
   /** Spatial crops per frame the ring keeps (1 or 3). */
   views: number;
   /** Each crop mirrored too (twice the views). */
@@ -87,7 +93,8 @@ interface Resident {
 }
 
 export class Engine {
-  private current?: Resident;
+  /** The classifier each slot holds now. */
+  private readonly residents = new Map<ResidentSlot, Resident>();
   private readonly retired = new Set<Resident>();
   /** Rings no session holds now, kept for the next (they are the largest allocation after the weights). */
   private readonly idleRings: FrameRing[] = [];
@@ -105,7 +112,7 @@ export class Engine {
     let resident: Resident;
     let classifier: Classifier;
     try {
-      resident = this.residentFor(model, o, ring);
+      resident = this.residentFor(model, o, ring, o.slot ?? 'main');
       resident.leases++;
       try {
         classifier = await resident.classifier;
@@ -132,16 +139,18 @@ export class Engine {
     };
   }
 
-  private residentFor(model: EngineModel, o: LeaseOptions, ring: FrameRing): Resident {
+  private residentFor(model: EngineModel, o: LeaseOptions, ring: FrameRing, slot: ResidentSlot): Resident {
     const { config } = model;
     const key: ResidentKey = {
       modelId: model.id, inputSize: config.inputSize, profile: !!o.profile, tiles: o.tiles ? JSON.stringify(o.tiles) : '', head: model.head ? headFingerprint(model.head) : '',
       maps: o.mapClasses ?? DEFAULT_TOP_K,
     };
-    if (this.current && sameResident(this.current.key, key)) return this.current;
-    if (this.current) this.retire(this.current);
-    // Idle rings for another input size would wait for a classifier that no longer exists.
-    for (const r of this.idleRings.filter((r) => r.options.size !== config.inputSize)) {
+    const current = this.residents.get(slot);
+    if (current && sameResident(current.key, key)) return current;
+    if (current) this.retire(current);
+    // Idle rings for an input size no resident classifier runs at would wait for a classifier that no longer exists.
+    const sizes = new Set([config.inputSize, ...[...this.residents.values()].filter((r) => r !== current).map((r) => r.key.inputSize)]);
+    for (const r of this.idleRings.filter((r) => !sizes.has(r.options.size))) {
       this.idleRings.splice(this.idleRings.indexOf(r), 1);
       r.destroy();
     }
@@ -158,11 +167,19 @@ export class Engine {
     const resident: Resident = { key, classifier, leases: 0, retired: false, modelId: model.id };
     // A failed build is not kept: the next lease tries again (from the weights, if none reached the GPU).
     classifier.catch(() => {
-      if (this.current === resident) this.current = undefined;
+      if (this.residents.get(slot) === resident) this.residents.delete(slot);
       this.dropStoreUnlessUsed(model.id);
     });
-    this.current = resident;
+    this.residents.set(slot, resident);
     return resident;
+  }
+
+  /** Frees a slot's classifier (and its weights, where no other reads them) once its leases end. */
+  free(slot: ResidentSlot): void {
+    const resident = this.residents.get(slot);
+    if (!resident) return;
+    this.residents.delete(slot);
+    this.retire(resident);
   }
 
   private retire(resident: Resident): void {
@@ -178,7 +195,7 @@ export class Engine {
 
   /** Frees a model's weights once no classifier (current or still leased) reads them. */
   private dropStoreUnlessUsed(modelId: number): void {
-    const used = this.current?.modelId === modelId || [...this.retired].some((r) => r.modelId === modelId);
+    const used = [...this.residents.values(), ...this.retired].some((r) => r.modelId === modelId);
     if (used) return;
     this.stores.get(modelId)?.destroy();
     this.stores.delete(modelId);
@@ -206,8 +223,7 @@ export class Engine {
 
   /** Frees the model and the idle rings (a lost device's engine, or the worker's end). */
   destroy(): void {
-    if (this.current) this.retire(this.current);
-    this.current = undefined;
+    for (const slot of [...this.residents.keys()]) this.free(slot);
     for (const r of this.idleRings.splice(0)) r.destroy();
   }
 }

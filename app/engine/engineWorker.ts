@@ -78,7 +78,8 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'loadPartner':
       return scheduler.loadWeights(models.loadPartner(request.file, request.name));
     case 'dropPartner':
-      return models.dropPartner();
+      models.dropPartner();
+      return runtime.freePartner();
     case 'loadLabels':
       return models.loadLabels(request.file, request.name);
     case 'clearCache':

@@ -75,6 +75,13 @@ export class Runtime {
     return { gpu: g, engine: this.gpu.engineOf(g.device), model, config: model.config, tiles: await this.tiles.tuned(g) };
   }
 
+  /** Frees the compared model's classifier and weights on both engines (the comparison ended). */
+  async freePartner(): Promise<void> {
+    const g = await this.gpu.start();
+    if (g) this.gpu.engineOf(g.device).free('partner');
+    this.cpuEngine?.free('partner');
+  }
+
   /** The Performance panel's figures after a run. */
   perf(classifier: Classifier, inferenceMs: number, settings: RunSettings): PerfReport {
     const layers = settings.profile && classifier.timings.length ? classifier.timings.map((t) => ({ name: t.name, ms: t.ms })) : undefined;

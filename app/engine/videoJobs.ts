@@ -75,7 +75,7 @@ export class VideoJobs {
         const partnerRun = partner && {
           model: partner,
           options: {
-            tiles, stride: settings.stride, views: viewsFor(settings), protocol: settings.protocol, signal: controller.signal, resumeAt: partnerDone,
+            slot: 'partner' as const, tiles, stride: settings.stride, views: viewsFor(settings), protocol: settings.protocol, signal: controller.signal, resumeAt: partnerDone,
             onClip: (r: ClipResult) => {
               partnerDone++;
               post({ type: 'compareClip', id, clip: { start: r.start, end: r.end, top: plainLabels(r.top), probabilities: r.probabilities, ms: r.ms, maps: r.maps } });

@@ -198,6 +198,58 @@ describe('a phone video (landscape frames turned by the container)', () => {
     });
 });
 
+describe('two models resident together (a comparison)', () => {
+  it('a second video builds and uploads nothing; a new partner uploads only its weights, a new first model only its own', async () => {
+    const fresh = new Engine(device);
+    const slowOnly = (id: number, seed: number): EngineModel => ({ id, config: { ...PRESETS.slow_r50_8x8, stemChannels: [16, 8], inputSize: 64 }, weights: () => new RandomSource(seed) });
+    const weightBytes = new Map<number, number>();
+    const compare = async (first: EngineModel, second: EngineModel) => {
+      const video = await openVideoFile(await (await fetch('/shared/media/cricket.mp4')).blob());
+      try {
+        const record = (m: EngineModel) => (c: { memory: { weightBytes: number } }) => weightBytes.set(m.id, c.memory.weightBytes);
+        return await analyzeVideoWith(fresh, [{ model: first, options: { onClassifier: record(first) } }, { model: second, options: { slot: 'partner', onClassifier: record(second) } }], video);
+      } finally {
+        video.dispose();
+      }
+    };
+    const uploadedBy = async (run: () => Promise<unknown>) => {
+      const before = liveResources(device).bytesUploaded;
+      await run();
+      return liveResources(device).bytesUploaded - before;
+    };
+    const partner = slowOnly(21, 3);
+    const both = await uploadedBy(() => compare(model, partner));
+    expect(fresh.builds).toBe(2);
+    const main = weightBytes.get(model.id)!;
+    const slow = weightBytes.get(partner.id)!;
+    expect(both).toBeGreaterThanOrEqual(main + slow);
+
+    // The same two models again: both are still on the GPU.
+    expect(await uploadedBy(() => compare(model, partner))).toBeLessThan((main + slow) / 100);
+    expect(fresh.builds).toBe(2);
+
+    // Another partner: its weights, not the first model's.
+    const other = slowOnly(22, 4);
+    const newPartner = await uploadedBy(() => compare(model, other));
+    expect(fresh.builds).toBe(3);
+    expect(newPartner).toBeGreaterThanOrEqual(weightBytes.get(other.id)!);
+    expect(newPartner).toBeLessThan(weightBytes.get(other.id)! + main / 2);
+
+    // Another first model beside the same partner: its weights, not the partner's.
+    const reloaded = { ...model, id: 23 };
+    const newFirst = await uploadedBy(() => compare(reloaded, other));
+    expect(fresh.builds).toBe(4);
+    expect(newFirst).toBeGreaterThanOrEqual(main);
+    expect(newFirst).toBeLessThan(main + weightBytes.get(other.id)! / 2);
+
+    // The comparison ends: the first model alone is still resident.
+    fresh.free('partner');
+    expect(await uploadedBy(() => analyzeVideoAt(fresh, '/shared/media/cricket.mp4', reloaded))).toBeLessThan(main / 100);
+    expect(fresh.builds).toBe(4);
+    fresh.destroy();
+  });
+});
+
 async function analyzeVideoAt(on: Engine, path: string, m: EngineModel = model) {
   const video = await openVideoFile(await (await fetch(path)).blob());
   try {
