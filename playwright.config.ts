@@ -30,7 +30,7 @@ export default defineConfig({
     },
     {
       command: `node e2e/zoo-server.mjs ${ZOO_PORT}`,
-      url: `http://localhost:${ZOO_PORT}/zoo/kinetics/SLOW_8x8_R50.pyth`,
+      url: `http://localhost:${ZOO_PORT}/control`,
       reuseExistingServer: !process.env.CI,
     },
     {

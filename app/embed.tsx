@@ -117,6 +117,7 @@ async function run(command: EmbedCommand) {
       return store.loadHead(file, name);
     }
     case 'compare': {
+      if ('model' in command) return store.loadPartnerModel(command.model);
       if (command.weights === null) return store.dropPartner();
       const name = sourceName(command.weights, command.name, 'weights');
       const file = typeof command.weights === 'string' ? await fetchHostUrl(command.weights) : command.weights;

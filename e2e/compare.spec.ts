@@ -117,3 +117,57 @@ test('compare two models on one video: both sides as each runs alone, the gains 
   await expect(main).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   sameVerdict(await shownVerdict(page.getByTestId('verdict').locator('span[data-index]')), sides[1]);
 });
+
+test('the paper\'s partner from the zoo list: its GPU budget before it loads, downloaded and kept, compared; a memory limit under the pair runs the comparison on the CPU engine, saying why', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openWithGoldenWeights(page);
+  const partnerLine = page.getByTestId('partner-line');
+  const choice = page.getByTestId('partner-choice');
+  const budget = page.getByTestId('compare-budget');
+  // SlowFast loaded: its Slow-only partner is offered first, with what the two take on the GPU and the download.
+  await expect(choice).toHaveValue('SLOW_8x8_R50');
+  await expect(budget).toContainText(/^On the GPU together at 64 px: about [\d.]+ MB: checkpoint\.pyth [\d.]+ MB \(weights [\d.]+ MB, working memory [\d.]+ MB\) and Slow R50 8×8 [\d.]+ MB/);
+  await expect(budget).toContainText('Comparing downloads Slow R50 8×8 first (≈ 123.8 MB).');
+  await expect(page.getByTestId('compare-over-limit')).toHaveCount(0);
+
+  // Compare: it comes from the (stand-in) zoo, and is kept in this browser.
+  await page.getByTestId('compare-model').click();
+  await expect(partnerLine).toContainText('Comparing with Slow R50 8×8 (Slow pathway only', { timeout: 60_000 });
+  await expect(budget).not.toContainText('downloads');
+  const main = page.getByTestId('results');
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  const compare = page.getByTestId('compare');
+  await expect(main).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+  await expect(compare.getByRole('heading', { level: 3 })).toHaveText('checkpoint.pyth beside Slow R50 8×8');
+  for (const m of [0, 1]) await expect(page.getByTestId(`compare-model-${m}`).getByTestId('timeline')).toHaveAttribute('data-clips', '3');
+  // The budget's weights are those the GPU got.
+  await page.getByTestId('perf').locator('summary').click();
+  expect(await page.getByTestId('gpu-memory').getAttribute('data-weight-bytes')).toBe(await budget.getAttribute('data-first-weights'));
+
+  await partnerLine.getByRole('button', { name: 'Stop comparing' }).click();
+  await expect(choice.locator('option[value="SLOW_8x8_R50"]')).toContainText('in this browser');
+
+  // A limit under the pair: said before it loads, and the video's comparison then runs on the CPU engine, saying why.
+  await page.getByTestId('gpu-memory-limit').selectOption(String(128 * 2 ** 20));
+  await page.getByTestId('input-size').selectOption('224');
+  await expect(page.getByTestId('compare-over-limit')).toHaveText('That is over the 128.0 MB set under Performance, so the comparison will run on the CPU engine.');
+  await page.getByTestId('compare-model').click();
+  await expect(partnerLine).toContainText('Comparing with Slow R50 8×8', { timeout: 60_000 });
+  await expect(page.getByTestId('partner-loading')).toHaveCount(0);
+  await expect(page.getByTestId('compare-over-limit')).toBeVisible();
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  await expect(page.getByTestId('analysis-notice')).toHaveText(
+    /^WebGPU cannot run this here \(checkpoint\.pyth and Slow R50 8×8 together need about \d+ MB of GPU memory, over the 128 MB limit set\): this video runs on the CPU engine instead\.$/,
+    { timeout: 60_000 },
+  );
+  await expect(main).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  for (const m of [0, 1]) await expect(page.getByTestId(`compare-model-${m}`).getByTestId('timeline')).toHaveAttribute('data-clips', '3');
+
+  // Alone, the first model fits under the limit: the video runs on WebGPU, with nothing to say.
+  await partnerLine.getByRole('button', { name: 'Stop comparing' }).click();
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  await expect(compare).toHaveCount(0, { timeout: 60_000 });
+  await expect(main).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await expect(page.getByText('cricket.mp4 · 224×224, avc, 3.16 s · on WebGPU')).toBeVisible();
+  await expect(page.getByTestId('analysis-notice')).toHaveCount(0);
+});

@@ -106,7 +106,7 @@ test('the widget compares two models on a video its host sends: both clips\' lab
   await expect.poll(async () => (await events(page)).find((e) => e.type === 'weights'), { timeout: 60_000 }).toMatchObject({ name: 'slowfast.pyth' });
   // A command without weights is refused with its reason; the Slow-only checkpoint as a Blob is taken.
   await send(page, { type: 'compare' });
-  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error')).toMatchObject({ scope: 'command', message: '"compare" needs "weights": a Blob, an http(s) URL, or null (stop comparing)' });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'error')).toMatchObject({ scope: 'command', message: '"compare" needs "weights" (a Blob, an http(s) URL, or null to stop comparing) or "model" (a zoo model\'s name)' });
   await sendFile('/golden/slow_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'compare', name: 'slow.pyth' });
   await expect.poll(async () => (await events(page)).find((e) => e.type === 'compare'), { timeout: 60_000 }).toMatchObject({ name: 'slow.pyth' });
   await send(page, { type: 'classify', video: `${host}/media/cricket.mp4` });
@@ -125,7 +125,9 @@ test('the widget compares two models on a video its host sends: both clips\' lab
   expect(comparison.models[0].verdict.map((v) => v.index)).toEqual(segments.verdict.map((v) => v.index));
   expect(comparison.gainsOf).toBe('slowfast.pyth');
   expect(comparison.gains.map((g) => g.delta)).toEqual([...comparison.gains.map((g) => g.delta)].sort((a, b) => b - a));
-  // null stops comparing.
+  // null stops comparing; a zoo model by name is compared with (here from the stand-in zoo).
   await send(page, { type: 'compare', weights: null });
   await expect.poll(async () => (await events(page)).filter((e) => e.type === 'compare').at(-1)).toMatchObject({ name: null });
+  await send(page, { type: 'compare', model: 'SLOW_8x8_R50' });
+  await expect.poll(async () => (await events(page)).filter((e) => e.type === 'compare').at(-1), { timeout: 60_000 }).toMatchObject({ name: 'Slow R50 8×8' });
 });

@@ -1,6 +1,7 @@
 // Stands in for the model zoo in the e2e tests (the preview server relays /__zoo/ here through
 // SLOWFAST_ZOO_URL): a checkpoint served as a CDN does (by ranges), slowly enough to watch its progress, one that
-// never ends (to cancel), a connection that drops (the zoo unreachable) and a refusal. A test may have
+// never ends (to cancel), a connection that drops (the zoo unreachable), a refusal, and the golden Slow-only
+// checkpoint as SLOW_8x8_R50 (to compare with). A test may have
 // SLOWFAST_8x8_R50 served from another file, with a network's faults (POST /control {file, faults}), and read what
 // was sent (GET /control). Every whole-file response ends by itself within a minute.
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { answerRange, bufferSource, fileSource } from './rangeServer.mjs';
 
 const port = Number(process.argv[2] || 4175);
 const golden = readFileSync(resolve(import.meta.dirname, '../../shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth'));
+const goldenSlow = readFileSync(resolve(import.meta.dirname, '../../shared/golden/slow_r50_w16_8x8_64px/checkpoint.pyth'));
 const CHUNK = 128 * 1024;
 
 /** Writes `body` (or, without one, zeros up to `length`) in chunks every `everyMs`, until done, closed, or a minute. */
@@ -63,6 +65,9 @@ createServer((req, res) => {
     case '/zoo/kinetics/SLOWFAST_4x16_R50.pyth':
       return req.socket.destroy();
     case '/zoo/kinetics/SLOW_8x8_R50.pyth':
+      // The golden Slow-only checkpoint (SlowFast R50 8×8's partner in a comparison), by ranges, at once.
+      return void answerRange(req, res, bufferSource(goldenSlow), {}, {});
+    case '/zoo/kinetics/SLOW_4x16_R50.pyth':
       res.statusCode = 403;
       return res.end('Forbidden');
     default:

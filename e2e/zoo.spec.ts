@@ -61,9 +61,9 @@ test('a download can be cancelled, and an offline browser, an unreachable zoo an
   await expect(page.getByTestId('weights-error')).toContainText(/SlowFast R50 8×8 could not be downloaded: the model zoo cannot be reached \(.+\)\. Check the connection and try again/, { timeout: 30_000 });
   await page.context().setOffline(false);
 
-  await page.getByTestId('preset').selectOption('SLOW_8x8_R50');
+  await page.getByTestId('preset').selectOption('SLOW_4x16_R50');
   await page.getByTestId('download-model').click();
-  await expect(page.getByTestId('weights-error')).toContainText('Slow R50 8×8 could not be downloaded: the model zoo answered HTTP 403 Forbidden', { timeout: 30_000 });
+  await expect(page.getByTestId('weights-error')).toContainText('Slow R50 4×16 could not be downloaded: the model zoo answered HTTP 403 Forbidden', { timeout: 30_000 });
   await screenshot(page, 'app-zoo-refused');
 });
 

@@ -130,11 +130,16 @@ function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorI
 
 /** The model needs a buffer larger than this GPU allows: a smaller preset or input size may fit. */
 export class GpuLimitError extends Error {
-  override readonly name = 'GpuLimitError';
+  override readonly name: string = 'GpuLimitError';
   /** `need`: what did not fit, as a clause ("this model needs a 218 MiB buffer … in one buffer"). */
   constructor(readonly need: string) {
     super(`${need[0].toUpperCase()}${need.slice(1)}. Choose a smaller input size or a smaller model.`);
   }
+}
+
+/** The GPU ran out of memory while the model's buffers were made (another model, or another tab, holds the rest). */
+export class GpuMemoryError extends GpuLimitError {
+  override readonly name = 'GpuMemoryError';
 }
 
 const mib = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MiB`;
@@ -149,6 +154,22 @@ function checkLimits(device: GPUDevice, graph: Graph): void {
         `but this GPU allows at most ${mib(limit)} in one buffer`,
     );
   }
+}
+
+/**
+ * What a graph takes on the GPU as the executor plans it, known without a device: its weights (f32), and the shared
+ * activation slots with the inputs uploaded into them (`external` inputs are bound to buffers of their own).
+ */
+export function plannedGpuBytes(graph: Graph, external: ReadonlySet<string> = new Set()): { weightBytes: number; activationBytes: number } {
+  const padded = (bytes: number) => Math.max(16, Math.ceil(bytes / 16) * 16);
+  let weightBytes = 0;
+  const uploaded: TensorId[] = [];
+  for (const t of graph.tensors) {
+    if (t.kind === 'weight') weightBytes += padded(t.bytes);
+    else if (t.kind === 'input' && !external.has(t.name)) uploaded.push(t.id);
+  }
+  const { slots } = planSlots(graph, new Set(), uploaded);
+  return { weightBytes, activationBytes: slots.reduce((a, s) => a + padded(s.bytes), 0) };
 }
 
 export class Executor<O extends string = string> {
@@ -188,7 +209,7 @@ export class Executor<O extends string = string> {
     } finally {
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();
-      if (oom) throw new Error(`Not enough GPU memory for this model (${oom.message}); try a smaller preset or input size.`);
+      if (oom) throw new GpuMemoryError(`there is not enough GPU memory for this model (${oom.message})`);
       if (validation) throw new Error(`Planning the model failed: ${validation.message}`);
     }
     return ex;

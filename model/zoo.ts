@@ -62,6 +62,18 @@ export const ZOO: readonly ZooModel[] = [
 /** The one a newcomer gets: Kinetics-400 SlowFast R50 8×8. */
 export const DEFAULT_ZOO_MODEL = ZOO[0];
 
+/** Whether a zoo model has the Slow pathway only. */
+const slowOnly = (m: ZooModel) => m.preset.startsWith('slow_');
+
+/**
+ * The model to compare `m` with by default, as the paper does: a SlowFast's Slow-only partner, or a Slow-only
+ * model's SlowFast; of the same dataset, of the same frames where the zoo has one.
+ */
+export function comparisonPartner(m: ZooModel): ZooModel | undefined {
+  const others = ZOO.filter((o) => o.dataset === m.dataset && slowOnly(o) !== slowOnly(m));
+  return others.find((o) => o.frames === m.frames && o.preset.includes('_r50_')) ?? others.find((o) => o.frames === m.frames) ?? others[0];
+}
+
 /** The earlier model keys (preset names), for settings and embed URLs saved before the zoo. */
 const ALIASES: Record<string, string> = {
   slowfast_r50_8x8: 'SLOWFAST_8x8_R50', slowfast_r50_4x16: 'SLOWFAST_4x16_R50', slowfast_r101_8x8: 'SLOWFAST_8x8_R101', slow_r50_8x8: 'SLOW_8x8_R50',

@@ -1,5 +1,6 @@
-import { approximateBytes, ZOO, type ZooModel } from '../../model/zoo.ts';
-import type { ModelKey, WeightsState } from '../engine/library.ts';
+import { useEffect, useState } from 'react';
+import { approximateBytes, comparisonPartner, findZooModel, ZOO, type ZooModel } from '../../model/zoo.ts';
+import type { EngineEvent, LoadProgress, ModelInfo, ModelKey, WeightsState } from '../engine/library.ts';
 import { KEPT_BACKEND_NAMES } from '../storage/keptFolder.ts';
 import { useStore } from '../store.ts';
 import { FileButton } from './FileButton.tsx';
@@ -40,28 +41,32 @@ function HeadLine() {
   );
 }
 
+/** A load's progress: reading, or downloading (how much, the time left, a cancel button where it can be cancelled). */
+function LoadingLine({ name, progress, onCancel, testId, cancelTestId }: { name: string; progress: LoadProgress; onCancel: () => void; testId: string; cancelTestId: string }) {
+  const pct = progress.total ? Math.round((progress.received / progress.total) * 100) : undefined;
+  const verb = { download: 'Downloading', cache: 'Opening cached', read: 'Reading', waiting: 'Waiting for another tab, which is downloading' }[progress.phase];
+  return (
+    <p data-status="loading" data-testid={testId}>
+      {verb} {name}… {progress.phase === 'download' && `${mib(progress.received)}${progress.total ? ` of ${mib(progress.total)} (${pct}%)` : ''}`}
+      {progress.secondsLeft !== undefined && ` · ${timeLeft(progress.secondsLeft)}`}
+      {progress.wholeFile && ' · this server answers no Range requests, so the whole checkpoint comes, optimizer state and all'}
+      <progress max={progress.total || undefined} value={progress.total ? progress.received : undefined} aria-label={`${verb} ${name}`} />
+      {progress.cancellable && (
+        <button type="button" onClick={onCancel} data-testid={cancelTestId}>
+          Cancel
+        </button>
+      )}
+    </p>
+  );
+}
+
 function WeightsLine({ weights }: { weights: WeightsState }) {
   const { downloadModel, cancelDownload } = useStore.getState();
   switch (weights.status) {
     case 'none':
       return <p data-status="none">Looking for weights…</p>;
-    case 'loading': {
-      const pct = weights.total ? Math.round((weights.received / weights.total) * 100) : undefined;
-      const verb = { download: 'Downloading', cache: 'Opening cached', read: 'Reading', waiting: 'Waiting for another tab, which is downloading' }[weights.phase];
-      return (
-        <p data-status="loading" data-testid="weights-loading">
-          {verb} {weights.name}… {weights.phase === 'download' && `${mib(weights.received)}${weights.total ? ` of ${mib(weights.total)} (${pct}%)` : ''}`}
-          {weights.secondsLeft !== undefined && ` · ${timeLeft(weights.secondsLeft)}`}
-          {weights.wholeFile && ' · this server answers no Range requests, so the whole checkpoint comes, optimizer state and all'}
-          <progress max={weights.total || undefined} value={weights.total ? weights.received : undefined} aria-label={`${verb} ${weights.name}`} />
-          {weights.cancellable && (
-            <button type="button" onClick={cancelDownload} data-testid="cancel-download">
-              Cancel
-            </button>
-          )}
-        </p>
-      );
-    }
+    case 'loading':
+      return <LoadingLine name={weights.name} progress={weights} onCancel={cancelDownload} testId="weights-loading" cancelTestId="cancel-download" />;
     case 'ready': {
       const { model } = weights;
       const from = { cache: 'cached in this browser', server: 'downloaded from this site (now cached)', zoo: 'downloaded from the model zoo (now cached)', file: 'from your file' }[model.source];
@@ -116,11 +121,52 @@ function WeightsLine({ weights }: { weights: WeightsState }) {
   }
 }
 
+/** What two models take on the GPU together, before the second is loaded (and whether that is over the limit set). */
+function CompareBudget({ budget }: { budget: Extract<EngineEvent, { type: 'compareBudget' }> }) {
+  const [a, b] = budget.models;
+  const total = (m: typeof a) => m.weightBytes + m.workingBytes;
+  const both = total(a) + total(b);
+  const share = (m: typeof a) => `${m.name} ${mib(total(m))} (weights ${mib(m.weightBytes)}, working memory ${mib(m.workingBytes)})`;
+  return (
+    <p className="detail" data-testid="compare-budget" data-bytes={both} data-first-weights={a.weightBytes}>
+      On the GPU together at {budget.inputSize} px: about {mib(both)}: {share(a)} and {share(b)}, both kept there while you compare.
+      {budget.download !== undefined && ` Comparing downloads ${b.name} first (≈ ${mib(budget.download)}).`}
+      {budget.limit !== undefined && both > budget.limit && (
+        <strong data-testid="compare-over-limit">
+          {' '}That is over the {mib(budget.limit)} set under Performance, so the comparison will run on the CPU engine.
+        </strong>
+      )}
+    </p>
+  );
+}
+
+/** The zoo models that can be compared with `current` (its label set), the paper's partner first. */
+function partnerChoices(current: ModelInfo): { choices: ZooModel[]; preferred?: ZooModel } {
+  const choices = ZOO.filter((m) => m.classes === current.config.numClasses && m.name !== current.key);
+  const zoo = findZooModel(current.key);
+  const preferred = (zoo && comparisonPartner(zoo)) ?? choices.find((m) => m.preset.startsWith('slow_') !== !!current.config.slowOnly) ?? choices[0];
+  return { choices, preferred };
+}
+
 /** A second model for the next videos, run on the same clips beside the first (the paper's Slow beside SlowFast). */
-function PartnerLine() {
+function PartnerLine({ current }: { current: ModelInfo }) {
   const partner = useStore((s) => s.partner);
   const partnerError = useStore((s) => s.partnerError);
-  const { loadPartner, dropPartner } = useStore.getState();
+  const budget = useStore((s) => s.compareBudget);
+  const cache = useStore((s) => s.cache);
+  const inputSize = useStore((s) => s.settings.inputSize);
+  const limit = useStore((s) => s.settings.gpuMemoryLimit);
+  const { loadPartner, loadPartnerModel, cancelPartnerDownload, dropPartner, budgetCompare } = useStore.getState();
+  const { choices, preferred } = partnerChoices(current);
+  const [chosen, choose] = useState<ModelKey | undefined>(preferred?.name);
+  const choice = choices.find((m) => m.name === chosen) ?? preferred;
+  const cached = new Set(cache.status === 'available' ? cache.models.map((m) => m.key) : []);
+  // The budget of the pair shown: the loaded partner, else the one chosen in the list.
+  const shown: ModelKey | null | undefined = partner.status === 'ready' ? null : choice?.name;
+  const cachedNow = choice ? cached.has(choice.name) : false;
+  useEffect(() => {
+    if (shown !== undefined) budgetCompare(shown);
+  }, [shown, current.loadId, inputSize, limit, cachedNow, partner.status === 'ready' ? partner.model.loadId : 0]);
   return (
     <div className="row" data-testid="partner-line">
       {partner.status === 'ready' ? (
@@ -130,10 +176,35 @@ function PartnerLine() {
           <button type="button" onClick={dropPartner}>Stop comparing</button>
         </p>
       ) : partner.status === 'loading' ? (
-        <p role="status">Reading {partner.name}…</p>
+        partner.progress ? (
+          <LoadingLine name={partner.name} progress={partner.progress} onCancel={cancelPartnerDownload} testId="partner-loading" cancelTestId="cancel-partner-download" />
+        ) : (
+          <p role="status">Reading {partner.name}…</p>
+        )
       ) : (
-        <FileButton label="Compare with a second model…" accept=".pyth,.pth,.pt,.ckpt,.safetensors" testId="partner-input" onFile={(f) => loadPartner(f, f.name)} />
+        <>
+          {choice && (
+            <>
+              <label>
+                Compare with{' '}
+                <select value={choice.name} onChange={(e) => choose(e.target.value)} data-testid="partner-choice">
+                  {choices.map((m) => (
+                    <option key={m.name} value={m.name}>
+                      {zooOption(m)}
+                      {cached.has(m.name) ? ' · in this browser' : ''}
+                    </option>
+                  ))}
+                </select>
+              </label>{' '}
+              <button type="button" onClick={() => loadPartnerModel(choice.name)} data-testid="compare-model">
+                Compare
+              </button>{' '}
+            </>
+          )}
+          <FileButton label={choice ? 'or a checkpoint file…' : 'Compare with a second model…'} accept=".pyth,.pth,.pt,.ckpt,.safetensors" testId="partner-input" onFile={(f) => loadPartner(f, f.name)} />
+        </>
       )}
+      {budget && shown !== undefined && budget.partner === shown && <CompareBudget budget={budget} />}
       {partnerError && (
         <p className="error" role="alert" data-testid="partner-error">
           {partnerError}
@@ -193,7 +264,7 @@ export function ModelPanel() {
       </div>
       <WeightsLine weights={weights} />
       <HeadLine />
-      {weights.status === 'ready' && <PartnerLine />}
+      {weights.status === 'ready' && <PartnerLine current={weights.model} />}
       {weightsError && (
         <p className="error" role="alert" data-testid="weights-error">
           {weightsError}

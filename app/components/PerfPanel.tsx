@@ -2,6 +2,28 @@ import { useStore } from '../store.ts';
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
+/** The limits a user may set on the models' GPU memory (WebGPU says nothing of how much a GPU has). */
+const GPU_MEMORY_LIMITS = [128, 256, 512, 1024, 2048, 4096].map((mb) => mb * 2 ** 20);
+
+/** The GPU memory a video's models may take: one planned over it (or two compared) runs on the CPU engine instead. */
+function GpuMemoryLimit() {
+  const limit = useStore((s) => s.settings.gpuMemoryLimit);
+  return (
+    <label>
+      GPU memory for models{' '}
+      <select value={limit ?? ''} onChange={(e) => useStore.getState().setSettings({ gpuMemoryLimit: e.target.value ? Number(e.target.value) : undefined })} data-testid="gpu-memory-limit">
+        <option value="">as much as the GPU gives</option>
+        {GPU_MEMORY_LIMITS.map((b) => (
+          <option key={b} value={b}>
+            at most {b >= 2 ** 30 ? `${b / 2 ** 30} GB` : `${b / 2 ** 20} MB`}
+          </option>
+        ))}
+      </select>{' '}
+      (a video whose model, or two models compared, would take more runs on the CPU engine)
+    </label>
+  );
+}
+
 /** The last inference's latency, GPU memory, and (with timestamp queries) the slowest layers. */
 export function PerfPanel() {
   const perf = useStore((s) => s.perf);
@@ -17,6 +39,7 @@ export function PerfPanel() {
         <input type="checkbox" checked={profile} disabled={!canProfile} onChange={(e) => useStore.getState().setSettings({ profile: e.target.checked })} /> Time
         every layer on the GPU {canProfile ? '(applies to the next video or camera start)' : '(this adapter has no timestamp-query)'}
       </label>
+      <GpuMemoryLimit />
       <TileTuning />
       {perf ? (
         <>

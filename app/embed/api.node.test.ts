@@ -20,7 +20,10 @@ describe('embed API', () => {
     expect(parseCommand({ type: 'loadWeights', weights: blob, name: 'w.pyth' })).toEqual({ type: 'loadWeights', weights: blob, name: 'w.pyth' });
     expect(parseCommand({ type: 'compare', weights: 'https://x/slow.pyth' })).toEqual({ type: 'compare', weights: 'https://x/slow.pyth', name: undefined });
     expect(parseCommand({ type: 'compare', weights: null })).toEqual({ type: 'compare', weights: null });
-    expect(parseCommand({ type: 'compare', weights: 3 })).toEqual({ error: '"compare" needs "weights": a Blob, an http(s) URL, or null (stop comparing)' });
+    expect(parseCommand({ type: 'compare', model: 'SLOW_8x8_R50' })).toEqual({ type: 'compare', model: 'SLOW_8x8_R50' });
+    for (const bad of [{ weights: 3 }, { model: 3 }, { model: '' }, {}]) {
+      expect(parseCommand({ type: 'compare', ...bad })).toEqual({ error: '"compare" needs "weights" (a Blob, an http(s) URL, or null to stop comparing) or "model" (a zoo model\'s name)' });
+    }
     expect(parseCommand({ type: 'loadLabels', labels: ['wave', 'clap'] })).toEqual({ type: 'loadLabels', labels: ['wave', 'clap'], name: undefined });
     expect(parseCommand({ type: 'loadLabels', labels: 'https://x/labels.json' })).toEqual({ type: 'loadLabels', labels: 'https://x/labels.json', name: undefined });
     expect(parseCommand({ type: 'loadLabels', labels: ['wave', 3] })).toEqual({ error: '"loadLabels" needs "labels": a Blob, an http(s) URL, or an array of names' });

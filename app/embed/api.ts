@@ -12,6 +12,8 @@ export type EmbedCommand =
   | { type: 'loadHead'; head: Blob | string | null; name?: string }
   /** A second checkpoint (same label set) run beside the loaded one on the next videos, or null to stop comparing. */
   | { type: 'compare'; weights: Blob | string | null; name?: string }
+  /** A model of the zoo by its name (npm run weights -- --list), from the browser's cache or downloaded. */
+  | { type: 'compare'; model: string }
   | { type: 'cancel' }
   | { type: 'startCamera' }
   | { type: 'stopCamera' };
@@ -102,7 +104,8 @@ export function parseCommand(data: unknown): EmbedCommand | { error: string } {
       return isSource(d.head) ? { type: 'loadHead', head: d.head, name } : { error: '"loadHead" needs "head": a Blob, an http(s) URL, or null (the model\'s own classes)' };
     case 'compare':
       if (d.weights === null) return { type: 'compare', weights: null };
-      return isSource(d.weights) ? { type: 'compare', weights: d.weights, name } : { error: '"compare" needs "weights": a Blob, an http(s) URL, or null (stop comparing)' };
+      if (typeof d.model === 'string' && d.model && d.weights === undefined) return { type: 'compare', model: d.model };
+      return isSource(d.weights) ? { type: 'compare', weights: d.weights, name } : { error: '"compare" needs "weights" (a Blob, an http(s) URL, or null to stop comparing) or "model" (a zoo model\'s name)' };
     case 'cancel':
     case 'startCamera':
     case 'stopCamera':

@@ -4,7 +4,7 @@
 // (cameraSessions.ts), weights (models.ts) and heads (teacher.ts) are their own modules, ordered by one rule
 // (scheduler.ts). Loaded by worker.ts, the worker's entry.
 import { setWasmLocation } from '../../model/onnx/wasmLocation.ts';
-import { DEFAULT_ZOO_MODEL } from '../../model/zoo.ts';
+import { DEFAULT_ZOO_MODEL, findZooModel } from '../../model/zoo.ts';
 import { CameraSessions } from './cameraSessions.ts';
 import { GpuLifetime } from './gpuLifetime.ts';
 import { ModelCache, StorageUnavailableError } from './modelCache.ts';
@@ -72,11 +72,18 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'downloadModel':
       return scheduler.loadWeights(models.downloadModel(request.key));
     case 'cancelDownload':
-      return models.cancelDownload();
+      return models.cancelDownload(request.partner ? 'partner' : 'current');
     case 'loadWeightsFile':
       return scheduler.loadWeights(models.loadWeightsFile(request.file, request.name));
     case 'loadPartner':
-      return scheduler.loadWeights(models.loadPartner(request.file, request.name));
+      return scheduler.loadWeights('key' in request ? models.loadPartnerModel(request.key) : models.loadPartner(request.file, request.name));
+    case 'budgetCompare': {
+      const key = request.partner;
+      const cached = key !== null && !!(await cache?.list())?.some((m) => m.key === findZooModel(key)?.name);
+      const budget = runtime.compareBudget(key, request.settings, cached);
+      if (budget) post(budget);
+      return;
+    }
     case 'dropPartner':
       models.dropPartner();
       return runtime.freePartner();

@@ -12,7 +12,7 @@ import { DOWNLOAD_TRIES, DownloadError, memoryBlockStore, probeRanges, rangedSou
 import type { StateDict } from '../../model/weights/stateDict.ts';
 import { approximateWeightBytes, convertedFileName, findZooModel, isZooFileName, ZOO, zooPresetOfFile, ZOO_PROXY_PATH, type ZooModel } from '../../model/zoo.ts';
 import type { ModelCache } from './modelCache.ts';
-import type { EngineEvent, ModelInfo, ModelKey, WeightsState } from './protocol.ts';
+import type { EngineEvent, LoadProgress, ModelInfo, ModelKey, WeightsState } from './protocol.ts';
 
 /** The current model: its weights, and its class names where the user gave a label file. */
 export type LoadedModel = Omit<ModelInfo, 'classNames' | 'multiLabel'> & { dict: StateDict; labels?: string[] };
@@ -34,7 +34,10 @@ export class Models {
   private partners = 0;
   /** Bumped by every load, so a slow load never replaces the model a later one chose. */
   private generation = 0;
-  private download?: AbortController;
+  /** The same for the partner's loads. */
+  private partnerGeneration = 0;
+  /** The download in flight for each role. */
+  private readonly downloads: Partial<Record<Role, AbortController>> = {};
   /** Where zoo checkpoints come from (a mirror), and whether the site's own converted weights are tried first. */
   sources: { zooUrl?: string; siteModels: boolean } = { siteModels: true };
 
@@ -44,8 +47,8 @@ export class Models {
     private readonly cache: () => ModelCache | undefined,
   ) {}
 
-  cancelDownload(): void {
-    this.download?.abort();
+  cancelDownload(role: Role = 'current'): void {
+    this.downloads[role]?.abort();
   }
 
   /** The cache was cleared: a model read from it now lives only in memory, as the user's. */
@@ -164,7 +167,7 @@ export class Models {
       if (generation === this.generation) this.post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received, total } });
     }).catch(() => undefined);
     if (generation !== this.generation) return;
-    if (served) return this.useFetched(served, { name: title, source: 'server', generation, cacheIt: true, key: canonical });
+    if (served) return this.useFetched(served, (input) => this.useWeights(input, { name: title, source: 'server', generation, cacheIt: true, key: canonical }));
     this.post({
       type: 'weights',
       state: {
@@ -174,10 +177,10 @@ export class Models {
     });
   }
 
-  /** useWeights, then drops the download's own copy (the converted weights are cached by then). */
-  private async useFetched(fetched: Fetched, o: UseOptions): Promise<void> {
+  /** Uses fetched weights, then drops the download's own copy (the converted weights are cached by then). */
+  private async useFetched(fetched: Fetched, use: (input: WeightInput) => Promise<void>): Promise<void> {
     try {
-      await this.useWeights(fetched.blob, o);
+      await use(fetched.blob);
     } finally {
       await fetched.discard();
     }
@@ -194,34 +197,25 @@ export class Models {
    * in browser storage block by block so a broken-off download resumes, in this visit or a later one), converts
    * and caches them. One tab at a time: another tab's download of the same model is waited for.
    */
-  async downloadModel(key: ModelKey): Promise<void> {
+  async downloadModel(key: ModelKey, role: Role = 'current'): Promise<void> {
     const zoo = findZooModel(key);
     if (!zoo) return;
-    const generation = ++this.generation;
-    this.download?.abort();
-    const controller = (this.download = new AbortController());
-    const fail = async (message: string) => {
-      if (generation !== this.generation) return;
-      this.restoreWeightsState({ status: 'missing', key: zoo.name, message, download: await this.downloadOffer(zoo) });
-      this.post({ type: 'error', scope: 'weights', message });
-    };
+    this.downloads[role]?.abort();
+    const controller = (this.downloads[role] = new AbortController());
+    const target = role === 'current' ? this.currentTarget(zoo) : this.partnerTarget(zoo);
     try {
-      await oneTabAtATime(`slowfast-web download ${zoo.name}`, controller.signal, () => {
-        if (generation === this.generation) {
-          this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'waiting', received: 0, total: 0, cancellable: true } });
-        }
-      }, async (waited) => {
+      await oneTabAtATime(`slowfast-web download ${zoo.name}`, controller.signal, () => target.loading({ phase: 'waiting', received: 0, total: 0, cancellable: true }), async (waited) => {
         // The other tab's download is cached by now, unless it failed.
         const cached = waited ? await this.cache()?.get(zoo.name) : undefined;
-        if (cached) return this.useWeights(cached, { name: zoo.title, source: 'cache', generation, cacheIt: false, key: zoo.name });
-        return this.downloadFromZoo(zoo, generation, controller.signal);
+        if (cached) return target.use(cached, 'cache', false);
+        return this.downloadFromZoo(zoo, target, controller.signal);
       });
     } catch (e) {
       const title = zoo.title;
-      const drop = `drop ${zoo.path.split('/').pop()} on the page`;
+      const drop = role === 'current' ? `drop ${zoo.path.split('/').pop()} on the page` : `give its ${zoo.path.split('/').pop()} as a file`;
       const noZoo = `This site does not offer downloads from the model zoo. Run \`npm run weights -- --model ${zoo.name}\` where it is served, or ${drop}.`;
       if (controller.signal.aborted || (e instanceof DownloadError && e.kind === 'aborted')) {
-        if (generation === this.generation) this.restoreWeightsState({ status: 'missing', key: zoo.name, message: `The download of ${title} was cancelled.`, download: await this.downloadOffer(zoo) });
+        await target.cancelled();
       } else if (e instanceof DownloadError) {
         const d = e.detail;
         const why = {
@@ -236,21 +230,59 @@ export class Models {
           changed: () => `${title} changed on the server during the download, so what was kept of it is dropped: download again to start over.`,
           aborted: () => `The download of ${title} was cancelled.`,
         }[e.kind]();
-        await fail(why);
+        await target.failed(why);
       } else if (e instanceof StorageFullError) {
-        await fail(`${title} needs about ${mib(e.need)} of browser storage, and this browser allows ${mib(Math.max(0, e.free))} more. Remove cached models (Clear cache) or free disk space, or ${drop}.`);
+        await target.failed(`${title} needs about ${mib(e.need)} of browser storage, and this browser allows ${mib(Math.max(0, e.free))} more. Remove cached models (Clear cache) or free disk space, or ${drop}.`);
       } else if (e instanceof CheckpointError) {
-        await fail(`The download of ${title} is not usable weights: ${e.message}`);
+        await target.failed(`The download of ${title} is not usable weights: ${e.message}`);
       } else {
-        await fail(`${title} could not be read: ${(e as Error).message}`);
+        await target.failed(`${title} could not be read: ${(e as Error).message}`);
       }
     } finally {
-      if (this.download === controller) this.download = undefined;
+      if (this.downloads[role] === controller) delete this.downloads[role];
     }
   }
 
+  /** A download that makes the current model: its progress and failures are the weights state's. */
+  private currentTarget(zoo: ZooModel): LoadTarget {
+    const generation = ++this.generation;
+    const live = () => generation === this.generation;
+    return {
+      live,
+      loading: (p) => live() && this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, ...p } }),
+      use: (input, source, cacheIt) => this.useWeights(input, { name: zoo.title, source, generation, cacheIt, key: zoo.name }),
+      failed: async (message) => {
+        if (!live()) return;
+        this.restoreWeightsState({ status: 'missing', key: zoo.name, message, download: await this.downloadOffer(zoo) });
+        this.post({ type: 'error', scope: 'weights', message });
+      },
+      cancelled: async () => {
+        if (live()) this.restoreWeightsState({ status: 'missing', key: zoo.name, message: `The download of ${zoo.title} was cancelled.`, download: await this.downloadOffer(zoo) });
+      },
+    };
+  }
+
+  /** A load that makes the partner: its progress and failures are the partner state's (the partner before it stays). */
+  private partnerTarget(zoo: ZooModel): LoadTarget {
+    const generation = ++this.partnerGeneration;
+    const live = () => generation === this.partnerGeneration;
+    return {
+      live,
+      loading: (progress) => live() && this.post({ type: 'partner', state: { status: 'loading', name: zoo.title, progress } }),
+      use: (input, source, cacheIt) => this.usePartner(input, { name: zoo.title, source, generation, cacheIt, key: zoo.name }),
+      failed: async (message) => {
+        if (!live()) return;
+        this.restorePartnerState();
+        this.post({ type: 'error', scope: 'partner', message });
+      },
+      cancelled: async () => {
+        if (live()) this.restorePartnerState();
+      },
+    };
+  }
+
   /** The download itself (the tab holds the lock): by ranges where the server answers them, else the whole file. */
-  private async downloadFromZoo(zoo: ZooModel, generation: number, signal: AbortSignal): Promise<void> {
+  private async downloadFromZoo(zoo: ZooModel, target: LoadTarget, signal: AbortSignal): Promise<void> {
     const started = performance.now();
     let lastReport = 0;
     let wholeFile = false;
@@ -258,7 +290,7 @@ export class Models {
     let trailing: ReturnType<typeof setTimeout> | undefined;
     let finished = false;
     const loading = (received: number, total: number, fetched = received, expected = total, force = false) => {
-      if (finished || generation !== this.generation) return;
+      if (finished || !target.live()) return;
       clearTimeout(trailing);
       // The last report always goes out (a library user's progress ends at its total), and a held one follows soon:
       // a download that stalls shows where it stopped.
@@ -271,7 +303,7 @@ export class Models {
       // Time left from this visit's rate, once there is a second of it to go by.
       const seconds = (performance.now() - started) / 1000;
       const secondsLeft = seconds > 1 && fetched > 0 && expected > fetched ? Math.ceil(((expected - fetched) / fetched) * seconds) : undefined;
-      this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'download', received, total, cancellable: true, ...(secondsLeft ? { secondsLeft } : {}), ...(wholeFile ? { wholeFile } : {}) } });
+      target.loading({ phase: 'download', received, total, cancellable: true, ...(secondsLeft ? { secondsLeft } : {}), ...(wholeFile ? { wholeFile } : {}) });
     };
     try {
       const offer = await this.downloadOffer(zoo);
@@ -286,9 +318,9 @@ export class Models {
           throw new DownloadError('unreachable', String(e), { why: e instanceof Error ? e.message : String(e) });
         });
         if (!fetched) throw new DownloadError('not-a-file', `${url} is not a file`);
-        if (generation !== this.generation) return void (await fetched.discard());
-        this.post({ type: 'weights', state: { status: 'loading', key: zoo.name, name: zoo.title, phase: 'read', received: fetched.blob.size, total: fetched.blob.size } });
-        return this.useFetched(fetched, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+        if (!target.live()) return void (await fetched.discard());
+        target.loading({ phase: 'read', received: fetched.blob.size, total: fetched.blob.size });
+        return this.useFetched(fetched, (input) => target.use(input, 'zoo', true));
       }
       const cache = this.cache();
       // The blocks, then the converted weights, about as large again.
@@ -299,7 +331,7 @@ export class Models {
         onProgress: (s) => loading(s.kept + s.fetched, s.kept + s.expected, s.fetched, s.expected),
       });
       try {
-        await this.useWeights(source, { name: zoo.title, source: 'zoo', generation, cacheIt: true, key: zoo.name });
+        await target.use(source, 'zoo', true);
       } catch (e) {
         // What arrived is kept for a later try, unless the user cancelled or it is not a checkpoint at all.
         if (signal.aborted || e instanceof CheckpointError || (e instanceof DownloadError && e.kind === 'aborted')) await source.discard();
@@ -331,32 +363,84 @@ export class Models {
   }
 
   /**
-   * A second model to compare the current one with: read and checked as a weights file is, and kept beside it
-   * (never replacing it). Its classes must be the current model's.
+   * A second model to compare the current one with, from a file: read and checked as a weights file is, and kept
+   * beside the current one (never replacing it).
    */
   async loadPartner(file: Blob, name: string): Promise<void> {
+    const generation = ++this.partnerGeneration;
     this.post({ type: 'partner', state: { status: 'loading', name } });
     try {
-      const converted = await checkWeights(file, { likelyPreset: zooPresetOfFile(name) });
-      const current = this.current;
-      if (!current) throw new Error('load the first model before the one to compare it with');
-      if (converted.config.numClasses !== current.config.numClasses) {
-        throw new Error(`it has ${converted.config.numClasses} classes and ${current.name} has ${current.config.numClasses}: a comparison needs the same label set`);
-      }
-      const key = zooModelOf(converted.config, name)?.name ?? 'custom';
-      this.partner = {
-        key, name, config: converted.config, parameters: converted.parameters, bytes: converted.fileBytes, source: 'file', loadId: -++this.partners,
-        dataset: datasetOf(converted.config.numClasses), dict: converted.dict, labels: current.labels, labelsName: current.labelsName,
-      };
-      this.post({ type: 'partner', state: { status: 'ready', model: withoutDict(this.partner) } });
+      await this.usePartner(file, { name, source: 'file', generation, cacheIt: false });
     } catch (e) {
-      const message = e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} cannot be compared: ${(e as Error).message}`;
-      this.post({ type: 'partner', state: this.partner ? { status: 'ready', model: withoutDict(this.partner) } : { status: 'none' } });
-      this.post({ type: 'error', scope: 'partner', message });
+      if (generation !== this.partnerGeneration) return;
+      this.restorePartnerState();
+      this.post({ type: 'error', scope: 'partner', message: e instanceof CheckpointError ? `${name} is not usable weights: ${e.message}` : `${name} cannot be compared: ${(e as Error).message}` });
     }
   }
 
+  /** A zoo model to compare the current one with: from this browser's cache, the site's converted files, else downloaded. */
+  async loadPartnerModel(key: ModelKey): Promise<void> {
+    const zoo = findZooModel(key);
+    if (!zoo) {
+      this.post({ type: 'error', scope: 'partner', message: `There is no model called ${key} to compare with.` });
+      return;
+    }
+    this.downloads.partner?.abort();
+    const target = this.partnerTarget(zoo);
+    try {
+      const cached = await this.cache()?.get(zoo.name);
+      if (cached) {
+        target.loading({ phase: 'read', received: cached.size, total: cached.size });
+        return await target.use(cached, 'cache', false);
+      }
+      target.loading({ phase: 'download', received: 0, total: 0 });
+      const served = this.sources.siteModels && await this.fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, zoo.name, undefined, (received, total) => {
+        target.loading({ phase: 'download', received, total });
+      }).catch(() => undefined);
+      if (!target.live()) return void (await (served && served.discard()));
+      if (served) return await this.useFetched(served, (input) => target.use(input, 'server', true));
+    } catch (e) {
+      return target.failed(e instanceof CheckpointError ? `${zoo.title} is not usable weights: ${e.message}` : `${zoo.title} cannot be compared: ${(e as Error).message}`);
+    }
+    // Not in this browser: the zoo's, by ranges (its own progress, cancel and failures).
+    return this.downloadModel(zoo.name, 'partner');
+  }
+
+  /** Reads and checks weights and makes them the partner: the current model's classes, labelled as it is. */
+  private async usePartner(input: WeightInput, o: UseOptions): Promise<void> {
+    const converted = await checkWeights(input, { likelyPreset: o.key ? findZooModel(o.key)?.preset : zooPresetOfFile(o.name) });
+    const current = this.current;
+    if (!current) throw new Error('load the first model before the one to compare it with');
+    if (converted.config.numClasses !== current.config.numClasses) {
+      throw new Error(`it has ${converted.config.numClasses} classes and ${current.name} has ${current.config.numClasses}: a comparison needs the same label set`);
+    }
+    if (o.generation !== this.partnerGeneration) return;
+    const key = o.key ?? zooModelOf(converted.config, o.name)?.name ?? 'custom';
+    this.partner = {
+      key, name: o.name, config: converted.config, parameters: converted.parameters, bytes: converted.fileBytes, source: o.source, loadId: -++this.partners,
+      dataset: datasetOf(converted.config.numClasses), dict: converted.dict, labels: current.labels, labelsName: current.labelsName,
+    };
+    this.post({ type: 'partner', state: { status: 'ready', model: withoutDict(this.partner) } });
+    // A zoo model downloaded to compare with is kept, as one chosen to use is (a file given is not: it stays the user's).
+    const cache = this.cache();
+    if (o.cacheIt && o.key && cache) {
+      try {
+        const models = await cache.put({ key: o.key, name: o.name }, toSafetensors(converted.dict, converted.config));
+        this.post({ type: 'cache', state: { status: 'available', models, storage: cache.backend } });
+      } catch (e) {
+        this.post({ type: 'error', scope: 'cache', message: (e as Error).message });
+      }
+    }
+  }
+
+  /** The partner in use is announced again (a failed or cancelled load leaves it), else none. */
+  private restorePartnerState(): void {
+    this.post({ type: 'partner', state: this.partner ? { status: 'ready', model: withoutDict(this.partner) } : { status: 'none' } });
+  }
+
   dropPartner(): void {
+    this.partnerGeneration++;
+    this.downloads.partner?.abort();
     this.partner = undefined;
     this.post({ type: 'partner', state: { status: 'none' } });
   }
@@ -389,6 +473,19 @@ function zooModelOf(config: SlowFastConfig, fileName: string): ZooModel | undefi
   };
   const candidates = ZOO.filter(same);
   return candidates.find((m) => isZooFileName(m, fileName)) ?? candidates[0];
+}
+
+/** Which model a load makes: the current one, or the one it is compared with. */
+type Role = 'current' | 'partner';
+
+/** Where a load's weights go (the current model, or the partner), and how its progress and end are told. */
+interface LoadTarget {
+  /** No later load of the same role has started. */
+  live(): boolean;
+  loading(progress: LoadProgress): void;
+  use(input: WeightInput, source: ModelInfo['source'], cacheIt: boolean): Promise<void>;
+  failed(message: string): Promise<void>;
+  cancelled(): Promise<void>;
 }
 
 /** Fetched weights, and how to drop the copy kept in browser storage for reading them. */

@@ -51,6 +51,16 @@ export type GpuState =
   | { status: 'cpu'; message: string }
   | { status: 'lost'; message: string };
 
+/** How far a load has got: reading weights, or downloading them (see WeightsState). */
+export interface LoadProgress {
+  phase: 'cache' | 'download' | 'read' | 'waiting';
+  received: number;
+  total: number;
+  cancellable?: boolean;
+  secondsLeft?: number;
+  wholeFile?: boolean;
+}
+
 export type WeightsState =
   | { status: 'none' }
   /**
@@ -58,10 +68,7 @@ export type WeightsState =
    * this visit's rate; `wholeFile`, the server answers no Range requests, so the whole checkpoint (optimizer state
    * and all) comes. Phase 'waiting': another tab is downloading the same model, and this one waits for it.
    */
-  | {
-    status: 'loading'; key: ModelKey; name: string; phase: 'cache' | 'download' | 'read' | 'waiting'; received: number; total: number;
-    cancellable?: boolean; secondsLeft?: number; wholeFile?: boolean;
-  }
+  | ({ status: 'loading'; key: ModelKey; name: string } & LoadProgress)
   | { status: 'ready'; model: ModelInfo }
   /**
    * `download`: the model zoo has it and this site can fetch it ('downloadModel'): about `bytes` (its weights'
@@ -111,6 +118,11 @@ export interface RunSettings {
   protocol?: 'stride' | 'paper';
   /** Video files on the CPU engine even where there is a GPU (a software adapter is slower than it). */
   engine?: 'webgpu' | 'wasm';
+  /**
+   * Bytes of GPU memory a video's models may take (weights and working memory): a video whose model, or two models
+   * compared, are planned over it runs on the CPU engine instead, with a notice. None: as much as the GPU gives.
+   */
+  gpuMemoryLimit?: number;
 }
 
 export interface ClipLabels {
@@ -178,10 +190,18 @@ export interface AnalysisFacts {
   compare?: { model: string; classNames: string[]; multiLabel: boolean; gainsOf: 'partner' | 'current' };
 }
 
+/** One model's share of the GPU memory: its name, and its weights and working memory (activations and frame ring). */
+export interface ModelBudget {
+  name: string;
+  weightBytes: number;
+  workingBytes: number;
+}
+
 /** The second model of a comparison, beside the current one. */
 export type PartnerState =
   | { status: 'none' }
-  | { status: 'loading'; name: string }
+  /** `progress`: where it is read from the cache or downloaded from the model zoo (a file the user gave has none). */
+  | { status: 'loading'; name: string; progress?: LoadProgress }
   | { status: 'ready'; model: ModelInfo }
   | { status: 'error'; message: string };
 
@@ -194,7 +214,8 @@ export type EngineRequest =
   | { type: 'loadModel'; key: ModelKey }
   /** Downloads a zoo model (with progress), converts it and caches it. */
   | { type: 'downloadModel'; key: ModelKey }
-  | { type: 'cancelDownload' }
+  /** `partner`: the second model's download, not the current one's. */
+  | { type: 'cancelDownload'; partner?: boolean }
   | { type: 'loadWeightsFile'; file: Blob; name: string }
   /** Class names for the current model's head (one label a line, or JSON); kept with the model. */
   | { type: 'loadLabels'; file: Blob; name: string }
@@ -204,8 +225,14 @@ export type EngineRequest =
   /** With `frames`, the frames come from the page's <video> element (WebCodecs refused the file). */
   /** With `compare`, the partner model (if one is loaded) runs too, on the same decode: its clips come as 'compareClip'. */
   | { type: 'analyze'; id: number; file: Blob; name: string; settings: RunSettings; frames?: ElementFrames; compare?: boolean }
-  /** A second model to compare the current one with, on the same label set (its weights, as 'loadWeightsFile' takes them). */
+  /**
+   * A second model to compare the current one with, on the same label set: its weights as 'loadWeightsFile' takes
+   * them, or a zoo model by `key` (from this browser's cache, else downloaded and cached).
+   */
   | { type: 'loadPartner'; file: Blob; name: string }
+  | { type: 'loadPartner'; key: ModelKey }
+  /** What the current model and `partner` (a zoo model; null: the loaded partner) take on the GPU together: answered by 'compareBudget'. */
+  | { type: 'budgetCompare'; partner: ModelKey | null; settings: RunSettings }
   | { type: 'dropPartner' }
   /**
    * Where the model looked for `classIndex` in one clip of a file already analysed (a class outside the clip's
@@ -239,6 +266,12 @@ export type EngineEvent =
   /** The partner model's clip of an analysis run with `compare` (its own span where its clips are longer). */
   | { type: 'compareClip'; id: number; clip: ClipLabels }
   | { type: 'partner'; state: PartnerState }
+  /**
+   * What two models take on the GPU together at `inputSize` (weights and working memory, f32), before the second is
+   * loaded; `limit`, the GPU memory limit set, where one is (over it, the comparison runs on the CPU engine);
+   * `download`, what choosing it fetches from the model zoo, where it is not in this browser yet.
+   */
+  | { type: 'compareBudget'; partner: ModelKey | null; inputSize: number; models: [ModelBudget, ModelBudget]; limit?: number; download?: number }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
   /** A clip's maps with `classIndex` first (its top classes after), asked for by 'mapClip'. */
   | { type: 'clipMap'; id: number; start: number; classIndex: number; maps: ClassMaps }

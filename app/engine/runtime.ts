@@ -5,16 +5,37 @@ import { KernelCompileError } from '../../kernels/runKernel.ts';
 import { liveResources, type Gpu } from '../../kernels/device.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import type { Classifier } from '../../model/classifier.ts';
-import { GpuLimitError } from '../../model/executor.ts';
-import type { SlowFastConfig } from '../../model/slowfast.ts';
+import { DEFAULT_TOP_K } from '../../model/classifier.ts';
+import { clipDuration } from '../../model/clips.ts';
+import { GpuLimitError, plannedGpuBytes } from '../../model/executor.ts';
+import { buildSlowFast, PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
+import { approximateWeightBytes, findZooModel } from '../../model/zoo.ts';
+import { RingLayout } from '../video/frameRing.ts';
 import { StateDictSource } from '../../model/weights/weightSource.ts';
 import { CpuEngine } from './cpuEngine.ts';
 import type { Engine, EngineModel } from './engine.ts';
 import type { GpuLifetime } from './gpuLifetime.ts';
 import type { Models } from './models.ts';
-import type { PerfReport, RunSettings } from './protocol.ts';
+import type { EngineEvent, ModelBudget, ModelKey, PerfReport, RunSettings } from './protocol.ts';
 import type { Teacher } from './teacher.ts';
 import type { Tiles } from './tiles.ts';
+
+/** The frame rate a budget's frame ring is sized for (a video's own rate sizes its ring). */
+const BUDGET_FPS = 30;
+
+/**
+ * What a model takes on the GPU at its config's input size, planned without a device: its weights, and its working
+ * memory (the executor's shared activations, and a ring of one clip's frames at BUDGET_FPS).
+ */
+export function modelBudget(name: string, config: SlowFastConfig): ModelBudget {
+  const ring = new RingLayout({ size: config.inputSize, slots: Math.ceil(clipDuration(config) * BUDGET_FPS) + 2 });
+  const { graph } = buildSlowFast(config, undefined, { input: 'ring', ringCapacity: ring.capacity, softmax: true, classMaps: DEFAULT_TOP_K, features: true });
+  const { weightBytes, activationBytes } = plannedGpuBytes(graph, new Set(['ring']));
+  return { name, weightBytes, workingBytes: activationBytes + ring.bytes };
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const total = (b: ModelBudget) => b.weightBytes + b.workingBytes;
 
 /** A job's engine and model: on the GPU (`gpu` set, with its tiles), or on the CPU engine. */
 export type JobSetup =
@@ -72,7 +93,52 @@ export class Runtime {
     const g = await this.gpu.start();
     if (!g) throw new Error('This needs WebGPU, which is not available here.');
     const model = await this.model(settings);
+
     return { gpu: g, engine: this.gpu.engineOf(g.device), model, config: model.config, tiles: await this.tiles.tuned(g) };
+  }
+
+  /**
+   * Why a video's model (with its partner, when it is compared) cannot be on the GPU under the memory limit set, as a
+   * clause; undefined where it fits, or no limit is set.
+   */
+  overLimit(settings: RunSettings, model: EngineModel, partner?: EngineModel): string | undefined {
+    const limit = settings.gpuMemoryLimit;
+    if (!limit) return undefined;
+    const pair = partner && this.compareNeed(settings, partner);
+    if (pair) return pair.bytes > limit ? `${pair.names} together need about ${pair.about} of GPU memory, over the ${mb(limit)} limit set` : undefined;
+    const need = total(modelBudget(this.models.current?.name ?? 'this model', model.config));
+    return need > limit ? `this model needs about ${mb(need)} of GPU memory, over the ${mb(limit)} limit set` : undefined;
+  }
+
+  /** What the current model and its partner take on the GPU together, and their names. */
+  compareNeed(settings: RunSettings, partner: EngineModel): { names: string; bytes: number; about: string } | undefined {
+    const current = this.models.current;
+    if (!current || !this.models.partner) return undefined;
+    const main = modelBudget(current.name, settings.inputSize ? { ...current.config, inputSize: settings.inputSize } : current.config);
+    const second = modelBudget(this.models.partner.name, partner.config);
+    const bytes = total(main) + total(second);
+    return { names: `${main.name} and ${second.name}`, bytes, about: mb(bytes) };
+  }
+
+  /**
+   * What the current model and a partner (a zoo model by key, or the loaded partner: null) take on the GPU together at
+   * the input size of `settings`, before the partner is loaded.
+   */
+  compareBudget(partner: ModelKey | null, settings: RunSettings, cached: boolean): Extract<EngineEvent, { type: 'compareBudget' }> | undefined {
+    const current = this.models.current;
+    if (!current) return undefined;
+    const at = (config: SlowFastConfig) => (settings.inputSize ? { ...config, inputSize: settings.inputSize } : config);
+    const zoo = partner === null ? undefined : findZooModel(partner);
+    const second = partner === null ? this.models.partner : undefined;
+    const config = zoo ? { ...PRESETS[zoo.preset], numClasses: zoo.classes } : second?.config;
+    if (!config) return undefined;
+    const main = modelBudget(current.name, at(current.config));
+    return {
+      type: 'compareBudget', partner, inputSize: at(current.config).inputSize,
+      models: [main, modelBudget(zoo?.title ?? second!.name, at(config))],
+      ...(settings.gpuMemoryLimit ? { limit: settings.gpuMemoryLimit } : {}),
+      ...(zoo && !cached ? { download: approximateWeightBytes(zoo) } : {}),
+    };
   }
 
   /** Frees the compared model's classifier and weights on both engines (the comparison ended). */

@@ -3,6 +3,7 @@
 // under an id the page can cancel.
 import { deviceLost } from '../../kernels/device.ts';
 import type { Classifier } from '../../model/classifier.ts';
+import { GpuLimitError, GpuMemoryError } from '../../model/executor.ts';
 import { labelsFor } from '../../model/labels.ts';
 import { analyzeVideo, analyzeVideoWith, viewsFor, type ClipResult } from '../video/analyze.ts';
 import { openVideoFile, VideoInputError } from '../video/decode.ts';
@@ -92,6 +93,9 @@ export class VideoJobs {
               post({ type: 'notice', id, kind: 'compare', message: `Not compared with ${this.partnerName()}: ${model.head ? 'a taught head labels this video' : 'its classes are not this model\'s'}.` });
             }
           }
+          // A model, or two compared, over the memory limit set: the video runs on the CPU engine (the fallback below says why).
+          const overLimit = device ? runtime.overLimit(run, model, partner) : undefined;
+          if (overLimit) throw new GpuLimitError(overLimit);
           let classifier: Classifier | undefined;
           await analyzeVideoWith(engine, [{ model, options: {
             tiles,
@@ -122,7 +126,9 @@ export class VideoJobs {
           // A kernel this GPU's compiler refuses, or a buffer larger than it allows, is no dead end: the video goes on
           // on the CPU engine, and the page says why. (Frames from the page's player come once, so that source cannot
           // start again.)
-          const refusal = gpuRefusal(e);
+          // Out of memory with a second model on the GPU: it is the pair that does not fit.
+          const pair = e instanceof GpuMemoryError && partner ? runtime.compareNeed(run, partner) : undefined;
+          const refusal = pair ? `WebGPU cannot run this here (this GPU cannot hold both ${pair.names}, about ${pair.about} together)` : gpuRefusal(e);
           if (device && refusal && !controller.signal.aborted && !frames && clipsDone === 0) {
             run = { ...settings, engine: 'wasm' };
             post({ type: 'notice', id, kind: 'engine', message: `${refusal}: this video runs on the CPU engine instead.` });

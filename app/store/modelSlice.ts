@@ -1,9 +1,10 @@
 // The weights as the page sees them: which model is loaded (or loading, or missing), and choosing, downloading,
 // dropping weights and label files.
 import type { StateCreator } from 'zustand';
-import type { ModelKey, PartnerState, WeightsState } from '../engine/library.ts';
+import type { EngineEvent, ModelKey, PartnerState, WeightsState } from '../engine/library.ts';
 import type { StoreState } from '../store.ts';
 import { engine } from './connection.ts';
+import { runSettings } from './settings.ts';
 import type { EventRouter } from './events.ts';
 
 export interface ModelSlice {
@@ -23,7 +24,13 @@ export interface ModelSlice {
   partner: PartnerState;
   partnerError?: string;
   loadPartner(file: Blob, name: string): void;
+  /** A zoo model to compare with: from this browser's cache, else downloaded (progress in `partner`). */
+  loadPartnerModel(key: ModelKey): void;
+  cancelPartnerDownload(): void;
   dropPartner(): void;
+  /** What the current model and a partner (a zoo model, or null: the loaded one) take on the GPU together. */
+  compareBudget?: Extract<EngineEvent, { type: 'compareBudget' }>;
+  budgetCompare(partner: ModelKey | null): void;
 }
 
 const WEIGHT_FILE = /\.(pyth|pth|pt|ckpt|safetensors)$/i;
@@ -44,6 +51,7 @@ export const modelSlice = (router: EventRouter): StateCreator<StoreState, [], []
   router.onError(['weights'], (e) => set({ weightsError: e.message }));
   router.on('partner', (e) => set({ partner: e.state, ...(e.state.status === 'ready' ? { partnerError: undefined } : {}) }));
   router.onError(['partner'], (e) => set({ partnerError: e.message }));
+  router.on('compareBudget', (e) => set({ compareBudget: e }));
   router.onError(['labels'], (e) => set({ labelsError: e.message }));
   return {
     weights: { status: 'none' },
@@ -52,6 +60,20 @@ export const modelSlice = (router: EventRouter): StateCreator<StoreState, [], []
     loadPartner(file, name) {
       set({ partnerError: undefined });
       engine()?.send({ type: 'loadPartner', file, name });
+    },
+
+    loadPartnerModel(key) {
+      set({ partnerError: undefined });
+      void navigator.storage?.persist?.().catch(() => false);
+      engine()?.send({ type: 'loadPartner', key });
+    },
+
+    cancelPartnerDownload() {
+      engine()?.send({ type: 'cancelDownload', partner: true });
+    },
+
+    budgetCompare(partner) {
+      engine()?.send({ type: 'budgetCompare', partner, settings: runSettings(get().settings) });
     },
 
     dropPartner() {

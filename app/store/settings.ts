@@ -24,6 +24,8 @@ export interface Settings {
   segments: Required<SegmentOptions>;
   /** Where video files run: 'webgpu' (where there is an adapter, else the CPU) or 'wasm' (the CPU engine). */
   engine: 'webgpu' | 'wasm';
+  /** Bytes of GPU memory the models may take; undefined: as much as the GPU gives (see RunSettings). */
+  gpuMemoryLimit?: number;
 }
 
 export const SETTINGS_KEY = 'slowfast-web.settings';
@@ -51,6 +53,7 @@ export function parseSettings(text: string | null): Settings {
   const enter = unit(s.enter) ?? d.segments.enter;
   const exit = unit(s.exit) ?? d.segments.exit;
   const inputSize = positive(stored.inputSize);
+  const gpuMemoryLimit = positive(stored.gpuMemoryLimit);
   return {
     model: typeof stored.model === 'string' && stored.model ? stored.model : d.model,
     ...(inputSize !== undefined && Number.isInteger(inputSize) ? { inputSize } : {}),
@@ -65,6 +68,7 @@ export function parseSettings(text: string | null): Settings {
     // The exit threshold never exceeds the enter one (segmentsOf refuses that).
     segments: { enter, exit: Math.min(exit, enter), minDuration: typeof s.minDuration === 'number' && s.minDuration >= 0 ? s.minDuration : d.segments.minDuration },
     engine: oneOf(stored.engine, ['webgpu', 'wasm'] as const) ?? d.engine,
+    ...(gpuMemoryLimit !== undefined ? { gpuMemoryLimit } : {}),
   };
 }
 
@@ -86,4 +90,6 @@ export function saveSettings(settings: Settings): void {
 }
 
 /** What the engine runs a job with, from the settings. */
-export const runSettings = (s: Settings): RunSettings => ({ inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile, protocol: s.protocol, engine: s.engine });
+export const runSettings = (s: Settings): RunSettings => ({
+  inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile, protocol: s.protocol, engine: s.engine, ...(s.gpuMemoryLimit ? { gpuMemoryLimit: s.gpuMemoryLimit } : {}),
+});

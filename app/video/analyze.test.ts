@@ -7,6 +7,9 @@ import { PRESETS, scaledConfig } from '../../model/slowfast.ts';
 import { RandomSource, StateDictSource } from '../../model/weights/weightSource.ts';
 import type { StateDict } from '../../model/weights/stateDict.ts';
 import { Engine, type EngineModel } from '../engine/engine.ts';
+import { modelBudget } from '../engine/runtime.ts';
+import { plannedGpuBytes } from '../../model/executor.ts';
+import { clipFrames } from '../../model/clips.ts';
 import { analyzeVideo, analyzeVideoWith, planAnalysis, type AnalysisProgress, type ClipResult } from './analyze.ts';
 import { maxLogProbDelta } from './clipDistance.ts';
 import { openVideoFile } from './decode.ts';
@@ -246,6 +249,26 @@ describe('two models resident together (a comparison)', () => {
     fresh.free('partner');
     expect(await uploadedBy(() => analyzeVideoAt(fresh, '/shared/media/cricket.mp4', reloaded))).toBeLessThan(main / 100);
     expect(fresh.builds).toBe(4);
+    fresh.destroy();
+  });
+});
+
+describe('a model\'s GPU memory planned without a device (the budget shown before a second model loads)', () => {
+  it('is what the engine then holds: the same weights, the same activation slots', async () => {
+    const fresh = new Engine(device);
+    for (const size of [64, 96]) {
+      const at = { ...model, config: { ...config, inputSize: size } };
+      const lease = await fresh.lease(at, { views: 1, slots: 40 });
+      try {
+        const planned = modelBudget('golden', at.config);
+        expect(lease.classifier.memory.weightBytes).toBe(planned.weightBytes);
+        expect(plannedGpuBytes(lease.classifier.model.graph, new Set(['ring'])).activationBytes).toBe(lease.classifier.memory.activationBytes);
+        // Working memory: those activations and a ring of one clip's frames.
+        expect(planned.workingBytes).toBeGreaterThan(lease.classifier.memory.activationBytes + 3 * clipFrames(config) * size * size * 4);
+      } finally {
+        lease.release();
+      }
+    }
     fresh.destroy();
   });
 });

@@ -76,6 +76,11 @@ export class RingLayout {
     return this.views * this.options.slots;
   }
 
+  /** Bytes the ring's frames take (f32, three channels). */
+  get bytes(): number {
+    return 3 * this.capacity * this.options.size * this.options.size * 4;
+  }
+
   /** Where view v's slot s lies among the ring's frames. */
   slotOf(view: number, slot: number): number {
     return view * this.options.slots + slot;
@@ -100,7 +105,7 @@ export class FrameRing extends RingLayout {
     this.upload = options.upload ?? preferredUpload(device);
     this.buffer = device.createBuffer({
       label: 'frame ring (1, 3, V·R, S, S)',
-      size: 3 * this.capacity * options.size * options.size * 4,
+      size: this.bytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
   }
