@@ -106,6 +106,39 @@ test('compare two models on one video: both sides as each runs alone, the gains 
   expect(drawn).toBeGreaterThan(0.3);
   await page.getByTestId('map-model').selectOption('0');
 
+  // A class chosen from the gains shows both models' timelines of it and both maps (made on demand for a class
+  // outside a clip's top five), by keyboard.
+  const gain = page.getByTestId('compare-gains').locator('li').nth(2);
+  const gainIndex = (await gain.getAttribute('data-index'))!;
+  const gainLabel = body.find((r) => r[0] === gainIndex)![1];
+  await gain.getByRole('button').focus();
+  await page.keyboard.press('Enter');
+  const focus = page.getByTestId('compare-focus');
+  await expect(focus).toHaveAttribute('data-class-index', gainIndex);
+  await expect(focus.getByRole('heading', { level: 4 })).toContainText(`${gainLabel} on both models`);
+  for (const m of [0, 1]) {
+    const side = page.getByTestId(`compare-focus-${m}`);
+    await expect(side.getByTestId('timeline')).toHaveAttribute('data-clips', '3');
+    await expect(side.locator('figcaption')).toHaveText(`${gainLabel}: its probability per clip (click, or arrow keys, to seek)`);
+    await expect(side.getByTestId('timeline').locator('polyline')).toHaveCount(1);
+    await expect(page.getByTestId(`compare-map-${m}`)).toHaveAttribute('data-class-index', gainIndex, { timeout: 60_000 });
+  }
+  // The overlay follows the class chosen.
+  await expect(overlay).toHaveAttribute('data-class-index', gainIndex, { timeout: 60_000 });
+  // A class in neither model's top five here, from the maps' class list: each model maps it for its clip on demand.
+  const tops = async (m: number) => page.getByTestId(`compare-model-${m}`).getByTestId('top-labels').locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-index')));
+  const topHere = [...(await tops(0)), ...(await tops(1))];
+  expect(topHere.filter((i) => i !== null)).toHaveLength(10);
+  const elsewhere = body.map((r) => r[0]).slice(150, 250).find((i) => !topHere.includes(i))!;
+  await page.getByTestId('map-class').selectOption(elsewhere);
+  await expect(focus).toHaveAttribute('data-class-index', elsewhere);
+  for (const m of [0, 1]) await expect(page.getByTestId(`compare-map-${m}`)).toHaveAttribute('data-class-index', elsewhere, { timeout: 60_000 });
+  await expect(overlay).toHaveAttribute('data-class-index', elsewhere);
+  expect(await drawnShare(page.getByTestId('compare-map-1'))).toBeGreaterThan(0.9);
+  expect(await seriousViolations(page, '[data-testid="compare"]')).toEqual([]);
+  await focus.getByRole('button', { name: 'Back to each clip\'s top classes' }).click();
+  await expect(focus).toHaveCount(0);
+
   // The Slow-only model alone gives the verdict its side showed.
   await partnerLine.getByRole('button', { name: 'Stop comparing' }).click();
   await expect(page.getByTestId('partner-input')).toBeAttached();

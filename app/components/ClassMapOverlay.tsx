@@ -63,6 +63,41 @@ export function ClassMapOverlay({ media, shown }: { media: React.RefObject<HTMLV
   return <canvas ref={canvas} className="class-map" data-testid="class-map" aria-hidden="true" />;
 }
 
+const THUMB_PIXELS = 192;
+
+/**
+ * The crop the network saw of the frame on screen, with where the model looked for one class over it: a map beside
+ * another (two models compared), where the overlay shows one at a time.
+ */
+export function ClassMapThumb({ media, shown, label, testId }: { media: React.RefObject<HTMLVideoElement | HTMLImageElement | null>; shown?: MapShown; label: string; testId: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const { mapView, mapOpacity } = useStore((s) => s.settings);
+  useEffect(() => {
+    const c = canvas.current;
+    const m = media.current;
+    const g = c?.getContext('2d');
+    if (!c || !m || !g) return;
+    const frameW = m instanceof HTMLVideoElement ? m.videoWidth : m.naturalWidth;
+    const frameH = m instanceof HTMLVideoElement ? m.videoHeight : m.naturalHeight;
+    g.clearRect(0, 0, THUMB_PIXELS, THUMB_PIXELS);
+    if (!shown || !frameW || !frameH) {
+      c.dataset.classIndex = '';
+      return;
+    }
+    const crop = cropRect(frameW, frameH, shown.inputSize);
+    g.drawImage(m, crop.x, crop.y, crop.w, crop.h, 0, 0, THUMB_PIXELS, THUMB_PIXELS);
+    const plane = mapView !== 'off' ? mapAt(shown.maps, shown.slot, mapView as MapPathway, shown.phase) : undefined;
+    c.dataset.classIndex = plane ? String(shown.maps.classes[shown.slot]) : '';
+    if (!plane) return;
+    const side = Math.min(THUMB_PIXELS, Math.max(plane.w, plane.h) * PIXELS_PER_CELL);
+    const small = new OffscreenCanvas(side, side);
+    small.getContext('2d')!.putImageData(new ImageData(heatmapPixels(plane, side, side, mapOpacity), side, side), 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(small, 0, 0, THUMB_PIXELS, THUMB_PIXELS);
+  });
+  return <canvas ref={canvas} width={THUMB_PIXELS} height={THUMB_PIXELS} className="class-map-thumb" data-testid={testId} role="img" aria-label={label} />;
+}
+
 /** In place of the map controls where the CPU engine runs: it computes labels only. */
 export function MapsNeedWebGpu() {
   return <p className="detail" data-testid="maps-need-webgpu">Where it looks: maps need WebGPU (the CPU engine computes labels only).</p>;

@@ -35,8 +35,15 @@ export function clipCentreFrom(centres: readonly number[], time: number, key: st
  * The top classes' probabilities across the video, clip by clip; a click seeks to that time, and the arrow
  * keys (it is a slider) move between clips.
  */
-export function Timeline({ clips, duration, time, onSeek }: { clips: readonly ClipLabels[]; duration: number; time: number; onSeek: (t: number) => void }) {
-  const classes = timelineClasses(clips, COLORS.length);
+export function Timeline({ clips, duration, time, onSeek, only }: {
+  clips: readonly ClipLabels[];
+  duration: number;
+  time: number;
+  onSeek: (t: number) => void;
+  /** One class's probability instead of the top classes'. */
+  only?: { index: number; label: string };
+}) {
+  const classes = only ? [{ ...only, peak: Math.max(0, ...clips.map((c) => c.probabilities[only.index] ?? 0)) }] : timelineClasses(clips, COLORS.length);
   const x = (t: number) => (duration > 0 ? (t / duration) * WIDTH : 0);
   const y = (p: number) => HEIGHT - 8 - p * (HEIGHT - 16);
   const seek = (e: React.MouseEvent<SVGSVGElement>) => {
@@ -56,7 +63,7 @@ export function Timeline({ clips, duration, time, onSeek }: { clips: readonly Cl
   const covered = clips.length ? [Math.min(...clips.map((c) => c.start)), Math.max(...clips.map((c) => c.end))] : [0, 0];
   return (
     <figure className="timeline">
-      <figcaption>Timeline: each class's probability per clip (click, or arrow keys, to seek)</figcaption>
+      <figcaption>{only ? `${only.label}: its probability per clip (click, or arrow keys, to seek)` : 'Timeline: each class\'s probability per clip (click, or arrow keys, to seek)'}</figcaption>
       <svg
         className="chart"
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { clipAt, exportRecord, toCsv, toJson } from '../results.ts';
 import { runsOnCpu, useStore, type Analysis } from '../store.ts';
+import { sameMap, type MapKey } from '../store/videoSlice.ts';
 import { ClassMapControls, ClassMapOverlay, MapsNeedWebGpu } from './ClassMapOverlay.tsx';
 import { Compare } from './Compare.tsx';
 import { downloadText as download } from './download.ts';
@@ -45,31 +46,49 @@ function Results({ analysis }: { analysis: Analysis }) {
   /** Whose maps the overlay shows where two models are compared: the first's (0) or the second's (1). */
   const [mapModel, setMapModel] = useState<0 | 1>(0);
   const ofSecond = mapModel === 1 && !!analysis.compare;
+  /** Each model's clip at the playhead: the first's, and the second's where two are compared. */
+  const clipOf = (side: 0 | 1) => (side === 1 ? (analysis.compare ? clipAt(analysis.compare.results, time) : undefined) : current);
   // The clip whose maps show: the first model's at the playhead, or the second's.
-  const mapped = ofSecond ? clipAt(analysis.compare!.results, time) : current;
+  const mapped = clipOf(ofSecond ? 1 : 0);
   const mapClasses = mapped?.maps?.classes.map((index) => ({ index, label: analysis.classNames[index] ?? `class ${index}` }));
   const chosen = mapClass ?? mapped?.maps?.classes[0] ?? 0;
-  // The chosen class among the clip's own maps, else among those made for it on demand (the first model's).
-  const inClip = mapped?.maps?.classes.indexOf(chosen) ?? -1;
-  const extra = current && !ofSecond && inClip < 0 ? analysis.extraMaps.find((m) => m.start === current.start && m.classIndex === chosen) : undefined;
   const mapView = useStore((s) => s.settings.mapView);
-  const failed = analysis.mapError && current && analysis.mapError.start === current.start && analysis.mapError.classIndex === chosen;
-  const needsMap = !ofSecond && !!current?.maps && inClip < 0 && !extra && mapView !== 'off' && !failed;
+  /** A model's map of a class in its clip at the playhead: among the clip's own, else one made for it on demand. */
+  const mapOf = (side: 0 | 1, classIndex: number) => {
+    const clip = clipOf(side);
+    const slot = clip?.maps?.classes.indexOf(classIndex) ?? -1;
+    if (slot >= 0) return { maps: clip!.maps!, slot };
+    const extra = clip && analysis.extraMaps.find((m) => sameMap(m, { start: clip.start, classIndex, partner: side === 1 }));
+    return extra && { maps: extra.maps, slot: 0 };
+  };
+  // The maps wanted now: the overlay's, and each model's where a class is chosen beside a comparison.
+  const focus = analysis.compare && mapClass !== undefined;
+  const wanted: MapKey[] = ([...new Set<0 | 1>(focus ? [ofSecond ? 1 : 0, 0, 1] : [ofSecond ? 1 : 0])])
+    .flatMap((side) => {
+      const clip = clipOf(side);
+      return clip?.maps ? [{ start: clip.start, classIndex: chosen, ...(side === 1 ? { partner: true } : {}), end: clip.end }] : [];
+    });
+  const failed = (key: MapKey) => !!analysis.mapError && sameMap(analysis.mapError, key);
+  const missing = mapView === 'off' ? undefined : wanted.find((k) => !mapOf(k.partner ? 1 : 0, k.classIndex) && !failed(k)) as (MapKey & { end: number }) | undefined;
   useEffect(() => {
-    if (needsMap && current && !analysis.mapping) requestMap({ start: current.start, end: current.end }, chosen);
-  }, [needsMap, current, chosen, analysis.mapping, requestMap]);
-  const mapStatus = ofSecond && mapped?.maps && inClip < 0
-    ? `${analysis.compare!.model} is mapped for each clip's top five classes only.`
-    : analysis.mapping ? `Mapping ${analysis.classNames[analysis.mapping.classIndex]} for the clip at ${analysis.mapping.start.toFixed(1)} s…` : failed ? analysis.mapError!.message : undefined;
+    if (missing && !analysis.mapping) requestMap({ start: missing.start, end: missing.end }, missing.classIndex, !!missing.partner);
+  }, [missing?.start, missing?.classIndex, missing?.partner, analysis.mapping, requestMap]);
+  const overlayKey = wanted[0];
+  const mapStatus = analysis.mapping
+    ? `Mapping ${analysis.classNames[analysis.mapping.classIndex]} for ${analysis.mapping.partner ? `${analysis.compare?.model}'s` : 'the'} clip at ${analysis.mapping.start.toFixed(1)} s…`
+    : overlayKey && failed(overlayKey) ? analysis.mapError!.message : undefined;
   const { segments, vtt, vttUrl } = useSegments(analysis);
   const seek = (t: number) => {
     if (media.current) media.current.currentTime = t;
   };
-  const mapsShown = inClip >= 0 ? { maps: mapped!.maps!, slot: inClip } : extra ? { maps: extra.maps, slot: 0 } : undefined;
-  const shown = mapped && mapsShown && {
-    ...mapsShown, inputSize: analysis.inputSize,
-    phase: Math.min(1, Math.max(0, (time - mapped.start) / (mapped.end - mapped.start || 1))),
+  /** A model's map of a class as drawn at this moment of playback. */
+  const shownOf = (side: 0 | 1, classIndex: number) => {
+    const clip = clipOf(side);
+    const m = mapOf(side, classIndex);
+    return clip && m && { ...m, inputSize: analysis.inputSize, phase: Math.min(1, Math.max(0, (time - clip.start) / (clip.end - clip.start || 1))) };
   };
+  const shown = shownOf(ofSecond ? 1 : 0, chosen);
+  const inClip = mapped?.maps?.classes.indexOf(chosen) ?? -1;
   const record = () =>
     exportRecord({ file: analysis.source.name, model: analysis.model, inputSize: analysis.inputSize, stride: analysis.stride, views: analysis.views, duration }, analysis.results);
   const base = analysis.source.name.replace(/\.[^.]*$/, '');
@@ -146,7 +165,10 @@ function Results({ analysis }: { analysis: Analysis }) {
       </div>
       <Timeline clips={analysis.results} duration={duration} time={time} onSeek={seek} />
       <Segments analysis={analysis} segments={segments} vtt={vtt} onSeek={seek} download={download} />
-      {analysis.compare && <Compare analysis={analysis} time={time} onSeek={seek} />}
+      {analysis.compare && (
+        <Compare analysis={analysis} time={time} onSeek={seek} onChooseClass={setMapClass}
+          focus={focus ? { classIndex: chosen, media: analysis.source.kind === 'image' ? image : media, shown: [shownOf(0, chosen), shownOf(1, chosen)], status: mapStatus } : undefined} />
+      )}
     </div>
   );
 }

@@ -107,7 +107,7 @@ async function handle(request: EngineRequest): Promise<void> {
       }
       return;
     case 'mapClip':
-      await scheduler.run(() => videos.mapClip(request.id, request.file, request.window, request.classIndex, request.settings));
+      await scheduler.run(() => videos.mapClip(request.id, request.file, request.window, request.classIndex, request.settings, request.partner));
       return;
     case 'cancel':
       scheduler.cancel(request.id);

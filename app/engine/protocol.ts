@@ -236,9 +236,10 @@ export type EngineRequest =
   | { type: 'dropPartner' }
   /**
    * Where the model looked for `classIndex` in one clip of a file already analysed (a class outside the clip's
-   * mapped top ones): the clip is decoded and run again. Answered by 'clipMap', or an error of scope 'maps'.
+   * mapped top ones): the clip is decoded and run again. `partner`: the compared model's clip, by that model.
+   * Answered by 'clipMap', or an error of scope 'maps'.
    */
-  | { type: 'mapClip'; id: number; file: Blob; window: { start: number; end: number }; classIndex: number; settings: RunSettings }
+  | { type: 'mapClip'; id: number; file: Blob; window: { start: number; end: number }; classIndex: number; settings: RunSettings; partner?: boolean }
   | { type: 'cancel'; id: number }
   | { type: 'webcamStart'; id: number; frames: CameraFrames; settings: RunSettings; intervalMs: number }
   | { type: 'webcamStop'; id: number; error?: { kind: WebcamErrorKind; message: string } }
@@ -274,7 +275,7 @@ export type EngineEvent =
   | { type: 'compareBudget'; partner: ModelKey | null; inputSize: number; models: [ModelBudget, ModelBudget]; limit?: number; download?: number }
   | { type: 'analysisEnd'; id: number; outcome: 'done' | 'cancelled' }
   /** A clip's maps with `classIndex` first (its top classes after), asked for by 'mapClip'. */
-  | { type: 'clipMap'; id: number; start: number; classIndex: number; maps: ClassMaps }
+  | { type: 'clipMap'; id: number; start: number; classIndex: number; maps: ClassMaps; partner?: boolean }
   /** Something to know about an analysis's results (a video shorter than a clip, one that ends early). */
   | { type: 'notice'; id: number; kind: AnalysisNotice['kind']; message: string }
   /** `maps`: where the model looked in the latest clip (its own top classes, before smoothing). */

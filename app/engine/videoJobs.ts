@@ -152,17 +152,20 @@ export class VideoJobs {
     }
   }
 
-  /** One clip of a file run again, mapping `classIndex` first (a class the analysis did not map there). */
-  async mapClip(id: number, file: Blob, window: { start: number; end: number }, classIndex: number, settings: RunSettings): Promise<void> {
+  /** One clip of a file run again, mapping `classIndex` first (a class the analysis did not map there), by the current model or its partner. */
+  async mapClip(id: number, file: Blob, window: { start: number; end: number }, classIndex: number, settings: RunSettings, partner = false): Promise<void> {
     try {
-      const { gpu, engine, model, tiles } = await this.runtime.setup({ ...settings, views: 1 });
+      const run = { ...settings, views: 1 as const };
+      const { gpu, engine, model: current, tiles } = await this.runtime.setup(run);
       if (!gpu) throw new Error('maps need WebGPU (the CPU engine computes labels only)');
+      const model = partner ? this.runtime.partnerModel(run) : current;
+      if (!model) throw new Error('the model compared with is no longer loaded');
       if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < model.config.numClasses)) throw new Error(`there is no class ${classIndex}`);
       const video = await openVideoFile(file);
       try {
-        const [clip] = await analyzeVideo(engine, model, video, { tiles, windows: [window], mappedClasses: [classIndex] });
+        const [clip] = await analyzeVideo(engine, model, video, { slot: partner ? 'partner' : 'main', tiles, windows: [window], mappedClasses: [classIndex] });
         if (!clip?.maps) throw new Error('the clip gave no maps');
-        this.post({ type: 'clipMap', id, start: window.start, classIndex, maps: clip.maps });
+        this.post({ type: 'clipMap', id, start: window.start, classIndex, maps: clip.maps, ...(partner ? { partner } : {}) });
       } finally {
         video.dispose();
       }

@@ -51,14 +51,22 @@ export interface Analysis {
   /** Maps of classes outside a clip's mapped top ones, made on demand for the clip on screen (the latest few). */
   extraMaps: ExtraMap[];
   /** The map being made, or why the last could not be. */
-  mapping?: { start: number; classIndex: number };
-  mapError?: { start: number; classIndex: number; message: string };
+  mapping?: MapKey;
+  mapError?: MapKey & { message: string };
 }
 
-/** One clip's maps with `classIndex` first. */
-export interface ExtraMap {
+/** Which on-demand map: the clip (by its start) and class, of the first model or (`partner`) the second. */
+export interface MapKey {
   start: number;
   classIndex: number;
+  partner?: boolean;
+}
+
+/** The same on-demand map. */
+export const sameMap = (a: MapKey, b: MapKey): boolean => a.start === b.start && a.classIndex === b.classIndex && !!a.partner === !!b.partner;
+
+/** One clip's maps with `classIndex` first. */
+export interface ExtraMap extends MapKey {
   maps: ClassMaps;
 }
 
@@ -82,8 +90,11 @@ export interface VideoSlice {
   videoError?: string;
   openVideo(file: Blob, name: string): void;
   cancelAnalysis(): void;
-  /** Asks for the map of `classIndex` in the clip starting at `start` (a class outside its mapped top ones). */
-  mapClass(window: { start: number; end: number }, classIndex: number): void;
+  /**
+   * Asks for the map of `classIndex` in the clip starting at `start` (a class outside its mapped top ones), of the
+   * first model or (`partner`) the second.
+   */
+  mapClass(window: { start: number; end: number }, classIndex: number, partner?: boolean): void;
 }
 
 export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], [], VideoSlice> => (set, get) => {
@@ -150,10 +161,10 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
     updateAnalysis(e.id, (a) => ({ ...a, status: e.outcome === 'done' ? 'done' : 'cancelled' }));
   });
   router.on('compareClip', (e) => updateAnalysis(e.id, (a) => (a.compare ? { ...a, compare: { ...a.compare, results: [...a.compare.results, e.clip] } } : a)));
-  router.on('clipMap', (e) => updateAnalysis(e.id, (a) => ({
-    ...a, mapping: undefined, mapError: undefined,
-    extraMaps: [...a.extraMaps.filter((m) => m.start !== e.start || m.classIndex !== e.classIndex), { start: e.start, classIndex: e.classIndex, maps: e.maps }].slice(-EXTRA_MAPS_KEPT),
-  })));
+  router.on('clipMap', (e) => updateAnalysis(e.id, (a) => {
+    const key: MapKey = { start: e.start, classIndex: e.classIndex, ...(e.partner ? { partner: true } : {}) };
+    return { ...a, mapping: undefined, mapError: undefined, extraMaps: [...a.extraMaps.filter((m) => !sameMap(m, key)), { ...key, maps: e.maps }].slice(-EXTRA_MAPS_KEPT) };
+  }));
   router.onError(['maps'], (e) => updateAnalysis(e.id, (a) => (a.mapping ? { ...a, mapping: undefined, mapError: { ...a.mapping, message: e.message } } : a)));
   router.onError(['video'], (e) => {
     // The earlier analysis stays on screen; only a file that never started is dropped.
@@ -193,11 +204,11 @@ export const videoSlice = (router: EventRouter): StateCreator<StoreState, [], []
       client.send({ type: 'analyze', id, file, name, settings: runSettings(settings), compare: get().partner.status === 'ready' });
     },
 
-    mapClass(window, classIndex) {
+    mapClass(window, classIndex, partner = false) {
       const a = get().analysis;
       if (!a || a.engine !== 'webgpu' || a.mapping) return;
-      set({ analysis: { ...a, mapping: { start: window.start, classIndex }, mapError: undefined } });
-      engine()?.send({ type: 'mapClip', id: a.id, file: a.source.file, window, classIndex, settings: { ...runSettings(get().settings), inputSize: a.inputSize } });
+      set({ analysis: { ...a, mapping: { start: window.start, classIndex, ...(partner ? { partner } : {}) }, mapError: undefined } });
+      engine()?.send({ type: 'mapClip', id: a.id, file: a.source.file, window, classIndex, settings: { ...runSettings(get().settings), inputSize: a.inputSize }, ...(partner ? { partner } : {}) });
     },
 
     cancelAnalysis() {
