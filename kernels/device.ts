@@ -151,6 +151,11 @@ export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   };
 }
 
+/** Whether `device` stores and computes f16 in shaders (`shader-f16`, requested by acquireGpu wherever the adapter has it). */
+export function hasF16(device: GPUDevice): boolean {
+  return device.features.has('shader-f16');
+}
+
 /**
  * Whether kernels may use subgroup operations on this device: the 'subgroups' feature and WGSL's subgroup_id
  * built-ins (which say which subgroup an invocation is in, so partial results can be published per subgroup),

@@ -59,3 +59,10 @@ export function roundToF16(values: ArrayLike<number>): Float32Array<ArrayBuffer>
   for (let i = 0; i < values.length; i++) out[i] = f16BitsToNumber(f16Bits(values[i]));
   return out;
 }
+
+/** f16 values (their bits, as a GPU buffer of f16 holds them) as f32. */
+export function widenF16(bits: Uint16Array): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = f16BitsToNumber(bits[i]);
+  return out;
+}

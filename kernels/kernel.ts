@@ -26,8 +26,23 @@ export interface KernelDescriptor {
   dispatch: [number, number, number];
 }
 
-/** A dense tensor shape; activations are (N, C, T, H, W), row-major, f32. */
+/** A dense tensor shape; activations are (N, C, T, H, W), row-major. */
 export type Shape = readonly number[];
+
+/** How a tensor's elements are stored: f32, or f16 (where the device has `shader-f16`). */
+export type Dtype = 'f32' | 'f16';
+
+/** Bytes an element of `dtype` takes. */
+export const bytesPerElement = (dtype: Dtype): number => (dtype === 'f16' ? 2 : 4);
+
+/**
+ * The element types of an op's activations as stored: the inputs' and the output's (default f32). A kernel's WGSL
+ * names them `In` and `Out` (aliases the header defines) and converts where it computes in another type.
+ */
+export interface ElementTypes {
+  in?: Dtype;
+  out?: Dtype;
+}
 
 export function sizeOf(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -101,16 +116,18 @@ export function buildSource(
   opSource: string,
   layout: UniformLayout,
   consts: Record<string, number | boolean> = {},
-  options: { subgroups?: boolean } = {},
+  options: { subgroups?: boolean; elements?: ElementTypes; f16?: boolean } = {},
 ): string {
   if (!opSource.includes('//!header')) throw new Error('op source lacks its //!header placeholder');
   const constLines = Object.entries(consts).map(([k, v]) =>
     typeof v === 'boolean' ? `const ${k} = ${v};` : `const ${k} = ${Number.isInteger(v) ? `${v}u` : `${v}f`};`,
   );
-  const header = [uniformStruct(layout), ...constLines].join('\n');
-  const flags: Record<string, boolean> = { SUBGROUPS: !!options.subgroups };
+  const elements = { in: options.elements?.in ?? 'f32', out: options.elements?.out ?? 'f32' };
+  const half = elements.in === 'f16' || elements.out === 'f16' || !!options.f16;
+  const header = [uniformStruct(layout), `alias In = ${elements.in};`, `alias Out = ${elements.out};`, ...constLines].join('\n');
+  const flags: Record<string, boolean> = { SUBGROUPS: !!options.subgroups, HALF_IN: elements.in === 'f16', HALF_OUT: elements.out === 'f16' };
   for (const [k, v] of Object.entries(consts)) if (typeof v === 'boolean') flags[k] = v;
-  const directives = options.subgroups ? 'enable subgroups;\nrequires subgroup_id;\n' : '';
+  const directives = (half ? 'enable f16;\n' : '') + (options.subgroups ? 'enable subgroups;\nrequires subgroup_id;\n' : '');
   return `${directives}${common}\n${keepSections(opSource, flags).replace('//!header', header)}`;
 }
 
@@ -157,8 +174,9 @@ export function elementwiseDescriptor(
   count: number,
   io: { inputs: number; outputs: number },
   consts: Record<string, number | boolean> = {},
+  elements?: ElementTypes,
 ): KernelDescriptor {
-  const source = buildSource(opSource, layout, { WORKGROUP: ELEMENTWISE_WORKGROUP, ...consts });
+  const source = buildSource(opSource, layout, { WORKGROUP: ELEMENTWISE_WORKGROUP, ...consts }, { elements });
   const inputBindings = Array.from({ length: io.inputs }, (_, i) => i + 1);
   const outputBindings = Array.from({ length: io.outputs }, (_, i) => io.inputs + i + 1);
   return {

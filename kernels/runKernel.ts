@@ -1,7 +1,8 @@
 // What every dispatcher of kernel descriptors shares — the per-device pipeline cache and buffer upload and
 // read-back — and a one-shot runner for tests and the kernel benchmark. The model's executor (model/) is
 // the production path: it plans buffers, pipelines and bind groups once and reuses them.
-import type { KernelDescriptor } from './kernel.ts';
+import { bytesPerElement, type Dtype, type KernelDescriptor } from './kernel.ts';
+import { widenF16 } from './f16.ts';
 
 export type KernelInput = ArrayBufferView | GPUTexture | GPUBuffer;
 
@@ -133,14 +134,16 @@ export function encodeKernels(encoder: GPUCommandEncoder, kernels: Bound[]): voi
 }
 
 /**
- * Uploads the inputs, runs one descriptor, and returns its outputs as Float32Arrays. GPU validation errors
- * are raised, not swallowed, so a bad binding fails the test that caused it.
+ * Uploads the inputs, runs one descriptor, and returns its outputs as Float32Arrays (outputs stored as f16, per
+ * `outputDtypes`, are widened). GPU validation errors are raised, not swallowed, so a bad binding fails the test
+ * that caused it. f16 inputs are given as their bits (packF16).
  */
 export async function runKernel(
   device: GPUDevice,
   desc: KernelDescriptor,
   inputs: KernelInput[],
   outputLengths: number[],
+  outputDtypes: readonly Dtype[] = [],
 ): Promise<Float32Array[]> {
   device.pushErrorScope('validation');
   const created: GPUBuffer[] = [];
@@ -150,17 +153,18 @@ export async function runKernel(
     created.push(b);
     return b;
   });
-  const outputs = outputLengths.map((n) => storageBuffer(device, n * 4));
+  const bytes = outputLengths.map((n, i) => n * bytesPerElement(outputDtypes[i] ?? 'f32'));
+  const outputs = bytes.map((n) => storageBuffer(device, Math.ceil(n / 4) * 4));
   created.push(...outputs);
   const bound = await bindKernel(device, desc, inputResources, outputs);
   const encoder = device.createCommandEncoder();
   encodeKernels(encoder, [bound]);
   device.queue.submit([encoder.finish()]);
-  const results = await Promise.all(outputs.map((b, i) => readBuffer(device, b, Math.max(4, outputLengths[i] * 4))));
+  const results = await Promise.all(outputs.map((b, i) => readBuffer(device, b, Math.max(4, Math.ceil(bytes[i] / 4) * 4))));
   const error = await device.popErrorScope();
   for (const b of created) b.destroy();
   if (error) throw new Error(`${desc.name}: ${error.message}`);
-  return results.map((r, i) => new Float32Array(r, 0, outputLengths[i]));
+  return results.map((r, i) => (outputDtypes[i] === 'f16' ? widenF16(new Uint16Array(r, 0, outputLengths[i])) : new Float32Array(r, 0, outputLengths[i])));
 }
 
 /** Median seconds per dispatch: `reps` dispatches per submission, sized so one sample takes ≳ minSeconds. */

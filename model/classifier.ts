@@ -135,9 +135,9 @@ export class Classifier {
     if (options.labels && options.labels.length !== config.numClasses) {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
-    const { tilePolicy, tiles, subgroups, weightFormat } = options;
+    const { tilePolicy, tiles, subgroups, weightFormat, precision } = options;
     const { profile, inputBuffers, weightStore } = options;
-    const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, weightStore, tilePolicy, tiles, subgroups, weightFormat });
+    const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, weightStore, tilePolicy, tiles, subgroups, weightFormat, precision });
     return new Classifier(model, executor, 'webgpu', options.labels ?? labelsFor(config.numClasses), head);
   }
 

@@ -2,11 +2,11 @@
 // liveness-based reuse, pipelines compiled in parallel, one uniform buffer, bind groups — and then runs it
 // many times: one command encoder and one submission per inference, no GPU allocation. An input that lives
 // on the GPU (the frame ring) may be bound afresh for a run: only the bind groups that read it are remade.
-import { packF16 } from '../kernels/f16.ts';
+import { packF16, widenF16 } from '../kernels/f16.ts';
 import { bindGroupFor, encodeKernels, padTo4, pipelineFor, readBuffer, type Bound } from '../kernels/runKernel.ts';
-import { fmt, sizeOf, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
+import { bytesPerElement, fmt, sizeOf, type Dtype, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
 import type { Graph, GraphOutputs, TensorId } from './graph.ts';
-import { kernelChoices, kernelFor, packedInputs, type KernelOptions } from './kernelChoice.ts';
+import { elementsOf, kernelChoices, kernelFor, packedInputs, tensorDtypes, type KernelOptions } from './kernelChoice.ts';
 import { outputShape } from './ops.ts';
 
 export interface ExecutorOptions extends KernelOptions {
@@ -82,7 +82,7 @@ interface Slot {
  * inputs live from before the first node (the upload precedes the pass) to their last reader, so the clip's
  * slot is reused once the stems have read it.
  */
-function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorId[] = []): { slotOf: Map<TensorId, number>; slots: Slot[] } {
+function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorId[] = [], bytesOf = (t: TensorId) => graph.tensors[t].bytes): { slotOf: Map<TensorId, number>; slots: Slot[] } {
   const last = new Map<TensorId, number>();
   graph.nodes.forEach((node, i) => {
     for (const t of node.outputs) last.set(t, Math.max(last.get(t) ?? i, i));
@@ -94,7 +94,7 @@ function planSlots(graph: Graph, keep: Set<TensorId>, uploaded: readonly TensorI
   const free = new Set<number>();
   const place = (t: TensorId) => {
     if (slotOf.has(t)) return;
-    const bytes = graph.tensors[t].bytes;
+    const bytes = bytesOf(t);
     let best = -1;
     for (const s of free) {
       if (best < 0) {
@@ -183,6 +183,8 @@ export class Executor<O extends string = string> {
   private uniformOffsets: number[] = [];
   /** The shape each GPU-resident input is bound with now (it may differ from the graph's: a larger ring). */
   private readonly boundShapes = new Map<TensorId, Shape>();
+  /** How each tensor is stored (the precision's choice: see tensorDtypes). */
+  private dtypes = new Map<TensorId, Dtype>();
   private querySet?: GPUQuerySet;
   private queryResolve?: GPUBuffer;
   private queryRead?: GPUBuffer;
@@ -224,7 +226,8 @@ export class Executor<O extends string = string> {
   private async allocate(): Promise<void> {
     const { device, graph } = this;
     const choices = kernelChoices(device, this.options);
-    this.kernels = graph.nodes.map((n) => kernelFor(n.op, n.inputs.map((t) => graph.shape(t)), choices));
+    this.dtypes = tensorDtypes(graph, choices, new Set(Object.keys(this.options.inputBuffers ?? {})));
+    this.kernels = graph.nodes.map((n) => kernelFor(n.op, n.inputs.map((t) => graph.shape(t)), choices, elementsOf(n, this.dtypes)));
     const packed = new Set(graph.nodes.flatMap((n) => packedInputs(n.op, choices).map((i) => n.inputs[i])));
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
     const keep = new Set(this.options.keep ?? []);
@@ -255,18 +258,18 @@ export class Executor<O extends string = string> {
           this.boundShapes.set(t.id, t.shape);
         } else {
           uploaded.push(t.id);
-          inputBytes += t.bytes;
+          inputBytes += this.bytesOf(t.id);
         }
       }
     }
-    const { slotOf, slots } = planSlots(graph, keep, uploaded);
+    const { slotOf, slots } = planSlots(graph, keep, uploaded, (t) => this.bytesOf(t));
     const slotBuffers = slots.map((s, i) => this.buffer(s.bytes, storage, `activation slot ${i}`));
     for (const [t, s] of slotOf) this.buffers.set(t, slotBuffers[s]);
     const activationBytes = slotBuffers.reduce((a, b) => a + b.size, 0);
-    const activationBytesUnshared = graph.tensors.filter((t) => t.kind === 'activation').reduce((a, t) => a + t.bytes, 0);
+    const activationBytesUnshared = graph.tensors.filter((t) => t.kind === 'activation').reduce((a, t) => a + this.bytesOf(t.id), 0);
 
     for (const [, t] of graph.outputs) {
-      this.staging.set(t, this.buffer(graph.tensors[t].bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `read ${graph.tensors[t].name}`));
+      this.staging.set(t, this.buffer(this.bytesOf(t), GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, `read ${graph.tensors[t].name}`));
     }
 
     const t0 = performance.now();
@@ -295,6 +298,17 @@ export class Executor<O extends string = string> {
 
     const totalBytes = this.owned.reduce((a, b) => a + b.size, 0) + (this.options.weightStore ? weightBytes : 0);
     this.memory = { weightBytes, activationBytes, activationBytesUnshared, inputBytes, totalBytes, activationBuffers: slotBuffers.length };
+  }
+
+  /** Bytes tensor `t` takes as stored (a multiple of 4: buffers copy and map in whole words). */
+  private bytesOf(t: TensorId): number {
+    return Math.ceil((sizeOf(this.graph.shape(t)) * bytesPerElement(this.dtypes.get(t) ?? 'f32')) / 4) * 4;
+  }
+
+  /** A tensor's bytes as read back, as f32. */
+  private widened(t: TensorId, bytes: ArrayBuffer): Float32Array {
+    const n = sizeOf(this.graph.shape(t));
+    return this.dtypes.get(t) === 'f16' ? widenF16(new Uint16Array(bytes, 0, n)) : new Float32Array(bytes, 0, n);
   }
 
   private bindGroup(i: number): GPUBindGroup {
@@ -328,7 +342,7 @@ export class Executor<O extends string = string> {
       } catch {
         writes = undefined;
       }
-      const k = writes && kernelFor(node.op, shapes, choices);
+      const k = writes && kernelFor(node.op, shapes, choices, elementsOf(node, this.dtypes));
       if (!k || !writes || fmt(writes) !== fmt(this.graph.shape(node.outputs[0])) || k.cacheKey !== this.kernels[i].cacheKey ||
         k.uniforms.byteLength !== this.kernels[i].uniforms.byteLength || fmt(k.dispatch) !== fmt(this.kernels[i].dispatch)) {
         throw new Error(`${node.name}: ${name} ${fmt(newShape)} would change what it computes; plan the graph for that shape`);
@@ -366,7 +380,9 @@ export class Executor<O extends string = string> {
       if (data.byteLength !== sizeOf(t.shape) * 4) {
         throw new Error(`input ${graph.describe(t.id)} needs ${sizeOf(t.shape)} floats, got ${data.byteLength / 4}`);
       }
-      device.queue.writeBuffer(this.buffers.get(t.id)!, 0, data);
+      // A clip stored as f16 is converted as it is written.
+      const stored = this.dtypes.get(t.id) === 'f16' ? packF16(new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4)) : data;
+      device.queue.writeBuffer(this.buffers.get(t.id)!, 0, stored);
     }
     const encoder = device.createCommandEncoder();
     if (this.querySet) {
@@ -385,14 +401,14 @@ export class Executor<O extends string = string> {
       encodeKernels(encoder, this.bound);
     }
     for (const [t, staging] of this.staging) {
-      encoder.copyBufferToBuffer(this.buffers.get(t)!, 0, staging, 0, graph.tensors[t].bytes);
+      encoder.copyBufferToBuffer(this.buffers.get(t)!, 0, staging, 0, this.bytesOf(t));
     }
     device.queue.submit([encoder.finish()]);
     const out: { [K in O]?: Float32Array } = {};
     await Promise.all([...this.staging.values()].map((s) => s.mapAsync(GPUMapMode.READ)));
     for (const [name, t] of graph.outputs) {
       const s = this.staging.get(t)!;
-      out[name] = new Float32Array(s.getMappedRange(0, graph.tensors[t].bytes).slice(0));
+      out[name] = this.widened(t, s.getMappedRange(0, this.bytesOf(t)).slice(0));
       s.unmap();
     }
     if (this.queryRead) {
@@ -414,7 +430,7 @@ export class Executor<O extends string = string> {
     const keepable = (this.options.keep ?? []).includes(t) || [...this.graph.outputs.values()].includes(t);
     if (!keepable) throw new Error(`${this.graph.describe(t)} was not kept; pass it in options.keep`);
     await this.running;
-    return new Float32Array(await readBuffer(this.device, this.buffers.get(t)!, this.graph.tensors[t].bytes));
+    return this.widened(t, await readBuffer(this.device, this.buffers.get(t)!, this.bytesOf(t)));
   }
 
   destroy(): void {

@@ -5,6 +5,7 @@ import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
 import { add, addShape } from './add.ts';
 import { addRef } from './add.ref.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -27,5 +28,14 @@ describe('add', () => {
 
   it('rejects different shapes by name', () => {
     expect(() => addShape([1, 2, 3], [1, 2, 4])).toThrow('add: shapes differ: [1, 2, 3] and [1, 2, 4]');
+  });
+
+  it('f16: a residual sum stored as f16 in and out, with ReLU (where the device has shader-f16; refused where it has not)', async () => {
+    const shape = [2, 3, 4, 5, 7];
+    const r = rng(41);
+    const a = randomArray(sizeOf(shape), r);
+    const b = randomArray(sizeOf(shape), r);
+    await checkHalfVariant(device, add(shape, shape, { relu: true }, { in: 'f16', out: 'f16' }), [{ values: a, half: true }, { values: b, half: true }],
+      ([x, y]) => addRef(x as Float32Array, y as Float32Array, true), { length: a.length, dtype: 'f16' });
   });
 });

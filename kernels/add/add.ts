@@ -1,5 +1,5 @@
 import source from './add.wgsl?raw';
-import { elementwiseDescriptor, fmt, shapeError, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, fmt, shapeError, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { count: 'u32' } as const;
 
@@ -15,7 +15,7 @@ export function addShape(a: Shape, b: Shape): Shape {
 }
 
 /** y = a + b (then ReLU when asked), same shapes. Inputs: a, b. Output: y. */
-export function add(a: Shape, b: Shape, { relu = false } = {}): KernelDescriptor {
+export function add(a: Shape, b: Shape, { relu = false } = {}, elements?: ElementTypes): KernelDescriptor {
   const count = sizeOf(addShape(a, b));
-  return elementwiseDescriptor('add', source, UNIFORMS, { count }, count, { inputs: 2, outputs: 1 }, { RELU: relu });
+  return elementwiseDescriptor('add', source, UNIFORMS, { count }, count, { inputs: 2, outputs: 1 }, { RELU: relu }, elements);
 }

@@ -1,14 +1,14 @@
 // One invocation per element.
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<In>;
+@group(0) @binding(2) var<storage, read> b: array<In>;
+@group(0) @binding(3) var<storage, read_write> y: array<Out>;
 
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = linearInvocationIndex(wid, nwg, lid, WORKGROUP);
   if (i >= p.count) { return; }
   let v = a[i] + b[i];
-  y[i] = select(v, max(v, 0.0), RELU);
+  y[i] = Out(select(v, max(v, In(0.0)), RELU));
 }

@@ -6,6 +6,7 @@ import { runKernel } from '../runKernel.ts';
 import type { PoolAttrs } from '../window.ts';
 import { poolRef, randomPool } from '../window.ref.ts';
 import { avgPool3d, avgPool3dShape, globalAvgPool3d } from './avgPool3d.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -40,5 +41,13 @@ describe('avgPool3d', () => {
       const mean = x.subarray(nc * 105, (nc + 1) * 105).reduce((a, b) => a + b, 0) / 105;
       expect(y[nc]).toBeCloseTo(mean, 5);
     }
+  });
+
+  it('f16: global pooling reads f16, sums and writes f32 (where the device has shader-f16; refused where it has not)', async () => {
+    const shape = [1, 9, 4, 7, 7];
+    const x = randomArray(sizeOf(shape), rng(47));
+    const attrs = { kernel: [4, 7, 7], stride: [1, 1, 1] } as const;
+    await checkHalfVariant(device, globalAvgPool3d(shape, { in: 'f16', out: 'f32' }), [{ values: x, half: true }],
+      ([v]) => poolRef('avg', v as Float32Array, shape, attrs), { length: 9, dtype: 'f32' }, 1e-5);
   });
 });

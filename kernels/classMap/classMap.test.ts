@@ -5,6 +5,7 @@ import { packF16, unpackF16 } from '../f16.ts';
 import { runKernel } from '../runKernel.ts';
 import { classMap, topRank, TOP_CLASS } from './classMap.ts';
 import { classMapRef } from './classMap.ref.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -47,5 +48,16 @@ describe('classMap', () => {
     const w = Float32Array.of(10, 20, 30);
     const [y] = await runKernel(device, classMap([1, 1, 1, 1, 2], [3, 1], [1, 3], [1], { channelOffset: 0 }), [x, w, Float32Array.of(0, 5, 5), Uint32Array.of(TOP_CLASS)], [2]);
     expect(Array.from(y)).toEqual([20, 40]);
+  });
+
+  it('f16 features (res5 stored as f16): the maps summed and written in f32 (where the device has shader-f16; refused where it has not)', async () => {
+    const [C, T, H, W, K, F, offset] = [24, 4, 3, 5, 12, 40, 8];
+    const r = rng(48);
+    const x = randomArray(C * T * H * W, r, -2, 2);
+    const w = randomArray(K * F, r);
+    const logits = randomArray(K, r, -5, 5);
+    const desc = classMap([1, C, T, H, W], [K, F], [1, K], [1], { channelOffset: offset }, { features: 'f16' });
+    await checkHalfVariant(device, desc, [{ values: x, half: true }, { values: w }, { values: logits }, { values: Uint32Array.from([7]) }],
+      ([xr]) => classMapRef(xr as Float32Array, C, w, F, 7, offset), { length: T * H * W, dtype: 'f32' }, 1e-5);
   });
 });

@@ -1,5 +1,5 @@
 import source from './classMap.wgsl?raw';
-import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type Dtype, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { positions: 'u32', maps: 'u32', channels: 'u32', features: 'u32', channelOffset: 'u32', classes: 'u32' } as const;
 
@@ -30,10 +30,11 @@ export function classMapShape(x: Shape, w: Shape, logits: Shape, asked: Shape, {
   return [1, asked[0], x[2], x[3], x[4]];
 }
 
-export function classMap(x: Shape, w: Shape, logits: Shape, asked: Shape, attrs: ClassMapOp['attrs'], { weightFormat = 'f32' }: { weightFormat?: 'f32' | 'f16' } = {}): KernelDescriptor {
+/** `features`: how the res5 features are stored (the maps are computed and written in f32 either way). */
+export function classMap(x: Shape, w: Shape, logits: Shape, asked: Shape, attrs: ClassMapOp['attrs'], { weightFormat = 'f32', features = 'f32' }: { weightFormat?: 'f32' | 'f16'; features?: Dtype } = {}): KernelDescriptor {
   const y = classMapShape(x, w, logits, asked, attrs);
   const positions = x[2] * x[3] * x[4];
   return elementwiseDescriptor('classMap', source, UNIFORMS,
     { positions, maps: y[1], channels: x[1], features: w[1], channelOffset: attrs.channelOffset, classes: w[0] }, sizeOf(y),
-    { inputs: 4, outputs: 1 }, { WEIGHT_F16: weightFormat === 'f16', RANK_BASE });
+    { inputs: 4, outputs: 1 }, { WEIGHT_F16: weightFormat === 'f16', RANK_BASE }, { in: features });
 }

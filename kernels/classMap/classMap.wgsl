@@ -5,7 +5,7 @@
 // (RANK_BASE + r: the r-th highest logit of the same run), so the top classes' maps need no read-back first.
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;        // (1, C, T, H, W)
+@group(0) @binding(1) var<storage, read> x: array<In>;         // (1, C, T, H, W)
 @group(0) @binding(2) var<storage, read> w: array<u32>;        // (K, F): the head's weight, f32 bits or f16 pairs
 @group(0) @binding(3) var<storage, read> logits: array<f32>;   // (1, K)
 @group(0) @binding(4) var<storage, read> asked: array<u32>;    // (M): class indices, or RANK_BASE + r
@@ -46,7 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let row = classToMap(m) * p.features + p.channelOffset;
   var s = 0.0;
   for (var c = 0u; c < p.channels; c++) {
-    s += weightAt(row + c) * x[c * p.positions + position];
+    s += weightAt(row + c) * f32(x[c * p.positions + position]);
   }
   y[i] = s;
 }

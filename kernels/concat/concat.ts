@@ -1,5 +1,5 @@
 import source from './concat.wgsl?raw';
-import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { count: 'u32', spatial: 'u32', channelsA: 'u32', channelsB: 'u32' } as const;
 
@@ -20,9 +20,9 @@ export function concatShape(a: Shape, b: Shape): Shape {
 }
 
 /** Inputs: a, b. Output: their concatenation along channels. */
-export function concat(a: Shape, b: Shape): KernelDescriptor {
+export function concat(a: Shape, b: Shape, elements?: ElementTypes): KernelDescriptor {
   const y = concatShape(a, b);
   const count = sizeOf(y);
   return elementwiseDescriptor('concat', source, UNIFORMS,
-    { count, spatial: a[2] * a[3] * a[4], channelsA: a[1], channelsB: b[1] }, count, { inputs: 2, outputs: 1 });
+    { count, spatial: a[2] * a[3] * a[4], channelsA: a[1], channelsB: b[1] }, count, { inputs: 2, outputs: 1 }, {}, elements);
 }

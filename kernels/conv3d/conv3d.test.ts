@@ -3,7 +3,7 @@ import { acquireGpu, hasSubgroups } from '../device.ts';
 import { closeness, randInt, randomArray, rng } from '../compare.ts';
 import { packF16, roundToF16 } from '../f16.ts';
 import { sizeOf, type Shape } from '../kernel.ts';
-import { expectSubgroupsRefused } from '../missingFeature.ts';
+import { checkHalfVariant, expectSubgroupsRefused } from '../missingFeature.ts';
 import { runKernel } from '../runKernel.ts';
 import { sharedJson } from '../fixtures.ts';
 import { CONV3D_TILES, conv3d, conv3dAffine, conv3dShape, type Conv3dAttrs, type Conv3dVariant, type Triple } from './conv3d.ts';
@@ -123,6 +123,34 @@ describe('conv3d', () => {
     await check({ x: [1, 8, 4, 9, 9], w: [24, 8, 3, 3, 3], attrs: { kernel: [3, 3, 3], padding: [1, 1, 1], relu: true }, affine: true }, 5, { f16: true });
     await check({ x: [1, 7, 2, 6, 6], w: [9, 7, 1, 1, 1], attrs: { kernel: [1, 1, 1], residual: true } }, 6, { f16: true });
   });
+
+  /**
+   * f16 storage and multiplies, f32 sums: against the reference on the f16-rounded operands, within what the f16
+   * products add (each rounded to 11 bits). Where the device lacks shader-f16 the variant is refused.
+   */
+  async function checkHalf(c: Case, seed: number) {
+    const random = rng(seed);
+    const x = randomArray(sizeOf(c.x), random);
+    const w = randomArray(sizeOf(c.w), random);
+    const outC = c.w[0];
+    const affine = conv3dAffine(outC, randomArray(outC, random, 0.5, 1.5), randomArray(outC, random));
+    const yShape = conv3dShape(c.x, c.w, c.attrs);
+    const residual = c.attrs.residual ? randomArray(sizeOf(yShape), random) : undefined;
+    const variant = conv3d(c.x, c.w, { ...c.attrs, precision: 'f16', elements: { in: 'f16', out: 'f16' } });
+    const inputs = [{ values: x, half: true }, { values: w, half: true }, { values: affine }, ...(residual ? [{ values: residual, half: true }] : [])];
+    await checkHalfVariant(device, variant, inputs, ([xr, wr, , rr]) => conv3dRef(xr as Float32Array, c.x, wr as Float32Array, c.w, c.attrs, affine, rr as Float32Array | undefined),
+      { length: sizeOf(yShape), dtype: 'f16' }, 4e-3);
+  }
+
+  // Every algorithm (workgroup-memory tiles, direct, pointwise at stride 1 and 2), partial tiles, the residual.
+  const halfTiles = [undefined, { m: 64, n: 64, k: 16 }, { m: 8, n: 256, k: 8 }, { m: 16, n: 64, k: 0, direct: true }, { m: 4, n: 256, k: 0, direct: true }];
+  for (const [i, tile] of halfTiles.entries()) {
+    it(`f16 activations and weights, f32 sums: tile ${JSON.stringify(tile ?? 'default')}`, async () => {
+      await checkHalf({ x: [1, 7, 3, 9, 11], w: [70, 7, 3, 3, 3], attrs: { kernel: [3, 3, 3], padding: [1, 1, 1], stride: [1, 2, 1], relu: true, residual: true, tile } }, 500 + i);
+      await checkHalf({ x: [2, 19, 3, 7, 9], w: [21, 19, 1, 1, 1], attrs: { kernel: [1, 1, 1], stride: [2, 2, 2], residual: true, tile } }, 520 + i);
+      await checkHalf({ x: [1, 40, 2, 5, 6], w: [9, 40, 1, 1, 1], attrs: { kernel: [1, 1, 1], tile } }, 540 + i);
+    });
+  }
 
   it('splits a dispatch of more than 65,535 workgroups across y', async () => {
     const c: Case = { x: [1, 1, 1, 1025, 1024], w: [1, 1, 1, 1, 1], attrs: { kernel: [1, 1, 1], tile: { m: 16, n: 16, k: 16 } }, affine: true };

@@ -3,7 +3,7 @@ import direct from './conv3dDirect.wgsl?raw';
 import tiled from './conv3dTiled.wgsl?raw';
 import {
   buildSource, cacheKeyOf, expectRank, fmt, packUniforms, shapeError, splitDispatch,
-  type KernelDescriptor, type Shape,
+  type ElementTypes, type KernelDescriptor, type Shape,
 } from '../kernel.ts';
 import { windowOutput, type Triple } from '../window.ts';
 
@@ -33,8 +33,14 @@ export interface Conv3dOp {
 
 /** How one conv runs on a device: chosen by whoever runs it (model/kernelChoice.ts), never by the graph. */
 export interface Conv3dVariant {
-  /** Weights as f32, or as f16 pairs packed in u32 (`packF16`). */
+  /** Weights as f32, or as f16 pairs packed in u32 (`packF16`); f32 arithmetic either way. */
   weightFormat?: 'f32' | 'f16';
+  /**
+   * 'f16': weights as f16 (`packF16`'s bytes, read as array<f16>), multiplies in f16, sums in f32 (the device must have
+   * `shader-f16`). The activations' storage is `elements`'.
+   */
+  precision?: 'f32' | 'f16';
+  elements?: ElementTypes;
   /** Default: defaultTile for the GEMM's shape under `tilePolicy`. */
   tile?: Conv3dTile;
   tilePolicy?: TilePolicy;
@@ -187,7 +193,8 @@ export function conv3d(x: Shape, w: Shape, attrs: Conv3dAttrs & Conv3dVariant): 
     TILE_M: tile.m, TILE_N: tile.n, TILE_K: tile.direct ? 1 : tile.k, THREAD_TILE,
     WG_M: tile.m / THREAD_TILE, WG_N: tile.n / THREAD_TILE,
     POINTWISE: pointwise, CONTIGUOUS: pointwise && stride.every((s) => s === 1), DIRECT: !!tile.direct, WEIGHT_F16: attrs.weightFormat === 'f16', RESIDUAL: !!attrs.residual,
-  }, { subgroups: !!attrs.subgroups && !!tile.direct });
+    HALF: attrs.precision === 'f16',
+  }, { subgroups: !!attrs.subgroups && !!tile.direct, elements: attrs.elements, f16: attrs.precision === 'f16' });
   return {
     name: OP,
     source: src,

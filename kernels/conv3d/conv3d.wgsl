@@ -10,23 +10,40 @@
 // The header defines Params and: TILE_M, TILE_N, TILE_K, THREAD_TILE (4: an invocation's register tile is a
 // vec4 quad of channels × one of positions), WG_M, WG_N (TILE = THREAD_TILE·WG), POINTWISE (1×1×1, no padding:
 // row ci of X̂ is channel ci of x at each column's window corner), CONTIGUOUS (pointwise at stride 1: X̂ is x
-// itself), DIRECT (the direct algorithm is appended), WEIGHT_F16, RESIDUAL. The //!if sections leave out what a variant
-// never runs (compile time is per pipeline, and dear on a software adapter).
+// itself), DIRECT (the direct algorithm is appended), WEIGHT_F16 (weights as f16 pairs in u32), HALF (f16 storage and
+// multiplies with f32 sums: weights as f16, activations as the header's In and Out), RESIDUAL. The //!if sections leave
+// out what a variant never runs (compile time is per pipeline, and dear on a software adapter).
 
 const WG = WG_M * WG_N;
 
+// What the multiplies are done in: f16 under HALF (their sums are f32 either way).
+//!if HALF
+alias V = f16;
+//!else
+alias V = f32;
+//!end
+alias V4 = vec4<V>;
+
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;        // (N, Cin, Tin, Hin, Win)
+@group(0) @binding(1) var<storage, read> x: array<In>;         // (N, Cin, Tin, Hin, Win)
+//!if HALF
+@group(0) @binding(2) var<storage, read> w: array<f16>;        // (Cout, Cin, kT, kH, kW)
+//!else
 @group(0) @binding(2) var<storage, read> w: array<u32>;        // (Cout, Cin, kT, kH, kW): f32 bits, or f16 pairs
+//!end
 @group(0) @binding(3) var<storage, read> affine: array<vec2f>; // (Cout): (scale, shift)
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;  // (N, outChannelsTotal, To, Ho, Wo)
-@group(0) @binding(5) var<storage, read> residual: array<f32>; // (N, Cout, To, Ho, Wo), RESIDUAL only
+@group(0) @binding(4) var<storage, read_write> y: array<Out>;  // (N, outChannelsTotal, To, Ho, Wo)
+@group(0) @binding(5) var<storage, read> residual: array<In>;  // (N, Cout, To, Ho, Wo), RESIDUAL only
 
 var<private> acc: array<vec4f, THREAD_TILE>;                 // acc[i][j]: channel i, position j of this invocation
 
-fn weightAt(i: u32) -> f32 {
+fn weightAt(i: u32) -> V {
+//!if HALF
+  return w[i];
+//!else
   if (WEIGHT_F16) { return halfOf(w[i >> 1u], i); }
   return bitcast<f32>(w[i]);
+//!end
 }
 
 // The 4 neighbouring X̂ columns (output positions) an invocation gathers, decomposed once for the whole K
@@ -66,9 +83,9 @@ fn columnsAt(first: u32) -> Columns {
 }
 
 // x at the 4 indices of a column quad.
-fn xQuad(at: vec4i) -> vec4f {
+fn xQuad(at: vec4i) -> V4 {
   let a = vec4u(at);
-  return vec4f(x[a.x], x[a.y], x[a.z], x[a.w]);
+  return V4(V(x[a.x]), V(x[a.y]), V(x[a.z]), V(x[a.w]));
 }
 
 // Tap (kt, kh, kw) of the window: (its offset in x from a column's base, kt·dilT, kh·dilH, kw·dilW).
@@ -86,11 +103,11 @@ fn tapInside(c: Columns, d: vec4i) -> vec4<bool> {
 }
 
 
-fn accumulate(a: vec4f, b: vec4f) {
-  acc[0] += a.x * b;
-  acc[1] += a.y * b;
-  acc[2] += a.z * b;
-  acc[3] += a.w * b;
+fn accumulate(a: V4, b: V4) {
+  acc[0] += vec4f(a.x * b);
+  acc[1] += vec4f(a.y * b);
+  acc[2] += vec4f(a.z * b);
+  acc[3] += vec4f(a.w * b);
 }
 
 
@@ -126,14 +143,14 @@ fn storeRow(tile: Tile, i: u32, sum: vec4f, extra: vec4f, whole: bool) {
   let v = activate4(sum * ab.x + ab.y + extra);
   let at = tile.cols.yBase + co * p.outSpatial;
   if (whole) {
-    y[at.x] = v.x; y[at.y] = v.y; y[at.z] = v.z; y[at.w] = v.w;
+    y[at.x] = Out(v.x); y[at.y] = Out(v.y); y[at.z] = Out(v.z); y[at.w] = Out(v.w);
     return;
   }
   let ok = tile.cols.valid & vec4<bool>(co < p.outC);
-  if (ok.x) { y[at.x] = v.x; }
-  if (ok.y) { y[at.y] = v.y; }
-  if (ok.z) { y[at.z] = v.z; }
-  if (ok.w) { y[at.w] = v.w; }
+  if (ok.x) { y[at.x] = Out(v.x); }
+  if (ok.y) { y[at.y] = Out(v.y); }
+  if (ok.z) { y[at.z] = Out(v.z); }
+  if (ok.w) { y[at.w] = Out(v.w); }
 }
 
 // acc[i] without indexing the private array by a variable (which would move it out of registers everywhere).
@@ -176,7 +193,7 @@ fn placeInTile(inv: Invocation) -> u32 {
 fn extraRow(tile: Tile, i: u32) -> vec4f {
 //!if RESIDUAL
   let at = tile.cols.residualBase + (tile.co + i) * p.outSpatial;
-  return vec4f(residual[at.x], residual[at.y], residual[at.z], residual[at.w]);
+  return vec4f(f32(residual[at.x]), f32(residual[at.y]), f32(residual[at.z]), f32(residual[at.w]));
 //!else
   return vec4f(0.0);
 //!end

@@ -16,7 +16,7 @@ fn accumulateDirect(c: Columns, co: u32) {
     let inside = tapInside(c, d);
     var at = c.base + d.x;
     for (var k = tap; k < p.K; k += p.kVolume) {
-      accumulate(weightQuadAt(wRow, k), select(vec4f(0.0), xQuad(at), inside));
+      accumulate(weightQuadAt(wRow, k), select(V4(0.0), xQuad(at), inside));
       at += vec4i(i32(p.inSpatial));
     }
   }
@@ -29,13 +29,14 @@ fn accumulateDirect(c: Columns, co: u32) {
 var<private> quadLane: u32;
 //!end
 
-fn weightQuadAt(wRow: vec4u, k: u32) -> vec4f {
+fn weightQuadAt(wRow: vec4u, k: u32) -> V4 {
   let at = wRow + k;
 //!if SUBGROUPS
-  let mine = weightAt(at[quadLane]);
-  return vec4f(quadBroadcast(mine, 0u), quadBroadcast(mine, 1u), quadBroadcast(mine, 2u), quadBroadcast(mine, 3u));
+  // Broadcast as f32: subgroup operations on f16 need a feature of their own.
+  let mine = f32(weightAt(at[quadLane]));
+  return V4(vec4f(quadBroadcast(mine, 0u), quadBroadcast(mine, 1u), quadBroadcast(mine, 2u), quadBroadcast(mine, 3u)));
 //!else
-  return vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
+  return V4(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
 //!end
 }
 

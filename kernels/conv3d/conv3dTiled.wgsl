@@ -8,8 +8,8 @@ const X_ROWS = (TILE_K + WG_M - 1u) / WG_M;
 const W_CELLS = TILE_K * WG_M;
 const W_ROUNDS = (W_CELLS + WG - 1u) / WG;
 
-var<workgroup> tileW: array<vec4f, TILE_K * WG_M>; // [k][channel quad]
-var<workgroup> tileX: array<vec4f, TILE_K * WG_N>; // [k][position quad]
+var<workgroup> tileW: array<V4, TILE_K * WG_M>; // [k][channel quad]
+var<workgroup> tileX: array<V4, TILE_K * WG_N>; // [k][position quad]
 // For each k of the current K step: (offset of (ci, kt, kh, kw) from a column's base in x, kt·dilT,
 // kh·dilH, kw·dilW), so the divisions that split k are done once per workgroup, not once per element.
 var<workgroup> kSplit: array<vec4i, TILE_K>;
@@ -21,7 +21,7 @@ fn splitK(k: u32) -> vec4i {
 
 // X̂[k, the 4 columns]: zero in the padding, past the last position and past K. `d` is splitK(k) (unused
 // pointwise).
-fn gatherX(c: Columns, k: u32, d: vec4i) -> vec4f {
+fn gatherX(c: Columns, k: u32, d: vec4i) -> V4 {
   var at = c.base + i32(k * p.inSpatial);
   var inside = c.valid;
   if (!POINTWISE) {
@@ -29,14 +29,14 @@ fn gatherX(c: Columns, k: u32, d: vec4i) -> vec4f {
     inside &= tapInside(c, d);
   }
   // Loads past the end are clamped to the buffer (WGSL's robust access); select drops them.
-  return select(vec4f(0.0), xQuad(at), inside & vec4<bool>(k < p.K));
+  return select(V4(0.0), xQuad(at), inside & vec4<bool>(k < p.K));
 }
 
 // W[co .. co+3, k]: zero past Cout and past K.
-fn weightQuad(co: u32, k: u32) -> vec4f {
+fn weightQuad(co: u32, k: u32) -> V4 {
   let at = vec4u(co) * p.K + vec4u(0u, p.K, 2u * p.K, 3u * p.K) + k;
-  let v = vec4f(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
-  return select(vec4f(0.0), v, (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K));
+  let v = V4(weightAt(at.x), weightAt(at.y), weightAt(at.z), weightAt(at.w));
+  return select(V4(0.0), v, (vec4u(co) + vec4u(0u, 1u, 2u, 3u) < vec4u(p.outC)) & vec4<bool>(k < p.K));
 }
 
 

@@ -6,6 +6,7 @@ import { runKernel } from '../runKernel.ts';
 import { sharedF32 } from '../fixtures.ts';
 import { frameGather, frameGatherIndex, frameGatherShape } from './frameGather.ts';
 import { frameGatherRef } from './frameGather.ref.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -33,5 +34,13 @@ describe('frameGather', () => {
 
   it('names frames outside the input', () => {
     expect(() => frameGatherShape([1, 3, 4, 2, 2], [0, 4])).toThrow(/frameGather: frame 4 is outside the input's 4 frames/);
+  });
+
+  it('f16: reads the f32 frames, writes the clip as f16 (where the device has shader-f16; refused where it has not)', async () => {
+    const shape = [1, 3, 10, 6, 7];
+    const index = [0, 3, 3, 9, 5];
+    const x = randomArray(sizeOf(shape), rng(46));
+    await checkHalfVariant(device, frameGather(shape, index, { in: 'f32', out: 'f16' }), [{ values: x }, { values: frameGatherIndex(index) }],
+      ([v]) => frameGatherRef(v as Float32Array, shape, index), { length: sizeOf(frameGatherShape(shape, index)), dtype: 'f16' });
   });
 });

@@ -1,5 +1,5 @@
 import source from './frameGather.wgsl?raw';
-import { elementwiseDescriptor, expectRank, shapeError, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, expectRank, shapeError, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { count: 'u32', hw: 'u32', outT: 'u32', inT: 'u32' } as const;
 
@@ -19,10 +19,10 @@ export function frameGatherShape(x: Shape, index: readonly number[]): Shape {
 }
 
 /** Inputs: x (N, C, T, H, W) and the indices as a u32 tensor (`frameGatherIndex`). Output: (N, C, len, H, W). */
-export function frameGather(x: Shape, index: readonly number[]): KernelDescriptor {
+export function frameGather(x: Shape, index: readonly number[], elements?: ElementTypes): KernelDescriptor {
   const y = frameGatherShape(x, index);
   const count = sizeOf(y);
-  return elementwiseDescriptor('frameGather', source, UNIFORMS, { count, hw: x[3] * x[4], outT: y[2], inT: x[2] }, count, { inputs: 2, outputs: 1 });
+  return elementwiseDescriptor('frameGather', source, UNIFORMS, { count, hw: x[3] * x[4], outT: y[2], inT: x[2] }, count, { inputs: 2, outputs: 1 }, {}, elements);
 }
 
 export function frameGatherIndex(index: readonly number[]): Uint32Array<ArrayBuffer> {

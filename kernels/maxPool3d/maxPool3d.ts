@@ -1,5 +1,5 @@
 import source from './maxPool3d.wgsl?raw';
-import { elementwiseDescriptor, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 import { POOL_UNIFORMS, poolShape, poolUniforms, type PoolAttrs } from '../window.ts';
 
 /** torch.nn.MaxPool3d. Input: x. */
@@ -13,7 +13,7 @@ export function maxPool3dShape(x: Shape, attrs: PoolAttrs): Shape {
 }
 
 /** torch.nn.MaxPool3d. Input: x. Output: y. */
-export function maxPool3d(x: Shape, attrs: PoolAttrs): KernelDescriptor {
+export function maxPool3d(x: Shape, attrs: PoolAttrs, elements?: ElementTypes): KernelDescriptor {
   const y = maxPool3dShape(x, attrs);
-  return elementwiseDescriptor('maxPool3d', source, POOL_UNIFORMS, poolUniforms(x, y, attrs), sizeOf(y), { inputs: 1, outputs: 1 });
+  return elementwiseDescriptor('maxPool3d', source, POOL_UNIFORMS, poolUniforms(x, y, attrs), sizeOf(y), { inputs: 1, outputs: 1 }, {}, elements);
 }

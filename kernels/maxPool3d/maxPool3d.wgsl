@@ -2,8 +2,8 @@
 // with −∞).
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;       // (N, C, T, H, W)
-@group(0) @binding(2) var<storage, read_write> y: array<f32>; // (N, C, To, Ho, Wo)
+@group(0) @binding(1) var<storage, read> x: array<In>;       // (N, C, T, H, W)
+@group(0) @binding(2) var<storage, read_write> y: array<Out>; // (N, C, To, Ho, Wo)
 
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -24,9 +24,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       for (var kw = 0u; kw < p.kW; kw++) {
         let wi = i32(wo * p.strideW + kw) - i32(p.padW);
         if (wi < 0 || wi >= i32(p.inW)) { continue; }
-        m = max(m, x[base + (u32(ti) * p.inH + u32(hi)) * p.inW + u32(wi)]);
+        m = max(m, f32(x[base + (u32(ti) * p.inH + u32(hi)) * p.inW + u32(wi)]));
       }
     }
   }
-  y[i] = m;
+  y[i] = Out(m);
 }

@@ -5,6 +5,7 @@ import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
 import { relu } from './relu.ts';
 import { reluRef } from './relu.ref.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -30,5 +31,11 @@ describe('relu', () => {
     const [y] = await runKernel(device, desc, [x], [x.length]);
     const r = closeness(y, reluRef(x), 0, 0);
     expect(r.ok, r.summary).toBe(true);
+  });
+
+  it('f16: stored as f16 in and out (where the device has shader-f16; refused where it has not)', async () => {
+    const shape = [1, 5, 3, 7, 9];
+    const x = randomArray(sizeOf(shape), rng(40));
+    await checkHalfVariant(device, relu(shape, { in: 'f16', out: 'f16' }), [{ values: x, half: true }], ([v]) => reluRef(v as Float32Array), { length: x.length, dtype: 'f16' });
   });
 });

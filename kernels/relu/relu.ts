@@ -1,7 +1,7 @@
 // The unfused ReLU. SlowFast's builder never needs it (every ReLU rides in a conv's or an add's epilogue);
 // it stays as an op any graph may use (the executor's own tests chain it) and the ONNX exporter writes.
 import source from './relu.wgsl?raw';
-import { elementwiseDescriptor, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { count: 'u32' } as const;
 
@@ -12,7 +12,7 @@ export interface ReluOp {
 }
 
 /** y = max(x, 0), any shape. Input: x. Output: y, shaped like x. */
-export function relu(x: Shape): KernelDescriptor {
+export function relu(x: Shape, elements?: ElementTypes): KernelDescriptor {
   const count = sizeOf(x);
-  return elementwiseDescriptor('relu', source, UNIFORMS, { count }, count, { inputs: 1, outputs: 1 });
+  return elementwiseDescriptor('relu', source, UNIFORMS, { count }, count, { inputs: 1, outputs: 1 }, {}, elements);
 }

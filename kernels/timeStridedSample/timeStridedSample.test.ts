@@ -7,6 +7,7 @@ import { sharedF32 } from '../fixtures.ts';
 import { concat } from '../concat/concat.ts';
 import { timeStridedSample, timeStridedSampleShape } from './timeStridedSample.ts';
 import { timeStridedSampleRef } from './timeStridedSample.ref.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -38,5 +39,12 @@ describe('timeStridedSample', () => {
 
   it('rejects a bad alpha by name', () => {
     expect(() => timeStridedSampleShape([1, 1, 4, 1, 1], 0)).toThrow(/timeStridedSample: alpha must be a positive integer/);
+  });
+
+  it('f16: stored as f16 in and out (where the device has shader-f16; refused where it has not)', async () => {
+    const shape = [1, 3, 8, 5, 6];
+    const x = randomArray(sizeOf(shape), rng(44));
+    await checkHalfVariant(device, timeStridedSample(shape, 4, { in: 'f16', out: 'f16' }), [{ values: x, half: true }],
+      ([v]) => timeStridedSampleRef(v as Float32Array, shape, 4), { length: sizeOf(shape) / 4, dtype: 'f16' });
   });
 });

@@ -1,5 +1,5 @@
 import source from './timeStridedSample.wgsl?raw';
-import { elementwiseDescriptor, expectRank, shapeError, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, expectRank, shapeError, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { count: 'u32', hw: 'u32', outT: 'u32', inT: 'u32', alpha: 'u32' } as const;
 
@@ -17,9 +17,9 @@ export function timeStridedSampleShape(x: Shape, alpha: number): Shape {
 }
 
 /** Input: x (N, C, T, H, W). Output: (N, C, ceil(T/α), H, W). */
-export function timeStridedSample(x: Shape, alpha: number): KernelDescriptor {
+export function timeStridedSample(x: Shape, alpha: number, elements?: ElementTypes): KernelDescriptor {
   const y = timeStridedSampleShape(x, alpha);
   const count = sizeOf(y);
   return elementwiseDescriptor('timeStridedSample', source, UNIFORMS,
-    { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha }, count, { inputs: 1, outputs: 1 });
+    { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha }, count, { inputs: 1, outputs: 1 }, {}, elements);
 }

@@ -1,8 +1,8 @@
 // One invocation per output element: frame t of the output is frame t·α of the input.
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;       // (N, C, Tin, H, W)
-@group(0) @binding(2) var<storage, read_write> y: array<f32>; // (N, C, ceil(Tin/α), H, W)
+@group(0) @binding(1) var<storage, read> x: array<In>;       // (N, C, Tin, H, W)
+@group(0) @binding(2) var<storage, read_write> y: array<Out>; // (N, C, ceil(Tin/α), H, W)
 
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -11,5 +11,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let hw = i % p.hw;
   let t = (i / p.hw) % p.outT;
   let nc = i / (p.hw * p.outT);
-  y[i] = x[(nc * p.inT + t * p.alpha) * p.hw + hw];
+  y[i] = Out(x[(nc * p.inT + t * p.alpha) * p.hw + hw]);
 }

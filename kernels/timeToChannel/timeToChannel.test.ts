@@ -8,6 +8,7 @@ import { add } from '../add/add.ts';
 import { concat } from '../concat/concat.ts';
 import { timeToChannel, timeToChannelShape, type TimeToChannelOrder } from './timeToChannel.ts';
 import { timeToChannelRef } from './timeToChannel.ref.ts';
+import { checkHalfVariant } from '../missingFeature.ts';
 
 let device: GPUDevice;
 beforeAll(async () => {
@@ -48,4 +49,11 @@ describe('timeToChannel', () => {
       expect(Array.from(sum)).toEqual(Array.from(await sharedF32(`${LV}/${name}_sum.bin`)));
     });
   }
+
+  it('f16: stored as f16 in and out (where the device has shader-f16; refused where it has not)', async () => {
+    const shape = [1, 3, 8, 5, 6];
+    const x = randomArray(sizeOf(shape), rng(45));
+    await checkHalfVariant(device, timeToChannel(shape, 4, 'frame-major', { in: 'f16', out: 'f16' }), [{ values: x, half: true }],
+      ([v]) => timeToChannelRef(v as Float32Array, shape, 4, 'frame-major'), { length: x.length, dtype: 'f16' });
+  });
 });

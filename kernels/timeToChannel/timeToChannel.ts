@@ -1,5 +1,5 @@
 import source from './timeToChannel.wgsl?raw';
-import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { elementwiseDescriptor, expectRank, fmt, shapeError, sizeOf, type ElementTypes, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = { count: 'u32', hw: 'u32', outT: 'u32', inT: 'u32', alpha: 'u32', channels: 'u32' } as const;
 
@@ -25,10 +25,10 @@ export function timeToChannelShape(x: Shape, alpha: number): Shape {
 }
 
 /** Input: x (N, C, αT, H, W). Output: (N, αC, T, H, W). */
-export function timeToChannel(x: Shape, alpha: number, order: TimeToChannelOrder = 'frame-major'): KernelDescriptor {
+export function timeToChannel(x: Shape, alpha: number, order: TimeToChannelOrder = 'frame-major', elements?: ElementTypes): KernelDescriptor {
   const y = timeToChannelShape(x, alpha);
   const count = sizeOf(y);
   return elementwiseDescriptor('timeToChannel', source, UNIFORMS,
     { count, hw: x[3] * x[4], outT: y[2], inT: x[2], alpha, channels: x[1] }, count, { inputs: 1, outputs: 1 },
-    { FRAME_MAJOR: order === 'frame-major' });
+    { FRAME_MAJOR: order === 'frame-major' }, elements);
 }

@@ -2,8 +2,8 @@
 // (k, c) come from the output channel in the chosen order.
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;       // (N, C, αT, H, W)
-@group(0) @binding(2) var<storage, read_write> y: array<f32>; // (N, αC, T, H, W)
+@group(0) @binding(1) var<storage, read> x: array<In>;       // (N, C, αT, H, W)
+@group(0) @binding(2) var<storage, read_write> y: array<Out>; // (N, αC, T, H, W)
 
 @compute @workgroup_size(WORKGROUP)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -16,5 +16,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   // FRAME_MAJOR: oc = k·C + c (pack each α group's frames as channel blocks); else oc = c·α + k.
   let k = select(oc % p.alpha, oc / p.channels, FRAME_MAJOR);
   let c = select(oc / p.alpha, oc % p.channels, FRAME_MAJOR);
-  y[i] = x[((n * p.channels + c) * p.inT + t * p.alpha + k) * p.hw + hw];
+  y[i] = Out(x[((n * p.channels + c) * p.inT + t * p.alpha + k) * p.hw + hw]);
 }
