@@ -82,6 +82,8 @@ export interface GraphRunner {
   readonly pipelineMs: number;
   /** The GPU device it runs on (none for the CPU engine). */
   readonly device?: GPUDevice;
+  /** How the backbone is stored and computed: f16 where asked (or 'auto') on a GPU with shader-f16, else f32. */
+  readonly precision: 'f32' | 'f16';
   destroy(): void;
 }
 
@@ -178,6 +180,11 @@ export class Classifier {
 
   get memory(): MemoryReport {
     return this.executor.memory;
+  }
+
+  /** f16 or f32 (see GraphRunner.precision). */
+  get precision(): 'f32' | 'f16' {
+    return this.executor.precision;
   }
 
   get timings(): NodeTiming[] {

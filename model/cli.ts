@@ -10,6 +10,7 @@ import { readLabelFile } from './labels.ts';
 import { countParameters } from './weights/convert.ts';
 import { readWeights, type LoadedWeights } from './weights/load.ts';
 import { StateDictSource } from './weights/weightSource.ts';
+import type { Precision } from './kernelChoice.ts';
 
 export async function fetchBlob(url: string, what: string): Promise<Blob> {
   const r = await fetch(url);
@@ -68,6 +69,8 @@ export async function chooseEngine(choice: EngineChoice, gpu: () => Promise<Gpu>
 
 export interface ClassifyTensorsRequest {
   engine?: EngineChoice;
+  /** On WebGPU: f16, f32, or 'auto' (f16 where the GPU has shader-f16; the default). */
+  precision?: Precision;
   checkpointUrl: string;
   slowUrl?: string;
   fastUrl: string;
@@ -97,7 +100,7 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
   const labels = req.labelsUrl ? await labelsAt(req.labelsUrl, config.numClasses, req.labelsName) : undefined;
   const engine = await chooseEngine(req.engine, acquireGpu);
   const classifier = engine.kind === 'webgpu'
-    ? await Classifier.create(engine.gpu.device, config, new StateDictSource(weights.dict), { labels })
+    ? await Classifier.create(engine.gpu.device, config, new StateDictSource(weights.dict), { labels, precision: req.precision ?? 'auto' })
     : await Classifier.createOnCpu(config, new StateDictSource(weights.dict), { labels, input: 'pathways' });
   const inputs: Record<string, Float32Array<ArrayBuffer>> = config.slowOnly ? { slow: fast } : { fast };
   if (slow && !config.slowOnly) inputs.slow = slow;
@@ -114,6 +117,7 @@ export async function classifyTensors(req: ClassifyTensorsRequest) {
   return {
     engine: engine.kind,
     adapter: engine.kind === 'webgpu' ? engine.gpu.adapter.description : `the ${cpuEngineName()}`,
+    precision: classifier.precision,
     config,
     naming: weights.naming,
     top: result.top,

@@ -191,6 +191,8 @@ export class Executor<O extends string = string> {
   private lastTimings: NodeTiming[] = [];
   private running: Promise<unknown> = Promise.resolve();
   memory!: MemoryReport;
+  /** How the backbone is stored and computed on this device (the precision asked for, resolved: see kernelChoices). */
+  precision: Dtype = 'f32';
   /** Milliseconds spent creating pipelines. */
   pipelineMs = 0;
 
@@ -226,6 +228,7 @@ export class Executor<O extends string = string> {
   private async allocate(): Promise<void> {
     const { device, graph } = this;
     const choices = kernelChoices(device, this.options);
+    this.precision = choices.precision;
     this.dtypes = tensorDtypes(graph, choices, new Set(Object.keys(this.options.inputBuffers ?? {})));
     this.kernels = graph.nodes.map((n) => kernelFor(n.op, n.inputs.map((t) => graph.shape(t)), choices, elementsOf(n, this.dtypes)));
     const packed = new Set(graph.nodes.flatMap((n) => packedInputs(n.op, choices).map((i) => n.inputs[i])));

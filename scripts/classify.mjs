@@ -61,11 +61,15 @@ Options:
                           onnxruntime-web's WebAssembly backend, a thread per core up to four); default:
                           WebGPU on a hardware adapter, the CPU engine on a software one (SwiftShader,
                           llvmpipe) or where there is no adapter
+  --precision auto|f32|f16
+                          (WebGPU) how the network's weights and activations are stored and multiplied:
+                          f16 (sums in f32; half the GPU memory) needs a GPU with shader-f16; auto (the
+                          default) takes f16 where the GPU has it, else f32; the CPU engine is f32
   --browser chromium|firefox
                           which browser runs the engine (default chromium): Debian's chromium (WebGPU on
                           SwiftShader where there is no GPU), or firefox-esr with Gecko's WebGPU turned on by
                           this CLI's own profile (wgpu; Mesa's lavapipe where there is no GPU)
-  --json                  print JSON: top-k, all logits, config, timing, GPU memory, the browser, and how the
+  --json                  print JSON: top-k, all logits, config, the precision, timing, GPU memory, the browser, and how the
                           checkpoint was read (size, time, and in Chromium peak JS memory) (several videos: an
                           array, one entry per video, {file, error} for those that failed)
 
@@ -105,6 +109,7 @@ const { args, positionals } = parseCli(HELP, {
   compare: { type: 'string' },
   json: { type: 'boolean', default: false },
   engine: { type: 'string' },
+  precision: { type: 'string', default: 'auto' },
   browser: { type: 'string', default: 'chromium' },
   jsonl: { type: 'string' },
   resume: { type: 'boolean', default: false },
@@ -112,6 +117,8 @@ const { args, positionals } = parseCli(HELP, {
 }, { positionals: true });
 if (args.engine !== undefined && !['webgpu', 'wasm'].includes(args.engine)) usage(`--engine must be webgpu or wasm, got '${args.engine}'`);
 if (!['chromium', 'firefox'].includes(args.browser)) usage(`--browser must be chromium or firefox, got '${args.browser}'`);
+if (!['auto', 'f32', 'f16'].includes(args.precision)) usage(`--precision must be auto, f32 or f16, got '${args.precision}'`);
+if (args.precision === 'f16' && args.engine === 'wasm') usage('--precision f16 needs the WebGPU engine: the CPU engine computes in f32');
 if (args.engine === 'wasm' && args.cam !== undefined) usage('--cam needs the WebGPU engine: the CPU engine computes no activation maps');
 const PRESETS = ['slowfast_r50_8x8', 'slowfast_r50_4x16', 'slowfast_r101_8x8', 'slowfast_r101_16x8', 'slow_r50_8x8', 'slow_r50_4x16'];
 if (args.preset && !PRESETS.includes(args.preset)) usage(`unknown preset '${args.preset}'; one of ${PRESETS.join(', ')}`);
@@ -290,7 +297,7 @@ try {
   /** What the page is asked to do with video `i`, as it classifies it. */
   const requestFor = (i, file, checkpointUrl, checkpointName) => ({
     videoUrl: engine.serveFile(`video-${i}`, file), checkpointUrl, preset: args.preset, size, topK, stride, views, ...labels,
-    engine: args.engine ?? (args.cam !== undefined ? 'webgpu' : undefined),
+    engine: args.engine ?? (args.cam !== undefined || args.precision === 'f16' ? 'webgpu' : undefined), precision: args.precision,
     protocol: args.protocol, segments: segmentsAsked ? segmentOptions : undefined, cam: args.cam !== undefined,
     ...(urls.head ? { headUrl: urls.head, headName: basename(args.head) } : {}),
     videoName: basename(file), checkpointName,
@@ -347,10 +354,14 @@ try {
       }
     }
     if (args.json) console.log(JSON.stringify(oneVideo ? results[0] : results));
-    else if (args.format === 'json') console.log(JSON.stringify(oneVideo ? results[0].segments : results.map((r) => r.segments ?? { file: r.file, error: r.error })));
+    else if (args.format === 'json') {
+      const withPrecision = (r) => (r.segments ? { ...r.segments, precision: r.precision } : { file: r.file, error: r.error });
+      console.log(JSON.stringify(oneVideo ? withPrecision(results[0]) : results.map(withPrecision)));
+    }
   } else {
     const result = await engine.run('/model/cli.ts', 'classifyTensors', {
-      engine: args.engine,
+      engine: args.engine ?? (args.precision === 'f16' ? 'webgpu' : undefined),
+      precision: args.precision,
       checkpointUrl: urls.checkpoint,
       fastUrl: urls.fast,
       slowUrl: urls.slow,
@@ -362,7 +373,7 @@ try {
       console.log(JSON.stringify({ ...result, browser: engine.browser, load }));
     } else {
       const memory = result.engine === 'webgpu' ? `${(result.memory.totalBytes / 2 ** 20).toFixed(1)} MiB on the GPU` : `${(result.memory.weightBytes / 2 ** 20).toFixed(1)} MiB of weights`;
-      console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}, ${result.ms.toFixed(0)} ms, ${memory}; ${loadLine(load)}`);
+      console.log(`${result.config.slowOnly ? 'Slow' : 'SlowFast'} R${result.config.depth} on ${result.adapter}${result.engine === 'webgpu' ? ` in ${result.precision}` : ''}, ${result.ms.toFixed(0)} ms, ${memory}; ${loadLine(load)}`);
       for (const t of result.top) console.log(`${(t.probability * 100).toFixed(2).padStart(6)}%  ${t.label}`);
     }
   }

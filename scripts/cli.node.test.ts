@@ -78,10 +78,10 @@ describe('npm run classify', () => {
   }, 240_000);
 
   it('runs in Firefox too (--browser firefox): the golden logits on Gecko\'s WebGPU, and a video on its CPU engine', async () => {
-    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'webgpu', '--browser', 'firefox']);
+    const r = await run('classify', ['--checkpoint', `${G}/checkpoint.pyth`, '--input-slow', `${G}/input_slow.bin`, '--input-fast', `${G}/input_fast.bin`, '--json', '--engine', 'webgpu', '--browser', 'firefox', '--precision', 'f32']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ engine: 'webgpu', browser: 'firefox' });
+    expect(out).toMatchObject({ engine: 'webgpu', browser: 'firefox', precision: 'f32' });
     const c = closeness(out.logits, goldenLogits, 1e-4, 1e-5);
     expect(c.ok, c.summary).toBe(true);
     // Firefox has no DevTools heap sampling: the weights' reading is reported without a peak.
@@ -96,6 +96,39 @@ describe('npm run classify', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--browser must be chromium or firefox, got 'safari'/);
   }, 240_000);
+
+  it('chooses the precision (--precision): auto is f16 on Gecko\'s WebGPU (shader-f16), f32 on SwiftShader; an f16 the GPU cannot do is refused', async () => {
+    // The 4×16 fixture: its top-5 logits are at least 2% of max|logit| apart.
+    const F = '../shared/golden/slowfast_r50_w16_4x16_64px';
+    const tensors = ['--checkpoint', `${F}/checkpoint.pyth`, '--input-slow', `${F}/input_slow.bin`, '--input-fast', `${F}/input_fast.bin`, '--json', '--engine', 'webgpu'];
+    const onFirefox = await run('classify', [...tensors, '--browser', 'firefox']);
+    expect(onFirefox.status, onFirefox.stderr).toBe(0);
+    const half = JSON.parse(onFirefox.stdout);
+    expect(half).toMatchObject({ engine: 'webgpu', browser: 'firefox', precision: 'f16' });
+    const bytes = readFileSync(new URL(`../${F}/logits.bin`, import.meta.url));
+    const golden = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    const c = closeness(half.logits, golden, 1e-2, 0);
+    expect(c.ok, c.summary).toBe(true);
+    const manifest = JSON.parse(readFileSync(new URL(`../${F}/manifest.json`, import.meta.url), 'utf8'));
+    expect(half.top.map((t: { index: number }) => t.index)).toEqual(manifest.top5.indices);
+
+    const onSwiftShader = await run('classify', tensors);
+    expect(onSwiftShader.status, onSwiftShader.stderr).toBe(0);
+    expect(JSON.parse(onSwiftShader.stdout).precision).toBe('f32');
+    const refused = await run('classify', [...tensors, '--precision', 'f16']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/^error: f16 precision needs a GPU with shader-f16, which this one does not have: choose auto or f32/m);
+    const onCpu = await run('classify', [...tensors.slice(0, -2), '--engine', 'wasm', '--precision', 'f16']);
+    expect(onCpu.status).toBe(2);
+    expect(onCpu.stderr).toMatch(/--precision f16 needs the WebGPU engine: the CPU engine computes in f32/);
+    const bad = await run('classify', [...tensors, '--precision', 'f8']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--precision must be auto, f32 or f16, got 'f8'/);
+    // Every JSON says it: the segments' too (the CPU engine, by default on SwiftShader, is f32).
+    const segments = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--segments', '--format', 'json']);
+    expect(segments.status, segments.stderr).toBe(0);
+    expect(JSON.parse(segments.stdout)).toMatchObject({ precision: 'f32', verdict: [expect.objectContaining({ index: 254 }), ...Array(4).fill(expect.anything())] });
+  }, 300_000);
 
   it('classifies a video file clip by clip (cricket.mp4)', async () => {
     const r = await run('classify', ['../shared/media/cricket.mp4', '--checkpoint', `${G}/checkpoint.pyth`, '--size', '64', '--json']);

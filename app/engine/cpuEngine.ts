@@ -31,7 +31,7 @@ export class CpuEngine {
     const ring = new CpuFrameRing({ size: config.inputSize, slots: o.slots, crops: [...crops], mirrored: o.mirrored ?? false });
     // Labels are not in the key: new names for the same head rename the resident classifier (as Engine does).
     // Profiling and tiles are the GPU's: the CPU engine has neither.
-    const key: ResidentKey = { modelId: model.id, inputSize: config.inputSize, profile: false, tiles: '', head: model.head ? headFingerprint(model.head) : '', maps: 0 };
+    const key: ResidentKey = { modelId: model.id, inputSize: config.inputSize, profile: false, tiles: '', head: model.head ? headFingerprint(model.head) : '', maps: 0, precision: 'f32' };
     const slot = o.slot ?? 'main';
     const old = this.residents.get(slot);
     if (!old || !sameResident(old.key, key)) {

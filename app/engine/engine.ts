@@ -9,7 +9,9 @@ import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration } from '../../model/clips.ts';
 import { Classifier, DEFAULT_TOP_K } from '../../model/classifier.ts';
 import { WeightStore } from '../../model/executor.ts';
+import type { Precision } from '../../model/kernelChoice.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
+import { KernelCompileError } from '../../kernels/runKernel.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
 import { headFingerprint, type CustomHead } from '../../model/head/customHead.ts';
 import { FrameRing } from '../video/frameRing.ts';
@@ -54,6 +56,8 @@ export interface LeaseOptions {
   tiles?: TileTable;
   /** Classes mapped (where the model looked) each run: the clip's top ones (default DEFAULT_TOP_K). */
   mapClasses?: number;
+  /** f16 where asked, or 'auto' where the GPU has shader-f16 (default f32; see KernelOptions.precision). */
+  precision?: Precision;
 }
 
 /** A session's hold on the engine: the resident classifier and a ring of its own. Release it when done. */
@@ -79,10 +83,12 @@ export interface ResidentKey {
   head: string;
   /** Classes mapped each run. */
   maps: number;
+  /** The precision asked for. */
+  precision: Precision;
 }
 
 export const sameResident = (a: ResidentKey, b: ResidentKey): boolean =>
-  a.modelId === b.modelId && a.inputSize === b.inputSize && a.profile === b.profile && a.tiles === b.tiles && a.head === b.head && a.maps === b.maps;
+  a.modelId === b.modelId && a.inputSize === b.inputSize && a.profile === b.profile && a.tiles === b.tiles && a.head === b.head && a.maps === b.maps && a.precision === b.precision;
 
 interface Resident {
   key: ResidentKey;
@@ -100,6 +106,8 @@ export class Engine {
   private readonly idleRings: FrameRing[] = [];
   /** The weights on the GPU, per model, while a classifier of that model lives. */
   private readonly stores = new Map<number, WeightStore>();
+  /** The precisions each model's weights are in its store for. */
+  private readonly precisionsOnGpu = new Map<number, Set<Precision>>();
   /** How many classifiers this engine has built (a second video must not add one). */
   builds = 0;
 
@@ -143,7 +151,7 @@ export class Engine {
     const { config } = model;
     const key: ResidentKey = {
       modelId: model.id, inputSize: config.inputSize, profile: !!o.profile, tiles: o.tiles ? JSON.stringify(o.tiles) : '', head: model.head ? headFingerprint(model.head) : '',
-      maps: o.mapClasses ?? DEFAULT_TOP_K,
+      maps: o.mapClasses ?? DEFAULT_TOP_K, precision: o.precision ?? 'f32',
     };
     const current = this.residents.get(slot);
     if (current && sameResident(current.key, key)) return current;
@@ -156,14 +164,23 @@ export class Engine {
     }
     this.builds++;
     let store = this.stores.get(model.id);
-    // Weights already on the GPU need no reading or folding: the graph is built from shapes alone.
-    const onGpu = !!store && store.size > 0;
+    // Weights already on the GPU in this precision need no reading or folding: the graph is built from shapes alone.
+    const onGpu = !!store && store.size > 0 && !!this.precisionsOnGpu.get(model.id)?.has(key.precision);
     if (!store) this.stores.set(model.id, (store = new WeightStore()));
-    const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
+    const create = (precision: Precision, weights = onGpu ? undefined : model.weights()) => Classifier.create(this.device, config, weights, {
       input: 'ring', ringCapacity: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store, head: model.head,
       // Where it looks, for the labels shown: a few dot products per position of res5, read back with the logits.
-      classMaps: key.maps,
+      classMaps: key.maps, precision,
     });
+    // 'auto' never fails for want of f16: a compiler that refuses an f16 kernel gets the f32 plan.
+    const classifier = create(key.precision).catch((e: unknown) => {
+      if (key.precision === 'auto' && e instanceof KernelCompileError) return create('f32', model.weights());
+      throw e;
+    });
+    void classifier.then(() => {
+      const precisions = this.precisionsOnGpu.get(model.id) ?? new Set();
+      this.precisionsOnGpu.set(model.id, precisions.add(key.precision));
+    }, () => undefined);
     const resident: Resident = { key, classifier, leases: 0, retired: false, modelId: model.id };
     // A failed build is not kept: the next lease tries again (from the weights, if none reached the GPU).
     classifier.catch(() => {
@@ -199,6 +216,7 @@ export class Engine {
     if (used) return;
     this.stores.get(modelId)?.destroy();
     this.stores.delete(modelId);
+    this.precisionsOnGpu.delete(modelId);
   }
 
   /** An idle ring that fits (same size and views, enough slots), else a new one. */

@@ -9,6 +9,7 @@ import { DEFAULT_TOP_K, type ClassMaps, type Classifier, type LabelScore } from 
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import type { CpuEngine } from '../engine/cpuEngine.ts';
 import type { Engine, EngineModel, ResidentSlot } from '../engine/engine.ts';
+import type { Precision } from '../../model/kernelChoice.ts';
 import { VideoInputError, type VideoFile } from './decode.ts';
 
 export interface ClipResult extends ClipWindow {
@@ -34,6 +35,8 @@ export interface AnalyzeOptions {
   tiles?: TileTable;
   /** The engine's resident slot the model runs in (default 'main'; a compared model's is 'partner'). */
   slot?: ResidentSlot;
+  /** f16, f32 or 'auto' on WebGPU (default f32; the CPU engine is f32). */
+  precision?: Precision;
   /** Seconds between clip starts (default 1). */
   stride?: number;
   /**
@@ -167,7 +170,7 @@ export async function analyzeVideoWith(engine: Engine | CpuEngine, runs: readonl
   try {
     for (const { model, options } of runs) {
       const plan = planAnalysis(timestamps, duration, model.config, options.stride ?? 1, options.protocol, options.windows);
-      const lease = await engine.lease(model, { slot: options.slot, views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles, mapClasses: options.mapClasses });
+      const lease = await engine.lease(model, { slot: options.slot, precision: options.precision, views: viewsFor(options), mirrored: options.mirrored, slots: plan.slotsPerView, profile: options.profile, tiles: options.tiles, mapClasses: options.mapClasses });
       const stillNeeded = new Map<number, number>();
       for (const p of plan.picks) for (const f of new Set(p)) stillNeeded.set(f, (stillNeeded.get(f) ?? 0) + 1);
       tracks.push({

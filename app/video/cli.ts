@@ -2,6 +2,7 @@
 import { acquireGpu, type Gpu } from '../../kernels/device.ts';
 import { configOf } from '../../model/inferConfig.ts';
 import type { Classifier } from '../../model/classifier.ts';
+import type { Precision } from '../../model/kernelChoice.ts';
 import type { PresetName } from '../../model/slowfast.ts';
 import { chooseEngine, fetchBlob, labelsAt, weightsAt, type EngineChoice } from '../../model/cli.ts';
 import { cpuEngineName } from '../../model/onnx/wasmThreads.ts';
@@ -20,6 +21,8 @@ import { openVideoFile, type VideoInfo } from './decode.ts';
 export interface ClassifyVideoRequest {
   /** WebGPU or the CPU engine; none: WebGPU on a hardware adapter, else the CPU. */
   engine?: EngineChoice;
+  /** On WebGPU: f16, f32, or 'auto' (f16 where the GPU has shader-f16; the default). */
+  precision?: Precision;
   videoUrl: string;
   checkpointUrl: string;
   preset?: PresetName;
@@ -77,6 +80,7 @@ function analysisOptions(req: ClassifyVideoRequest, config: SlowFastConfig) {
   const options: AnalyzeOptions = {
     // --cam maps the clip's --topk classes (the page maps its top five).
     topK: req.topK, mapClasses: req.cam ? Math.min(req.topK, config.numClasses) : undefined, stride: req.stride, views: req.views, protocol: req.protocol,
+    precision: req.precision ?? 'auto',
     onNotice: (n) => collected.notices.push(n.message), onClassifier: (c) => (collected.classifier = c),
   };
   return { options, collected };
@@ -133,6 +137,7 @@ function summary(
   return {
     engine: run.kind,
     adapter: run.adapter,
+    precision: classifier.precision,
     video: info,
     config,
     ms,

@@ -10,6 +10,8 @@ import { loadWasmModel } from './ortWasm.ts';
 
 export class OrtExecutor<O extends string = string> {
   readonly timings: NodeTiming[] = [];
+  /** onnxruntime-web's wasm computes in f32. */
+  readonly precision = 'f32';
 
   /** Inputs that stay put between runs (a frame ring on the CPU), by graph input name; a run's bind replaces them. */
   private readonly resident: Record<string, Float32Array>;
