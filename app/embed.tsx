@@ -166,6 +166,8 @@ function forward(s: StoreState, prev: StoreState) {
       if (s.weights.status === 'ready') announced = s.weights.model.loadId;
       post({
         type: 'ready', version: 1, engine: s.gpu.status === 'cpu' ? 'wasm' : 'webgpu', adapter: s.gpu.status === 'cpu' ? cpuEngineName() : s.gpu.adapter.description,
+        // What the widget's videos run in: f16 where the GPU has shader-f16 (its precision setting is auto), else f32.
+        precision: s.gpu.status === 'ready' && s.settings.precision !== 'f32' && s.gpu.features.includes('shader-f16') ? 'f16' : 'f32',
         weights: s.weights.status === 'ready' ? s.weights.model.name : null,
       });
     }

@@ -125,3 +125,28 @@ test('converted weights are cached: after a reload they load from the browser, a
   await page.reload();
   await expect(page.locator('[data-status=missing]')).toBeVisible({ timeout: 60_000 });
 });
+
+test('precision: auto is f32 on a GPU without shader-f16, f16 is not offered there, and an f16 kept from another visit runs the video on the CPU engine, saying why', async ({ page }) => {
+  test.setTimeout(240_000);
+  await openWithGoldenWeights(page);
+  const precision = page.getByTestId('precision');
+  await expect(precision).toHaveValue('auto');
+  await expect(precision.locator('option[value="auto"]')).toHaveText('auto: f32 on this GPU (it has no shader-f16)');
+  await expect(precision.locator('option[value="f16"]')).toBeDisabled();
+  const results = page.getByTestId('results');
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  await expect(results).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('perf-precision')).toHaveText('f32');
+
+  // The choice is kept across visits; one this GPU cannot do (set on another machine) falls back, and says so.
+  await page.evaluate((key) => localStorage.setItem(key, JSON.stringify({ ...JSON.parse(localStorage.getItem(key) ?? '{}'), precision: 'f16' })), 'slowfast-web.settings');
+  await page.reload();
+  await expect(page.getByTestId('weights-ready')).toContainText('checkpoint.pyth', { timeout: 60_000 });
+  await expect(precision).toHaveValue('f16');
+  await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+  await expect(page.getByTestId('analysis-notice')).toHaveText(
+    'WebGPU cannot run this here (f16 precision needs a GPU with shader-f16, which this one does not have: choose auto or f32): this video runs on the CPU engine instead.', { timeout: 60_000 });
+  await expect(results).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('analysis-engine')).toHaveAttribute('data-engine', 'wasm');
+  await expect(page.getByTestId('top-labels').locator('li').first()).toHaveAttribute('data-label', 'presenting weather forecast');
+});

@@ -21,7 +21,7 @@ const send = (page: Page, message: unknown) => page.evaluate((m) => (window as u
 
 test('a host page on another origin drives the widget and receives labels', async ({ page }) => {
   await page.goto(`${host}/host.html?widget=${widget}&origins=${host}&widgetParams=${encodeURIComponent('cam=1')}`);
-  await expect.poll(async () => (await events(page)).find((e) => e.type === 'ready'), { timeout: 60_000 }).toMatchObject({ type: 'ready', weights: null });
+  await expect.poll(async () => (await events(page)).find((e) => e.type === 'ready'), { timeout: 60_000 }).toMatchObject({ type: 'ready', weights: null, precision: 'f32' });
 
   // Weights as a Blob, the video as a URL the widget fetches.
   await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }));

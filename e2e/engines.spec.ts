@@ -21,12 +21,14 @@ interface Engine {
   storage: 'opfs' | 'indexeddb';
   /** Whether the page is cross-origin isolated there, so the CPU engine runs on threads. */
   isolated: boolean;
+  /** What videos run in by default ('auto'): f16 on Gecko's WebGPU, which has shader-f16; f32 on the CPU engine. */
+  precision: 'f32' | 'f16';
 }
 
 const ENGINES: Engine[] = [
-  { name: 'Firefox with WebGPU', run: (use) => withFirefox({ webgpu: true }, use), engine: 'webgpu', storage: 'opfs', isolated: true },
-  { name: 'Firefox without WebGPU', run: (use) => withFirefox({ webgpu: false }, use), engine: 'wasm', storage: 'opfs', isolated: true },
-  { name: 'WebKit', run: (use) => withWebKit({}, use), engine: 'wasm', storage: 'indexeddb', isolated: true },
+  { name: 'Firefox with WebGPU', run: (use) => withFirefox({ webgpu: true }, use), engine: 'webgpu', storage: 'opfs', isolated: true, precision: 'f16' },
+  { name: 'Firefox without WebGPU', run: (use) => withFirefox({ webgpu: false }, use), engine: 'wasm', storage: 'opfs', isolated: true, precision: 'f32' },
+  { name: 'WebKit', run: (use) => withWebKit({}, use), engine: 'wasm', storage: 'indexeddb', isolated: true, precision: 'f32' },
 ];
 const [firefox, , webkit] = ENGINES;
 
@@ -55,6 +57,7 @@ for (const e of ENGINES) {
       expect(await page.attribute(byTestId('timeline'), 'data-clips')).toBe('3');
       // The golden checkpoint (random weights) calls this clip "presenting weather forecast", on any engine.
       expect(await page.attribute(`${byTestId('top-labels')} li`, 'data-label')).toBe('presenting weather forecast');
+      expect(await page.text(byTestId('perf-precision'))).toBe(e.precision === 'f16' ? 'f16 (sums in f32)' : 'f32');
       expect(await page.text('body')).not.toMatch(/could not be analysed|ShaderModule|invalid/i);
       await page.screenshot(`${page.engine}-${e.engine}-verdict`);
       // The weights are kept in this browser, and the page says where; a reload finds them there.
@@ -94,10 +97,10 @@ for (const e of [firefox, webkit]) {
     await e.run(async (page) => {
       const host = `http://localhost:${HOST_PORT}`;
       await page.goto(`${host}/host.html?widget=${APP}&origins=${host}`);
-      type Event = { type: string; engine?: string; top?: { label: string }[]; message?: string };
+      type Event = { type: string; engine?: string; precision?: string; top?: { label: string }[]; message?: string };
       const events = () => (window as unknown as { events: Event[] }).events;
       const ready = await poll(page, events, (all) => all.some((x) => x.type === 'ready'));
-      expect(ready.find((x) => x.type === 'ready')!.engine).toBe(e.engine);
+      expect(ready.find((x) => x.type === 'ready')).toMatchObject({ engine: e.engine, precision: e.precision });
       await page.evaluate(() => (window as unknown as { sendFile: (u: string, t: string, x: object) => Promise<void> }).sendFile('/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth', 'weights', { type: 'loadWeights', name: 'checkpoint.pyth' }), undefined);
       await poll(page, events, (all) => all.some((x) => x.type === 'weights'));
       await page.evaluate((video) => (window as unknown as { send: (m: unknown) => void }).send({ type: 'classify', video }), `${host}/media/cricket.mp4`);

@@ -2,6 +2,24 @@ import { useStore } from '../store.ts';
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 
+/** How the network stores and multiplies on the GPU: f16 (half the memory) where it has shader-f16, or f32. */
+function PrecisionChoice() {
+  const precision = useStore((s) => s.settings.precision);
+  const gpu = useStore((s) => s.gpu);
+  const hasF16 = gpu.status === 'ready' && gpu.features.includes('shader-f16');
+  return (
+    <label>
+      Precision on the GPU{' '}
+      <select value={precision} onChange={(e) => useStore.getState().setSettings({ precision: e.target.value as typeof precision })} data-testid="precision">
+        <option value="auto">auto: {hasF16 ? 'f16 on this GPU' : 'f32 on this GPU (it has no shader-f16)'}</option>
+        <option value="f32">f32</option>
+        <option value="f16" disabled={!hasF16}>f16 (half the memory, sums in f32){hasF16 ? '' : ': this GPU has no shader-f16'}</option>
+      </select>{' '}
+      (applies to the next video or camera start)
+    </label>
+  );
+}
+
 /** The limits a user may set on the models' GPU memory (WebGPU says nothing of how much a GPU has). */
 const GPU_MEMORY_LIMITS = [128, 256, 512, 1024, 2048, 4096].map((mb) => mb * 2 ** 20);
 
@@ -39,6 +57,7 @@ export function PerfPanel() {
         <input type="checkbox" checked={profile} disabled={!canProfile} onChange={(e) => useStore.getState().setSettings({ profile: e.target.checked })} /> Time
         every layer on the GPU {canProfile ? '(applies to the next video or camera start)' : '(this adapter has no timestamp-query)'}
       </label>
+      <PrecisionChoice />
       <GpuMemoryLimit />
       <TileTuning />
       {perf ? (
@@ -47,6 +66,7 @@ export function PerfPanel() {
             <tbody>
               <tr><th>Last clip (upload to labels)</th><td data-testid="latency">{perf.inferenceMs.toFixed(0)} ms</td></tr>
               <tr><th>Input</th><td>{perf.inputSize} × {perf.inputSize} px</td></tr>
+              <tr><th>Precision</th><td data-testid="perf-precision">{perf.precision === 'f16' ? 'f16 (sums in f32)' : 'f32'}</td></tr>
               <tr><th>Pipeline creation</th><td>{perf.pipelineMs.toFixed(0)} ms</td></tr>
               <tr>
                 <th>Held now</th>

@@ -36,7 +36,7 @@ export interface EmbedMap {
 /** Widget → host (each posted with `source: 'slowfast-web'` added: see EmbedEvent). */
 export type EmbedEventBody =
   /** `engine`: 'wasm' where there is no WebGPU adapter (video on the CPU engine). */
-  | { type: 'ready'; version: 1; engine: 'webgpu' | 'wasm'; adapter: string; weights: string | null }
+  | { type: 'ready'; version: 1; engine: 'webgpu' | 'wasm'; adapter: string; precision: 'f32' | 'f16'; weights: string | null }
   | { type: 'weights'; name: string }
   | { type: 'labelsLoaded'; name: string; classes: number }
   /** The head labels come from now: a taught head's name and classes, or null and the model's own classes. */

@@ -36,6 +36,7 @@ export class CameraSessions {
       classifier = await LiveClassifier.start(engine, model, frames, {
         intervalMs,
         tiles,
+        precision: settings.precision,
         onLabels: (l) => {
           post({
             type: 'webcamLabels', id, time: l.time, top: plainLabels(l.top), latencyMs: l.latencyMs, maps: l.maps, features: l.features,

@@ -11,6 +11,7 @@ import type { CameraFrames, WebcamErrorKind } from '../video/webcam.ts';
 import type { EngineKind } from '../../model/classifier.ts';
 import type { AnalysisNotice } from '../video/analyze.ts';
 import type { CurvePoint, Evaluation } from '../../model/head/train.ts';
+import type { Precision } from '../../model/kernelChoice.ts';
 
 /** A model is known by its zoo name (model/zoo.ts: 'SLOWFAST_8x8_R50', 'charades/SLOW_8x8_R50', …), or 'custom' for a file the user gave. */
 export type ModelKey = string;
@@ -119,6 +120,11 @@ export interface RunSettings {
   /** Video files on the CPU engine even where there is a GPU (a software adapter is slower than it). */
   engine?: 'webgpu' | 'wasm';
   /**
+   * On WebGPU: 'f16' stores the backbone's weights and activations as f16 (half the GPU memory; the GPU needs
+   * shader-f16), 'auto' takes f16 where the GPU has it; default f32. The CPU engine is f32.
+   */
+  precision?: Precision;
+  /**
    * Bytes of GPU memory a video's models may take (weights and working memory): a video whose model, or two models
    * compared, are planned over it runs on the CPU engine instead, with a notice. None: as much as the GPU gives.
    */
@@ -146,6 +152,8 @@ export interface PerfReport {
   /** Per-layer GPU time where the adapter has timestamp-query (and profiling is on). */
   layers?: { name: string; ms: number }[];
   inputSize: number;
+  /** How the backbone was stored and multiplied (the CPU engine's is f32). */
+  precision: 'f32' | 'f16';
   /** What the engine holds now: GPU buffers and textures not yet destroyed, camera frames not yet closed. */
   resources: { gpuBuffers: number; gpuTextures: number; openVideoFrames: number };
   /**

@@ -8,6 +8,7 @@ import type { Classifier } from '../../model/classifier.ts';
 import { DEFAULT_TOP_K } from '../../model/classifier.ts';
 import { clipDuration } from '../../model/clips.ts';
 import { GpuLimitError, plannedGpuBytes } from '../../model/executor.ts';
+import { PrecisionError } from '../../model/kernelChoice.ts';
 import { buildSlowFast, PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
 import { approximateWeightBytes, findZooModel } from '../../model/zoo.ts';
 import { RingLayout } from '../video/frameRing.ts';
@@ -47,7 +48,7 @@ export type JobSetup =
  * buffer over its limit): the job can go on on the CPU engine. Undefined for any other failure.
  */
 export function gpuRefusal(e: unknown): string | undefined {
-  const why = e instanceof KernelCompileError ? e.message : e instanceof GpuLimitError ? e.need : undefined;
+  const why = e instanceof KernelCompileError || e instanceof PrecisionError ? e.message : e instanceof GpuLimitError ? e.need : undefined;
   return why && `WebGPU cannot run this here (${why})`;
 }
 
@@ -155,6 +156,6 @@ export class Runtime {
     const gpuObjects = device ? liveResources(device) : { buffers: 0, textures: 0, buffersCreated: 0, pipelinesCreated: 0, bytesUploaded: 0 };
     const resources = { gpuBuffers: gpuObjects.buffers, gpuTextures: gpuObjects.textures, openVideoFrames: this.heldFrames() };
     const made = { buffers: gpuObjects.buffersCreated, pipelines: gpuObjects.pipelinesCreated, bytesUploaded: gpuObjects.bytesUploaded, modelBuilds: device ? this.gpu.engineOf(device).builds : 0 };
-    return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, resources, made };
+    return { inferenceMs, pipelineMs: classifier.executor.pipelineMs, memory: classifier.memory, layers, inputSize: classifier.config.inputSize, precision: classifier.precision, resources, made };
   }
 }

@@ -76,7 +76,7 @@ export class VideoJobs {
         const partnerRun = partner && {
           model: partner,
           options: {
-            slot: 'partner' as const, tiles, stride: settings.stride, views: viewsFor(settings), protocol: settings.protocol, signal: controller.signal, resumeAt: partnerDone,
+            slot: 'partner' as const, precision: run.precision, tiles, stride: settings.stride, views: viewsFor(settings), protocol: settings.protocol, signal: controller.signal, resumeAt: partnerDone,
             onClip: (r: ClipResult) => {
               partnerDone++;
               post({ type: 'compareClip', id, clip: { start: r.start, end: r.end, top: plainLabels(r.top), probabilities: r.probabilities, ms: r.ms, maps: r.maps } });
@@ -99,6 +99,7 @@ export class VideoJobs {
           let classifier: Classifier | undefined;
           await analyzeVideoWith(engine, [{ model, options: {
             tiles,
+            precision: run.precision,
             stride: settings.stride,
             views: viewsFor(settings),
             protocol: settings.protocol,
@@ -163,7 +164,7 @@ export class VideoJobs {
       if (!(Number.isInteger(classIndex) && classIndex >= 0 && classIndex < model.config.numClasses)) throw new Error(`there is no class ${classIndex}`);
       const video = await openVideoFile(file);
       try {
-        const [clip] = await analyzeVideo(engine, model, video, { slot: partner ? 'partner' : 'main', tiles, windows: [window], mappedClasses: [classIndex] });
+        const [clip] = await analyzeVideo(engine, model, video, { slot: partner ? 'partner' : 'main', precision: run.precision, tiles, windows: [window], mappedClasses: [classIndex] });
         if (!clip?.maps) throw new Error('the clip gave no maps');
         this.post({ type: 'clipMap', id, start: window.start, classIndex, maps: clip.maps, ...(partner ? { partner } : {}) });
       } finally {
@@ -180,7 +181,7 @@ export class VideoJobs {
       const { engine, model, tiles } = await this.runtime.setup(run);
       const video = await openVideoFile(file);
       try {
-        const clips = await analyzeVideo(engine, model, video, { tiles, stride: TEACH_STRIDE, views: 3, mirrored });
+        const clips = await analyzeVideo(engine, model, video, { tiles, precision: run.precision, stride: TEACH_STRIDE, views: 3, mirrored });
         // A segment's examples are the clips mostly inside it.
         const inside = range ? clips.filter((c) => (c.start + c.end) / 2 >= range.start && (c.start + c.end) / 2 <= range.end) : clips;
         this.post({ type: 'teachFeatures', id, clips: inside.map((c) => ({ start: c.start, end: c.end, features: c.features })), duration: video.info.duration, notice });

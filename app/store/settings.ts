@@ -1,6 +1,7 @@
 // The user's settings: what they are, their defaults, and reading them back from localStorage — field by field,
 // so a value an older or newer page wrote (or a hand edit) falls back to its default instead of reaching the engine.
 import type { ModelKey, RunSettings } from '../engine/library.ts';
+import type { Precision } from '../../model/kernelChoice.ts';
 import { DEFAULT_SEGMENT_OPTIONS, type SegmentOptions } from '../../model/segments.ts';
 import { DEFAULT_ZOO_MODEL } from '../../model/zoo.ts';
 import { isRecord } from '../../model/parsed.ts';
@@ -26,13 +27,15 @@ export interface Settings {
   engine: 'webgpu' | 'wasm';
   /** Bytes of GPU memory the models may take; undefined: as much as the GPU gives (see RunSettings). */
   gpuMemoryLimit?: number;
+  /** On WebGPU: f16 where the GPU has shader-f16 ('auto'), always f32, or f16 (see RunSettings). */
+  precision: Precision;
 }
 
 export const SETTINGS_KEY = 'slowfast-web.settings';
 
 export const DEFAULT_SETTINGS: Settings = {
   model: DEFAULT_ZOO_MODEL.name, stride: 1, views: 1, protocol: 'stride', profile: false, showModelLabels: false, intervalMs: 500,
-  mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS, engine: 'webgpu',
+  mapView: 'both', mapOpacity: 0.5, segments: DEFAULT_SEGMENT_OPTIONS, engine: 'webgpu', precision: 'auto',
 };
 
 const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
@@ -68,6 +71,7 @@ export function parseSettings(text: string | null): Settings {
     // The exit threshold never exceeds the enter one (segmentsOf refuses that).
     segments: { enter, exit: Math.min(exit, enter), minDuration: typeof s.minDuration === 'number' && s.minDuration >= 0 ? s.minDuration : d.segments.minDuration },
     engine: oneOf(stored.engine, ['webgpu', 'wasm'] as const) ?? d.engine,
+    precision: oneOf(stored.precision, ['auto', 'f32', 'f16'] as const) ?? d.precision,
     ...(gpuMemoryLimit !== undefined ? { gpuMemoryLimit } : {}),
   };
 }
@@ -91,5 +95,5 @@ export function saveSettings(settings: Settings): void {
 
 /** What the engine runs a job with, from the settings. */
 export const runSettings = (s: Settings): RunSettings => ({
-  inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile, protocol: s.protocol, engine: s.engine, ...(s.gpuMemoryLimit ? { gpuMemoryLimit: s.gpuMemoryLimit } : {}),
+  inputSize: s.inputSize, stride: s.stride, views: s.views, profile: s.profile, protocol: s.protocol, engine: s.engine, precision: s.precision, ...(s.gpuMemoryLimit ? { gpuMemoryLimit: s.gpuMemoryLimit } : {}),
 });

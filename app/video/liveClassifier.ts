@@ -10,6 +10,7 @@ import { deviceLost } from '../../kernels/device.ts';
 import type { CpuEngine, CpuLease } from '../engine/cpuEngine.ts';
 import { liveRingSlots, MAX_CAMERA_FPS, type Engine, type EngineModel, type Lease } from '../engine/engine.ts';
 import { WebcamError } from './webcam.ts';
+import type { Precision } from '../../model/kernelChoice.ts';
 
 export interface WebcamLabels {
   /** Seconds since the camera started, at the end of the classified clip. */
@@ -35,6 +36,8 @@ export interface WebcamOptions {
   intervalMs?: number;
   /** Conv tiles tuned for this adapter (model/autotune.ts). */
   tiles?: TileTable;
+  /** f16, f32 or 'auto' on WebGPU (default f32). */
+  precision?: Precision;
   /** Weight of the previous smoothed probabilities, 0 (none) to 1 (frozen); default 0.5. */
   smoothing?: number;
   topK?: number;
@@ -85,7 +88,7 @@ export class LiveClassifier {
   }
 
   private static leaseFrom(engine: Engine | CpuEngine, model: EngineModel, options: WebcamOptions): Promise<Lease | CpuLease> {
-    return engine.lease(model, { views: 1, slots: liveRingSlots(model.config), tiles: options.tiles });
+    return engine.lease(model, { views: 1, slots: liveRingSlots(model.config), tiles: options.tiles, precision: options.precision });
   }
 
   /**
