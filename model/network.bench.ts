@@ -12,6 +12,7 @@ import { Classifier, type ClassifierOptions } from './classifier.ts';
 import type { TileTable } from '../kernels/conv3d/autotune.ts';
 import { convLayersOf, loadOrTuneTiles } from './autotune.ts';
 import type { MemoryReport } from './executor.ts';
+import { resolvePrecision, type Precision } from './kernelChoice.ts';
 import type { Graph } from './graph.ts';
 import { exportOnnx } from './onnx/exportOnnx.ts';
 import { loadOrtModel, type OrtBackend } from './onnx/onnxRuntime.ts';
@@ -32,6 +33,11 @@ export interface NetworkBenchOptions {
   means?: boolean;
   /** Also tune conv tiles on this adapter and time our engine with them. */
   autotune?: boolean;
+  /**
+   * Our engine in f16 beside f32 (a row 'slowfast-web, f16', with its memory): 'auto' (default) where the GPU has
+   * shader-f16; 'f16' the same, refused where it has not; 'f32' never.
+   */
+  precision?: Precision;
 }
 
 export interface EngineResult {
@@ -69,6 +75,8 @@ export interface PresetResult {
   autotune?: { ms: number; layerShapes: number; tiles: TileTable };
   /** Our executor's allocation: weights, activations (after liveness sharing), inputs, read-back. */
   memory: MemoryReport;
+  /** The same in f16, where it ran (see NetworkBenchOptions.precision). */
+  memoryF16?: MemoryReport;
   engines: EngineResult[];
 }
 
@@ -182,11 +190,18 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
       const c = closeness(logits, first.logits);
       return c.maxAbsDiff / c.maxAbsRef;
     };
-    // Our engine with one of its means switched: what each is worth, measured in the same rounds.
+    // Our engine with one of its means switched: what each is worth, measured in the same rounds. First f16, where
+    // the GPU has shader-f16 (an explicit f16 where it has not is refused here, with the reason).
     const policy = tilePolicyFor(software);
-    const variants: [string, ClassifierOptions][] = options.means
-      ? [['f16 weights', { weightFormat: 'f16' }], [`${policy === 'direct' ? 'shared' : 'direct'} tiles`, { tilePolicy: policy === 'direct' ? 'shared' : 'direct' }]]
-      : [];
+    const precision = options.precision ?? 'auto';
+    const half = precision !== 'f32' && resolvePrecision(device, precision) === 'f16';
+    const variants: [string, ClassifierOptions][] = [
+      ...(half ? [['f16', { precision: 'f16' }] as [string, ClassifierOptions]] : []),
+      ...(options.means
+        ? [['f16 weights', { weightFormat: 'f16' }], [`${policy === 'direct' ? 'shared' : 'direct'} tiles`, { tilePolicy: policy === 'direct' ? 'shared' : 'direct' }]] as [string, ClassifierOptions][]
+        : []),
+    ];
+    let memoryF16: MemoryReport | undefined;
     let softmaxMicros: PresetResult['softmaxMicros'];
     if (options.means && hasSubgroups(device)) {
       variants.push(['no subgroups', { subgroups: false }]);
@@ -207,6 +222,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
       result.createMs = c.executor.pipelineMs;
       result.peakGpuBytes = Math.max(peak, c.memory.totalBytes);
       result.logitsRelDiff = agreement((await c.classify(inputs)).logits);
+      if (variantOptions.precision === 'f16') memoryF16 = c.memory;
       runners.push({ result, run: () => c.classify(inputs), release: () => c.destroy() });
     }
     const feeds = Object.fromEntries(Object.entries(inputs).map(([k, data]) => [k, { data, shape: ours.model.inputShapes[k] }]));
@@ -249,7 +265,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
     ours.destroy();
     presets.push({
       preset, config, gflopPerClip: convGflop(graph), parameters: onnx.parameters, weightBytes: weights, memoryBudgetBytes: budget,
-      cacheToFirstLabelMs, pipelineMs, memory, engines, softmaxMicros, autotune,
+      cacheToFirstLabelMs, pipelineMs, memory, memoryF16, engines, softmaxMicros, autotune,
     });
   }
   gpu.device.destroy();

@@ -5,6 +5,9 @@ import { closeness } from '../kernels/compare.ts';
 import { fetchShared, sharedF32, sharedJson } from '../kernels/fixtures.ts';
 import { Executor } from './executor.ts';
 import { kernelChoices, PrecisionError } from './kernelChoice.ts';
+import { Classifier } from './classifier.ts';
+import { backboneIdentity, checkBackbone, foldHead } from './head/customHead.ts';
+import { trainHead } from './head/train.ts';
 import { GOLDEN_FIXTURES, type GoldenFixture } from './goldenFixtures.ts';
 import { buildSlowFast, type Tap } from './slowfast.ts';
 import { readPyTorchCheckpoint } from './weights/pytorch.ts';
@@ -97,5 +100,60 @@ describe('SlowFast in f16 where the GPU has shader-f16', () => {
     expect(half.memory.weightBytes).toBeLessThanOrEqual(0.6 * full.memory.weightBytes);
     half.destroy();
     full.destroy();
+  });
+
+  it('the pooled features agree across precisions: a head taught on f32 features labels f16 ones as f32 ones, and the other way round', async () => {
+    const dir = 'golden/slowfast_r50_w16_4x16_64px';
+    const config = GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px;
+    const dict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
+    if (!hasF16(device)) {
+      await expect(Classifier.create(device, config, new StateDictSource(dict), { precision: 'f16' })).rejects.toThrow(PrecisionError);
+      return;
+    }
+    // Clips that differ: the golden one, time reversed, mirrored, dimmed; two classes of two takes each.
+    const slow = await sharedF32(`${dir}/input_slow.bin`);
+    const fast = await sharedF32(`${dir}/input_fast.bin`);
+    const reversed = (x: Float32Array, t: number) => {
+      const plane = x.length / (3 * t);
+      const y = new Float32Array(x.length);
+      for (let c = 0; c < 3; c++) for (let f = 0; f < t; f++) y.set(x.subarray((c * t + f) * plane, (c * t + f + 1) * plane), (c * t + (t - 1 - f)) * plane);
+      return y;
+    };
+    const mirrored = (x: Float32Array) => {
+      const y = new Float32Array(x.length);
+      for (let r = 0; r < x.length / 64; r++) for (let i = 0; i < 64; i++) y[r * 64 + i] = x[r * 64 + 63 - i];
+      return y;
+    };
+    const clips = [
+      { slow, fast }, { slow: mirrored(slow), fast: mirrored(fast) },
+      { slow: reversed(slow, 8), fast: reversed(fast, 32) }, { slow: reversed(slow, 8).map((v) => v * 0.5), fast: reversed(fast, 32).map((v) => v * 0.5) },
+    ];
+    const features: Record<'f32' | 'f16', Float32Array[]> = { f32: [], f16: [] };
+    for (const precision of ['f32', 'f16'] as const) {
+      const c = await Classifier.create(device, config, new StateDictSource(dict), { precision });
+      expect(c.precision).toBe(precision);
+      for (const clip of clips) features[precision].push((await c.classify(clip)).features);
+      c.destroy();
+    }
+    features.f16.forEach((f, i) => {
+      const r = closeness(f, features.f32[i], 1e-2, 0);
+      expect(r.ok, `clip ${i}: ${r.summary}`).toBe(true);
+    });
+    const identity = await backboneIdentity(dict, config, 'golden 4×16');
+    const labelsOf = (head: { weight: Float32Array; bias: Float32Array }, f: Float32Array) => {
+      const k = head.bias.length;
+      const scores = Array.from({ length: k }, (_, j) => head.bias[j] + f.reduce((a, v, d) => a + v * head.weight[j * f.length + d], 0));
+      return scores.indexOf(Math.max(...scores));
+    };
+    for (const [taught, other] of [['f32', 'f16'], ['f16', 'f32']] as const) {
+      const examples = features[taught].map((f, i) => ({ features: f, label: i < 2 ? 0 : 1, group: `take ${i}` }));
+      const trained = await trainHead(['forwards', 'backwards'], examples, { epochs: 100 });
+      const head = { ...trained, classNames: ['forwards', 'backwards'], backbone: identity };
+      // The fingerprint is of the weights: one head file serves both precisions.
+      checkBackbone(head, identity);
+      const folded = foldHead(head);
+      expect(features[other].map((f) => labelsOf(folded, f))).toEqual(features[taught].map((f) => labelsOf(folded, f)));
+      expect(features[taught].map((f) => labelsOf(folded, f))).toEqual([0, 0, 1, 1]);
+    }
   });
 });

@@ -41,6 +41,9 @@ Options:
                    with its gradient on the CPU and on the GPU
   --kernels        also run the kernel benchmark (every conv layer's GFLOP/s beside our best matmul) at
                    the same size, into the same JSON (slow on a software adapter: tens of minutes)
+  --precision P    auto (default): also time our engine in f16 (weights and activations stored as f16, sums
+                   in f32), with its GPU memory, where the GPU has shader-f16; f16: the same, an error where
+                   it has not; f32: f32 only
   --browser NAME   chromium (default) or firefox: Debian's firefox-esr with Gecko's WebGPU turned on by this
                    script's own profile (wgpu; Mesa's lavapipe where there is no GPU)
   --out FILE       JSON results (default bench-results/bench.json); the chart goes beside it as .svg
@@ -61,7 +64,9 @@ const { args } = parseCli(HELP, {
   teach: { type: 'boolean', default: false },
   out: { type: 'string', default: 'bench-results/bench.json' },
   browser: { type: 'string', default: 'chromium' },
+  precision: { type: 'string', default: 'auto' },
 });
+if (!['auto', 'f32', 'f16'].includes(args.precision)) usageError(HELP, `--precision must be auto, f32 or f16, got '${args.precision}'`);
 if (!['chromium', 'firefox'].includes(args.browser)) usageError(HELP, `--browser must be chromium or firefox, got '${args.browser}'`);
 const presets = args.presets.split(',');
 for (const p of presets) if (!PRESET_NAMES.includes(p)) usageError(HELP, `--presets: unknown preset '${p}'`);
@@ -120,7 +125,7 @@ const { openEnginePage } = await import('./browser.mjs');
 const engine = await openEnginePage({ browser: args.browser });
 let result;
 try {
-  result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune });
+  result = await engine.run('/model/network.bench.ts', 'runNetworkBench', { presets, inputSize: size, width, runs, warmup, backends, threads, means: args.means, autotune: args.autotune, precision: args.precision });
   if (args.resident) {
     // The same weights as the zoo ships them, served by Range from this machine, for "download → first label".
     const zoo = await localZoo(presets[0], result.options.width, result.options.inputSize);
@@ -164,6 +169,9 @@ for (const p of result.presets) {
     `memory budget ${mib(p.memoryBudgetBytes)} (weights ${mib(p.weightBytes)} + 2 × largest layer I/O)`);
   if (p.softmaxMicros) console.log(`  softmax over ${p.config.numClasses} classes: ${p.softmaxMicros.workgroupTree.toFixed(0)} µs with a workgroup tree, ${p.softmaxMicros.subgroups.toFixed(0)} µs with subgroups`);
   if (p.autotune) console.log(`  autotune: ${p.autotune.layerShapes} layer shapes in ${(p.autotune.ms / 1000).toFixed(1)} s`);
+  console.log(p.memoryF16
+    ? `  GPU memory: f32 ${mib(p.memory.totalBytes)} (weights ${mib(p.memory.weightBytes)}), f16 ${mib(p.memoryF16.totalBytes)} (weights ${mib(p.memoryF16.weightBytes)}): ${(p.memoryF16.totalBytes / p.memory.totalBytes).toFixed(2)}×`
+    : `  GPU memory: f32 ${mib(p.memory.totalBytes)} (weights ${mib(p.memory.weightBytes)})${args.precision === 'f32' ? '' : '; no f16 row: this GPU has no shader-f16'}`);
   for (const e of p.engines) {
     if (e.error) {
       console.log(`  ${e.engine.padEnd(30)} failed: ${e.error}`);

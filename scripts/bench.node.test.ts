@@ -29,11 +29,35 @@ describe('npm run bench (smoke)', () => {
     expect(preset.cacheToFirstLabelMs).toBeGreaterThan(0);
     expect(readFileSync(out.replace(/\.json$/, '.svg'), 'utf8')).toMatch(/^<svg[^]*onnxruntime-web webgpu[^]*<\/svg>\n$/);
     expect(r.stdout).toMatch(/slowfast_r50_8x8: .* GFLOP\/clip/);
+    // SwiftShader has no shader-f16: no f16 row, said so; asked for anyway, refused with the reason.
+    expect(result.options.precision).toBe('auto');
+    expect(preset).not.toHaveProperty('memoryF16');
+    expect(r.stdout).toMatch(/GPU memory: f32 [\d.]+ MiB \(weights [\d.]+ MiB\); no f16 row: this GPU has no shader-f16/);
+    const f16 = await runScript('bench', ['--size', '32', '--width', '0.125', '--runs', '1', '--presets', 'slowfast_r50_8x8', '--backends', 'none', '--precision', 'f16', '--out', out]);
+    expect(f16.status).toBe(1);
+    expect(f16.stderr).toMatch(/f16 precision needs a GPU with shader-f16, which this one does not have/);
+  }, 300_000);
+
+  it('times f16 beside f32 where the GPU has shader-f16 (Firefox\'s WebGPU), with both memories', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'bench.json');
+    const r = await runScript('bench', ['--size', '32', '--width', '0.125', '--runs', '2', '--presets', 'slowfast_r50_8x8', '--backends', 'none', '--browser', 'firefox', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const [preset] = JSON.parse(readFileSync(out, 'utf8')).presets;
+    expect(preset.engines.map((e: { engine: string }) => e.engine)).toEqual(['slowfast-web', 'slowfast-web, f16']);
+    const half = preset.engines[1];
+    expect(half.ms).toHaveLength(2);
+    expect(half.logitsRelDiff).toBeLessThan(1e-2);
+    expect(preset.memoryF16.weightBytes).toBeLessThanOrEqual(0.6 * preset.memory.weightBytes);
+    expect(preset.memoryF16.totalBytes).toBeLessThan(preset.memory.totalBytes);
+    expect(r.stdout).toMatch(/GPU memory: f32 [\d.]+ MiB \(weights [\d.]+ MiB\), f16 [\d.]+ MiB \(weights [\d.]+ MiB\): 0\.\d\d×/);
   }, 300_000);
 
   it('rejects bad options with a message', async () => {
     const r = await runScript('bench', ['--presets', 'resnet']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--presets: unknown preset 'resnet'/);
+    const precision = await runScript('bench', ['--precision', 'f8']);
+    expect(precision.status).toBe(2);
+    expect(precision.stderr).toMatch(/--precision must be auto, f32 or f16, got 'f8'/);
   });
 });
