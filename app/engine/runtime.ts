@@ -94,7 +94,6 @@ export class Runtime {
     const g = await this.gpu.start();
     if (!g) throw new Error('This needs WebGPU, which is not available here.');
     const model = await this.model(settings);
-
     return { gpu: g, engine: this.gpu.engineOf(g.device), model, config: model.config, tiles: await this.tiles.tuned(g) };
   }
 
@@ -105,18 +104,18 @@ export class Runtime {
   overLimit(settings: RunSettings, model: EngineModel, partner?: EngineModel): string | undefined {
     const limit = settings.gpuMemoryLimit;
     if (!limit) return undefined;
-    const pair = partner && this.compareNeed(settings, partner);
-    if (pair) return pair.bytes > limit ? `${pair.names} together need about ${pair.about} of GPU memory, over the ${mb(limit)} limit set` : undefined;
+    if (partner) {
+      const pair = this.compareNeed(model, partner);
+      return pair.bytes > limit ? `${pair.names} together need about ${pair.about} of GPU memory, over the ${mb(limit)} limit set` : undefined;
+    }
     const need = total(modelBudget(this.models.current?.name ?? 'this model', model.config));
     return need > limit ? `this model needs about ${mb(need)} of GPU memory, over the ${mb(limit)} limit set` : undefined;
   }
 
-  /** What the current model and its partner take on the GPU together, and their names. */
-  compareNeed(settings: RunSettings, partner: EngineModel): { names: string; bytes: number; about: string } | undefined {
-    const current = this.models.current;
-    if (!current || !this.models.partner) return undefined;
-    const main = modelBudget(current.name, settings.inputSize ? { ...current.config, inputSize: settings.inputSize } : current.config);
-    const second = modelBudget(this.models.partner.name, partner.config);
+  /** What the current model and its partner (as a job runs them: at its input size) take on the GPU together, and their names. */
+  compareNeed(model: EngineModel, partner: EngineModel): { names: string; bytes: number; about: string } {
+    const main = modelBudget(this.models.current?.name ?? 'this model', model.config);
+    const second = modelBudget(this.models.partner?.name ?? 'the second model', partner.config);
     const bytes = total(main) + total(second);
     return { names: `${main.name} and ${second.name}`, bytes, about: mb(bytes) };
   }

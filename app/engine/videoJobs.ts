@@ -128,7 +128,7 @@ export class VideoJobs {
           // on the CPU engine, and the page says why. (Frames from the page's player come once, so that source cannot
           // start again.)
           // Out of memory with a second model on the GPU: it is the pair that does not fit.
-          const pair = e instanceof GpuMemoryError && partner ? runtime.compareNeed(run, partner) : undefined;
+          const pair = e instanceof GpuMemoryError && partner ? runtime.compareNeed(model, partner) : undefined;
           const refusal = pair ? `WebGPU cannot run this here (this GPU cannot hold both ${pair.names}, about ${pair.about} together)` : gpuRefusal(e);
           if (device && refusal && !controller.signal.aborted && !frames && clipsDone === 0) {
             run = { ...settings, engine: 'wasm' };
