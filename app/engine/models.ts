@@ -163,9 +163,9 @@ export class Models {
     }
     // Converted weights this site serves (npm run weights puts them in public/models/).
     this.post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received: 0, total: 0 } });
-    const served = this.sources.siteModels && await this.fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, canonical, undefined, (received, total) => {
+    const served = await this.fetchServed(zoo, (received, total) => {
       if (generation === this.generation) this.post({ type: 'weights', state: { status: 'loading', key: canonical, name: title, phase: 'download', received, total } });
-    }).catch(() => undefined);
+    });
     if (generation !== this.generation) return;
     if (served) return this.useFetched(served, (input) => this.useWeights(input, { name: title, source: 'server', generation, cacheIt: true, key: canonical }));
     this.post({
@@ -175,6 +175,13 @@ export class Models {
         message: `${title} is not in this browser yet. Download it from the model zoo (${zoo.dataset}, ${zoo.score.toFixed(1)}% ${zoo.metric}), or drop its ${zoo.path.split('/').pop()} on the page.`,
       },
     });
+  }
+
+  /** A zoo model's converted weights as this site serves them (npm run weights puts them in public/models/), if it does. */
+  private async fetchServed(zoo: ZooModel, onProgress: (received: number, total: number) => void): Promise<Fetched | undefined> {
+    if (!this.sources.siteModels) return undefined;
+    const url = new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href;
+    return this.fetchWeights(url, zoo.name, undefined, onProgress).catch(() => undefined);
   }
 
   /** Uses fetched weights, then drops the download's own copy (the converted weights are cached by then). */
@@ -394,9 +401,7 @@ export class Models {
         return await target.use(cached, 'cache', false);
       }
       target.loading({ phase: 'download', received: 0, total: 0 });
-      const served = this.sources.siteModels && await this.fetchWeights(new URL(`${import.meta.env.BASE_URL}models/${convertedFileName(zoo)}`, self.location.origin).href, zoo.name, undefined, (received, total) => {
-        target.loading({ phase: 'download', received, total });
-      }).catch(() => undefined);
+      const served = await this.fetchServed(zoo, (received, total) => target.loading({ phase: 'download', received, total }));
       if (!target.live()) return void (await (served && served.discard()));
       if (served) return await this.useFetched(served, (input) => target.use(input, 'server', true));
     } catch (e) {
