@@ -212,7 +212,7 @@ function embedderPolicy(): Plugin {
 }
 
 /** The browser tests that run in Firefox's WebGPU as well. */
-const FIREFOX_TESTS = ['kernels/**/*.test.ts', 'model/slowfast.test.ts', 'model/variants.test.ts'];
+const FIREFOX_TESTS = ['kernels/**/*.test.ts', 'model/slowfast.test.ts', 'model/variants.test.ts', 'app/engine/engineF16.test.ts'];
 
 export default defineConfig({
   plugins: [embedderPolicy(), serveShared(), zooRelay(), contentSecurityPolicy()],

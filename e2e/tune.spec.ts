@@ -14,7 +14,7 @@ test('tuning the conv tiles for this GPU: progress, a table kept across reloads 
   await expect(tiles).toHaveAttribute('data-status', 'tuning');
   await expect(tiles).toContainText(/of \d+ layer shapes/, { timeout: 60_000 });
   await expect(tiles).toHaveAttribute('data-status', 'tuned', { timeout: 240_000 });
-  await expect(tiles).toContainText(/Tuned for this GPU: \d+ layer shapes \([\d.]+ s\)/);
+  await expect(tiles).toContainText(/Tuned for this GPU in f32: \d+ layer shapes \([\d.]+ s\)/);
   await screenshot(page, 'app-tiles-tuned');
 
   // The next analysis runs with the tuned tiles and labels the video as before.

@@ -5,6 +5,7 @@
 import { autotuneConv3d, convSignature, type AutotuneOptions, type ConvLayerShape, type TileTable } from '../kernels/conv3d/autotune.ts';
 import type { Conv3dTile, TilePolicy } from '../kernels/conv3d/conv3d.ts';
 import type { AdapterDescription } from '../kernels/device.ts';
+import type { Dtype } from '../kernels/kernel.ts';
 import type { Graph } from './graph.ts';
 
 /** Where tuned tables live between visits (Cache Storage, OPFS, a file; a Map in tests). */
@@ -13,12 +14,12 @@ export interface TileCache {
   set(key: string, value: string): Promise<void>;
 }
 
-/** Every conv layer of a graph, by its shapes and window. */
-export function convLayersOf(graph: Graph): ConvLayerShape[] {
+/** Every conv layer of a graph, by its shapes and window, as run in `precision`. */
+export function convLayersOf(graph: Graph, precision: Dtype = 'f32'): ConvLayerShape[] {
   return graph.nodes.flatMap(({ op, inputs }) => {
     if (op.op !== 'conv3d') return [];
     const { kernel, stride, padding, dilation } = op.attrs;
-    return [{ x: graph.shape(inputs[0]), w: graph.shape(inputs[1]), attrs: { kernel, stride, padding, dilation } }];
+    return [{ x: graph.shape(inputs[0]), w: graph.shape(inputs[1]), attrs: { kernel, stride, padding, dilation }, precision }];
   });
 }
 
@@ -32,18 +33,19 @@ export interface TunedTiles {
   tiles: TileTable;
   /** Layer shapes measured now (0 when the cache had them all). */
   tuned: number;
-  /** Whether the table covers every layer shape of the graph (false when tuning was aborted part-way). */
+  /** Whether the table covers every layer shape of the graph in the precision asked (false when tuning was aborted part-way). */
   complete: boolean;
   ms: number;
 }
 
 /**
- * The cached table for this adapter, completed by tuning the graph's layer shapes it lacks, and stored. When
- * `o.signal` aborts, the shapes measured so far are stored too, so the next call picks up where this stopped.
+ * The cached table for this adapter, completed by tuning the graph's layer shapes it lacks in `o.precision`
+ * (default f32; the device must have shader-f16 for f16), and stored. One table holds both precisions' tiles.
+ * When `o.signal` aborts, the shapes measured so far are stored too, so the next call picks up where this stopped.
  */
 export async function loadOrTuneTiles(
   device: GPUDevice, adapter: AdapterDescription, graph: Graph,
-  o: Omit<AutotuneOptions, 'policy'> & { policy: TilePolicy; cache: TileCache },
+  o: Omit<AutotuneOptions, 'policy'> & { policy: TilePolicy; cache: TileCache; precision?: Dtype },
 ): Promise<TunedTiles> {
   const started = performance.now();
   const key = tileCacheKey(adapter, o.policy);
@@ -55,7 +57,7 @@ export async function loadOrTuneTiles(
   } catch {
     cached = {}; // an unreadable entry is re-measured
   }
-  const layers = convLayersOf(graph);
+  const layers = convLayersOf(graph, o.precision);
   const missing = layers.filter((l) => !isTile(cached[convSignature(l)]));
   if (missing.length === 0) return { tiles: cached, tuned: 0, complete: true, ms: performance.now() - started };
   const measured = await autotuneConv3d(device, missing, o);

@@ -3,6 +3,7 @@ import { buildSlowFast, OUTPUT, type BuildOptions, type BuiltModel, type SlowFas
 import type { GraphOutputs, TensorId } from './graph.ts';
 import { Executor, type MemoryReport, type NodeTiming, type WeightStore } from './executor.ts';
 import type { KernelOptions } from './kernelChoice.ts';
+import type { Dtype } from '../kernels/kernel.ts';
 import { LabelFileError, labelsFor } from './labels.ts';
 import { topRank } from '../kernels/classMap/classMap.ts';
 import { combineProbabilities, topIndices } from './segments.ts';
@@ -63,8 +64,9 @@ export interface ClassifierOptions extends Omit<BuildOptions, 'softmax'>, Kernel
   profile?: boolean;
   /** Class names (a user's label file); default the head's known label map, else "class N". */
   labels?: readonly string[];
-  /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers). */
+  /** Graph inputs already on the GPU (see ExecutorOptions.inputBuffers), and how they store their elements. */
   inputBuffers?: Record<string, GPUBuffer>;
+  inputDtypes?: Record<string, Dtype>;
   /** Also compute this many classes' activation maps in every run (BuildOptions.classMaps). */
   classMaps?: number;
   /** The weights on the GPU from an earlier plan of the same weights (see ExecutorOptions.weightStore). */
@@ -138,8 +140,8 @@ export class Classifier {
       throw new LabelFileError(`${options.labels.length} labels were given for a head of ${config.numClasses} classes`);
     }
     const { tilePolicy, tiles, subgroups, weightFormat, precision } = options;
-    const { profile, inputBuffers, weightStore } = options;
-    const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, weightStore, tilePolicy, tiles, subgroups, weightFormat, precision });
+    const { profile, inputBuffers, inputDtypes, weightStore } = options;
+    const executor = await Executor.plan(device, model.graph, { profile, inputBuffers, inputDtypes, weightStore, tilePolicy, tiles, subgroups, weightFormat, precision });
     return new Classifier(model, executor, 'webgpu', options.labels ?? labelsFor(config.numClasses), head);
   }
 

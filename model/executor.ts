@@ -19,6 +19,8 @@ export interface ExecutorOptions extends KernelOptions {
    * reads them in place and `run` needs no data for them. The caller keeps ownership.
    */
   inputBuffers?: Record<string, GPUBuffer>;
+  /** How `inputBuffers` store their elements (default f32): a frame ring preprocessed in f16 (FrameRingOptions.dtype). */
+  inputDtypes?: Record<string, Dtype>;
   /**
    * Where the model's weights live on the GPU, shared with other plans of the same weights (another input
    * size, tile table or profiling choice): weights found there are neither uploaded nor need data in the
@@ -156,19 +158,27 @@ function checkLimits(device: GPUDevice, graph: Graph): void {
   }
 }
 
+/** Bytes a tensor of `shape` takes stored as `dtype` (a multiple of 4: buffers copy and map in whole words). */
+function storedBytes(shape: Shape, dtype: Dtype): number {
+  return Math.ceil((sizeOf(shape) * bytesPerElement(dtype)) / 4) * 4;
+}
+
 /**
- * What a graph takes on the GPU as the executor plans it, known without a device: its weights (f32), and the shared
- * activation slots with the inputs uploaded into them (`external` inputs are bound to buffers of their own).
+ * What a graph takes on the GPU as the executor plans it in `precision` (a resolved one: f16 stores the backbone's
+ * weights and activations as f16), known without a device: its weights, and the shared activation slots with the
+ * inputs uploaded into them (`external` inputs are bound to buffers of their own, stored as given).
  */
-export function plannedGpuBytes(graph: Graph, external: ReadonlySet<string> = new Set()): { weightBytes: number; activationBytes: number } {
+export function plannedGpuBytes(graph: Graph, external: Readonly<Record<string, Dtype>> = {}, precision: Dtype = 'f32'): { weightBytes: number; activationBytes: number } {
   const padded = (bytes: number) => Math.max(16, Math.ceil(bytes / 16) * 16);
+  const dtypes = tensorDtypes(graph, { precision }, external);
+  const bytesOf = (t: TensorId) => storedBytes(graph.shape(t), dtypes.get(t) ?? 'f32');
   let weightBytes = 0;
   const uploaded: TensorId[] = [];
   for (const t of graph.tensors) {
-    if (t.kind === 'weight') weightBytes += padded(t.bytes);
-    else if (t.kind === 'input' && !external.has(t.name)) uploaded.push(t.id);
+    if (t.kind === 'weight') weightBytes += padded(bytesOf(t.id));
+    else if (t.kind === 'input' && !(t.name in external)) uploaded.push(t.id);
   }
-  const { slots } = planSlots(graph, new Set(), uploaded);
+  const { slots } = planSlots(graph, new Set(), uploaded, bytesOf);
   return { weightBytes, activationBytes: slots.reduce((a, s) => a + padded(s.bytes), 0) };
 }
 
@@ -229,7 +239,8 @@ export class Executor<O extends string = string> {
     const { device, graph } = this;
     const choices = kernelChoices(device, this.options);
     this.precision = choices.precision;
-    this.dtypes = tensorDtypes(graph, choices, new Set(Object.keys(this.options.inputBuffers ?? {})));
+    const { inputBuffers = {}, inputDtypes = {} } = this.options;
+    this.dtypes = tensorDtypes(graph, choices, Object.fromEntries(Object.keys(inputBuffers).map((name) => [name, inputDtypes[name] ?? 'f32'])));
     this.kernels = graph.nodes.map((n) => kernelFor(n.op, n.inputs.map((t) => graph.shape(t)), choices, elementsOf(n, this.dtypes)));
     const packed = new Set(graph.nodes.flatMap((n) => packedInputs(n.op, choices).map((i) => n.inputs[i])));
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
@@ -253,8 +264,8 @@ export class Executor<O extends string = string> {
         weightBytes += b.size;
       } else if (t.kind === 'input') {
         const external = this.options.inputBuffers?.[t.name];
-        if (external && external.size < t.bytes) {
-          throw new Error(`input buffer for ${graph.describe(t.id)} holds ${external.size} bytes, ${t.bytes} needed`);
+        if (external && external.size < this.bytesOf(t.id)) {
+          throw new Error(`input buffer for ${graph.describe(t.id)} holds ${external.size} bytes, ${this.bytesOf(t.id)} needed`);
         }
         if (external) {
           this.buffers.set(t.id, external);
@@ -305,7 +316,7 @@ export class Executor<O extends string = string> {
 
   /** Bytes tensor `t` takes as stored (a multiple of 4: buffers copy and map in whole words). */
   private bytesOf(t: TensorId): number {
-    return Math.ceil((sizeOf(this.graph.shape(t)) * bytesPerElement(this.dtypes.get(t) ?? 'f32')) / 4) * 4;
+    return storedBytes(this.graph.shape(t), this.dtypes.get(t) ?? 'f32');
   }
 
   /** A tensor's bytes as read back, as f32. */
@@ -332,7 +343,8 @@ export class Executor<O extends string = string> {
     if (!t || !this.boundShapes.has(t.id)) throw new Error(`${name} is not a graph input bound to a GPU buffer`);
     const newShape = shape ?? t.shape;
     if (buffer === this.buffers.get(t.id) && fmt(newShape) === fmt(this.boundShapes.get(t.id)!)) return;
-    if (buffer.size < sizeOf(newShape) * 4) throw new Error(`input buffer for ${name} ${fmt(newShape)} holds ${buffer.size} bytes, ${sizeOf(newShape) * 4} needed`);
+    const needed = storedBytes(newShape, this.dtypes.get(t.id) ?? 'f32');
+    if (buffer.size < needed) throw new Error(`input buffer for ${name} ${fmt(newShape)} holds ${buffer.size} bytes, ${needed} needed`);
     const choices = kernelChoices(this.device, this.options);
     const readers = this.graph.nodes.flatMap((n, i) => (n.inputs.includes(t.id) ? [i] : []));
     const kernels = new Map<number, KernelDescriptor>();

@@ -78,16 +78,21 @@ const READS_F16: ReadonlySet<Op['op']> = new Set([...BACKBONE_OPS, 'avgPool3d', 
 
 /**
  * How each tensor of `graph` is stored under the plan's precision: in f16, every backbone activation, the convs'
- * weights and the clips uploaded (converted as they are written); the other weights, inputs bound to buffers of
- * their own (`external`: a frame ring) and everything from the global pool on in f32.
+ * weights and the clips uploaded (converted as they are written); the other weights and everything from the global
+ * pool on in f32. Inputs bound to buffers of their own (`external`: a frame ring) are as those buffers store them.
  */
-export function tensorDtypes(graph: Graph, choices: Pick<KernelChoices, 'precision'>, external: ReadonlySet<string> = new Set()): Map<TensorId, Dtype> {
-  const dtypes = new Map<TensorId, Dtype>(graph.tensors.map((t) => [t.id, 'f32']));
+export function tensorDtypes(graph: Graph, choices: Pick<KernelChoices, 'precision'>, external: Readonly<Record<string, Dtype>> = {}): Map<TensorId, Dtype> {
+  const dtypes = new Map<TensorId, Dtype>(graph.tensors.map((t) => [t.id, t.kind === 'input' ? (external[t.name] ?? 'f32') : 'f32']));
+  for (const t of graph.tensors) {
+    if (t.kind === 'input' && dtypes.get(t.id) === 'f16' && graph.nodes.some((n) => n.inputs.includes(t.id) && !(n.inputs.indexOf(t.id) === 0 && READS_F16.has(n.op.op)))) {
+      throw new Error(`${graph.describe(t.id)} is f16 but not only read by kernels that read f16 clips`);
+    }
+  }
   if (choices.precision !== 'f16') return dtypes;
   for (const t of graph.tensors) {
     const readers = graph.nodes.filter((n) => n.inputs.includes(t.id));
     const asClip = readers.length > 0 && readers.every((n) => n.inputs.indexOf(t.id) === 0 && n.inputs.lastIndexOf(t.id) === 0 && READS_F16.has(n.op.op));
-    if (t.kind === 'input' && !external.has(t.name) && asClip) dtypes.set(t.id, 'f16');
+    if (t.kind === 'input' && !(t.name in external) && asClip) dtypes.set(t.id, 'f16');
   }
   // The activations a kernel reads in its `In` type: x (and a conv's residual), or both operands of a sum or concat.
   const activationsOf = (node: Graph['nodes'][number]) =>
@@ -126,7 +131,7 @@ export function kernelFor(op: Op, inputs: readonly Shape[], choices: KernelChoic
   switch (op.op) {
     case 'conv3d': {
       const { kernel, stride = [1, 1, 1], padding = [0, 0, 0], dilation = [1, 1, 1] } = op.attrs;
-      const tile = choices.tiles?.[convSignature({ x, w: y, attrs: { kernel, stride, padding, dilation } })];
+      const tile = choices.tiles?.[convSignature({ x, w: y, attrs: { kernel, stride, padding, dilation }, precision: choices.precision })];
       return conv3d(x, y, { ...op.attrs, weightFormat: choices.weightFormat, precision: choices.precision, elements, tilePolicy: choices.tilePolicy, subgroups: choices.subgroups, tile });
     }
     case 'linear': return linear(x, y, { weightFormat: choices.weightFormat });

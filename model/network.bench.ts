@@ -214,6 +214,12 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<Net
       const tuned = await loadOrTuneTiles(device, gpu.adapter, graph, { policy, cache, subgroups: hasSubgroups(device) });
       autotune = { ms: tuned.ms, layerShapes: tuned.tuned, tiles: tuned.tiles };
       variants.push(['autotuned tiles', { tilePolicy: policy, tiles: tuned.tiles }]);
+      // Tiles are kept per precision: f16 is tuned in f16, into the same table.
+      if (half) {
+        const tunedF16 = await loadOrTuneTiles(device, gpu.adapter, graph, { policy, cache, subgroups: hasSubgroups(device), precision: 'f16' });
+        autotune = { ms: autotune.ms + tunedF16.ms, layerShapes: autotune.layerShapes + tunedF16.tuned, tiles: tunedF16.tiles };
+        variants.push(['f16, autotuned tiles', { tilePolicy: policy, tiles: tunedF16.tiles, precision: 'f16' }]);
+      }
     }
     for (const [label, variantOptions] of variants) {
       const result: EngineResult = { engine: `slowfast-web, ${label}`, ms: [], medianMs: 0, createMs: 0, peakGpuBytes: null, logitsRelDiff: NaN };

@@ -1,6 +1,10 @@
 // The whole model against the official pytorchvideo outputs in ../shared/golden: logits and every block.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu, hasF16 } from '../kernels/device.ts';
+import { acquireGpu, hasF16, isSoftwareAdapter } from '../kernels/device.ts';
+import { convSignature, signaturePrecision, tileCandidates } from '../kernels/conv3d/autotune.ts';
+import { tilePolicyFor } from '../kernels/conv3d/conv3d.ts';
+import { KernelCompileError } from '../kernels/runKernel.ts';
+import { convLayersOf, loadOrTuneTiles, tileCacheKey } from './autotune.ts';
 import { closeness } from '../kernels/compare.ts';
 import { fetchShared, sharedF32, sharedJson } from '../kernels/fixtures.ts';
 import { Executor } from './executor.ts';
@@ -155,5 +159,40 @@ describe('SlowFast in f16 where the GPU has shader-f16', () => {
       expect(features[other].map((f) => labelsOf(folded, f))).toEqual(features[taught].map((f) => labelsOf(folded, f)));
       expect(features[taught].map((f) => labelsOf(folded, f))).toEqual([0, 0, 1, 1]);
     }
+  });
+
+  it('tiles tuned in f16 are kept beside the f32 ones in one table per adapter, and the model planned with them gives the golden logits', async () => {
+    const dir = 'golden/slowfast_r50_w16_4x16_64px';
+    const config = GOLDEN_FIXTURES.slowfast_r50_w16_4x16_64px;
+    const { graph } = buildSlowFast(config);
+    const policy = tilePolicyFor(isSoftwareAdapter(device.adapterInfo));
+    const stored = new Map<string, string>();
+    const cache = { get: async (key: string) => stored.get(key), set: async (key: string, value: string) => void stored.set(key, value) };
+    const fast = { policy, cache, samples: 1, minSeconds: 0.002 };
+    const adapter = (await acquireGpu()).adapter;
+    if (!hasF16(device)) {
+      await expect(loadOrTuneTiles(device, adapter, graph, { ...fast, precision: 'f16' })).rejects.toThrow(KernelCompileError);
+      return;
+    }
+    // A table holding f32 tiles already (as a page that ran in f32 before keeps one): f16 is tuned into it.
+    const f32 = { tiles: Object.fromEntries(convLayersOf(graph).map((l) => [convSignature(l), tileCandidates(policy)[0]])) };
+    stored.set(tileCacheKey(adapter, policy), JSON.stringify(f32.tiles));
+    const f16 = await loadOrTuneTiles(device, adapter, graph, { ...fast, precision: 'f16' });
+    const shapes = new Set(convLayersOf(graph).map(convSignature)).size;
+    expect(f16.tuned).toBe(shapes);
+    expect(Object.keys(f16.tiles)).toHaveLength(2 * shapes);
+    expect(Object.keys(f16.tiles).filter((s) => signaturePrecision(s) === 'f16').sort()).toEqual([...new Set(convLayersOf(graph, 'f16').map(convSignature))].sort());
+    // The f32 tiles are as they were, and one cache entry holds both.
+    for (const [signature, tile] of Object.entries(f32.tiles)) expect(f16.tiles[signature]).toEqual(tile);
+    expect(stored.size).toBe(1);
+    expect(JSON.parse([...stored.values()][0])).toEqual(f16.tiles);
+
+    const dict = (await readPyTorchCheckpoint(new Uint8Array(await fetchShared(`${dir}/checkpoint.pyth`)))).dict;
+    const tuned = await Classifier.create(device, config, new StateDictSource(dict), { precision: 'f16', tilePolicy: policy, tiles: f16.tiles });
+    const out = await tuned.classify({ slow: await sharedF32(`${dir}/input_slow.bin`), fast: await sharedF32(`${dir}/input_fast.bin`) });
+    tuned.destroy();
+    const c = closeness(out.logits, await sharedF32(`${dir}/logits.bin`), 1e-2, 0);
+    expect(c.ok, `logits: ${c.summary}`).toBe(true);
+    expect(topK(out.logits, 5)).toEqual((await sharedJson<Manifest>(`${dir}/manifest.json`)).top5.indices);
   });
 });

@@ -112,7 +112,7 @@ function TileTuning() {
       : tiles.status === 'paused'
         ? `Tuning paused for the current job at ${tiles.done} of ${tiles.total} layer shapes (kept); it resumes after the next video`
         : tiles.status === 'tuned'
-          ? `Tuned for this GPU: ${tiles.shapes} layer shapes${tiles.ms !== undefined ? ` (${(tiles.ms / 1000).toFixed(1)} s)` : ''}; used from the next video or camera start`
+          ? `Tuned for this GPU in ${tiles.precision}: ${tiles.shapes} layer shapes${tiles.ms !== undefined ? ` (${(tiles.ms / 1000).toFixed(1)} s)` : ''}; used from the next video or camera start`
           : tiles.automatic
             ? 'Default tiles for this kind of GPU; tuned by itself after the first video'
             : 'Default tiles for this kind of GPU (on a software adapter tuning takes minutes for a few per cent: only on request)';

@@ -4,12 +4,14 @@
 // the gather's bind group changes). A new input size, tile table or profiling choice plans a new classifier
 // on the weights already on the GPU (no folding, no upload); only new weights are read, folded and uploaded.
 // A replaced classifier lives until its last lease ends. A comparison's second model has a slot of its own, so
-// the two models stay resident together and neither evicts the other.
+// the two models stay resident together and neither evicts the other. A model run in f16 reads f16 frames: the
+// precision is resolved on this device before the ring is taken, and an f16 ring is preprocessed in f16.
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import { clipDuration } from '../../model/clips.ts';
 import { Classifier, DEFAULT_TOP_K } from '../../model/classifier.ts';
 import { WeightStore } from '../../model/executor.ts';
-import type { Precision } from '../../model/kernelChoice.ts';
+import { resolvePrecision, type Precision } from '../../model/kernelChoice.ts';
+import type { Dtype } from '../../kernels/kernel.ts';
 import type { SlowFastConfig } from '../../model/slowfast.ts';
 import { KernelCompileError } from '../../kernels/runKernel.ts';
 import type { WeightSource } from '../../model/weights/weightSource.ts';
@@ -83,8 +85,8 @@ export interface ResidentKey {
   head: string;
   /** Classes mapped each run. */
   maps: number;
-  /** The precision asked for. */
-  precision: Precision;
+  /** The precision it runs in on this device ('auto' resolved), its ring's too. */
+  precision: Dtype;
 }
 
 export const sameResident = (a: ResidentKey, b: ResidentKey): boolean =>
@@ -107,16 +109,38 @@ export class Engine {
   /** The weights on the GPU, per model, while a classifier of that model lives. */
   private readonly stores = new Map<number, WeightStore>();
   /** The precisions each model's weights are in its store for. */
-  private readonly precisionsOnGpu = new Map<number, Set<Precision>>();
+  private readonly precisionsOnGpu = new Map<number, Set<Dtype>>();
+  /** This device's compiler refused an f16 kernel once: 'auto' means f32 here from then on. */
+  private f16Refused = false;
   /** How many classifiers this engine has built (a second video must not add one). */
   builds = 0;
 
   constructor(readonly device: GPUDevice) {}
 
-  /** The resident classifier for `model` and a ring of at least `o.slots` slots per view, for one session. */
+  /**
+   * The resident classifier for `model` and a ring of at least `o.slots` slots per view, for one session. 'auto'
+   * never fails for want of f16: where the compiler refuses an f16 kernel, the lease is made again in f32, ring and
+   * all, and 'auto' is f32 on this device from then on.
+   */
   async lease(model: EngineModel, o: LeaseOptions): Promise<Lease> {
+    const precision = this.precisionOf(o.precision);
+    try {
+      return await this.leaseIn(model, o, precision);
+    } catch (e) {
+      if (o.precision !== 'auto' || precision !== 'f16' || !(e instanceof KernelCompileError)) throw e;
+      this.f16Refused = true;
+      return this.leaseIn(model, o, 'f32');
+    }
+  }
+
+  /** The precision a lease runs in here: as asked, 'auto' resolved (an f16 this GPU lacks is a PrecisionError). */
+  precisionOf(asked: Precision = 'f32'): Dtype {
+    return asked === 'auto' && this.f16Refused ? 'f32' : resolvePrecision(this.device, asked);
+  }
+
+  private async leaseIn(model: EngineModel, o: LeaseOptions, precision: Dtype): Promise<Lease> {
     const { config } = model;
-    const ring = this.takeRing(config.inputSize, o.views, o.slots, o.mirrored ?? false);
+    const ring = this.takeRing(config.inputSize, o.views, o.slots, o.mirrored ?? false, precision);
     let resident: Resident;
     let classifier: Classifier;
     try {
@@ -151,7 +175,7 @@ export class Engine {
     const { config } = model;
     const key: ResidentKey = {
       modelId: model.id, inputSize: config.inputSize, profile: !!o.profile, tiles: o.tiles ? JSON.stringify(o.tiles) : '', head: model.head ? headFingerprint(model.head) : '',
-      maps: o.mapClasses ?? DEFAULT_TOP_K, precision: o.precision ?? 'f32',
+      maps: o.mapClasses ?? DEFAULT_TOP_K, precision: ring.dtype,
     };
     const current = this.residents.get(slot);
     if (current && sameResident(current.key, key)) return current;
@@ -167,15 +191,11 @@ export class Engine {
     // Weights already on the GPU in this precision need no reading or folding: the graph is built from shapes alone.
     const onGpu = !!store && store.size > 0 && !!this.precisionsOnGpu.get(model.id)?.has(key.precision);
     if (!store) this.stores.set(model.id, (store = new WeightStore()));
-    const create = (precision: Precision, weights = onGpu ? undefined : model.weights()) => Classifier.create(this.device, config, weights, {
-      input: 'ring', ringCapacity: ring.capacity, inputBuffers: { ring: ring.buffer }, profile: o.profile, tiles: o.tiles, labels: model.labels, weightStore: store, head: model.head,
+    const classifier = Classifier.create(this.device, config, onGpu ? undefined : model.weights(), {
+      input: 'ring', ringCapacity: ring.capacity, inputBuffers: { ring: ring.buffer }, inputDtypes: { ring: ring.dtype }, profile: o.profile, tiles: o.tiles,
+      labels: model.labels, weightStore: store, head: model.head,
       // Where it looks, for the labels shown: a few dot products per position of res5, read back with the logits.
-      classMaps: key.maps, precision,
-    });
-    // 'auto' never fails for want of f16: a compiler that refuses an f16 kernel gets the f32 plan.
-    const classifier = create(key.precision).catch((e: unknown) => {
-      if (key.precision === 'auto' && e instanceof KernelCompileError) return create('f32', model.weights());
-      throw e;
+      classMaps: key.maps, precision: key.precision,
     });
     void classifier.then(() => {
       const precisions = this.precisionsOnGpu.get(model.id) ?? new Set();
@@ -219,17 +239,17 @@ export class Engine {
     this.precisionsOnGpu.delete(modelId);
   }
 
-  /** An idle ring that fits (same size and views, enough slots), else a new one. */
-  private takeRing(size: number, views: number, slots: number, mirrored: boolean): FrameRing {
+  /** An idle ring that fits (same size, views and precision, enough slots), else a new one. */
+  private takeRing(size: number, views: number, slots: number, mirrored: boolean, dtype: Dtype): FrameRing {
     const crops = views === 3 ? ([0, 1, 2] as const) : ([1] as const);
-    const fits = this.idleRings.findIndex((r) => r.options.size === size && r.crops.length === crops.length && !!r.options.mirrored === mirrored && r.options.slots >= slots);
+    const fits = this.idleRings.findIndex((r) => r.options.size === size && r.crops.length === crops.length && !!r.options.mirrored === mirrored && r.dtype === dtype && r.options.slots >= slots);
     if (fits >= 0) return this.idleRings.splice(fits, 1)[0];
-    return new FrameRing(this.device, { size, slots, crops: [...crops], mirrored });
+    return new FrameRing(this.device, { size, slots, crops: [...crops], mirrored, dtype });
   }
 
   /** Keeps a ring for the next session; of two idle rings for the same frames, only the larger. */
   private returnRing(ring: FrameRing): void {
-    const same = this.idleRings.findIndex((r) => r.options.size === ring.options.size && r.views === ring.views && !!r.options.mirrored === !!ring.options.mirrored);
+    const same = this.idleRings.findIndex((r) => r.options.size === ring.options.size && r.views === ring.views && !!r.options.mirrored === !!ring.options.mirrored && r.dtype === ring.dtype);
     if (same >= 0) {
       const [smaller] = this.idleRings[same].options.slots >= ring.options.slots ? [ring] : this.idleRings.splice(same, 1);
       smaller.destroy();

@@ -80,7 +80,7 @@ async function handle(request: EngineRequest): Promise<void> {
     case 'budgetCompare': {
       const key = request.partner;
       const cached = key !== null && !!(await cache?.list())?.some((m) => m.key === findZooModel(key)?.name);
-      const budget = runtime.compareBudget(key, request.settings, cached);
+      const budget = await runtime.compareBudget(key, request.settings, cached);
       if (budget) post(budget);
       return;
     }

@@ -94,7 +94,7 @@ export type TilesState =
   | { status: 'tuning'; done: number; total: number; automatic?: boolean }
   /** Automatic tuning stopped for a job; the shapes measured are kept and it resumes after the next analysis. */
   | { status: 'paused'; done: number; total: number }
-  | { status: 'tuned'; shapes: number; ms?: number };
+  | { status: 'tuned'; shapes: number; precision: 'f32' | 'f16'; ms?: number };
 
 /** The taught head the engine labels with, if any (its classes replace the checkpoint's). */
 export type HeadState =
@@ -203,6 +203,8 @@ export interface ModelBudget {
   name: string;
   weightBytes: number;
   workingBytes: number;
+  /** What it is planned in: the precision it would run in on this GPU. */
+  precision: 'f32' | 'f16';
 }
 
 /** The second model of a comparison, beside the current one. */

@@ -3,12 +3,13 @@
 // model, when it did, so the job can go on on the CPU.
 import { KernelCompileError } from '../../kernels/runKernel.ts';
 import { liveResources, type Gpu } from '../../kernels/device.ts';
+import type { Dtype } from '../../kernels/kernel.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
 import type { Classifier } from '../../model/classifier.ts';
 import { DEFAULT_TOP_K } from '../../model/classifier.ts';
 import { clipDuration } from '../../model/clips.ts';
 import { GpuLimitError, plannedGpuBytes } from '../../model/executor.ts';
-import { PrecisionError } from '../../model/kernelChoice.ts';
+import { PrecisionError, type Precision } from '../../model/kernelChoice.ts';
 import { buildSlowFast, PRESETS, type SlowFastConfig } from '../../model/slowfast.ts';
 import { approximateWeightBytes, findZooModel } from '../../model/zoo.ts';
 import { RingLayout } from '../video/frameRing.ts';
@@ -25,14 +26,14 @@ import type { Tiles } from './tiles.ts';
 const BUDGET_FPS = 30;
 
 /**
- * What a model takes on the GPU at its config's input size, planned without a device: its weights, and its working
- * memory (the executor's shared activations, and a ring of one clip's frames at BUDGET_FPS).
+ * What a model takes on the GPU at its config's input size in `precision`, planned without a device: its weights, and
+ * its working memory (the executor's shared activations, and a ring of one clip's frames at BUDGET_FPS).
  */
-export function modelBudget(name: string, config: SlowFastConfig): ModelBudget {
-  const ring = new RingLayout({ size: config.inputSize, slots: Math.ceil(clipDuration(config) * BUDGET_FPS) + 2 });
+export function modelBudget(name: string, config: SlowFastConfig, precision: Dtype = 'f32'): ModelBudget {
+  const ring = new RingLayout({ size: config.inputSize, slots: Math.ceil(clipDuration(config) * BUDGET_FPS) + 2, dtype: precision });
   const { graph } = buildSlowFast(config, undefined, { input: 'ring', ringCapacity: ring.capacity, softmax: true, classMaps: DEFAULT_TOP_K, features: true });
-  const { weightBytes, activationBytes } = plannedGpuBytes(graph, new Set(['ring']));
-  return { name, weightBytes, workingBytes: activationBytes + ring.bytes };
+  const { weightBytes, activationBytes } = plannedGpuBytes(graph, { ring: ring.dtype }, precision);
+  return { name, weightBytes, workingBytes: activationBytes + ring.bytes, precision };
 }
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -90,55 +91,67 @@ export class Runtime {
   }
 
   /** The device, its engine and the model a GPU job runs with, or the reason it cannot start. */
-  async onGpu(settings: RunSettings): Promise<{ gpu: Gpu; engine: Engine; model: EngineModel; config: SlowFastConfig; tiles?: TileTable }> {
+  async onGpu(settings: RunSettings): Promise<{ gpu: Gpu; engine: Engine; model: EngineModel; config: SlowFastConfig; precision?: Precision; tiles?: TileTable }> {
     const g = await this.gpu.start();
     if (!g) throw new Error('This needs WebGPU, which is not available here.');
     const model = await this.model(settings);
-    return { gpu: g, engine: this.gpu.engineOf(g.device), model, config: model.config, tiles: await this.tiles.tuned(g) };
+    return { gpu: g, engine: this.gpu.engineOf(g.device), model, config: model.config, precision: settings.precision, tiles: await this.tiles.tuned(g) };
   }
 
   /**
    * Why a video's model (with its partner, when it is compared) cannot be on the GPU under the memory limit set, as a
    * clause; undefined where it fits, or no limit is set.
    */
-  overLimit(settings: RunSettings, model: EngineModel, partner?: EngineModel): string | undefined {
+  overLimit(settings: RunSettings, precision: Dtype, model: EngineModel, partner?: EngineModel): string | undefined {
     const limit = settings.gpuMemoryLimit;
     if (!limit) return undefined;
     if (partner) {
-      const pair = this.compareNeed(model, partner);
+      const pair = this.compareNeed(precision, model, partner);
       return pair.bytes > limit ? `${pair.names} together need about ${pair.about} of GPU memory, over the ${mb(limit)} limit set` : undefined;
     }
-    const need = total(modelBudget(this.models.current?.name ?? 'this model', model.config));
+    const need = total(modelBudget(this.models.current?.name ?? 'this model', model.config, precision));
     return need > limit ? `this model needs about ${mb(need)} of GPU memory, over the ${mb(limit)} limit set` : undefined;
   }
 
-  /** What the current model and its partner (as a job runs them: at its input size) take on the GPU together, and their names. */
-  compareNeed(model: EngineModel, partner: EngineModel): { names: string; bytes: number; about: string } {
-    const main = modelBudget(this.models.current?.name ?? 'this model', model.config);
-    const second = modelBudget(this.models.partner?.name ?? 'the second model', partner.config);
+  /** What the current model and its partner (as a job runs them: at its input size, in its precision) take on the GPU together, and their names. */
+  compareNeed(precision: Dtype, model: EngineModel, partner: EngineModel): { names: string; bytes: number; about: string } {
+    const main = modelBudget(this.models.current?.name ?? 'this model', model.config, precision);
+    const second = modelBudget(this.models.partner?.name ?? 'the second model', partner.config, precision);
     const bytes = total(main) + total(second);
     return { names: `${main.name} and ${second.name}`, bytes, about: mb(bytes) };
   }
 
   /**
    * What the current model and a partner (a zoo model by key, or the loaded partner: null) take on the GPU together at
-   * the input size of `settings`, before the partner is loaded.
+   * the input size of `settings`, in the precision they would run in on this GPU, before the partner is loaded.
    */
-  compareBudget(partner: ModelKey | null, settings: RunSettings, cached: boolean): Extract<EngineEvent, { type: 'compareBudget' }> | undefined {
+  async compareBudget(partner: ModelKey | null, settings: RunSettings, cached: boolean): Promise<Extract<EngineEvent, { type: 'compareBudget' }> | undefined> {
     const current = this.models.current;
     if (!current) return undefined;
+    const precision = await this.precisionOn(settings);
     const at = (config: SlowFastConfig) => (settings.inputSize ? { ...config, inputSize: settings.inputSize } : config);
     const zoo = partner === null ? undefined : findZooModel(partner);
     const second = partner === null ? this.models.partner : undefined;
     const config = zoo ? { ...PRESETS[zoo.preset], numClasses: zoo.classes } : second?.config;
     if (!config) return undefined;
-    const main = modelBudget(current.name, at(current.config));
+    const main = modelBudget(current.name, at(current.config), precision);
     return {
       type: 'compareBudget', partner, inputSize: at(current.config).inputSize,
-      models: [main, modelBudget(zoo?.title ?? second!.name, at(config))],
+      models: [main, modelBudget(zoo?.title ?? second!.name, at(config), precision)],
       ...(settings.gpuMemoryLimit ? { limit: settings.gpuMemoryLimit } : {}),
       ...(zoo && !cached ? { download: approximateWeightBytes(zoo) } : {}),
     };
+  }
+
+  /** The precision the GPU's engine runs a job of `settings` in (f32 where it has no GPU, or f16 is asked of one that lacks it). */
+  private async precisionOn(settings: RunSettings): Promise<Dtype> {
+    const g = await this.gpu.start();
+    if (!g || settings.engine === 'wasm') return 'f32';
+    try {
+      return this.gpu.engineOf(g.device).precisionOf(settings.precision);
+    } catch {
+      return 'f32';
+    }
   }
 
   /** Frees the compared model's classifier and weights on both engines (the comparison ended). */

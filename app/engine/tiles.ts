@@ -1,19 +1,22 @@
-// The conv tiles the engine plans with: tuned per adapter and kept in one small file beside the cached weights
+// The conv tiles the engine plans with: tuned per adapter and precision, and kept in one small file beside the cached weights
 // (in memory where storage is refused), tuned on request, and on a hardware GPU tuned by itself while the engine
 // is idle — stopped by any job between layer shapes, keeping what it measured.
 import type { Gpu } from '../../kernels/device.ts';
 import { hasSubgroups, isSoftwareAdapter } from '../../kernels/device.ts';
 import type { TileTable } from '../../kernels/conv3d/autotune.ts';
+import type { Dtype } from '../../kernels/kernel.ts';
 import { tilePolicyFor } from '../../kernels/conv3d/conv3d.ts';
-import { loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autotune.ts';
+import { convLayersOf, loadOrTuneTiles, tileCacheKey, type TileCache } from '../../model/autotune.ts';
+import { convSignature, signaturePrecision } from '../../kernels/conv3d/autotune.ts';
+import { resolvePrecision, type Precision } from '../../model/kernelChoice.ts';
 import { buildSlowFast, type SlowFastConfig } from '../../model/slowfast.ts';
 import { StorageUnavailableError, type ModelCache } from './modelCache.ts';
 import type { EngineEvent } from './protocol.ts';
 
 const TILES_FILE = 'conv-tiles.json';
 
-/** What tuning needs: the device and the model's config (its layer shapes). */
-export type TuneSetup = () => Promise<{ gpu: Gpu; config: SlowFastConfig }>;
+/** What tuning needs: the device, the model's config (its layer shapes) and the precision it runs in. */
+export type TuneSetup = () => Promise<{ gpu: Gpu; config: SlowFastConfig; precision?: Precision }>;
 
 const policyOf = (g: Gpu) => tilePolicyFor(isSoftwareAdapter(g.device.adapterInfo));
 
@@ -24,6 +27,8 @@ const tunesWhenIdle = (device: GPUDevice) => !isSoftwareAdapter(device.adapterIn
 export class Tiles {
   private readonly inMemory = new Map<string, string>();
   private background?: { stop: AbortController; finished: Promise<void> };
+  /** The precision the page runs in (the last tuned for): the state counts its tiles. */
+  private precision: Precision = 'auto';
   private readonly store: TileCache = {
     get: async (key) => {
       if (!this.inMemory.has(key)) {
@@ -54,7 +59,7 @@ export class Tiles {
     }
   }
 
-  /** The tiles tuned for this GPU earlier, if any. */
+  /** The tiles tuned for this GPU earlier, if any, in both precisions (the engine plans with those of its own). */
   async tuned(g: Gpu): Promise<TileTable | undefined> {
     try {
       const text = await this.store.get(tileCacheKey(g.adapter, policyOf(g)));
@@ -65,29 +70,43 @@ export class Tiles {
   }
 
   async postState(g: Gpu | undefined): Promise<void> {
-    const tiles = g && (await this.tuned(g));
-    this.post({ type: 'tiles', state: tiles ? { status: 'tuned', shapes: Object.keys(tiles).length } : { status: 'default', automatic: g && tunesWhenIdle(g.device) } });
+    const table = g && (await this.tuned(g));
+    const precision = g && this.resolved(g);
+    const shapes = table ? Object.keys(table).filter((signature) => signaturePrecision(signature) === precision).length : 0;
+    this.post({ type: 'tiles', state: precision && shapes ? { status: 'tuned', shapes, precision } : { status: 'default', automatic: g && tunesWhenIdle(g.device) } });
+  }
+
+  /** The precision the tiles in use are for on `g` (f32 where f16 is asked but absent: nothing runs in it there). */
+  private resolved(g: Gpu): Dtype {
+    try {
+      return resolvePrecision(g.device, this.precision);
+    } catch {
+      return 'f32';
+    }
   }
 
   /** Times the candidate tiles on every layer shape of the model on this GPU, and keeps the best. */
   async tune(setup: TuneSetup, o: { signal?: AbortSignal; automatic?: boolean } = {}): Promise<void> {
     let g: Gpu | undefined;
     try {
-      const { gpu, config } = await setup();
+      const { gpu, config, precision = 'auto' } = await setup();
       g = gpu;
+      this.precision = precision;
+      // Tuned as the model will run: in its precision (an f16 asked for where the GPU lacks it is refused here).
+      const dtype = resolvePrecision(gpu.device, precision);
       // The layer shapes are what count: a graph of shapes alone lists them.
       const { graph } = buildSlowFast(config);
       // (Automatic tuning says nothing until it measures something: the table is usually complete already.)
       if (!o.automatic) this.post({ type: 'tiles', state: { status: 'tuning', done: 0, total: 0 } });
       let progress = { done: 0, total: 0 };
       const r = await loadOrTuneTiles(gpu.device, gpu.adapter, graph, {
-        policy: policyOf(gpu), cache: this.store, signal: o.signal, subgroups: hasSubgroups(gpu.device),
+        policy: policyOf(gpu), cache: this.store, signal: o.signal, subgroups: hasSubgroups(gpu.device), precision: dtype,
         onProgress: (done, total) => {
           progress = { done, total };
           this.post({ type: 'tiles', state: { status: 'tuning', done, total, automatic: o.automatic } });
         },
       });
-      if (r.complete) this.post({ type: 'tiles', state: { status: 'tuned', shapes: Object.keys(r.tiles).length, ms: r.tuned ? r.ms : undefined } });
+      if (r.complete) this.post({ type: 'tiles', state: { status: 'tuned', shapes: new Set(convLayersOf(graph, dtype).map(convSignature)).size, precision: dtype, ms: r.tuned ? r.ms : undefined } });
       else this.post({ type: 'tiles', state: { status: 'paused', ...progress } });
     } catch (e) {
       this.post({ type: 'error', scope: 'tiles', message: e instanceof StorageUnavailableError ? e.message : `Tuning failed: ${(e as Error).message}` });

@@ -94,7 +94,7 @@ export class VideoJobs {
             }
           }
           // A model, or two compared, over the memory limit set: the video runs on the CPU engine (the fallback below says why).
-          const overLimit = device ? runtime.overLimit(run, model, partner) : undefined;
+          const overLimit = gpu ? runtime.overLimit(run, engine.precisionOf(run.precision), model, partner) : undefined;
           if (overLimit) throw new GpuLimitError(overLimit);
           let classifier: Classifier | undefined;
           await analyzeVideoWith(engine, [{ model, options: {
@@ -128,7 +128,7 @@ export class VideoJobs {
           // on the CPU engine, and the page says why. (Frames from the page's player come once, so that source cannot
           // start again.)
           // Out of memory with a second model on the GPU: it is the pair that does not fit.
-          const pair = e instanceof GpuMemoryError && partner ? runtime.compareNeed(model, partner) : undefined;
+          const pair = e instanceof GpuMemoryError && partner && gpu ? runtime.compareNeed(engine.precisionOf(run.precision), model, partner) : undefined;
           const refusal = pair ? `WebGPU cannot run this here (this GPU cannot hold both ${pair.names}, about ${pair.about} together)` : gpuRefusal(e);
           if (device && refusal && !controller.signal.aborted && !frames && clipsDone === 0) {
             run = { ...settings, engine: 'wasm' };

@@ -262,7 +262,7 @@ describe('a model\'s GPU memory planned without a device (the budget shown befor
       try {
         const planned = modelBudget('golden', at.config);
         expect(lease.classifier.memory.weightBytes).toBe(planned.weightBytes);
-        expect(plannedGpuBytes(lease.classifier.model.graph, new Set(['ring'])).activationBytes).toBe(lease.classifier.memory.activationBytes);
+        expect(plannedGpuBytes(lease.classifier.model.graph, { ring: 'f32' }).activationBytes).toBe(lease.classifier.memory.activationBytes);
         // Working memory: those activations and a ring of one clip's frames.
         expect(planned.workingBytes).toBeGreaterThan(lease.classifier.memory.activationBytes + 3 * clipFrames(config) * size * size * 4);
       } finally {

@@ -8,7 +8,8 @@
 import { composeOrientations, isUpright, preprocess, UPRIGHT, type CropPosition, type Orientation } from '../../kernels/preprocess/preprocess.ts';
 import { isSoftwareAdapter } from '../../kernels/device.ts';
 import { bindGroupFor, pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
-import type { KernelDescriptor } from '../../kernels/kernel.ts';
+import { bytesPerElement, type Dtype, type KernelDescriptor } from '../../kernels/kernel.ts';
+import { widenF16 } from '../../kernels/f16.ts';
 
 /**
  * How a VideoFrame reaches the preprocess kernel: `copyExternalImageToTexture` (the GPU converts YUV → RGBA
@@ -56,6 +57,8 @@ export interface FrameRingOptions {
   crops?: readonly CropPosition[];
   /** Each crop also mirrored left to right, as further views after the plain ones (examples for teaching). */
   mirrored?: boolean;
+  /** How the frames are stored (default f32): f16 for a network run in f16, where the GPU has `shader-f16`. */
+  dtype?: Dtype;
 }
 
 /** Where each view's slots lie in a (1, 3, V·R, S, S) ring of frames: the GPU ring's layout and the CPU one's. */
@@ -76,9 +79,14 @@ export class RingLayout {
     return this.views * this.options.slots;
   }
 
-  /** Bytes the ring's frames take (f32, three channels). */
+  /** How the ring stores its frames. */
+  get dtype(): Dtype {
+    return this.options.dtype ?? 'f32';
+  }
+
+  /** Bytes the ring's frames take (three channels, in whole words). */
   get bytes(): number {
-    return 3 * this.capacity * this.options.size * this.options.size * 4;
+    return Math.ceil((3 * this.capacity * this.options.size * this.options.size * bytesPerElement(this.dtype)) / 4) * 4;
   }
 
   /** Where view v's slot s lies among the ring's frames. */
@@ -129,7 +137,7 @@ export class FrameRing extends RingLayout {
     const view = this.texture?.createView();
     const descs = Array.from({ length: this.views }, (_, v) => Array.from({ length: options.slots }, (_, s) => preprocess({
       width, height, size: options.size, crop: this.crops[v % this.crops.length], mirror: v >= this.crops.length,
-      clip: 0, frames: this.capacity, t: this.slotOf(v, s), external, orientation,
+      clip: 0, frames: this.capacity, t: this.slotOf(v, s), external, orientation, dtype: this.dtype,
     }))).flat();
     this.pipeline = await pipelineFor(device, descs[0]);
     this.writers = descs.map((d) => {
@@ -177,8 +185,11 @@ export class FrameRing extends RingLayout {
     this.device.queue.submit([encoder.finish()]);
   }
 
+  /** The ring's frames as f32 values (an f16 ring's widened). */
   async read(): Promise<Float32Array<ArrayBuffer>> {
-    return new Float32Array(await readBuffer(this.device, this.buffer));
+    const bytes = await readBuffer(this.device, this.buffer);
+    const values = 3 * this.capacity * this.options.size * this.options.size;
+    return this.dtype === 'f16' ? widenF16(new Uint16Array(bytes, 0, values)) : new Float32Array(bytes, 0, values);
   }
 
   destroy(): void {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu } from '../device.ts';
+import { acquireGpu, hasF16 } from '../device.ts';
+import { roundToF16 } from '../f16.ts';
+import { expectF16Refused } from '../missingFeature.ts';
 import { closeness, randInt, rng } from '../compare.ts';
 import { sizeOf } from '../kernel.ts';
 import { runKernel } from '../runKernel.ts';
@@ -96,6 +98,37 @@ describe('preprocess', () => {
     for (const rotation of [90, 180, 270] as const) {
       const upright = orientRgba(rgba, width, height, { rotation, flip: false });
       expect(Array.from(await run(rgba, width, height, { rotation, flip: false }))).toEqual(Array.from(await run(upright.rgba as Uint8Array<ArrayBuffer>, upright.width, upright.height)));
+    }
+  });
+
+  // A network run in f16 reads its clips in f16: the same values, each rounded once to f16 as it is stored. Where the
+  // device lacks shader-f16 the variant is refused.
+  it('writes f16 clips where the GPU has shader-f16: the f32 values rounded to f16', async () => {
+    const shapes = [
+      { width: 640, height: 360, size: 64, crop: 1 as CropPosition, orientation: { rotation: 90 as const, flip: false } },
+      { width: 97, height: 61, size: 40, crop: 2 as CropPosition, orientation: upright, mirror: true },
+    ];
+    for (const [i, c] of shapes.entries()) {
+      const r = rng(70 + i);
+      const rgba = Uint8Array.from({ length: c.width * c.height * 4 }, () => Math.floor(r() * 256));
+      const attrs = { width: c.width, height: c.height, size: c.size, crop: c.crop, clip: 0, frames: 2, t: 1, mirror: c.mirror, orientation: c.orientation };
+      const variant = preprocess({ ...attrs, dtype: 'f16' });
+      if (!hasF16(device)) {
+        await expectF16Refused(device, variant);
+        return;
+      }
+      const count = sizeOf(preprocessShape(attrs));
+      const [half] = await runKernel(device, variant, [frameTexture(rgba, c.width, c.height)], [count], ['f16']);
+      const [full] = await runKernel(device, preprocess(attrs), [frameTexture(rgba, c.width, c.height)], [count]);
+      // The reference is the f32 kernel's (itself checked against preprocessRef above), rounded to f16.
+      const cmp = closeness(half, roundToF16(full), 2 ** -10, 1e-6);
+      expect(cmp.ok, cmp.summary).toBe(true);
+      const plane = c.size * c.size;
+      const ref = preprocessRef(rgba, c.width, c.height, c.size, c.crop, c.mirror ?? false, c.orientation);
+      const frame1 = new Float32Array(3 * plane);
+      for (let ch = 0; ch < 3; ch++) frame1.set(half.subarray((ch * 2 + 1) * plane, (ch * 2 + 2) * plane), ch * plane);
+      const vsRef = closeness(frame1, ref, 2 ** -10, 1e-4);
+      expect(vsRef.ok, vsRef.summary).toBe(true);
     }
   });
 

@@ -1,5 +1,5 @@
 import source from './preprocess.wgsl?raw';
-import { cacheKeyOf, elementwiseDescriptor, shapeError, type KernelDescriptor, type Shape } from '../kernel.ts';
+import { cacheKeyOf, elementwiseDescriptor, shapeError, type Dtype, type KernelDescriptor, type Shape } from '../kernel.ts';
 
 const UNIFORMS = {
   srcW: 'u32', srcH: 'u32', outW: 'u32', outH: 'u32', cropX: 'u32', cropY: 'u32', scaleX: 'f32', scaleY: 'f32',
@@ -77,6 +77,8 @@ export interface PreprocessAttrs {
   mirror?: boolean;
   /** Read the frame as a `texture_external` (GPUDevice.importExternalTexture) instead of a 2-D texture. */
   external?: boolean;
+  /** How the clip tensor stores its values (default f32; f16 needs `shader-f16`): a network run in f16 reads f16 clips. */
+  dtype?: Dtype;
 }
 
 /** A video frame (RGBA texture) resized, cropped and normalised into frame t of clip n. */
@@ -131,7 +133,7 @@ export function preprocess(a: PreprocessAttrs): KernelDescriptor {
     clip: a.clip, frames: a.frames, t: a.t, mirror: a.mirror ? 1 : 0,
     quarterTurns: orientation.rotation / 90, flip: orientation.flip ? 1 : 0,
     meanR: mr, meanG: mg, meanB: mb, stdR: sr, stdG: sg, stdB: sb,
-  }, a.size * a.size, { inputs: 1, outputs: 1 }, { EXTERNAL: !!a.external }) };
+  }, a.size * a.size, { inputs: 1, outputs: 1 }, { EXTERNAL: !!a.external }, { out: a.dtype ?? 'f32' }) };
   if (!a.external) return desc;
   const entryPoint = 'mainExternal';
   return { ...desc, entryPoint, inputBindings: [3], cacheKey: cacheKeyOf('preprocess', entryPoint, desc.source) };

@@ -7,7 +7,7 @@
 //!header
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var frame: texture_2d<f32>;              // RGBA, values in [0, 1] (main)
-@group(0) @binding(2) var<storage, read_write> clip: array<f32>; // (N, 3, T, H, W)
+@group(0) @binding(2) var<storage, read_write> clip: array<Out>; // (N, 3, T, H, W), f32 or (HALF_OUT) f16
 // A module that names texture_external cannot compile where the device lacks it (Firefox's WebGPU), so only
 // the EXTERNAL variant declares it.
 //!if EXTERNAL
@@ -59,9 +59,9 @@ fn store(i: u32, rgb01: vec3f) {
   let rgb = (rgb01 - vec3f(p.meanR, p.meanG, p.meanB)) / vec3f(p.stdR, p.stdG, p.stdB);
   let plane = p.outH * p.outW;
   let base = (p.clip * 3u * p.frames + p.t) * plane + i;
-  clip[base] = rgb.r;
-  clip[base + p.frames * plane] = rgb.g;
-  clip[base + 2u * p.frames * plane] = rgb.b;
+  clip[base] = Out(rgb.r);
+  clip[base + p.frames * plane] = Out(rgb.g);
+  clip[base + 2u * p.frames * plane] = Out(rgb.b);
 }
 
 @compute @workgroup_size(WORKGROUP)
