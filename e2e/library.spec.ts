@@ -1,11 +1,13 @@
 // The package as a web developer meets it: packed (`npm pack`), installed into a fresh Vite app made of
-// docs/library.md's examples, type-checked strictly, bundled by Vite, and run in Chromium on WebGPU.
+// docs/library.md's examples, type-checked strictly, bundled by Vite, and run in Chromium on WebGPU (and, without a
+// bundler, in Firefox on WebGPU, in f16).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { CRICKET_MP4, GOLDEN_CHECKPOINT, SHARED } from './paths.ts';
+import { poll, withFirefox } from './drivenPage.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const repo = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; devDependencies: Record<string, string> };
@@ -179,14 +181,31 @@ test.describe('the npm package', () => {
       // The CPU engine's wasm comes from there too.
       const onCpu = await loadModel(weights, { keep: false, inputSize: 64, assetsUrl: '/vendor/slowfast-web/', engine: 'wasm' });
       const cpuResult = await onCpu.classifyVideo('/cricket.mp4', { stride: 2 });
-      window.result = { engines: [model.info.engine, cpuResult.engine], verdicts: [result.verdict.index, cpuResult.verdict.index] };
+      // f16 where the GPU has shader-f16 (auto), refused in a sentence where asked and absent, never on the CPU.
+      const f16 = await loadModel(weights, { keep: false, inputSize: 64, assetsUrl: '/vendor/slowfast-web/', precision: 'f16' })
+        .then(async (m) => [m.info.precision, (await m.classifyVideo('/cricket.mp4', { stride: 2 })).verdict.index], (e) => [e.name, e.message]);
+      window.result = {
+        engines: [model.info.engine, cpuResult.engine], verdicts: [result.verdict.index, cpuResult.verdict.index],
+        precisions: [model.info.precision, onCpu.info.precision], f16,
+      };
     </script>`);
     server = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', 'plain', '--port', String(PORT), '--strictPort'], { cwd: app, stdio: 'ignore' });
     const url = `http://localhost:${PORT}/`;
     await expect.poll(async () => fetch(url).then((r) => r.ok, () => false), { timeout: 60_000 }).toBe(true);
     await page.goto(url);
     const manifest = JSON.parse(readFileSync(join(SHARED, 'golden/slowfast_r50_w16_8x8_64px/manifest.json'), 'utf8')) as { top5: { indices: number[] } };
-    await expect.poll(() => page.evaluate(() => (window as unknown as { result?: unknown }).result), { timeout: 300_000 }).toEqual({ engines: ['webgpu', 'wasm'], verdicts: [manifest.top5.indices[0], manifest.top5.indices[0]] });
+    const golden = manifest.top5.indices[0];
+    // SwiftShader has no shader-f16: auto is f32 there, and an explicit f16 is refused with the reason.
+    await expect.poll(() => page.evaluate(() => (window as unknown as { result?: unknown }).result), { timeout: 300_000 }).toEqual({
+      engines: ['webgpu', 'wasm'], verdicts: [golden, golden], precisions: ['f32', 'f32'],
+      f16: ['SlowFastError', 'f16 precision needs a GPU with shader-f16, which this one does not have: choose auto or f32.'],
+    });
+    // Gecko's WebGPU has it: the same page runs in f16 by default, and as asked, with PyTorch's label.
+    await withFirefox({ webgpu: true }, async (firefox) => {
+      await firefox.goto(url);
+      const result = await poll(firefox, () => (window as unknown as { result?: unknown }).result, (r) => r !== undefined, 300_000);
+      expect(result).toEqual({ engines: ['webgpu', 'wasm'], verdicts: [golden, golden], precisions: ['f16', 'f32'], f16: ['f16', golden] });
+    });
     // Where the entry cannot find its worker (no assetsUrl), loading fails with a sentence, not a hang.
     expect(await page.evaluate(() => (window as unknown as { missing: string }).missing)).toMatch(/^The engine stopped unexpectedly/);
   });

@@ -84,9 +84,16 @@ export class HeadError extends SlowFastError {
 
 export type EngineChoice = 'auto' | 'webgpu' | 'wasm';
 
+export type PrecisionChoice = 'auto' | 'f32' | 'f16';
+
 export interface LoadModelOptions {
   /** 'auto' (default): WebGPU where there is an adapter, else the CPU. 'webgpu' fails without one; 'wasm' is the CPU. */
   engine?: EngineChoice;
+  /**
+   * How WebGPU stores and multiplies the network: 'auto' (default) f16 where the GPU has `shader-f16` (half the GPU
+   * memory; sums in f32), else f32. 'f16' fails where the GPU lacks it; 'f32' always. The CPU engine is f32.
+   */
+  precision?: PrecisionChoice;
   /** Class names for the model's head, by index (else the dataset's: Kinetics-400/600, Charades). */
   labels?: readonly string[];
   /** Bytes of weights read or downloaded so far (`total` 0 while unknown). */
@@ -170,8 +177,8 @@ export interface ModelDescription {
   parameters: number;
   /** Where clips run: 'webgpu' (our kernels) or 'wasm' (onnxruntime-web on the CPU). */
   engine: EngineKind;
-  /** Arithmetic precision of the engine. */
-  precision: 'f32';
+  /** How the network is stored and multiplied: 'f16' (sums in f32) or 'f32' (always on the CPU engine). */
+  precision: 'f32' | 'f16';
   /** The WebGPU adapter, where the engine is 'webgpu'. */
   adapter?: AdapterDescription;
   /** Class names by index (a taught head's, when one is in use). */
@@ -300,7 +307,7 @@ const nameOf = (source: Blob | string, fallback: string) =>
  * 'SLOWFAST_8x8_R50'. Official `.pyth` files (zip or legacy), and `.safetensors` from `npm run convert`.
  */
 export async function loadModel(source: Blob | ArrayBuffer | ArrayBufferView | string, options: LoadModelOptions = {}): Promise<Model> {
-  const { engine: choice = 'auto', signal } = options;
+  const { engine: choice = 'auto', precision = 'auto', signal } = options;
   const assets = options.assetsUrl === undefined ? undefined : new URL('./', new URL(String(options.assetsUrl), location.href));
   const worker = new EngineWorker(assets && new URL('worker.js', assets));
   const model = new ResidentModel(worker, options.inputSize);
@@ -322,6 +329,13 @@ export async function loadModel(source: Blob | ArrayBuffer | ArrayBufferView | s
     if (choice === 'webgpu' && gpu.status !== 'ready') throw new WebGpuUnavailableError(`WebGPU is not available here: ${gpu.message}`);
     if (gpu.status === 'unavailable') throw new SlowFastError(gpu.message);
     model.useEngine(gpu.status === 'ready' && choice !== 'wasm' ? 'webgpu' : 'wasm');
+    const f16 = gpu.status === 'ready' && gpu.features.includes('shader-f16');
+    if (precision === 'f16' && (choice === 'wasm' || !f16)) {
+      throw new SlowFastError(choice === 'wasm' || gpu.status !== 'ready'
+        ? 'f16 precision needs the WebGPU engine: the CPU engine computes in f32.'
+        : 'f16 precision needs a GPU with shader-f16, which this one does not have: choose auto or f32.');
+    }
+    model.usePrecision(precision, f16);
 
     // Bytes read by the worker; a URL's are the fetch's own (counted here as they arrive).
     const progress = (s: WeightsState) => {
@@ -416,6 +430,8 @@ export interface Model {
 class ResidentModel implements Model {
   private weights?: ModelInfo;
   private engine: EngineKind = 'webgpu';
+  private precision: PrecisionChoice = 'auto';
+  private gpuHasF16 = false;
   private adapter?: AdapterDescription;
   private head: HeadState = { status: 'none' };
   private lost?: string;
@@ -445,6 +461,12 @@ class ResidentModel implements Model {
     this.engine = engine;
   }
 
+  /** The precision asked for, and whether the GPU has shader-f16 ('auto' is f16 there). */
+  usePrecision(precision: PrecisionChoice, gpuHasF16: boolean): void {
+    this.precision = precision;
+    this.gpuHasF16 = gpuHasF16;
+  }
+
   useWeights(info: ModelInfo): void {
     this.weights = info;
   }
@@ -454,7 +476,8 @@ class ResidentModel implements Model {
     const w = this.loaded();
     const head = this.head.status === 'ready' ? { name: this.head.name, classNames: this.head.classNames, evaluation: this.head.evaluation } : undefined;
     return {
-      key: w.key, name: w.name, config: w.config, parameters: w.parameters, engine: this.engine, precision: 'f32',
+      key: w.key, name: w.name, config: w.config, parameters: w.parameters, engine: this.engine,
+      precision: this.engine === 'webgpu' && this.precision !== 'f32' && this.gpuHasF16 ? 'f16' : 'f32',
       adapter: this.engine === 'webgpu' ? this.adapter : undefined, labels: head?.classNames ?? w.classNames, dataset: w.dataset, head,
     };
   }
@@ -465,7 +488,7 @@ class ResidentModel implements Model {
   }
 
   private settings(o: Pick<ClassifyOptions, 'stride' | 'views' | 'protocol' | 'inputSize'> = {}): RunSettings {
-    return { stride: o.stride ?? 1, views: o.views ?? 1, protocol: o.protocol ?? 'stride', inputSize: o.inputSize ?? this.inputSize, profile: false, engine: this.engine };
+    return { stride: o.stride ?? 1, views: o.views ?? 1, protocol: o.protocol ?? 'stride', inputSize: o.inputSize ?? this.inputSize, profile: false, engine: this.engine, precision: this.precision };
   }
 
   /** Names the head's classes (one name per class, by index). */
