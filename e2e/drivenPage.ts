@@ -44,7 +44,11 @@ export async function poll<T>(page: DrivenPage, read: () => T, ok: (value: T) =>
   for (;;) {
     const value = await page.evaluate(read, undefined);
     if (ok(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms; last value ${JSON.stringify(value)}`);
+    if (Date.now() > end) {
+      // What the page showed then, to tell a slow step from a stuck one when this happens in CI only.
+      const shown = await page.evaluate(() => document.body?.innerText.replace(/\s+/g, ' ').slice(0, 600) ?? '', undefined).catch((e: unknown) => `(unreadable: ${String(e)})`);
+      throw new Error(`timed out after ${timeout} ms; last value ${JSON.stringify(value)}; the page showed: ${shown}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -1,9 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { dropFiles, openWithGoldenWeights, screenshot } from './helpers.ts';
-import { CRICKET_MP4, GOLDEN_CHECKPOINT } from './paths.ts';
+import { CRICKET_MP4, GOLDEN_CHECKPOINT, SHARED } from './paths.ts';
+import { serveZooCheckpoint, zooSent } from './zooControl.ts';
 
 // The page gets its own weights: the preview server relays the model zoo (here e2e/zoo-server.mjs, which
 // serves the golden checkpoint slowly under SLOWFAST_8x8_R50's path, a download that never ends, a dropped
@@ -65,6 +67,36 @@ test('a download can be cancelled, and an offline browser, an unreachable zoo an
   await page.getByTestId('download-model').click();
   await expect(page.getByTestId('weights-error')).toContainText('Slow R50 4×16 could not be downloaded: the model zoo answered HTTP 403 Forbidden', { timeout: 30_000 });
   await screenshot(page, 'app-zoo-refused');
+});
+
+// A site may serve converted weights itself (npm run weights puts them in public/models/, which the build copies):
+// a first visit then takes them from the site, never asking the zoo. Made here by `npm run convert` into the
+// built site the preview server serves, and deleted after.
+test('a site that serves the default model\'s converted weights: a first visit loads them from there, not the zoo, labels as PyTorch does, and keeps them', async ({ page }) => {
+  test.setTimeout(240_000);
+  const root = resolve(import.meta.dirname, '..');
+  const models = join(root, 'dist/models');
+  const served = join(models, 'SLOWFAST_8x8_R50.safetensors');
+  mkdirSync(models, { recursive: true });
+  execFileSync(process.execPath, [join(root, 'scripts/convert.mjs'), GOLDEN_CHECKPOINT, served], { cwd: root, stdio: 'ignore' });
+  try {
+    await serveZooCheckpoint();
+    await page.goto('/');
+    const ready = page.getByTestId('weights-ready');
+    await expect(ready).toContainText('downloaded from this site (now cached)', { timeout: 60_000 });
+    expect((await zooSent()).requests ?? 0).toBe(0);
+    await page.getByTestId('input-size').selectOption('64');
+    await dropFiles(page, 'main', [{ path: CRICKET_MP4, type: 'video/mp4' }]);
+    await expect(page.getByTestId('results')).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+    // PyTorch's label for the golden clip (../shared/golden's manifest), by the class list's name.
+    const manifest = JSON.parse(readFileSync(join(SHARED, 'golden/slowfast_r50_w16_8x8_64px/manifest.json'), 'utf8')) as { top5: { indices: number[] } };
+    const label = readFileSync(join(root, 'model/kinetics400_labels.txt'), 'utf8').split('\n')[manifest.top5.indices[0]].trim();
+    await expect(page.getByTestId('top-labels').locator('li').first()).toContainText(label);
+    await page.reload();
+    await expect(page.getByTestId('weights-ready')).toContainText('cached in this browser', { timeout: 60_000 });
+  } finally {
+    rmSync(served, { force: true });
+  }
 });
 
 test('a label file names the classes; one of the wrong length is refused and the labels stay', async ({ page }) => {
