@@ -46,7 +46,7 @@ export async function poll<T>(page: DrivenPage, read: () => T, ok: (value: T) =>
     if (ok(value)) return value;
     if (Date.now() > end) {
       // What the page showed then, to tell a slow step from a stuck one when this happens in CI only.
-      const shown = await page.evaluate(() => document.body?.innerText.replace(/\s+/g, ' ').slice(0, 600) ?? '', undefined).catch((e: unknown) => `(unreadable: ${String(e)})`);
+      const shown = await page.evaluate(() => document.body?.innerText.replace(/\s+/g, ' ').slice(0, 4000) ?? '', undefined).catch((e: unknown) => `(unreadable: ${String(e)})`);
       throw new Error(`timed out after ${timeout} ms; last value ${JSON.stringify(value)}; the page showed: ${shown}`);
     }
     await new Promise((r) => setTimeout(r, 250));

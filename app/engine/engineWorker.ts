@@ -59,9 +59,12 @@ async function handle(request: EngineRequest): Promise<void> {
       const o = request.options ?? {};
       models.sources = { zooUrl: o.zooUrl, siteModels: o.siteModels ?? true };
       setWasmLocation(o.wasmUrl);
+      const loadsBefore = models.loadsStarted;
       await Promise.all([gpu.start(), openCache(o)]);
       await postTilesState();
-      if (request.model === null) return;
+      // Weights the user chose while the engine started (a file picked as soon as the page showed) are theirs: the
+      // start-up's own load, being later, would supersede them.
+      if (request.model === null || models.loadsStarted !== loadsBefore) return;
       return handle({ type: 'loadModel', key: request.model ?? ((await cache?.list()) ?? []).at(-1)?.key ?? DEFAULT_ZOO_MODEL.name });
     }
     case 'loadModel':

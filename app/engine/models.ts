@@ -34,6 +34,11 @@ export class Models {
   private partners = 0;
   /** Bumped by every load, so a slow load never replaces the model a later one chose. */
   private generation = 0;
+
+  /** How many loads of the current model have been started: one started later supersedes any before it. */
+  get loadsStarted(): number {
+    return this.generation;
+  }
   /** The same for the partner's loads. */
   private partnerGeneration = 0;
   /** The download in flight for each role. */
