@@ -3,7 +3,7 @@
 // packed package in a Vite app.)
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedJson } from '../../kernels/fixtures.ts';
-import { AbortedError, loadModel, VideoError, WeightsError, type ClipResult, type Model } from './library.ts';
+import { AbortedError, EngineClient, loadModel, VideoError, WeightsError, type ClipResult, type Model, type WeightsState } from './library.ts';
 
 const CHECKPOINT = '/shared/golden/slowfast_r50_w16_8x8_64px/checkpoint.pyth';
 const CRICKET = '/shared/media/cricket.mp4';
@@ -11,6 +11,30 @@ const manifest = await sharedJson<{ top5: { indices: number[] } }>('golden/slowf
 /** PyTorch's top class for the golden clip of cricket.mp4 (the checkpoint's random weights call it "presenting weather forecast"). */
 const GOLDEN_TOP = manifest.top5.indices[0];
 const blobOf = async (url: string) => (await fetch(url)).blob();
+
+describe('the engine worker', () => {
+  // Found as a WebKit flake: its engine starts slowly enough for a file to be picked first.
+  it('weights sent while it starts are the ones loaded: its start-up look for the last model does not supersede them', async () => {
+    const file = await blobOf(CHECKPOINT);
+    const worker = new EngineClient();
+    const states: WeightsState[] = [];
+    worker.on((e) => {
+      if (e.type === 'weights') states.push(e.state);
+    });
+    try {
+      // Back to back: the file's load starts while the engine is still starting its GPU and storage.
+      worker.send({ type: 'init', options: { keep: false, siteModels: false } });
+      worker.send({ type: 'loadWeightsFile', file, name: 'checkpoint.pyth' });
+      await expect.poll(() => states.at(-1)?.status, { timeout: 60_000 }).toBe('ready');
+      // Nothing after it: the start-up's look ('not in this browser yet') neither came nor comes.
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(states.map((s) => s.status).filter((s) => s !== 'loading')).toEqual(['ready']);
+      expect(states.at(-1)).toMatchObject({ status: 'ready', model: { name: 'checkpoint.pyth' } });
+    } finally {
+      worker.terminate();
+    }
+  });
+});
 
 describe('the library', () => {
   const models: Model[] = [];
