@@ -174,11 +174,11 @@ for (const p of result.presets) {
     : `  GPU memory: f32 ${mib(p.memory.totalBytes)} (weights ${mib(p.memory.weightBytes)})${args.precision === 'f32' ? '' : '; no f16 row: this GPU has no shader-f16'}`);
   for (const e of p.engines) {
     if (e.error) {
-      console.log(`  ${e.engine.padEnd(30)} failed: ${e.error}`);
+      console.log(`  ${e.engine.padEnd(34)} failed: ${e.error}`);
       continue;
     }
     const ratio = e.medianRatio === undefined ? '' : `  ${e.medianRatio.toFixed(2)}× ours`;
-    console.log(`  ${e.engine.padEnd(30)} ${e.medianMs.toFixed(1).padStart(9)} ms/clip${ratio}; created in ${(e.createMs / 1000).toFixed(2)} s; ` +
+    console.log(`  ${e.engine.padEnd(34)} ${e.medianMs.toFixed(1).padStart(9)} ms/clip${ratio}; created in ${(e.createMs / 1000).toFixed(2)} s; ` +
       `peak GPU ${mib(e.peakGpuBytes)}; logits rel. diff ${e.logitsRelDiff.toExponential(1)}${e.threads ? `; ${e.threads} threads` : ''}`);
   }
 }

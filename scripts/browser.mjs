@@ -12,7 +12,9 @@ export const ENGINE_BROWSERS = ['chromium', 'firefox'];
 /** Firefox, headless, with WebGPU on unless `webgpu` is false; `prefs` adds to its prefs (a fake camera, a quota). */
 export async function launchFirefox({ webgpu = true, prefs = {} } = {}) {
   const { default: puppeteer } = await import('puppeteer-core');
-  return puppeteer.launch({ browser: 'firefox', executablePath: firefoxPath, headless: true, extraPrefsFirefox: { ...firefoxPrefs(webgpu), ...prefs } });
+  // No protocol timeout: one evaluate lasts as long as its work (a long video, or a bench, on a CPU's Vulkan takes
+  // more than puppeteer's default of 3 minutes); the page's own errors end it, and a browser that dies rejects it.
+  return puppeteer.launch({ browser: 'firefox', executablePath: firefoxPath, headless: true, protocolTimeout: 0, extraPrefsFirefox: { ...firefoxPrefs(webgpu), ...prefs } });
 }
 
 /** URL path under which `serveFile` makes local files available to the page. */
