@@ -149,8 +149,9 @@ test('Firefox with WebGPU: teaching files with mirrored copies at 224 px, whose 
     await withFirefox({ webgpu: true }, async (page) => {
       await openWithGoldenWeights(page);
       // Teaching reads 3 crops of clips every half second, here mirrored too: at 224 px their frames make a ring of
-      // over 128 MiB, Firefox's most in one binding.
+      // over 128 MiB, Firefox's most in one binding, in f32 (in f16, auto's choice here, it is half that).
       await page.select(byTestId('input-size'), '224');
+      await page.select(byTestId('precision'), 'f32');
       await page.click('Teach');
       await page.evaluate(() => (document.querySelector('[data-testid="mirror-files"]') as HTMLInputElement).click(), undefined);
       const sweeps: Sweep[] = ['left to right', 'right to left'];

@@ -6,7 +6,7 @@ import { packF16, widenF16 } from '../kernels/f16.ts';
 import { bindGroupFor, encodeKernels, padTo4, pipelineFor, readBuffer, type Bound } from '../kernels/runKernel.ts';
 import { bytesPerElement, fmt, sizeOf, type Dtype, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
 import type { Graph, GraphOutputs, TensorId } from './graph.ts';
-import { elementsOf, kernelChoices, kernelFor, packedInputs, tensorDtypes, type KernelOptions } from './kernelChoice.ts';
+import { elementsOf, kernelChoices, kernelFor, packedInputs, tensorDtypes, type KernelChoices, type KernelOptions } from './kernelChoice.ts';
 import { outputShape } from './ops.ts';
 
 export interface ExecutorOptions extends KernelOptions {
@@ -146,13 +146,16 @@ export class GpuMemoryError extends GpuLimitError {
 
 const mib = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MiB`;
 
-/** Throws a GpuLimitError naming the largest tensor when one cannot be a storage buffer on this device. */
-function checkLimits(device: GPUDevice, graph: Graph): void {
+/**
+ * Throws a GpuLimitError naming the largest tensor when one cannot be a storage buffer on this device, each as it is
+ * stored (`bytesOf`: an f16 tensor takes half an f32 one).
+ */
+function checkLimits(device: GPUDevice, graph: Graph, bytesOf: (t: TensorId) => number): void {
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  const largest = graph.tensors.reduce((a, t) => (t.bytes > a.bytes ? t : a));
-  if (largest.bytes > limit) {
+  const largest = graph.tensors.reduce((a, t) => (bytesOf(t.id) > bytesOf(a.id) ? t : a));
+  if (bytesOf(largest.id) > limit) {
     throw new GpuLimitError(
-      `this model needs a ${mib(largest.bytes)} buffer (${largest.name}, shape [${largest.shape.join(', ')}]), ` +
+      `this model needs a ${mib(bytesOf(largest.id))} buffer (${largest.name}, shape [${largest.shape.join(', ')}]), ` +
         `but this GPU allows at most ${mib(limit)} in one buffer`,
     );
   }
@@ -214,12 +217,13 @@ export class Executor<O extends string = string> {
 
   /** Chooses every node's kernel for `device` (and `options`), allocates, compiles and binds. */
   static async plan<O extends string>(device: GPUDevice, graph: Graph<O>, options: ExecutorOptions = {}): Promise<Executor<O>> {
-    checkLimits(device, graph);
     const ex = new Executor(device, graph, options);
+    const choices = ex.chooseStorage();
+    checkLimits(device, graph, (t) => ex.bytesOf(t));
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     try {
-      await ex.allocate();
+      await ex.allocate(choices);
     } finally {
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -235,12 +239,17 @@ export class Executor<O extends string = string> {
     return b;
   }
 
-  private async allocate(): Promise<void> {
-    const { device, graph } = this;
-    const choices = kernelChoices(device, this.options);
+  /** The device's kernel choices, and how each tensor is stored under them (the precision resolved). */
+  private chooseStorage(): KernelChoices {
+    const choices = kernelChoices(this.device, this.options);
     this.precision = choices.precision;
     const { inputBuffers = {}, inputDtypes = {} } = this.options;
-    this.dtypes = tensorDtypes(graph, choices, Object.fromEntries(Object.keys(inputBuffers).map((name) => [name, inputDtypes[name] ?? 'f32'])));
+    this.dtypes = tensorDtypes(this.graph, choices, Object.fromEntries(Object.keys(inputBuffers).map((name) => [name, inputDtypes[name] ?? 'f32'])));
+    return choices;
+  }
+
+  private async allocate(choices: KernelChoices): Promise<void> {
+    const { device, graph } = this;
     this.kernels = graph.nodes.map((n) => kernelFor(n.op, n.inputs.map((t) => graph.shape(t)), choices, elementsOf(n, this.dtypes)));
     const packed = new Set(graph.nodes.flatMap((n) => packedInputs(n.op, choices).map((i) => n.inputs[i])));
     const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;

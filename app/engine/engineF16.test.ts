@@ -7,7 +7,7 @@ import { closeness } from '../../kernels/compare.ts';
 import { roundToF16 } from '../../kernels/f16.ts';
 import { fetchShared, sharedJson } from '../../kernels/fixtures.ts';
 import { KernelCompileError } from '../../kernels/runKernel.ts';
-import { plannedGpuBytes } from '../../model/executor.ts';
+import { GpuLimitError, plannedGpuBytes } from '../../model/executor.ts';
 import { GOLDEN_FIXTURES } from '../../model/goldenFixtures.ts';
 import { PrecisionError } from '../../model/kernelChoice.ts';
 import { readWeights } from '../../model/weights/load.ts';
@@ -90,6 +90,28 @@ describe('the engine in f16 where the GPU has shader-f16', () => {
       const total = (b: typeof budgetF16) => b.weightBytes + b.workingBytes;
       expect(total(budgetF16)).toBeLessThanOrEqual(0.6 * total(budgetF32));
       expect(budgetF16.precision).toBe('f16');
+    } finally {
+      engine.destroy();
+    }
+  });
+
+  it('a ring over one binding in f32 but not in f16 is planned in f16: tensors are checked at the size they are stored', async () => {
+    const at224 = { ...model, id: 2, config: { ...config, inputSize: 224 } };
+    const engine = new Engine(device);
+    try {
+      if (!hasF16(device)) {
+        await expect(engine.lease(at224, { views: 1, slots: 250, precision: 'f16' })).rejects.toThrow(PrecisionError);
+        return;
+      }
+      // 250 frames at 224 px: 150 MB in f32, over this GPU's binding limit (Firefox's 128 MiB); 75 MB in f16.
+      const limit = device.limits.maxStorageBufferBindingSize;
+      const frame = 3 * 224 * 224;
+      expect(250 * frame * 4).toBeGreaterThan(limit);
+      expect(250 * frame * 2).toBeLessThanOrEqual(limit);
+      await expect(engine.lease(at224, { views: 1, slots: 250, precision: 'f32' })).rejects.toThrow(GpuLimitError);
+      const lease = await engine.lease(at224, { views: 1, slots: 250, precision: 'auto' });
+      expect([lease.ring.dtype, lease.ring.bytes]).toEqual(['f16', 250 * frame * 2]);
+      lease.release();
     } finally {
       engine.destroy();
     }
