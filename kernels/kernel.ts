@@ -35,6 +35,9 @@ export type Dtype = 'f32' | 'f16';
 /** Bytes an element of `dtype` takes. */
 export const bytesPerElement = (dtype: Dtype): number => (dtype === 'f16' ? 2 : 4);
 
+/** Bytes a tensor of `shape` takes stored as `dtype`, in whole words (buffers copy and map in them). */
+export const storedBytes = (shape: Shape, dtype: Dtype): number => Math.ceil((sizeOf(shape) * bytesPerElement(dtype)) / 4) * 4;
+
 /**
  * The element types of an op's activations as stored: the inputs' and the output's (default f32). A kernel's WGSL
  * names them `In` and `Out` (aliases the header defines) and converts where it computes in another type.

@@ -4,7 +4,7 @@
 // on the GPU (the frame ring) may be bound afresh for a run: only the bind groups that read it are remade.
 import { packF16, widenF16 } from '../kernels/f16.ts';
 import { bindGroupFor, encodeKernels, padTo4, pipelineFor, readBuffer, type Bound } from '../kernels/runKernel.ts';
-import { bytesPerElement, fmt, sizeOf, type Dtype, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
+import { fmt, sizeOf, storedBytes, type Dtype, type KernelDescriptor, type Shape } from '../kernels/kernel.ts';
 import type { Graph, GraphOutputs, TensorId } from './graph.ts';
 import { elementsOf, kernelChoices, kernelFor, packedInputs, tensorDtypes, type KernelChoices, type KernelOptions } from './kernelChoice.ts';
 import { outputShape } from './ops.ts';
@@ -159,11 +159,6 @@ function checkLimits(device: GPUDevice, graph: Graph, bytesOf: (t: TensorId) => 
         `but this GPU allows at most ${mib(limit)} in one buffer`,
     );
   }
-}
-
-/** Bytes a tensor of `shape` takes stored as `dtype` (a multiple of 4: buffers copy and map in whole words). */
-function storedBytes(shape: Shape, dtype: Dtype): number {
-  return Math.ceil((sizeOf(shape) * bytesPerElement(dtype)) / 4) * 4;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { composeOrientations, isUpright, preprocess, UPRIGHT, type CropPosition, type Orientation } from '../../kernels/preprocess/preprocess.ts';
 import { isSoftwareAdapter } from '../../kernels/device.ts';
 import { bindGroupFor, pipelineFor, readBuffer } from '../../kernels/runKernel.ts';
-import { bytesPerElement, type Dtype, type KernelDescriptor } from '../../kernels/kernel.ts';
+import { storedBytes, type Dtype, type KernelDescriptor } from '../../kernels/kernel.ts';
 import { widenF16 } from '../../kernels/f16.ts';
 
 /**
@@ -86,7 +86,7 @@ export class RingLayout {
 
   /** Bytes the ring's frames take (three channels, in whole words). */
   get bytes(): number {
-    return Math.ceil((3 * this.capacity * this.options.size * this.options.size * bytesPerElement(this.dtype)) / 4) * 4;
+    return storedBytes([1, 3, this.capacity, this.options.size, this.options.size], this.dtype);
   }
 
   /** Where view v's slot s lies among the ring's frames. */

@@ -3,7 +3,7 @@
 // kernel benchmark measures with the same code.
 import { randomArray, rng } from '../compare.ts';
 import { packF16 } from '../f16.ts';
-import { bytesPerElement, sizeOf, type Dtype, type Shape } from '../kernel.ts';
+import { sizeOf, storedBytes, type Dtype, type Shape } from '../kernel.ts';
 import { bindKernel, storageBuffer, timeDispatch } from '../runKernel.ts';
 import { CONV3D_TILES, conv3d, conv3dAffine, conv3dFlops, conv3dShape, type Conv3dAttrs, type Conv3dTile, type Conv3dVariant, type TilePolicy } from './conv3d.ts';
 
@@ -26,7 +26,7 @@ export async function bestTile(device: GPUDevice, x: Shape, w: Shape, attrs: Con
   const xBuf = storageBuffer(device, stored(randomArray(sizeOf(x), random)));
   const wBuf = storageBuffer(device, stored(randomArray(sizeOf(w), random)));
   const aBuf = storageBuffer(device, conv3dAffine(w[0]));
-  const yBuf = storageBuffer(device, Math.ceil((sizeOf(y) * bytesPerElement(dtype)) / 4) * 4);
+  const yBuf = storageBuffer(device, storedBytes(y, dtype));
   const flops = conv3dFlops(x, w, attrs);
   const variant = dtype === 'f16' ? { precision: 'f16' as const, elements: { in: dtype, out: dtype } } : {};
   let best: Measured | undefined;
